@@ -1,0 +1,215 @@
+"""Scoped reads for the territory and community forces. Pages, the API, exports and the admin
+all start here: nothing in scope → empty list; an object outside scope → 404."""
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from . import scoping
+from .models import (
+    CommitteeMember,
+    Grid,
+    GridWorker,
+    Mediator,
+    Region,
+    SecurityCommittee,
+    User,
+    VolunteerMember,
+    VolunteerTeam,
+)
+
+
+# --- Regions ------------------------------------------------------------------------------
+def region_ids(user) -> QuerySet:
+    """Villages in scope, the townships holding them and their county."""
+    villages = scoping.village_ids(user)
+    return Region.objects.filter(
+        Q(pk__in=villages) | Q(children__in=villages) | Q(children__children__in=villages)
+    ).values("pk")
+
+
+def region_list(*, user, kind: str | None = None, parent_id=None, search: str = "",
+                include_archived: bool = True) -> QuerySet[Region]:
+    qs = Region.objects.filter(pk__in=region_ids(user)).select_related("parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent_id:
+        qs = qs.filter(parent_id=parent_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if not include_archived:
+        qs = qs.filter(is_archived=False)
+    return qs
+
+
+def region_get(*, user, pk) -> Region:
+    return get_object_or_404(Region.objects.filter(pk__in=region_ids(user)).select_related("parent"), pk=pk)
+
+
+def village_list(*, user, search: str = "", township_id=None, include_archived: bool = False) -> QuerySet[Region]:
+    qs = (
+        Region.objects.filter(pk__in=scoping.village_ids(user))
+        .select_related("parent", "security_committee")
+        .annotate(
+            grid_count=Count("grids", filter=Q(grids__is_active=True), distinct=True),
+        )
+    )
+    if township_id:
+        qs = qs.filter(parent_id=township_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(parent__name__icontains=search))
+    if not include_archived:
+        qs = qs.filter(is_archived=False)
+    return qs
+
+
+def village_get(*, user, pk) -> Region:
+    return get_object_or_404(
+        Region.objects.filter(pk__in=scoping.village_ids(user)).select_related("parent", "parent__parent"), pk=pk
+    )
+
+
+def township_list(*, user) -> QuerySet[Region]:
+    return Region.objects.filter(pk__in=scoping.township_ids(user), is_archived=False)
+
+
+# --- Grids and grid workers ---------------------------------------------------------------
+def grid_list(*, user, search: str = "", village_id=None, include_inactive: bool = False) -> QuerySet[Grid]:
+    qs = (
+        Grid.objects.filter(pk__in=scoping.grid_ids(user))
+        .select_related("village", "village__parent")
+        .annotate(worker_count=Count("workers", filter=Q(workers__is_active=True)))
+    )
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(village__name__icontains=search))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def grid_get(*, user, pk) -> Grid:
+    return get_object_or_404(
+        Grid.objects.filter(pk__in=scoping.grid_ids(user)).select_related("village", "village__parent"), pk=pk
+    )
+
+
+def grid_worker_list(*, user, search: str = "", grid_id=None, village_id=None, role: str = "",
+                     include_inactive: bool = False) -> QuerySet[GridWorker]:
+    qs = GridWorker.objects.filter(grid__in=scoping.grid_ids(user)).select_related(
+        "grid", "grid__village", "grid__village__parent"
+    )
+    if grid_id:
+        qs = qs.filter(grid_id=grid_id)
+    if village_id:
+        qs = qs.filter(grid__village_id=village_id)
+    if role:
+        qs = qs.filter(role=role)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(phone__icontains=search) | Q(grid__name__icontains=search))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def grid_worker_get(*, user, pk) -> GridWorker:
+    return get_object_or_404(grid_worker_list(user=user, include_inactive=True), pk=pk)
+
+
+# --- Mediators ----------------------------------------------------------------------------
+def mediator_ids(user) -> QuerySet:
+    """County-wide users see all mediators; a mediator sees their own record; others the
+    mediators serving a township that holds a village in their scope."""
+    if scoping.has_scope(user) and not user.is_county_wide and user.role == User.Role.MEDIATOR:
+        return Mediator.objects.filter(user=user).values("pk")
+    return Mediator.objects.filter(township__in=scoping.township_ids(user)).values("pk")
+
+
+def mediator_list(*, user, search: str = "", kind: str = "", township_id=None,
+                  include_inactive: bool = False) -> QuerySet[Mediator]:
+    qs = Mediator.objects.filter(pk__in=mediator_ids(user)).select_related("township")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(clan__icontains=search) | Q(organisation__icontains=search))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def mediator_get(*, user, pk) -> Mediator:
+    return get_object_or_404(mediator_list(user=user, include_inactive=True), pk=pk)
+
+
+# --- Committees ---------------------------------------------------------------------------
+def committee_list(*, user, search: str = "", township_id=None) -> QuerySet[SecurityCommittee]:
+    qs = (
+        SecurityCommittee.objects.filter(village__in=scoping.village_ids(user))
+        .select_related("village", "village__parent")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+    )
+    if township_id:
+        qs = qs.filter(village__parent_id=township_id)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(village__name__icontains=search))
+    return qs
+
+
+def committee_get(*, user, pk) -> SecurityCommittee:
+    return get_object_or_404(
+        SecurityCommittee.objects.filter(village__in=scoping.village_ids(user)).select_related(
+            "village", "village__parent"
+        ),
+        pk=pk,
+    )
+
+
+def committee_member_list(*, user, committee_id=None, include_inactive: bool = False) -> QuerySet[CommitteeMember]:
+    qs = CommitteeMember.objects.filter(committee__village__in=scoping.village_ids(user)).select_related(
+        "committee", "committee__village"
+    )
+    if committee_id:
+        qs = qs.filter(committee_id=committee_id)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def committee_member_get(*, user, pk) -> CommitteeMember:
+    return get_object_or_404(committee_member_list(user=user, include_inactive=True), pk=pk)
+
+
+# --- Volunteer teams ----------------------------------------------------------------------
+def volunteer_team_ids(user) -> QuerySet:
+    villages = scoping.village_ids(user)
+    if scoping.is_county_wide(user):
+        return VolunteerTeam.objects.values("pk")
+    return VolunteerTeam.objects.filter(Q(region__in=villages) | Q(region__in=scoping.township_ids(user))).values("pk")
+
+
+def volunteer_team_list(*, user, search: str = "", include_inactive: bool = False) -> QuerySet[VolunteerTeam]:
+    qs = (
+        VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(user))
+        .select_related("region", "region__parent")
+        .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(region__name__icontains=search) | Q(leader_name__icontains=search))
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def volunteer_team_get(*, user, pk) -> VolunteerTeam:
+    return get_object_or_404(
+        VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(user)).select_related("region"), pk=pk
+    )
+
+
+def volunteer_member_list(*, user, team_id=None) -> QuerySet[VolunteerMember]:
+    qs = VolunteerMember.objects.filter(team__in=volunteer_team_ids(user)).select_related("team")
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    return qs
