@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "disputes",
     "patrols",
     "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
