@@ -91,6 +91,8 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            # a file, not memory, so that a real Celery worker in a test can share it
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -124,6 +126,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Cache ------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -157,6 +160,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Default schedules, written to the database by `manage.py setup_schedules` (editable in the
+# admin afterwards). Either "every_seconds" or a 5-field "crontab" in TIME_ZONE.
+PERIODIC_TASKS = {
+    "心跳(调度器存活检查)": {"task": "governance.heartbeat", "every_seconds": 60,
+                        "description": "每分钟一次;/healthz 显示最近运行时间"},
+}
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,12 +29,24 @@ def _broker_state() -> dict:
         return {"ok": False, "transport": transport, "error": str(exc)[:200]}
 
 
+def _scheduler_state() -> dict:
+    from django_celery_beat.models import PeriodicTask
+
+    try:
+        beat = PeriodicTask.objects.filter(task="governance.heartbeat").values("last_run_at").first()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": str(exc)[:200]}
+    last = beat["last_run_at"].isoformat() if beat and beat["last_run_at"] else None
+    return {"configured": beat is not None, "last_heartbeat": last}
+
+
 @never_cache
 @require_GET
 def healthz(request):
     database = _database_state()
     broker = _broker_state()
     return JsonResponse(
-        {"status": "ok" if database["ok"] and broker["ok"] else "degraded", "database": database, "broker": broker},
+        {"status": "ok" if database["ok"] and broker["ok"] else "degraded", "database": database, "broker": broker,
+         "scheduler": _scheduler_state()},
         status=200,
     )

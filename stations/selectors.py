@@ -1,6 +1,6 @@
 """Scoped reads for stations, officers, auxiliary officers and village assignments."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from governance import scoping
@@ -120,10 +120,11 @@ def current_assignments_prefetch() -> Prefetch:
     )
 
 
-def villages_without_assignment(*, user, kind: str):
+def villages_without_assignment(*, user, kind: str) -> QuerySet[Region]:
     """Villages in scope with no current assignment of ``kind`` (coverage gaps)."""
+    current = VillageAssignment.objects.filter(village=OuterRef("pk"), kind=kind, end_date__isnull=True)
     return (
         Region.objects.filter(pk__in=scoping.village_ids(user), is_archived=False)
-        .exclude(assignments__kind=kind, assignments__end_date__isnull=True)
+        .filter(~Exists(current))
         .select_related("parent")
     )
