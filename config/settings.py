@@ -5,6 +5,7 @@ transport (no broker server). ``DATABASE_URL`` switches to PostgreSQL and ``REDI
 Redis broker and cache: that is production (see docker-compose.yml and .env.example).
 """
 
+import os
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (handy in CELERY_BEAT_SCHEDULE overrides)
@@ -91,8 +92,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-            # a file, not memory, so that a real Celery worker in a test can share it
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # a file, not memory, so that a real Celery worker in a test can share it (one per
+            # test process, so that concurrent runs do not collide)
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
