@@ -1,7 +1,9 @@
 """Scoped reads for the territory and community forces. Pages, the API, exports and the admin
 all start here: nothing in scope → empty list; an object outside scope → 404."""
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import scoping
@@ -213,3 +215,87 @@ def volunteer_member_list(*, user, team_id=None) -> QuerySet[VolunteerMember]:
     if team_id:
         qs = qs.filter(team_id=team_id)
     return qs
+
+
+# --- Shaped for pages ---------------------------------------------------------------------
+# The scoped lists above plus what a page shows next to each row, prefetched so that a page
+# issues a fixed number of queries whatever the row count.
+def current_assignments_prefetch() -> Prefetch:
+    """Each village's current attached officer and auxiliary officer (``to_attr``
+    ``current_assignments``), through the reverse relation ``Region.assignments`` that the
+    stations app declares: governance reads it without importing stations."""
+    assignment_model = Region._meta.get_field("assignments").related_model
+    return Prefetch(
+        "assignments",
+        queryset=assignment_model.objects.filter(end_date__isnull=True)
+        .select_related("officer", "auxiliary_officer")
+        .order_by("kind"),
+        to_attr="current_assignments",
+    )
+
+
+def village_list_with_assignments(*, user, search: str = "", township_id=None) -> QuerySet[Region]:
+    return village_list(user=user, search=search, township_id=township_id).prefetch_related(
+        current_assignments_prefetch()
+    )
+
+
+def grid_leaders_prefetch() -> Prefetch:
+    """The active grid leader(s) of each grid, as ``grid.active_leaders``."""
+    return Prefetch(
+        "workers",
+        queryset=GridWorker.objects.filter(role=GridWorker.Role.LEADER, is_active=True),
+        to_attr="active_leaders",
+    )
+
+
+def grid_list_with_leaders(*, user, search: str = "", village_id=None) -> QuerySet[Grid]:
+    return grid_list(user=user, search=search, village_id=village_id).prefetch_related(grid_leaders_prefetch())
+
+
+@dataclass
+class VillageOverview:
+    village: Region
+    grids: list[Grid] = field(default_factory=list)
+    committee: SecurityCommittee | None = None
+    committee_members: list[CommitteeMember] = field(default_factory=list)
+    current_assignments: list = field(default_factory=list)
+    volunteer_teams: list[VolunteerTeam] = field(default_factory=list)
+
+    @property
+    def attached_officer(self):
+        return next((a for a in self.current_assignments if a.kind == "officer"), None)
+
+    @property
+    def auxiliary_assignment(self):
+        return next((a for a in self.current_assignments if a.kind == "auxiliary"), None)
+
+
+def village_overview(*, user, pk) -> VillageOverview:
+    """A village and what hangs off it, each part read through its own scoped selector
+    (404 when the village is outside ``user``'s scope)."""
+    village = village_get(user=user, pk=pk)
+    committee = committee_list(user=user).filter(village=village).first()
+    return VillageOverview(
+        village=village,
+        grids=list(grid_list_with_leaders(user=user, village_id=village.pk)),
+        committee=committee,
+        committee_members=list(committee_member_list(user=user, committee_id=committee.pk)) if committee else [],
+        current_assignments=list(
+            village.assignments.filter(end_date__isnull=True).select_related("officer", "auxiliary_officer")
+            .order_by("kind")
+        ),
+        volunteer_teams=list(volunteer_team_list(user=user).filter(region=village)),
+    )
+
+
+def overview_counts(*, user) -> dict[str, int]:
+    """How many of each record ``user`` sees: the landing page's figures."""
+    return {
+        "villages": village_list(user=user).count(),
+        "grids": grid_list(user=user).count(),
+        "grid_workers": grid_worker_list(user=user).count(),
+        "mediators": mediator_list(user=user).count(),
+        "committees": committee_list(user=user).count(),
+        "volunteer_teams": volunteer_team_list(user=user).count(),
+    }

@@ -316,3 +316,13 @@ def volunteer_team_update(*, actor: User, team: VolunteerTeam, data: dict[str, A
 def volunteer_member_add(*, actor: User, team: VolunteerTeam, **data: Any) -> VolunteerMember:
     _require_region_in_scope(actor, team.region)
     return apply_and_save(VolunteerMember(team=team), data, ("name", "phone", "id_number", "joined_on", "is_active"))
+
+
+VOLUNTEER_MEMBER_FIELDS = ("name", "phone", "id_number", "joined_on", "is_active")
+
+
+@transaction.atomic
+def volunteer_member_update(*, actor: User, member: VolunteerMember, data: dict[str, Any]) -> VolunteerMember:
+    """Correct a team member's details, or mark them as having left (``is_active=False``)."""
+    _require_region_in_scope(actor, member.team.region)
+    return apply_and_save(member, data, VOLUNTEER_MEMBER_FIELDS)

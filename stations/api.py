@@ -1,2 +1,103 @@
+"""REST API (/api/v1/) for stations, officers, auxiliary officers and village assignments.
+Same conventions as ``governance.api``: selectors read, services write, nothing is deleted."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance.api import CreateReadUpdateViewSet, ReadViewSet, searchable
+
+from . import filters, selectors, services
+from . import serializers as s
+
+
+@searchable
+class StationViewSet(ReadViewSet):
+    """派出所(只读;辖区由县指挥中心在管理后台调整)。"""
+
+    serializer_class = s.StationSerializer
+    ordering = ("code",)
+    ordering_fields = ("code", "name")
+    filterset_class = filters.StationFilter
+
+    def get_queryset(self):
+        return selectors.station_list(user=self.request.user, search=self.search_term())
+
+
+@searchable
+class OfficerViewSet(CreateReadUpdateViewSet):
+    """民警。电话在列表中打码。"""
+
+    serializer_class = s.OfficerSerializer
+    ordering = ("station__code", "post", "name", "pk")
+    ordering_fields = ("name", "badge_number")
+    update_serializer_class = s.OfficerUpdateSerializer
+    filterset_class = filters.OfficerFilter
+
+    def get_queryset(self):
+        return selectors.officer_list(user=self.request.user, search=self.search_term())
+
+    def perform_create(self, serializer):
+        officer = services.officer_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(officer)
+
+    def perform_update(self, serializer):
+        services.officer_update(actor=self.request.user, officer=serializer.instance,
+                                data=dict(serializer.validated_data))
+
+
+@searchable
+class AuxiliaryOfficerViewSet(CreateReadUpdateViewSet):
+    """辅警。身份证号和电话在列表中打码。"""
+
+    serializer_class = s.AuxiliaryOfficerSerializer
+    ordering = ("station__code", "name", "pk")
+    ordering_fields = ("name",)
+    update_serializer_class = s.AuxiliaryOfficerUpdateSerializer
+    filterset_class = filters.AuxiliaryOfficerFilter
+
+    def get_queryset(self):
+        return selectors.auxiliary_officer_list(user=self.request.user, search=self.search_term())
+
+    def perform_create(self, serializer):
+        auxiliary_officer = services.auxiliary_officer_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(auxiliary_officer)
+
+    def perform_update(self, serializer):
+        services.auxiliary_officer_update(actor=self.request.user, auxiliary_officer=serializer.instance,
+                                          data=dict(serializer.validated_data))
+
+
+class AssignmentViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """驻村安排(挂村民警、一村一辅警)。不修改、不删除:换人即新建安排,离开即结束安排。"""
+
+    serializer_class = s.AssignmentSerializer
+    ordering = ("village__code", "kind", "-start_date", "pk")
+    ordering_fields = ("start_date", "end_date")
+    filterset_class = filters.AssignmentFilter
+
+    def get_queryset(self):
+        return selectors.assignment_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        assignment = services.village_assign(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(assignment)
+
+    @extend_schema(request=s.AssignmentEndSerializer, responses=s.AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """结束安排(结束日期留空为今天)。"""
+        assignment = self.get_object()
+        params = s.AssignmentEndSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        assignment = services.assignment_end(actor=request.user, assignment=assignment,
+                                             end_date=params.validated_data.get("end_date"))
+        return Response(self.get_serializer(assignment).data)
+
+
 def register(router) -> None:
-    pass
+    router.register("stations", StationViewSet, basename="stations")
+    router.register("officers", OfficerViewSet, basename="officers")
+    router.register("auxiliary-officers", AuxiliaryOfficerViewSet, basename="auxiliary-officers")
+    router.register("assignments", AssignmentViewSet, basename="assignments")

@@ -128,3 +128,18 @@ def villages_without_assignment(*, user, kind: str) -> QuerySet[Region]:
         .filter(~Exists(current))
         .select_related("parent")
     )
+
+
+def assignment_get(*, user, pk) -> VillageAssignment:
+    return get_object_or_404(assignment_list(user=user).select_related("village__parent"), pk=pk)
+
+
+def station_village_list(*, user, station: Station) -> QuerySet[Region]:
+    """The station's villages that ``user`` may see, each with its current attached officer and
+    auxiliary officer (``village.current_assignments``)."""
+    return (
+        Region.objects.filter(pk__in=scoping.village_ids(user), is_archived=False)
+        .filter(pk__in=villages_of_station(station.pk).values("pk"))
+        .select_related("parent")
+        .prefetch_related(current_assignments_prefetch())
+    )

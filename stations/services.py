@@ -116,3 +116,21 @@ def assignment_end(*, actor: User, assignment: VillageAssignment, end_date: dt.d
     assignment.save(update_fields=["end_date"])
     return assignment
 
+
+
+STATION_FIELDS = ("name", "code", "address", "phone", "is_active")
+
+
+@transaction.atomic
+def station_create(*, actor: User, county: Region, **data) -> Station:
+    """Stations are set up by the county command centre."""
+    require_county_wide(actor)
+    if county.kind != Region.Kind.COUNTY:
+        raise DomainError(_("请选择县级区划。"), field="county")
+    return apply_and_save(Station(county=county), data, STATION_FIELDS)
+
+
+@transaction.atomic
+def station_update(*, actor: User, station: Station, data: dict) -> Station:
+    require_county_wide(actor)
+    return apply_and_save(station, data, STATION_FIELDS)

@@ -1,0 +1,278 @@
+"""API serializers for the territory and community forces.
+
+Serializers only check input shape: field types, choices, the field validators of the models
+(ID-card checksum, phone format) and that every chosen related object is inside the actor's
+scope. The rules (who may change what, archived villages, one leader per grid …) live in
+``governance.services``; the viewsets call them with ``serializer.validated_data``.
+
+Personal data (ID-card numbers, phones) is masked in lists, and in details for roles that do
+not work with the person (``governance.privacy``).
+"""
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_choice_field
+from rest_framework import serializers
+
+from . import scoping, selectors
+from .models import (
+    CommitteeMember,
+    Grid,
+    GridWorker,
+    Mediator,
+    Region,
+    SecurityCommittee,
+    VolunteerTeam,
+)
+from .privacy import shown_id_number, shown_phone
+
+
+# --- Building blocks (also used by stations.serializers) -----------------------------------
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key chosen among the objects the requesting user may see.
+
+    ``scope(user)`` returns that queryset; anything else is refused with the same message
+    whether it does not exist or is outside the scope, so the answer leaks nothing.
+    ``queryset`` stays the unscoped model queryset only so that schema tools know the model.
+    """
+
+    default_error_messages = {
+        "does_not_exist": _("编号为 {pk_value} 的对象不存在或不在您的辖区内。"),
+        "incorrect_type": _("请填写对象编号(整数),而不是 {data_type}。"),
+    }
+
+    def __init__(self, *, scope: Callable[..., QuerySet], **kwargs):
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        return self.scope(getattr(request, "user", None))
+
+
+class PersonalDataMixin:
+    """Masks the personal-data fields named in ``personal_fields`` (field → masking function).
+
+    The viewset puts ``in_list`` in the serializer context for list responses."""
+
+    personal_fields: dict[str, Callable] = {}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        in_list = bool(self.context.get("in_list"))
+        for field, shown in self.personal_fields.items():
+            if data.get(field):
+                data[field] = shown(user, data[field], in_list=in_list)
+        return data
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field published in the API schema as its own enum component, ``enum_name``.
+
+    Several models have a ``kind`` with different choices; named after their model, the schema
+    gets ``RegionKindEnum``, ``MediatorKindEnum`` … instead of hash-suffixed names."""
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class _NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+
+    def get_name(self) -> str:
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema, direction):
+        return build_choice_field(self.target)
+
+
+class BaseModelSerializer(serializers.ModelSerializer):
+    named_choice_fields = ("kind",)
+
+    class Meta:
+        # Multi-field constraints are checked once, by the services' full_clean, with the
+        # models' own Chinese messages; DRF would otherwise make fields required for them.
+        validators: list = []
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in self.named_choice_fields and issubclass(field_class, serializers.ChoiceField):
+            field_class = NamedChoiceField
+            kwargs["enum_name"] = f"{model_field.model.__name__}{field_name.title()}Enum"
+        return field_class, kwargs
+
+
+# Choices for related fields: the scoped selectors, inactive and archived rows included so that
+# the services, not a generic "not found", explain why such a choice is refused.
+def _villages(user) -> QuerySet[Region]:
+    return selectors.village_list(user=user, include_archived=True)
+
+
+def _townships(user) -> QuerySet[Region]:
+    return selectors.township_list(user=user)
+
+
+def _grids(user) -> QuerySet[Grid]:
+    return selectors.grid_list(user=user, include_inactive=True)
+
+
+def _committees(user) -> QuerySet[SecurityCommittee]:
+    return selectors.committee_list(user=user)
+
+
+def _team_regions(user) -> QuerySet[Region]:
+    """Volunteer teams belong to a village, a township or (county-wide users only) the county."""
+    regions = selectors.region_list(user=user)
+    if scoping.is_county_wide(user):
+        return regions
+    return regions.exclude(kind=Region.Kind.COUNTY)
+
+
+def _parent_regions(user) -> QuerySet[Region]:
+    """Only county-wide users create regions (the county itself has no parent, and a new
+    township has no village yet), so they choose among all regions."""
+    if scoping.is_county_wide(user):
+        return Region.objects.all()
+    return Region.objects.none()
+
+
+# --- Regions ------------------------------------------------------------------------------
+class RegionSerializer(BaseModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    parent = ScopedPrimaryKeyRelatedField(
+        scope=_parent_regions, queryset=Region.objects.all(), allow_null=True, required=False, label=_("上级"),
+    )
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = Region
+        fields = ["id", "name", "code", "kind", "kind_display", "parent", "parent_name", "households",
+                  "population", "is_archived", "archived_at", "created_at"]
+        read_only_fields = ["is_archived", "archived_at", "created_at"]
+
+
+class RegionUpdateSerializer(RegionSerializer):
+    """Structure (kind, parent) is fixed once created; the service decides which of the other
+    fields the actor may change."""
+
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, label=_("上级"))
+
+    class Meta(RegionSerializer.Meta):
+        read_only_fields = ["kind", "is_archived", "archived_at", "created_at"]
+
+
+# --- Grids --------------------------------------------------------------------------------
+class GridSerializer(BaseModelSerializer):
+    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("所属村(社区)"))
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township_name = serializers.CharField(source="village.parent.name", read_only=True, default=None,
+                                          allow_null=True)
+    worker_count = serializers.IntegerField(read_only=True, label=_("在岗网格员数"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = Grid
+        fields = ["id", "village", "village_name", "township_name", "name", "code", "police_grid", "households",
+                  "population", "boundary", "is_active", "worker_count", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class GridUpdateSerializer(GridSerializer):
+    village = serializers.PrimaryKeyRelatedField(read_only=True, label=_("所属村(社区)"))
+
+
+class GridWorkerSerializer(PersonalDataMixin, BaseModelSerializer):
+    personal_fields = {"id_number": shown_id_number, "phone": shown_phone}
+
+    grid = ScopedPrimaryKeyRelatedField(scope=_grids, queryset=Grid.objects.all(), label=_("网格"))
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    village = serializers.IntegerField(source="grid.village_id", read_only=True, label=_("所属村(社区)"))
+    village_name = serializers.CharField(source="grid.village.name", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
+    ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = GridWorker
+        fields = ["id", "grid", "grid_name", "village", "village_name", "name", "gender", "gender_display",
+                  "ethnicity", "ethnicity_display", "id_number", "phone", "role", "role_display", "stars",
+                  "since", "is_active", "user"]
+        # Linking a login account grants scope: that is done by an administrator, not here.
+        read_only_fields = ["user"]
+
+
+# --- Mediators ----------------------------------------------------------------------------
+class MediatorSerializer(PersonalDataMixin, BaseModelSerializer):
+    personal_fields = {"id_number": shown_id_number, "phone": shown_phone}
+
+    township = ScopedPrimaryKeyRelatedField(scope=_townships, queryset=Region.objects.all(), label=_("服务乡镇"))
+    township_name = serializers.CharField(source="township.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    languages_display = serializers.CharField(read_only=True, label=_("语言"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = Mediator
+        fields = ["id", "name", "kind", "kind_display", "gender", "ethnicity", "clan", "id_number", "phone",
+                  "township", "township_name", "organisation", "speaks_yi", "speaks_mandarin",
+                  "languages_display", "is_active", "note", "user"]
+        read_only_fields = ["user"]
+
+
+# --- Security committees ------------------------------------------------------------------
+class CommitteeSerializer(BaseModelSerializer):
+    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    township_name = serializers.CharField(source="village.parent.name", read_only=True, default=None,
+                                          allow_null=True)
+    member_count = serializers.IntegerField(read_only=True, label=_("在任成员数"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = SecurityCommittee
+        fields = ["id", "village", "village_name", "township_name", "name", "established_on", "note",
+                  "member_count"]
+        extra_kwargs = {"name": {"required": False, "allow_blank": True,
+                                 "help_text": _("留空则为“村名+治保会”")}}
+
+
+class CommitteeUpdateSerializer(CommitteeSerializer):
+    village = serializers.PrimaryKeyRelatedField(read_only=True, label=_("村(社区)"))
+
+
+class CommitteeMemberSerializer(PersonalDataMixin, BaseModelSerializer):
+    personal_fields = {"phone": shown_phone}
+
+    committee = ScopedPrimaryKeyRelatedField(scope=_committees, queryset=SecurityCommittee.objects.all(),
+                                             label=_("治保会"))
+    committee_name = serializers.CharField(source="committee.name", read_only=True)
+    village = serializers.IntegerField(source="committee.village_id", read_only=True, label=_("村(社区)"))
+    position_display = serializers.CharField(source="get_position_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta(BaseModelSerializer.Meta):
+        model = CommitteeMember
+        fields = ["id", "committee", "committee_name", "village", "name", "phone", "position", "position_display",
+                  "kind", "kind_display", "joined_on", "is_active"]
+
+
+class CommitteeMemberUpdateSerializer(CommitteeMemberSerializer):
+    committee = serializers.PrimaryKeyRelatedField(read_only=True, label=_("治保会"))
+
+
+# --- Volunteer teams ----------------------------------------------------------------------
+class VolunteerTeamSerializer(PersonalDataMixin, BaseModelSerializer):
+    personal_fields = {"leader_phone": shown_phone}
+
+    region = ScopedPrimaryKeyRelatedField(scope=_team_regions, queryset=Region.objects.all(), label=_("所属区域"))
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    member_count = serializers.IntegerField(read_only=True, label=_("在队人数"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = VolunteerTeam
+        fields = ["id", "name", "kind", "kind_display", "region", "region_name", "leader_name", "leader_phone",
+                  "founded_on", "is_active", "member_count"]

@@ -1,0 +1,80 @@
+"""Template helpers for personal data and small bits of page chrome.
+
+Lists always mask (``masked_phone``, ``masked_id``); detail pages show what the viewer's role
+may see (``shown_phone:request.user``, ``shown_id:request.user``), as decided by
+``governance.privacy``."""
+
+from django import template
+
+from governance import privacy
+from governance.validators import mask_id_number, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def masked_phone(value) -> str:
+    return mask_phone(value or "")
+
+
+@register.filter
+def masked_id(value) -> str:
+    return mask_id_number(value or "")
+
+
+@register.filter
+def shown_phone(value, user) -> str:
+    return privacy.shown_phone(user, value or "")
+
+
+@register.filter
+def shown_id(value, user) -> str:
+    return privacy.shown_id_number(user, value or "")
+
+
+@register.filter
+def field_type(bound_field) -> str:
+    """The widget's input type, for rendering checkboxes and selects differently."""
+    widget = bound_field.field.widget
+    return getattr(widget, "input_type", "") or widget.__class__.__name__.lower()
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context, key: str) -> str:
+    """``active`` when the current page belongs to the navigation entry ``key``."""
+    return "active" if context.get("nav_key") == key else ""
+
+
+@register.filter
+def with_invalid(bound_field):
+    """Render the widget with Bootstrap's ``is-invalid`` class when the field has errors."""
+    if not bound_field.errors:
+        return bound_field
+    css = bound_field.field.widget.attrs.get("class", "")
+    return bound_field.as_widget(attrs={"class": f"{css} is-invalid".strip(),
+                                        "aria-describedby": f"{bound_field.auto_id}_error"})
+
+
+@register.filter
+def lookup(mapping, key):
+    """``counts|lookup:item.key``: a dict entry by a variable key (``None`` when absent)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def star_range(value):
+    """Five slots for a star rating: ``[True, True, False, False, False]`` for 2 stars."""
+    try:
+        n = int(value or 0)
+    except (TypeError, ValueError):
+        n = 0
+    return [i < n for i in range(5)]
+
+
+@register.filter
+def assignment_of(assignments, kind: str):
+    """From a village's prefetched ``current_assignments``, the one of ``kind`` (or ``None``)."""
+    return next((a for a in assignments or () if a.kind == kind), None)

@@ -1,0 +1,80 @@
+"""Forms for the station pages: parsing only, with scoped choices. The services decide."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance import selectors as gov_selectors
+from governance.forms import DateInput, ServiceModelForm, StyledFormMixin
+from governance.models import Region
+
+from . import selectors
+from .models import AuxiliaryOfficer, Officer, VillageAssignment
+
+
+class OfficerForm(ServiceModelForm):
+    class Meta:
+        model = Officer
+        fields = ("name", "badge_number", "post", "gender", "phone", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
+
+
+class AuxiliaryOfficerForm(ServiceModelForm):
+    class Meta:
+        model = AuxiliaryOfficer
+        fields = ("name", "gender", "ethnicity", "id_number", "phone", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
+        self.fields["id_number"].widget.attrs.update(autocomplete="off")
+
+
+class AssignmentForm(StyledFormMixin, forms.Form):
+    """Attach an officer (挂村民警) or an auxiliary officer (驻村辅警) to a village. ``kind``
+    (from ``?kind=``) narrows the form to one of the two."""
+
+    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none())
+    officer = forms.ModelChoiceField(label=_("挂村民警"), queryset=Officer.objects.none(), required=False)
+    auxiliary_officer = forms.ModelChoiceField(label=_("驻村辅警"), queryset=AuxiliaryOfficer.objects.none(),
+                                               required=False)
+    start_date = forms.DateField(label=_("开始日期"), widget=DateInput())
+    note = forms.CharField(label=_("备注"), max_length=128, required=False)
+
+    def __init__(self, *args, user, kind: str = "", **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("start_date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        village = self.fields["village"]
+        village.queryset = gov_selectors.village_list(user=user)
+        village.label_from_instance = lambda v: f"{v.parent.name} · {v.name}" if v.parent_id else v.name
+        officer = self.fields["officer"]
+        officer.queryset = selectors.officer_list(user=user).filter(is_active=True)
+        officer.label_from_instance = lambda o: f"{o.station.name} · {o.name}({o.badge_number})"
+        auxiliary = self.fields["auxiliary_officer"]
+        auxiliary.queryset = selectors.auxiliary_officer_list(user=user).filter(is_active=True)
+        auxiliary.label_from_instance = lambda a: f"{a.station.name} · {a.name}"
+        if kind == VillageAssignment.Kind.ATTACHED_OFFICER:
+            del self.fields["auxiliary_officer"]
+            officer.required = True
+        elif kind == VillageAssignment.Kind.AUXILIARY:
+            del self.fields["officer"]
+            auxiliary.required = True
+        else:
+            officer.help_text = auxiliary.help_text = _("民警与辅警二选一。")
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AssignmentEndForm(StyledFormMixin, forms.Form):
+    end_date = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("end_date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
