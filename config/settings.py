@@ -202,6 +202,18 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # unless this is set (CI sets it): then an absent service is a failure.
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", default=False)
 
+# Dispute cases: due dates per handling level and the deadlines around them (configurable).
+DISPUTES = {
+    # feedback after a report: the grid answers within 24 h (微事不出网格)
+    "FEEDBACK_HOURS": {"grid": 24, "village": 48, "township": 72, "county": 72},
+    # mediation is normally settled within 30 days of acceptance at each level
+    "MEDIATION_DAYS": {"grid": 30, "village": 30, "township": 30, "county": 30},
+    "JUDICIAL_CONFIRMATION_DAYS": 30,  # apply to the court within 30 days of the agreement
+    "JUDICIAL_CONFIRMATION_WARN_DAYS": 7,  # warn this many days before the window lapses
+    "REFERRAL_ANSWER_DAYS": 15,  # default due date for an answer to a referral
+    "FOLLOW_UP_DAYS": [7, 30],  # 回访 after closure
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

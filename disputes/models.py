@@ -1,0 +1,449 @@
+"""Dispute cases (矛盾纠纷) from first report to follow-up visit.
+
+A case moves through ``DisputeCase.Status`` along ``TRANSITIONS`` (the one map of allowed moves,
+enforced by ``disputes.services``). Every change to a case is an immutable ``CaseEvent`` in its
+timeline; nothing about a case is ever deleted.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Ethnicity, Gender, Grid, Mediator, Region
+from governance.validators import validate_id_number, validate_phone
+from stations.models import Station
+
+
+class Category(models.TextChoices):
+    MARRIAGE_FAMILY = "marriage_family", _("婚姻家庭")
+    NEIGHBOUR = "neighbour", _("邻里")
+    HOMESTEAD = "homestead", _("房屋宅基地")
+    LAND_FOREST = "land_forest", _("山林土地")
+    CONTRACT = "contract", _("合同")
+    BUSINESS = "business", _("生产经营")
+    DAMAGES = "damages", _("损害赔偿")
+    LABOUR_DEBT = "labour_debt", _("劳动争议/劳资债务")
+    LAND_ACQUISITION = "land_acquisition", _("征地拆迁")
+    MEDICAL = "medical", _("医疗/患病就医")
+    SCHOOL_EMPLOYMENT = "school_employment", _("上学就业")
+    ROMANCE = "romance", _("婚恋")
+    TRAFFIC = "traffic", _("道路交通事故")
+    PROPERTY_MGMT = "property_mgmt", _("物业")
+    CONSUMER = "consumer", _("消费")
+    ENVIRONMENT = "environment", _("环境")
+    OTHER = "other", _("其他")
+
+
+class Level(models.TextChoices):
+    """处置层级: 微事不出网格、小事不出村居、大事不出乡镇."""
+
+    GRID = "grid", _("网格")
+    VILLAGE = "village", _("村(社区)")
+    TOWNSHIP = "township", _("乡镇(街道)")
+    COUNTY = "county", _("县")
+
+
+LEVEL_ORDER = [Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY]
+
+
+def next_level(level: str) -> str | None:
+    i = LEVEL_ORDER.index(Level(level))
+    return LEVEL_ORDER[i + 1] if i + 1 < len(LEVEL_ORDER) else None
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("已上报")
+    ACCEPTED = "accepted", _("已受理")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    IN_MEDIATION = "in_mediation", _("调解中")
+    AGREEMENT_REACHED = "agreement_reached", _("达成协议")
+    MEDIATION_FAILED = "mediation_failed", _("调解未成")
+    REFERRED = "referred", _("已移交")
+    PERFORMED = "performed", _("协议已履行")
+    CLOSED = "closed", _("已办结")
+    REOPENED = "reopened", _("复发重启")
+
+
+# The one map of allowed moves. Escalation (raising the level) is not a status: it is allowed
+# from every open status and keeps the status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REPORTED: frozenset({Status.ACCEPTED, Status.NOT_ACCEPTED}),
+    Status.ACCEPTED: frozenset({Status.IN_MEDIATION, Status.REFERRED}),
+    Status.IN_MEDIATION: frozenset({Status.AGREEMENT_REACHED, Status.MEDIATION_FAILED, Status.REFERRED}),
+    Status.AGREEMENT_REACHED: frozenset({Status.PERFORMED, Status.MEDIATION_FAILED}),
+    Status.MEDIATION_FAILED: frozenset({Status.REFERRED, Status.IN_MEDIATION}),
+    Status.REFERRED: frozenset({Status.IN_MEDIATION, Status.CLOSED}),
+    Status.PERFORMED: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.IN_MEDIATION, Status.REFERRED}),
+    Status.NOT_ACCEPTED: frozenset(),
+}
+CLOSED_STATUSES = frozenset({Status.CLOSED, Status.NOT_ACCEPTED})
+OPEN_STATUSES = frozenset(set(Status.values) - set(CLOSED_STATUSES))
+
+
+class Source(models.TextChoices):
+    GRID_REPORT = "grid_report", _("网格上报")
+    INCIDENT = "incident", _("警情转入")
+    WALK_IN = "walk_in", _("来访登记")
+    SCREENING = "screening", _("滚动排查")
+    REFERRAL_IN = "referral_in", _("部门或法院移送")
+
+
+class CaseCounter(models.Model):
+    """The last case number given out per county and year (``2026-000123``)."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="casecounter_unique_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class DisputeCase(models.Model):
+    number = models.CharField(_("案件编号"), max_length=16)
+    county = models.ForeignKey(Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("纠纷类别"), max_length=24, choices=Category.choices)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.WALK_IN)
+    village = models.ForeignKey(
+        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="dispute_cases",
+        limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_cases"
+    )
+    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="dispute_cases")
+    address = models.CharField(_("详细地点"), max_length=128, blank=True)
+    summary = models.TextField(_("简要案情"))
+    people_involved = models.PositiveIntegerField(_("涉及人数"), default=2)
+    amount_involved = models.DecimalField(
+        _("涉及金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    threat_flag = models.BooleanField(_("扬言/过激言行"), default=False)
+    vulnerable_flag = models.BooleanField(_("涉及弱势群体"), default=False)
+    level = models.CharField(_("处置层级"), max_length=16, choices=Level.choices, default=Level.GRID)
+    status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.REPORTED)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("化解责任人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="responsible_cases",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="reported_cases"
+    )
+    reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    escalation_count = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+    recurrence_count = models.PositiveSmallIntegerField(_("复发次数"), default=0)
+    # A client-generated key sent by the phone report form: a resend never makes a second case.
+    client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("矛盾纠纷")
+        verbose_name_plural = _("矛盾纠纷")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "number"], name="case_unique_number_in_county"),
+            models.CheckConstraint(condition=Q(people_involved__gte=1), name="case_people_involved_positive",
+                                   violation_error_message=_("涉及人数至少为1。")),
+            models.CheckConstraint(condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
+                                   name="case_amount_not_negative",
+                                   violation_error_message=_("涉及金额不能为负数。")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["village", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_category_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_group(self) -> bool:
+        """群体性: five people or more."""
+        return self.people_involved >= 5
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due_at and self.due_at < timezone.now())
+
+    @property
+    def title(self) -> str:
+        text = " ".join(self.summary.split())
+        return text if len(text) <= 30 else text[:30] + "…"
+
+    def allowed_statuses(self) -> frozenset[str]:
+        return TRANSITIONS.get(self.status, frozenset())
+
+
+class Party(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("自然人")
+        ORGANISATION = "organisation", _("单位")
+
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", _("申请人")
+        RESPONDENT = "respondent", _("被申请人")
+        OTHER = "other", _("其他当事人")
+
+    case = models.ForeignKey(DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="parties")
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(_("身份"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    name = models.CharField(_("姓名/名称"), max_length=64)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=16, choices=Ethnicity.choices, blank=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[validate_phone])
+    address = models.CharField(_("住址"), max_length=128, blank=True)
+    clan = models.CharField(_("家支"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("当事人")
+        verbose_name_plural = _("当事人")
+        ordering = ["case", "role", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One immutable line of a case's timeline: who, when, what, old → new, why."""
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="events")
+    code = models.CharField(_("事件"), max_length=48)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)  # {field: [old, new]}
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("案件时间线")
+        verbose_name_plural = _("案件时间线")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"]), models.Index(fields=["code", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.code}"
+
+
+class MediatorRelation(models.Model):
+    """A recorded relation between a mediator and a person (kin, in-law, employer…): such a
+    mediator must step aside (回避) from that person's cases."""
+
+    mediator = models.ForeignKey(Mediator, verbose_name=_("调解员"), on_delete=models.CASCADE, related_name="relations")
+    person_name = models.CharField(_("关系人姓名"), max_length=32)
+    id_number = models.CharField(_("关系人身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    relation = models.CharField(_("关系"), max_length=32)
+
+    class Meta:
+        verbose_name = _("调解员利害关系")
+        verbose_name_plural = _("调解员利害关系")
+
+    def __str__(self) -> str:
+        return f"{self.mediator} — {self.person_name}({self.relation})"
+
+
+class CaseMediator(models.Model):
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="mediator_assignments")
+    mediator = models.ForeignKey(Mediator, verbose_name=_("调解员"), on_delete=models.PROTECT,
+                                 related_name="case_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    conflict_note = models.TextField(_("回避说明"), blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("案件调解员")
+        verbose_name_plural = _("案件调解员")
+        constraints = [models.UniqueConstraint(fields=["case", "mediator"], condition=Q(is_active=True),
+                                               name="casemediator_one_active",
+                                               violation_error_message=_("该调解员已在本案调解员名单中。"))]
+
+    def __str__(self) -> str:
+        return str(self.mediator)
+
+
+class MediationSession(models.Model):
+    class Outcome(models.TextChoices):
+        CONTINUING = "continuing", _("继续调解")
+        AGREED = "agreed", _("达成一致")
+        FAILED = "failed", _("调解未成")
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="sessions")
+    held_at = models.DateTimeField(_("调解时间"))
+    place = models.CharField(_("调解地点"), max_length=128)
+    attendees = models.CharField(_("参加人员"), max_length=255)
+    record = models.TextField(_("调解笔录"))
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices, default=Outcome.CONTINUING)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("调解记录")
+        verbose_name_plural = _("调解记录")
+        ordering = ["held_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"调解 {self.held_at:%Y-%m-%d}"
+
+
+class Agreement(models.Model):
+    class Form(models.TextChoices):
+        WRITTEN = "written", _("书面协议")
+        ORAL = "oral", _("口头协议")
+
+    class Performance(models.TextChoices):
+        PENDING = "pending", _("待履行")
+        PARTLY = "partly", _("部分履行")
+        PERFORMED = "performed", _("已履行")
+        BREACHED = "breached", _("未履行(违约)")
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="agreements")
+    form = models.CharField(_("协议形式"), max_length=8, choices=Form.choices, default=Form.WRITTEN)
+    facts = models.TextField(_("纠纷事实"))
+    disputed_matters = models.TextField(_("争议事项"))
+    terms = models.TextField(_("协议内容"))
+    performance_method = models.CharField(_("履行方式"), max_length=255)
+    performance_place = models.CharField(_("履行地点"), max_length=128, blank=True)
+    performance_deadline = models.DateField(_("履行期限"))
+    signed_on = models.DateField(_("签订日期"))
+    performance_status = models.CharField(_("履行情况"), max_length=16, choices=Performance.choices,
+                                          default=Performance.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("调解协议")
+        verbose_name_plural = _("调解协议")
+        ordering = ["signed_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} 调解协议({self.signed_on:%Y-%m-%d})"
+
+    @property
+    def judicial_confirmation_deadline(self) -> dt.date:
+        """司法确认 must be applied for within 30 days of the agreement taking effect."""
+        return self.signed_on + dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"])
+
+
+class Referral(models.Model):
+    class Kind(models.TextChoices):
+        PEOPLE_MEDIATION = "people_mediation", _("公调对接(人民调解委员会)")
+        COURT = "court", _("庭所对接(法院司法确认)")
+        LAWYER = "lawyer", _("律师进所")
+        DEPARTMENT = "department", _("部门移交")
+
+    class Department(models.TextChoices):
+        HRSS = "hrss", _("人社")
+        CIVIL_AFFAIRS = "civil_affairs", _("民政")
+        HOUSING = "housing", _("住建")
+        NATURAL_RESOURCES = "natural_resources", _("自然资源")
+        PETITIONS = "petitions", _("信访")
+        HOTLINE_12345 = "hotline_12345", _("12345热线")
+        OTHER = "other", _("其他部门")
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("已移送")
+        ACCEPTED = "accepted", _("已接收")
+        ANSWERED = "answered", _("已答复")
+        DECLINED = "declined", _("退回/不予接收")
+
+    TRANSITIONS = {
+        Status.SENT: frozenset({Status.ACCEPTED, Status.ANSWERED, Status.DECLINED}),
+        Status.ACCEPTED: frozenset({Status.ANSWERED, Status.DECLINED}),
+        Status.ANSWERED: frozenset(),
+        Status.DECLINED: frozenset(),
+    }
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField(_("对接方式"), max_length=24, choices=Kind.choices)
+    department = models.CharField(_("部门"), max_length=24, choices=Department.choices, blank=True)
+    target_name = models.CharField(_("接收单位"), max_length=64)
+    agreement = models.ForeignKey(Agreement, verbose_name=_("申请确认的协议"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="referrals")
+    reason = models.TextField(_("移送事由"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SENT)
+    sent_at = models.DateTimeField(_("移送时间"), default=timezone.now)
+    due_date = models.DateField(_("答复期限"))
+    answer = models.TextField(_("答复内容"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("对接移送")
+        verbose_name_plural = _("对接移送")
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="department") | ~Q(department=""),
+                                   name="referral_department_named",
+                                   violation_error_message=_("部门移交须选择部门。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.target_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.ACCEPTED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date < timezone.localdate()
+
+
+class FollowUp(models.Model):
+    class Result(models.TextChoices):
+        STABLE = "stable", _("稳定,未复发")
+        RECURRING = "recurring", _("复发")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        FAIRLY = "fairly", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="follow_ups")
+    due_date = models.DateField(_("计划回访日期"))
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    result = models.CharField(_("回访结果"), max_length=16, choices=Result.choices, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    note = models.TextField(_("回访情况"), blank=True)
+    is_cancelled = models.BooleanField(_("已取消"), default=False, help_text=_("案件复发重启后,未做的回访不再需要"))
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visited_at__isnull=True) | (~Q(result="") & ~Q(satisfaction="")),
+                name="followup_done_has_result",
+                violation_error_message=_("已回访的记录须填写回访结果和满意度。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"回访 {self.due_date}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.visited_at is not None

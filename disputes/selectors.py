@@ -1,0 +1,205 @@
+"""Scoped reads of dispute cases. Pages, the API, the Excel ledger and the dashboards all start
+from ``case_ids(user)``: a case outside the user's scope does not exist for them (404)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Greatest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from governance import scoping
+from governance.models import Ethnicity, Mediator, User
+
+from .models import (
+    OPEN_STATUSES,
+    CaseEvent,
+    CaseMediator,
+    DisputeCase,
+    FollowUp,
+    MediatorRelation,
+    Party,
+    Status,
+)
+
+
+def case_ids(user) -> QuerySet:
+    """A values-queryset of the ids of the cases ``user`` may see. Deny by default."""
+    cases = DisputeCase.objects.all()
+    if not scoping.has_scope(user):
+        return cases.none().values("pk")
+    if user.is_county_wide:
+        return cases.values("pk")
+    if user.role in (User.Role.STATION, User.Role.AUXILIARY):
+        return cases.filter(village__in=scoping.village_ids(user)).values("pk")
+    if user.role == User.Role.GRID:
+        return cases.filter(Q(grid__in=scoping.grid_ids(user)) | Q(reported_by=user)).values("pk")
+    if user.role == User.Role.MEDIATOR:
+        return cases.filter(
+            mediator_assignments__mediator__user=user, mediator_assignments__is_active=True
+        ).values("pk")
+    return cases.none().values("pk")
+
+
+def _active_mediators_prefetch() -> Prefetch:
+    return Prefetch(
+        "mediator_assignments",
+        queryset=CaseMediator.objects.filter(is_active=True).select_related("mediator"),
+        to_attr="active_mediators",
+    )
+
+
+def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
+    """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
+    station, overdue, mediator, date_from, date_to, source, open."""
+    f = filters or {}
+    qs = (
+        DisputeCase.objects.filter(pk__in=case_ids(user))
+        .select_related("village", "village__parent", "grid", "station", "responsible")
+        .prefetch_related(_active_mediators_prefetch(), Prefetch("parties", queryset=Party.objects.order_by("pk")))
+    )
+    if f.get("q"):
+        q = f["q"].strip()
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(summary__icontains=q) | Q(address__icontains=q)
+            | Q(Exists(Party.objects.filter(case=OuterRef("pk"), name__icontains=q)))
+        )
+    for key in ("status", "level", "category", "source"):
+        if f.get(key):
+            value = f[key]
+            qs = qs.filter(**{f"{key}__in": value} if isinstance(value, list | tuple) else {key: value})
+    if f.get("village"):
+        qs = qs.filter(village=f["village"])
+    if f.get("grid"):
+        qs = qs.filter(grid=f["grid"])
+    if f.get("station"):
+        qs = qs.filter(station=f["station"])
+    if f.get("mediator"):
+        qs = qs.filter(Exists(CaseMediator.objects.filter(case=OuterRef("pk"), mediator=f["mediator"],
+                                                          is_active=True)))
+    if f.get("open"):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.get("overdue"):
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+    if f.get("date_from"):
+        qs = qs.filter(reported_at__gte=_day_start(f["date_from"]))
+    if f.get("date_to"):
+        qs = qs.filter(reported_at__lt=_day_start(f["date_to"] + dt.timedelta(days=1)))
+    return qs.order_by("-reported_at", "-pk")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def case_get(*, user, pk) -> DisputeCase:
+    qs = DisputeCase.objects.filter(pk__in=case_ids(user)).select_related(
+        "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def case_get_by_number(*, user, number: str) -> DisputeCase:
+    return get_object_or_404(DisputeCase.objects.filter(pk__in=case_ids(user)), number=number)
+
+
+def case_detail(*, user, pk) -> DisputeCase:
+    """One case with everything its page shows, in a fixed number of queries."""
+    case = case_get(user=user, pk=pk)
+    case.party_list = list(case.parties.order_by("role", "pk"))
+    case.active_mediators = list(case.mediator_assignments.filter(is_active=True).select_related("mediator"))
+    case.session_list = list(case.sessions.select_related("recorded_by"))
+    case.agreement_list = list(case.agreements.all())
+    case.referral_list = list(case.referrals.select_related("agreement"))
+    case.follow_up_list = list(case.follow_ups.filter(is_cancelled=False).select_related("visitor"))
+    case.timeline = list(case.events.select_related("actor").order_by("created_at", "pk"))
+    return case
+
+
+def timeline(*, user, case_pk) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case__in=case_ids(user), case_id=case_pk).select_related("actor")
+
+
+# --- related records, each reached through the case's scope ------------------------------
+def party_get(*, user, pk) -> Party:
+    return get_object_or_404(Party.objects.filter(case__in=case_ids(user)).select_related("case"), pk=pk)
+
+
+def party_list(*, user, case_pk=None) -> QuerySet[Party]:
+    qs = Party.objects.filter(case__in=case_ids(user)).select_related("case")
+    return qs.filter(case_id=case_pk) if case_pk else qs
+
+
+def related_list(model, *, user, case_pk=None) -> QuerySet:
+    """Sessions, agreements, referrals, follow-ups: whatever hangs off a case in scope."""
+    qs = model.objects.filter(case__in=case_ids(user)).select_related("case")
+    if model is FollowUp:
+        qs = qs.filter(is_cancelled=False)
+    return qs.filter(case_id=case_pk) if case_pk else qs
+
+
+def related_get(model, *, user, pk):
+    return get_object_or_404(related_list(model, user=user), pk=pk)
+
+
+def mediator_assignment_get(*, user, pk) -> CaseMediator:
+    return get_object_or_404(
+        CaseMediator.objects.filter(case__in=case_ids(user), is_active=True).select_related("case", "mediator"), pk=pk
+    )
+
+
+# --- Mediator suggestion ------------------------------------------------------------------
+def _conflicted_mediator_ids(case: DisputeCase) -> QuerySet:
+    parties = Party.objects.filter(case=case)
+    clans = parties.exclude(clan="").values("clan")
+    ids = parties.exclude(id_number="").values("id_number")
+    names = parties.values("name")
+    related = MediatorRelation.objects.filter(
+        Q(id_number__in=ids) | (Q(id_number="") & Q(person_name__in=names))
+    ).values("mediator_id")
+    return Mediator.objects.filter(Q(clan__in=clans) | Q(pk__in=related)).values("pk")
+
+
+def mediator_candidates(*, case: DisputeCase) -> QuerySet[Mediator]:
+    """Active mediators serving the case's township, annotated with their open cases, their
+    record (share of their cases that reached an agreement) and whether they must step aside."""
+    resolved = (Status.AGREEMENT_REACHED, Status.PERFORMED, Status.CLOSED)
+    qs = (
+        Mediator.objects.filter(is_active=True, township_id=case.village.parent_id)
+        .exclude(pk__in=CaseMediator.objects.filter(case=case, is_active=True).values("mediator_id"))
+        .annotate(
+            open_cases=Count("case_assignments", filter=Q(case_assignments__is_active=True,
+                                                          case_assignments__case__status__in=OPEN_STATUSES)),
+            total_cases=Count("case_assignments"),
+            resolved_cases=Count("case_assignments", filter=Q(case_assignments__case__status__in=resolved)),
+            conflicted=Exists(_conflicted_mediator_ids(case).filter(pk=OuterRef("pk"))),
+        )
+        .annotate(
+            record=Cast(F("resolved_cases"), FloatField()) / Cast(Greatest(F("total_cases"), Value(1)), FloatField())
+        )
+    )
+    ethnicities = set(Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True))
+    if Ethnicity.YI in ethnicities:
+        qs = qs.filter(speaks_yi=True)
+    if ethnicities - {Ethnicity.YI}:
+        qs = qs.filter(speaks_mandarin=True)
+    return qs.order_by("conflicted", "open_cases", "-record", "name")
+
+
+def mediator_suggestions(*, case: DisputeCase, limit: int = 5) -> list[Mediator]:
+    """Suggested mediators, best first: never one who must step aside."""
+    return list(mediator_candidates(case=case).filter(conflicted=False)[:limit])
+
+
+def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
+    """Every active mediator the user may assign to the case (in scope), conflicts flagged."""
+    from governance.selectors import mediator_ids
+
+    return (
+        Mediator.objects.filter(pk__in=mediator_ids(user), is_active=True)
+        .exclude(pk__in=CaseMediator.objects.filter(case=case, is_active=True).values("mediator_id"))
+        .annotate(conflicted=Exists(_conflicted_mediator_ids(case).filter(pk=OuterRef("pk"))))
+        .select_related("township")
+        .order_by("conflicted", "township__code", "name")
+    )

@@ -1,0 +1,641 @@
+"""Every write on a dispute case.
+
+Each service is keyword-only, runs in one transaction, checks the actor's permission on the
+case (``require_action``), validates, writes, and appends the timeline event. Status changes
+go through ``_transition``: it checks ``TRANSITIONS`` and moves the status with a conditional
+update, so of two people acting at once exactly one wins and the other gets a ``ConflictError``.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import scoping
+from governance.errors import ConflictError, DomainError, NotPermitted
+from governance.models import Grid, Mediator, Region, User
+from governance.validators import normalize_id_number, normalize_phone
+from stations.selectors import station_for_village
+
+from .models import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Agreement,
+    CaseCounter,
+    CaseEvent,
+    CaseMediator,
+    DisputeCase,
+    FollowUp,
+    Level,
+    MediationSession,
+    Party,
+    Referral,
+    Source,
+    Status,
+    next_level,
+)
+
+
+class CaseTransitionError(ConflictError):
+    """The move is not allowed from the case's current status (409)."""
+
+
+# --- Who may do what ----------------------------------------------------------------------
+R = User.Role
+_CASE_WORKERS = frozenset({R.ADMIN, R.STATION, R.AUXILIARY})
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "report": _CASE_WORKERS | {R.GRID},
+    "edit": _CASE_WORKERS,
+    "accept": _CASE_WORKERS,
+    "not_accept": _CASE_WORKERS,
+    "start_mediation": _CASE_WORKERS | {R.MEDIATOR},
+    "mark_failed": _CASE_WORKERS | {R.MEDIATOR},
+    "close": _CASE_WORKERS,
+    "reopen": _CASE_WORKERS,
+    "escalate": _CASE_WORKERS,
+    "party": _CASE_WORKERS,
+    "assign_mediator": _CASE_WORKERS,
+    "session": _CASE_WORKERS | {R.MEDIATOR},
+    "agreement": _CASE_WORKERS | {R.MEDIATOR},
+    "performance": _CASE_WORKERS,
+    "refer": _CASE_WORKERS,
+    "referral_update": _CASE_WORKERS,
+    "follow_up": _CASE_WORKERS,
+    "note": _CASE_WORKERS | {R.MEDIATOR, R.GRID, R.COUNTY},
+}
+
+
+def _role(user) -> str:
+    if not scoping.has_scope(user):
+        return ""
+    return R.ADMIN if user.is_superuser else user.role
+
+
+def may(user, action: str) -> bool:
+    """Whether the user's role may take ``action`` on a case in their scope."""
+    return _role(user) in ACTION_ROLES.get(action, frozenset())
+
+
+def require_action(actor: User, case: DisputeCase, action: str) -> None:
+    """The case must be in the actor's scope (else it does not exist for them) and the role
+    must allow the action."""
+    from .selectors import case_ids
+
+    if not case_ids(actor).filter(pk=case.pk).exists():
+        raise DomainError(_("案件不存在或不在您的辖区内。"), code="not_found")
+    if not may(actor, action):
+        raise NotPermitted()
+
+
+# --- Timeline -----------------------------------------------------------------------------
+def _event(case: DisputeCase, actor: User | None, code: str, *, note: str = "",
+           changes: dict[str, Any] | None = None) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=actor, code=code, note=note or "",
+                                    changes=_jsonable(changes or {}))
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, list]:
+    def conv(v):
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat()
+        if isinstance(v, Decimal | uuid.UUID):
+            return str(v)
+        if hasattr(v, "pk"):
+            return str(v)
+        return v
+
+    return {k: [conv(o), conv(n)] for k, (o, n) in changes.items()}
+
+
+# --- Due dates ----------------------------------------------------------------------------
+def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
+    return start + dt.timedelta(hours=settings.DISPUTES["FEEDBACK_HOURS"][level])
+
+
+def mediation_due(level: str, start: dt.datetime) -> dt.datetime:
+    return start + dt.timedelta(days=settings.DISPUTES["MEDIATION_DAYS"][level])
+
+
+def _due_after_move(status: str, level: str, now: dt.datetime) -> dt.datetime | None:
+    if status == Status.REPORTED:
+        return feedback_due(level, now)
+    if status in OPEN_STATUSES:
+        return mediation_due(level, now)
+    return None
+
+
+# --- Transitions --------------------------------------------------------------------------
+def _transition(*, case: DisputeCase, actor: User | None, to: str, code: str, note: str = "",
+                updates: dict[str, Any] | None = None, reset_due: bool = True) -> DisputeCase:
+    old = case.status
+    if to not in TRANSITIONS.get(old, frozenset()):
+        raise CaseTransitionError(
+            _("案件当前状态为“%(old)s”,不能变更为“%(new)s”。")
+            % {"old": Status(old).label, "new": Status(to).label},
+            field="status", code="transition",
+        )
+    now = timezone.now()
+    values: dict[str, Any] = {"status": to, "updated_at": now, **(updates or {})}
+    if reset_due:
+        values["due_at"] = _due_after_move(to, values.get("level", case.level), now)
+    if to in (Status.CLOSED, Status.NOT_ACCEPTED):
+        values["closed_at"] = now
+    moved = DisputeCase.objects.filter(pk=case.pk, status=old).update(**values)
+    if not moved:
+        raise ConflictError(_("案件 %(number)s 刚刚已被他人处理,状态已变化。请刷新页面查看最新情况后再操作。")
+                            % {"number": case.number}, code="conflict")
+    changes = {"status": [old, to]}
+    for key, value in values.items():
+        if key not in ("status", "updated_at") and getattr(case, key) != value:
+            changes[key] = [getattr(case, key), value]
+        setattr(case, key, value)
+    _event(case, actor, code, note=note, changes=changes)
+    return case
+
+
+def _require_note(note: str, field: str = "reason", message: str | None = None) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(message or _("请填写原因。"), field=field)
+    return note
+
+
+# --- Reporting ----------------------------------------------------------------------------
+def _next_number(county: Region, year: int) -> str:
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(county=county, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{year}-{counter.last:06d}"
+
+
+def _county_of(village: Region) -> Region:
+    node = village
+    while node.parent_id is not None:
+        node = node.parent
+    return node
+
+
+PARTY_FIELDS = ("kind", "role", "name", "gender", "ethnicity", "id_number", "phone", "address", "clan")
+CASE_EDITABLE = ("category", "summary", "address", "people_involved", "amount_involved", "threat_flag",
+                 "vulnerable_flag", "grid", "responsible", "occurred_on")
+
+
+def _build_party(case: DisputeCase, data: dict[str, Any]) -> Party:
+    unknown = set(data) - set(PARTY_FIELDS)
+    if unknown:
+        raise DomainError(_("不允许的当事人字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
+    clean = dict(data)
+    if "phone" in clean:
+        clean["phone"] = normalize_phone(clean["phone"] or "")
+    if "id_number" in clean:
+        clean["id_number"] = normalize_id_number(clean["id_number"] or "")
+    party = Party(case=case, **clean)
+    party.full_clean(exclude=["case"])
+    return party
+
+
+@transaction.atomic
+def case_report(*, actor: User, village: Region, category: str, summary: str, grid: Grid | None = None,
+                source: str = Source.WALK_IN, people_involved: int = 2, address: str = "",
+                amount_involved: Decimal | None = None, threat_flag: bool = False, vulnerable_flag: bool = False,
+                occurred_on: dt.date | None = None, level: str | None = None, responsible: User | None = None,
+                parties: list[dict[str, Any]] | None = None, client_key: uuid.UUID | None = None,
+                note: str = "") -> DisputeCase:
+    """Register a new case (walk-in, grid report, screening, incident, referral in).
+
+    With ``client_key`` the call is idempotent: a resend of the same report (a phone that lost
+    its network and tried again) returns the case made the first time."""
+    if client_key is not None:
+        existing = DisputeCase.objects.filter(client_key=client_key).first()
+        if existing is not None:
+            if existing.reported_by_id != actor.pk:
+                raise DomainError(_("提交键冲突,请重新填写。"), field="client_key")
+            return existing
+    if not may(actor, "report"):
+        raise NotPermitted(_("您的角色不能登记矛盾纠纷。"))
+    if not village.is_village_level:
+        raise DomainError(_("请选择村或社区。"), field="village")
+    if not scoping.village_ids(actor).filter(pk=village.pk).exists():
+        raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
+    if grid is not None:
+        if grid.village_id != village.pk:
+            raise DomainError(_("所选网格不属于该村(社区)。"), field="grid")
+        if not scoping.grid_ids(actor).filter(pk=grid.pk).exists():
+            raise DomainError(_("该网格不在您的辖区内。"), field="grid")
+    elif _role(actor) == R.GRID:
+        raise DomainError(_("请选择您负责的网格。"), field="grid")
+    station = station_for_village(village.pk)
+    if station is None:
+        raise DomainError(_("%(name)s 尚未划入任何派出所辖区,请联系县指挥中心。") % {"name": village.name},
+                          field="village")
+    level = level or (Level.GRID if grid is not None else Level.VILLAGE)
+    now = timezone.now()
+    county = _county_of(village)
+    case = DisputeCase(
+        county=county, category=category, source=source, village=village, grid=grid, station=station,
+        address=address, summary=(summary or "").strip(), people_involved=people_involved,
+        amount_involved=amount_involved, threat_flag=threat_flag, vulnerable_flag=vulnerable_flag,
+        occurred_on=occurred_on, level=level, responsible=responsible, reported_by=actor, reported_at=now,
+        due_at=feedback_due(level, now), client_key=client_key, number="pending",
+    )
+    case.full_clean(exclude=["number", "county", "station", "reported_by", "client_key"])
+    built = [_build_party(case, p) for p in (parties or []) if (p.get("name") or "").strip()]
+    case.number = _next_number(county, timezone.localtime(now).year)
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        if client_key is not None and DisputeCase.objects.filter(client_key=client_key).exists():
+            # the same report arrived twice at once: the other request made it
+            raise ConflictError(_("该上报已提交,请勿重复提交。"), code="duplicate") from None
+        raise
+    for party in built:
+        party.case = case
+        party.save()
+    _event(case, actor, "disputes.case.reported", note=note,
+           changes={"status": [None, case.status], "level": [None, case.level]})
+    return case
+
+
+@transaction.atomic
+def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: str = "") -> DisputeCase:
+    """Correct the facts of a case; each changed field is recorded old → new."""
+    require_action(actor, case, "edit")
+    unknown = set(data) - set(CASE_EDITABLE)
+    if unknown:
+        raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    if "grid" in data and data["grid"] is not None and data["grid"].village_id != case.village_id:
+        raise DomainError(_("所选网格不属于该村(社区)。"), field="grid")
+    changes = {}
+    for key, value in data.items():
+        old = getattr(case, key)
+        if old != value:
+            changes[key] = [old, value]
+            setattr(case, key, value)
+    if not changes:
+        return case
+    case.full_clean()
+    case.save()
+    _event(case, actor, "disputes.case.updated", note=note, changes=changes)
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, actor: User, case: DisputeCase, note: str) -> CaseEvent:
+    """A note or a correction: the timeline is never edited, a new line is appended."""
+    require_action(actor, case, "note")
+    return _event(case, actor, "disputes.case.noted", note=_require_note(note, "note", _("请填写说明内容。")))
+
+
+# --- Lifecycle ----------------------------------------------------------------------------
+@transaction.atomic
+def case_accept(*, actor: User, case: DisputeCase, responsible: User | None = None, note: str = "") -> DisputeCase:
+    require_action(actor, case, "accept")
+    updates = {"responsible": responsible or case.responsible or actor}
+    return _transition(case=case, actor=actor, to=Status.ACCEPTED, code="disputes.case.accepted", note=note,
+                       updates=updates)
+
+
+@transaction.atomic
+def case_not_accept(*, actor: User, case: DisputeCase, reason: str) -> DisputeCase:
+    require_action(actor, case, "not_accept")
+    reason = _require_note(reason, message=_("不予受理须说明理由。"))
+    return _transition(case=case, actor=actor, to=Status.NOT_ACCEPTED, code="disputes.case.not_accepted",
+                       note=reason)
+
+
+@transaction.atomic
+def case_start_mediation(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase:
+    require_action(actor, case, "start_mediation")
+    return _transition(case=case, actor=actor, to=Status.IN_MEDIATION, code="disputes.case.mediation_started",
+                       note=note)
+
+
+@transaction.atomic
+def case_mark_failed(*, actor: User, case: DisputeCase, reason: str) -> DisputeCase:
+    require_action(actor, case, "mark_failed")
+    reason = _require_note(reason, message=_("请说明调解未成的原因。"))
+    return _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
+                       note=reason)
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase:
+    """办结. Plans the follow-up visits (回访) after closure."""
+    require_action(actor, case, "close")
+    _transition(case=case, actor=actor, to=Status.CLOSED, code="disputes.case.closed", note=note)
+    today = timezone.localdate()
+    FollowUp.objects.bulk_create([
+        FollowUp(case=case, due_date=today + dt.timedelta(days=days))
+        for days in settings.DISPUTES["FOLLOW_UP_DAYS"]
+    ])
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: User | None, case: DisputeCase, reason: str) -> DisputeCase:
+    """A closed case that flares up again is re-opened (recurrence), never lost."""
+    if actor is not None:
+        require_action(actor, case, "reopen")
+    reason = _require_note(reason, message=_("请说明复发情况。"))
+    _transition(case=case, actor=actor, to=Status.REOPENED, code="disputes.case.reopened", note=reason,
+                updates={"recurrence_count": case.recurrence_count + 1, "closed_at": None})
+    # the visits planned for a closure that did not hold are no longer due (kept, marked cancelled)
+    FollowUp.objects.filter(case=case, visited_at__isnull=True, is_cancelled=False).update(is_cancelled=True)
+    return case
+
+
+@transaction.atomic
+def case_escalate(*, actor: User | None, case: DisputeCase, reason: str, automatic: bool = False) -> DisputeCase:
+    """Raise the handling level one step (grid → village → township → county), from any open
+    status. ``actor=None, automatic=True`` is the overdue sweep."""
+    if actor is not None:
+        require_action(actor, case, "escalate")
+    reason = _require_note(reason, message=_("升级须说明原因。"))
+    if case.status not in OPEN_STATUSES:
+        raise CaseTransitionError(_("案件已办结或不予受理,不能升级。"), field="level", code="transition")
+    new_level = next_level(case.level)
+    if new_level is None:
+        raise CaseTransitionError(_("案件已在县级处置,不能再升级。"), field="level", code="transition")
+    now = timezone.now()
+    due = feedback_due(new_level, now) if case.status == Status.REPORTED else mediation_due(new_level, now)
+    moved = DisputeCase.objects.filter(pk=case.pk, level=case.level, status=case.status).update(
+        level=new_level, escalation_count=F("escalation_count") + 1, due_at=due, updated_at=now
+    )
+    if not moved:
+        raise ConflictError(_("案件 %(number)s 刚刚已被他人处理。请刷新页面查看最新情况后再操作。")
+                            % {"number": case.number}, code="conflict")
+    changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
+    case.level, case.due_at, case.updated_at = new_level, due, now
+    case.escalation_count += 1
+    _event(case, actor, "disputes.case.escalated_auto" if automatic else "disputes.case.escalated",
+           note=reason, changes=changes)
+    return case
+
+
+# --- Parties ------------------------------------------------------------------------------
+@transaction.atomic
+def party_add(*, actor: User, case: DisputeCase, **data: Any) -> Party:
+    require_action(actor, case, "party")
+    party = _build_party(case, data)
+    party.save()
+    _event(case, actor, "disputes.party.added", note=f"{party.get_role_display()}:{party.name}")
+    return party
+
+
+@transaction.atomic
+def party_update(*, actor: User, party: Party, data: dict[str, Any], note: str = "") -> Party:
+    case = party.case
+    require_action(actor, case, "party")
+    unknown = set(data) - set(PARTY_FIELDS)
+    if unknown:
+        raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    changes = {}
+    for key, value in data.items():
+        if key == "phone":
+            value = normalize_phone(value or "")
+        if key == "id_number":
+            value = normalize_id_number(value or "")
+        if getattr(party, key) != value:
+            changes[f"party.{key}"] = [getattr(party, key), value]
+            setattr(party, key, value)
+    if changes:
+        party.full_clean()
+        party.save()
+        _event(case, actor, "disputes.party.updated", note=note or party.name, changes=changes)
+    return party
+
+
+# --- Mediators ----------------------------------------------------------------------------
+def mediator_conflicts(*, case: DisputeCase, mediator: Mediator) -> list[str]:
+    """Why a mediator should step aside (回避): same family clan as a party, or a recorded
+    relation to a party."""
+    reasons = []
+    parties = list(case.parties.all())
+    clans = {p.clan.strip() for p in parties if p.clan.strip()}
+    if mediator.clan and mediator.clan.strip() in clans:
+        reasons.append(_("与当事人同属“%(clan)s”家支") % {"clan": mediator.clan})
+    ids = {p.id_number for p in parties if p.id_number}
+    names = {p.name for p in parties}
+    for rel in mediator.relations.all():
+        if (rel.id_number and rel.id_number in ids) or (not rel.id_number and rel.person_name in names):
+            reasons.append(_("与当事人%(name)s存在利害关系(%(rel)s)") % {"name": rel.person_name, "rel": rel.relation})
+    return reasons
+
+
+@transaction.atomic
+def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reason: str = "") -> CaseMediator:
+    require_action(actor, case, "assign_mediator")
+    if not case.is_open:
+        raise CaseTransitionError(_("案件已办结,不能再指派调解员。"), code="transition")
+    if not mediator.is_active:
+        raise DomainError(_("%(name)s 已不在册,不能指派。") % {"name": mediator.name}, field="mediator")
+    if case.mediator_assignments.filter(mediator=mediator, is_active=True).exists():
+        raise DomainError(_("该调解员已在本案调解员名单中。"), field="mediator")
+    conflicts = mediator_conflicts(case=case, mediator=mediator)
+    reason = (reason or "").strip()
+    if conflicts and not reason:
+        raise DomainError(
+            _("%(name)s 需要回避:%(why)s。如确需指派,请填写书面理由。")
+            % {"name": mediator.name, "why": ";".join(conflicts)},
+            field="reason", code="recusal",
+        )
+    assignment = CaseMediator.objects.create(case=case, mediator=mediator, assigned_by=actor,
+                                             conflict_note=("；".join(conflicts) + ":" + reason) if conflicts else "")
+    note = str(mediator)
+    if conflicts:
+        note += _(" [回避事由:%(why)s;仍指派理由:%(reason)s]") % {"why": ";".join(conflicts), "reason": reason}
+    _event(case, actor, "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
+           note=note)
+    return assignment
+
+
+@transaction.atomic
+def mediator_unassign(*, actor: User, assignment: CaseMediator, reason: str) -> CaseMediator:
+    require_action(actor, assignment.case, "assign_mediator")
+    reason = _require_note(reason)
+    CaseMediator.objects.filter(pk=assignment.pk).update(is_active=False)
+    assignment.is_active = False
+    _event(assignment.case, actor, "disputes.mediator.removed", note=f"{assignment.mediator}:{reason}")
+    return assignment
+
+
+# --- Sessions and agreements --------------------------------------------------------------
+_MEDIATION_READY = (Status.ACCEPTED, Status.REOPENED, Status.MEDIATION_FAILED)
+
+
+def _ensure_in_mediation(case: DisputeCase, actor: User) -> None:
+    if case.status in _MEDIATION_READY:
+        _transition(case=case, actor=actor, to=Status.IN_MEDIATION, code="disputes.case.mediation_started")
+    elif case.status != Status.IN_MEDIATION:
+        raise CaseTransitionError(
+            _("案件当前状态为“%(s)s”,不能进行调解。") % {"s": Status(case.status).label}, code="transition"
+        )
+
+
+@transaction.atomic
+def session_record(*, actor: User, case: DisputeCase, held_at: dt.datetime, place: str, attendees: str,
+                   record: str, outcome: str = MediationSession.Outcome.CONTINUING) -> MediationSession:
+    require_action(actor, case, "session")
+    if held_at > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError(_("调解时间不能晚于现在。"), field="held_at")
+    session = MediationSession(case=case, held_at=held_at, place=place, attendees=attendees, record=record,
+                               outcome=outcome, recorded_by=actor)
+    session.full_clean()
+    _ensure_in_mediation(case, actor)
+    session.save()
+    _event(case, actor, "disputes.session.recorded",
+           note=f"{timezone.localtime(held_at):%Y-%m-%d %H:%M} {place}:{session.get_outcome_display()}")
+    if outcome == MediationSession.Outcome.FAILED:
+        _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
+                    note=_("调解记录结果:调解未成"))
+    return session
+
+
+AGREEMENT_FIELDS = ("form", "facts", "disputed_matters", "terms", "performance_method", "performance_place",
+                    "performance_deadline", "signed_on")
+
+
+@transaction.atomic
+def agreement_create(*, actor: User, case: DisputeCase, **data: Any) -> Agreement:
+    """Record the 调解协议; the case moves to 达成协议."""
+    require_action(actor, case, "agreement")
+    unknown = set(data) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise DomainError(_("不允许的协议字段:%(f)s") % {"f": ", ".join(sorted(unknown))})
+    agreement = Agreement(case=case, created_by=actor, **data)
+    agreement.full_clean()
+    if agreement.performance_deadline < agreement.signed_on:
+        raise DomainError(_("履行期限不能早于签订日期。"), field="performance_deadline")
+    if agreement.signed_on > timezone.localdate():
+        raise DomainError(_("签订日期不能晚于今天。"), field="signed_on")
+    if not case.parties.exists():
+        raise DomainError(_("请先登记当事人,再制作调解协议。"))
+    _ensure_in_mediation(case, actor)
+    agreement.save()
+    _transition(case=case, actor=actor, to=Status.AGREEMENT_REACHED, code="disputes.case.agreement_reached",
+                note=_("%(form)s,履行期限 %(d)s") % {"form": agreement.get_form_display(),
+                                                    "d": agreement.performance_deadline})
+    return agreement
+
+
+@transaction.atomic
+def agreement_set_performance(*, actor: User, agreement: Agreement, status: str, note: str = "") -> Agreement:
+    """Record how the agreement is being performed. Performed → the case is 协议已履行;
+    breached → the case goes back to 调解未成 (and may be referred or escalated)."""
+    case = agreement.case
+    require_action(actor, case, "performance")
+    if status not in Agreement.Performance.values:
+        raise DomainError(_("履行情况无效。"), field="status")
+    old = agreement.performance_status
+    if old == status:
+        return agreement
+    if old in (Agreement.Performance.PERFORMED, Agreement.Performance.BREACHED):
+        raise CaseTransitionError(_("协议履行情况已确定为“%(s)s”,如有变化请登记复发或新的协议。")
+                                  % {"s": agreement.get_performance_status_display()}, code="transition")
+    moved = Agreement.objects.filter(pk=agreement.pk, performance_status=old).update(performance_status=status)
+    if not moved:
+        raise ConflictError(_("协议履行情况刚刚已被他人更新,请刷新后重试。"), code="conflict")
+    agreement.performance_status = status
+    _event(case, actor, "disputes.agreement.performance", note=note,
+           changes={"performance_status": [old, status]})
+    if status == Agreement.Performance.PERFORMED and case.status == Status.AGREEMENT_REACHED:
+        _transition(case=case, actor=actor, to=Status.PERFORMED, code="disputes.case.performed", note=note)
+    elif status == Agreement.Performance.BREACHED and case.status == Status.AGREEMENT_REACHED:
+        _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
+                    note=_("协议未履行") + (f":{note}" if note else ""))
+    return agreement
+
+
+# --- Referrals ----------------------------------------------------------------------------
+@transaction.atomic
+def referral_create(*, actor: User, case: DisputeCase, kind: str, target_name: str, reason: str,
+                    department: str = "", due_date: dt.date | None = None,
+                    agreement: Agreement | None = None) -> Referral:
+    """公调对接 / 庭所对接 / 律师进所 / 部门移交. A court referral with an agreement is an
+    application for judicial confirmation (司法确认) and leaves the case's status as it is;
+    the others hand the case over (status 已移交)."""
+    require_action(actor, case, "refer")
+    today = timezone.localdate()
+    due_date = due_date or today + dt.timedelta(days=settings.DISPUTES["REFERRAL_ANSWER_DAYS"])
+    if due_date < today:
+        raise DomainError(_("答复期限不能早于今天。"), field="due_date")
+    if agreement is not None and agreement.case_id != case.pk:
+        raise DomainError(_("所选协议不属于本案。"), field="agreement")
+    confirmation = kind == Referral.Kind.COURT and agreement is not None
+    if confirmation and today > agreement.judicial_confirmation_deadline:
+        raise DomainError(_("司法确认申请期限(协议生效后%(n)d日内,至%(d)s)已过。")
+                          % {"n": settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"],
+                             "d": agreement.judicial_confirmation_deadline}, field="agreement")
+    referral = Referral(case=case, kind=kind, department=department if kind == Referral.Kind.DEPARTMENT else "",
+                        target_name=(target_name or "").strip(), reason=(reason or "").strip(), due_date=due_date,
+                        agreement=agreement, created_by=actor)
+    referral.full_clean()
+    if not confirmation and case.status != Status.REFERRED:
+        _transition(case=case, actor=actor, to=Status.REFERRED, code="disputes.case.referred",
+                    note=f"{referral.get_kind_display()} → {referral.target_name}")
+    referral.save()
+    _event(case, actor, "disputes.referral.sent",
+           note=f"{referral.get_kind_display()} → {referral.target_name},答复期限 {due_date}:{referral.reason}")
+    return referral
+
+
+@transaction.atomic
+def referral_update(*, actor: User, referral: Referral, status: str, answer: str = "") -> Referral:
+    case = referral.case
+    require_action(actor, case, "referral_update")
+    old = referral.status
+    if status not in Referral.TRANSITIONS.get(old, frozenset()):
+        raise CaseTransitionError(_("移送状态为“%(old)s”,不能变更为“%(new)s”。")
+                                  % {"old": Referral.Status(old).label,
+                                     "new": Referral.Status(status).label if status in Referral.Status.values
+                                     else status}, field="status", code="transition")
+    if status in (Referral.Status.ANSWERED, Referral.Status.DECLINED):
+        answer = _require_note(answer, "answer", _("请填写对方的答复内容。"))
+    now = timezone.now()
+    values = {"status": status}
+    if answer:
+        values.update(answer=answer, answered_at=now)
+    if not Referral.objects.filter(pk=referral.pk, status=old).update(**values):
+        raise ConflictError(_("该移送刚刚已被他人更新,请刷新后重试。"), code="conflict")
+    for k, v in values.items():
+        setattr(referral, k, v)
+    _event(case, actor, "disputes.referral.updated", note=f"{referral.target_name}:{answer}".rstrip(":"),
+           changes={"referral.status": [old, status]})
+    return referral
+
+
+# --- Follow-up visits ---------------------------------------------------------------------
+@transaction.atomic
+def follow_up_record(*, actor: User, case: DisputeCase, result: str, satisfaction: str, note: str = "",
+                     follow_up: FollowUp | None = None, visited_at: dt.datetime | None = None) -> FollowUp:
+    """Record a 回访. A planned visit is filled in (or an extra one added); a recurring result
+    re-opens the case."""
+    require_action(actor, case, "follow_up")
+    if case.status != Status.CLOSED:
+        raise CaseTransitionError(_("只有已办结的案件才能回访。"), code="transition")
+    visited_at = visited_at or timezone.now()
+    if follow_up is None:
+        follow_up = case.follow_ups.filter(visited_at__isnull=True, is_cancelled=False).order_by("due_date").first() or FollowUp(
+            case=case, due_date=timezone.localdate(visited_at)
+        )
+    elif follow_up.case_id != case.pk:
+        raise DomainError(_("回访计划不属于本案。"))
+    if follow_up.visited_at is not None:
+        raise ConflictError(_("该次回访已登记。"), code="conflict")
+    follow_up.visited_at, follow_up.visitor = visited_at, actor
+    follow_up.result, follow_up.satisfaction, follow_up.note = result, satisfaction, (note or "").strip()
+    follow_up.full_clean()
+    follow_up.save()
+    _event(case, actor, "disputes.followup.recorded",
+           note=f"{follow_up.get_result_display()},{follow_up.get_satisfaction_display()}"
+           + (f":{follow_up.note}" if follow_up.note else ""))
+    if result == FollowUp.Result.RECURRING:
+        case_reopen(actor=actor, case=case, reason=_("回访发现复发:%(n)s") % {"n": follow_up.note or "-"})
+    return follow_up
