@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from demo.plan import LAT_RANGE, LON_RANGE, PASSWORD, build_plan
+from disputes import selectors as case_selectors
+from disputes.models import OPEN_STATUSES, CaseEvent, DisputeCase, Party
 from governance import selectors
 from governance.models import (
     CommitteeMember,
@@ -38,7 +40,8 @@ from stations import selectors as station_selectors
 from stations.models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment
 
 MODELS = [Region, Station, Jurisdiction, Officer, AuxiliaryOfficer, VillageAssignment, Grid, GridWorker,
-          Mediator, SecurityCommittee, CommitteeMember, VolunteerTeam, VolunteerMember, User]
+          Mediator, SecurityCommittee, CommitteeMember, VolunteerTeam, VolunteerMember, User,
+          DisputeCase, CaseEvent, Party]
 DEMO_VILLAGE = "马嘶溪村"
 
 
@@ -267,3 +270,21 @@ def test_demo_accounts_log_in_and_see_their_scope(demo):
     assert villages("demo_mediator") == set()
     assert mediator.mediator.kind == "degu" and mediator.mediator.township == village.parent
     assert list(selectors.mediator_list(user=mediator)) == [mediator.mediator]
+
+
+def test_a_year_of_dispute_cases_with_timelines_for_every_demo_role(demo):
+    cases = DisputeCase.objects.all()
+    assert cases.count() == 240
+    assert cases.filter(status__in=OPEN_STATUSES).exists() and cases.filter(status="closed").exists()
+    assert len(set(cases.values_list("category", flat=True))) >= 10
+    # every case has a timeline that starts with its report, on the day it was reported
+    assert not cases.filter(events__isnull=True).exists()
+    first_events = CaseEvent.objects.filter(code="disputes.case.reported")
+    assert first_events.count() == 240
+    span = cases.order_by("reported_at").values_list("reported_at", flat=True)
+    assert (span.last() - span.first()).days > 200
+    for username in ("demo_station", "demo_auxiliary", "demo_grid", "demo_mediator"):
+        assert case_selectors.case_list(user=_user(username)).exists(), username
+    station_cases = set(case_selectors.case_list(user=_user("demo_station")).values_list("pk", flat=True))
+    other_cases = set(case_selectors.case_list(user=_user("demo_station2")).values_list("pk", flat=True))
+    assert station_cases and other_cases and not station_cases & other_cases

@@ -8,8 +8,10 @@ creates nothing. Everything is written in one transaction.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from demo.cases import seed_cases
 from demo.plan import PASSWORD, build_plan
 from demo.seeding import seed
+from disputes.models import OPEN_STATUSES, DisputeCase
 from governance.models import (
     CommitteeMember,
     Grid,
@@ -30,6 +32,8 @@ class Command(BaseCommand):
         plan = build_plan()
         with transaction.atomic():
             created = seed(plan)
+        with transaction.atomic():
+            created.update(seed_cases())
         total = sum(created.values())
         self.stdout.write(self._summary())
         if total:
@@ -62,5 +66,6 @@ class Command(BaseCommand):
             f"律师 {mediators['lawyer']})",
             f"  治保会 {SecurityCommittee.objects.count()},成员 {CommitteeMember.objects.count()}",
             f"  群防群治队伍 {VolunteerTeam.objects.count()},队员 {VolunteerMember.objects.count()}",
+            f"  矛盾纠纷 {DisputeCase.objects.count()}(在办 {DisputeCase.objects.filter(status__in=OPEN_STATUSES).count()})",
         ]
         return "\n".join(lines)
