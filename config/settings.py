@@ -203,6 +203,13 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25)
 REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", default=False)
 
 # Dispute cases: due dates per handling level and the deadlines around them (configurable).
+# SMS gateway: the console backend logs messages; set SMS_BACKEND to a class implementing
+# governance.notifications.SmsBackend for a real gateway.
+SMS_BACKEND = env_str("SMS_BACKEND", "governance.notifications.ConsoleSmsBackend")
+# Pause between chunks of a scheduled sweep (seconds), to spread its load on a busy database.
+SWEEP_CHUNK_SIZE = env_int("SWEEP_CHUNK_SIZE", 200)
+SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
+
 DISPUTES = {
     # feedback after a report: the grid answers within 24 h (微事不出网格)
     "FEEDBACK_HOURS": {"grid": 24, "village": 48, "township": 72, "county": 72},

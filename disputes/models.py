@@ -94,6 +94,16 @@ class Source(models.TextChoices):
     REFERRAL_IN = "referral_in", _("部门或法院移送")
 
 
+class RiskLevel(models.TextChoices):
+    RED = "red", _("红")
+    ORANGE = "orange", _("橙")
+    YELLOW = "yellow", _("黄")
+    BLUE = "blue", _("蓝")
+
+
+RISK_LEVEL_RANK = {RiskLevel.BLUE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2, RiskLevel.RED: 3}
+
+
 class CaseCounter(models.Model):
     """The last case number given out per county and year (``2026-000123``)."""
 
@@ -144,6 +154,9 @@ class DisputeCase(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalation_count = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     recurrence_count = models.PositiveSmallIntegerField(_("复发次数"), default=0)
+    risk_score = models.PositiveSmallIntegerField(_("风险分"), default=0)
+    risk_level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.BLUE)
+    risk_assessed_at = models.DateTimeField(_("风险评估时间"), null=True, blank=True)
     # A client-generated key sent by the phone report form: a resend never makes a second case.
     client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -163,6 +176,7 @@ class DisputeCase(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["village", "status"]),
+            models.Index(fields=["risk_level", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -447,3 +461,135 @@ class FollowUp(models.Model):
     @property
     def is_done(self) -> bool:
         return self.visited_at is not None
+
+
+class RiskAssessment(models.Model):
+    """One scoring of a case: the score, the level, every factor's contribution and the rule
+    version, so the case page can say why a case is red. Nightly runs keep one row per case and
+    day (a second run the same day adds nothing)."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("夜间批量")
+        ON_DEMAND = "on_demand", _("即时评估")
+
+    case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="risk_assessments")
+    assessed_at = models.DateTimeField(_("评估时间"), default=timezone.now)
+    assessed_on = models.DateField(_("评估日期"))
+    trigger = models.CharField(_("方式"), max_length=16, choices=Trigger.choices, default=Trigger.NIGHTLY)
+    score = models.PositiveSmallIntegerField(_("风险分"))
+    level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices)
+    previous_level = models.CharField(_("原等级"), max_length=8, choices=RiskLevel.choices, blank=True)
+    factors = models.JSONField(_("因子得分"), default=dict)  # {factor: {"points": n, "value": ...}}
+    rule_version = models.CharField(_("规则版本"), max_length=16)
+
+    class Meta:
+        verbose_name = _("风险评估")
+        verbose_name_plural = _("风险评估")
+        ordering = ["-assessed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "assessed_on"], condition=Q(trigger="nightly"),
+                                    name="riskassessment_one_nightly_per_day"),
+            models.CheckConstraint(condition=Q(score__lte=100), name="riskassessment_score_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.score} {self.level}"
+
+
+# --- Rolling screening (滚动排查) ---------------------------------------------------------
+class ScreeningPolicy(models.Model):
+    """How often a county opens screening rounds and how long grids have to report."""
+
+    county = models.OneToOneField(Region, verbose_name=_("县"), on_delete=models.PROTECT,
+                                  related_name="screening_policy", limit_choices_to={"kind": Region.Kind.COUNTY})
+    interval_days = models.PositiveSmallIntegerField(_("排查周期(天)"), default=7)
+    due_days = models.PositiveSmallIntegerField(_("报告期限(天)"), default=5)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("滚动排查设置")
+        verbose_name_plural = _("滚动排查设置")
+        constraints = [
+            models.CheckConstraint(condition=Q(interval_days__gte=1), name="screeningpolicy_interval_positive",
+                                   violation_error_message=_("排查周期至少1天。")),
+            models.CheckConstraint(condition=Q(due_days__gte=1), name="screeningpolicy_due_positive",
+                                   violation_error_message=_("报告期限至少1天。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county}:每{self.interval_days}天,{self.due_days}天内报告"
+
+
+class ScreeningRound(models.Model):
+    county = models.ForeignKey(Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("名称"), max_length=64)
+    opens_on = models.DateField(_("开始日期"))
+    due_at = models.DateTimeField(_("报告截止"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("滚动排查轮次")
+        verbose_name_plural = _("滚动排查轮次")
+        ordering = ["-opens_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["county", "opens_on"], name="screeninground_unique_day")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.now() <= self.due_at
+
+
+class ScreeningArea(models.TextChoices):
+    """The five areas of latent disputes the rolling screening looks at (plus others)."""
+
+    ILLNESS_MEDICAL = "illness_medical", _("患病就医")
+    SCHOOL_EMPLOYMENT = "school_employment", _("上学就业")
+    LABOUR_DEBT = "labour_debt", _("劳资债务")
+    FAMILY_NEIGHBOUR = "family_neighbour", _("家庭邻里")
+    MARRIAGE_ROMANCE = "marriage_romance", _("婚恋情感")
+    OTHER = "other", _("其他")
+
+
+class ScreeningReport(models.Model):
+    """A grid's report for a round: what it found, or an explicit zero-report (零报告)."""
+
+    round = models.ForeignKey(ScreeningRound, verbose_name=_("轮次"), on_delete=models.PROTECT, related_name="reports")
+    grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="screening_reports")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT,
+                                 related_name="+")
+    filed_at = models.DateTimeField(_("报告时间"), default=timezone.now)
+    is_zero = models.BooleanField(_("零报告"), default=False)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("排查报告")
+        verbose_name_plural = _("排查报告")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "grid"], name="screeningreport_one_per_grid",
+                                               violation_error_message=_("该网格本轮已提交排查报告。"))]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.grid}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.filed_at > self.round.due_at
+
+
+class ScreeningItem(models.Model):
+    report = models.ForeignKey(ScreeningReport, on_delete=models.PROTECT, related_name="items")
+    area = models.CharField(_("排查领域"), max_length=24, choices=ScreeningArea.choices)
+    description = models.TextField(_("隐患情况"))
+    case = models.ForeignKey(DisputeCase, verbose_name=_("关联案件"), on_delete=models.PROTECT,
+                             related_name="screening_items")
+    is_new_case = models.BooleanField(_("新立案件"), default=False)
+
+    class Meta:
+        verbose_name = _("排查发现")
+        verbose_name_plural = _("排查发现")
+        ordering = ["report", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}:{self.description[:20]}"
