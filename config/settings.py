@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 PERIODIC_TASKS = {
     "心跳(调度器存活检查)": {"task": "governance.heartbeat", "every_seconds": 60,
                         "description": "每分钟一次;/healthz 显示最近运行时间"},
+    "案件超期提醒与自动提级": {"task": "disputes.case_sweeps", "crontab": "*/15 * * * *",
+                       "description": "每15分钟:超期提醒、超期自动提级、司法确认/移送答复/回访到期提醒"},
+    "夜间风险评估": {"task": "disputes.risk_nightly", "crontab": "30 1 * * *",
+                "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)"},
+    "短信发送": {"task": "governance.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
 }
 
 # --- API --------------------------------------------------------------------------------
@@ -219,6 +224,7 @@ DISPUTES = {
     "JUDICIAL_CONFIRMATION_WARN_DAYS": 7,  # warn this many days before the window lapses
     "REFERRAL_ANSWER_DAYS": 15,  # default due date for an answer to a referral
     "FOLLOW_UP_DAYS": [7, 30],  # 回访 after closure
+    "ESCALATION_GRACE_HOURS": 24,  # past its due date by this much, a case goes up one level
 }
 
 LOGGING = {

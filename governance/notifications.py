@@ -8,6 +8,7 @@ every recipient ends up with each reminder exactly once. SMS go out afterwards t
 """
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -53,6 +54,28 @@ def notify_many(pairs: Iterable[tuple[Iterable[User], Message]], *, sms: bool = 
     """Several messages in one transaction (one sweep's chunk)."""
     with transaction.atomic():
         return sum(notify(recipients=r, message=m, sms=sms) for r, m in pairs)
+
+
+def notify_bulk(pairs: Iterable[tuple[Iterable[User], Message]], *, sms: bool = False) -> int:
+    """Many messages for a sweep, written set-wise: the rows are inserted in chunks of
+    ``settings.SWEEP_CHUNK_SIZE`` (one statement and one transaction each), with an optional
+    pause between chunks. A worker that dies between chunks leaves the earlier chunks written;
+    the sweep run again inserts only what is missing."""
+    rows = []
+    for recipients, message in pairs:
+        key = notification_key(message.kind, message.target, message.period)
+        for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+            rows.append(Notification(
+                recipient=user, kind=message.kind, key=key, title=message.title[:128], body=message.body,
+                url=message.url, sms_status=Notification.SmsStatus.PENDING if sms and user.phone else "",
+            ))
+    size = max(1, settings.SWEEP_CHUNK_SIZE)
+    for start in range(0, len(rows), size):
+        if start and settings.SWEEP_CHUNK_PAUSE:
+            time.sleep(settings.SWEEP_CHUNK_PAUSE)
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows[start:start + size], ignore_conflicts=True)
+    return len(rows)
 
 
 # --- Inbox --------------------------------------------------------------------------------

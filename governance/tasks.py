@@ -15,3 +15,11 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     logger.info("heartbeat %s", now)
     return now
+
+
+@shared_task(name="governance.sms_dispatch", ignore_result=True)
+def sms_dispatch() -> int:
+    """Send the pending SMS of the inbox (each claimed before it is sent)."""
+    from .notifications import sms_dispatch as dispatch
+
+    return dispatch()

@@ -1,0 +1,208 @@
+"""Explainable risk scoring of open dispute cases.
+
+``RULES`` is the one versioned table of weights. A case's score is the sum of its factors'
+points (capped at 100); its level follows the thresholds. Each assessment stores every
+factor's contribution and the rule version, so a page can say why a case is red.
+
+The nightly run is set-based: one query loads every open case with its counts annotated, the
+scores are computed in memory, the assessments are bulk-inserted (one per case and day: a second
+run the same day adds nothing), and one UPDATE copies the day's scores onto the cases.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from governance.models import User
+from governance.notifications import Message, notify_bulk
+from stations.models import Officer
+
+from .models import (
+    OPEN_STATUSES,
+    RISK_LEVEL_RANK,
+    CaseEvent,
+    Category,
+    DisputeCase,
+    RiskAssessment,
+    RiskLevel,
+)
+
+RULES: dict[str, Any] = {
+    "version": "2026.1",
+    "category": {
+        Category.LAND_ACQUISITION: 15, Category.LABOUR_DEBT: 15, Category.LAND_FOREST: 12, Category.MEDICAL: 12,
+        Category.HOMESTEAD: 10, Category.MARRIAGE_FAMILY: 10, Category.ROMANCE: 10, Category.DAMAGES: 8,
+        Category.TRAFFIC: 8, Category.SCHOOL_EMPLOYMENT: 8, Category.ENVIRONMENT: 8, Category.NEIGHBOUR: 6,
+        Category.CONTRACT: 5, Category.BUSINESS: 5, Category.PROPERTY_MGMT: 4, Category.CONSUMER: 3,
+        Category.OTHER: 4,
+    },
+    # (at least this many people, points): a group of five or more weighs heavily
+    "people": [(10, 25), (5, 20), (3, 6)],
+    # (at least this amount in yuan, points)
+    "amount": [(100_000, 15), (50_000, 10), (10_000, 5)],
+    "threat": 25,
+    "vulnerable": 10,
+    "overdue_per_day": 2, "overdue_max": 16,
+    "escalation_each": 5, "escalation_max": 15,
+    "failed_mediation_each": 8, "failed_mediation_max": 16,
+    "recurrence_each": 10, "recurrence_max": 20,
+    # (at least this score, level)
+    "levels": [(70, RiskLevel.RED), (50, RiskLevel.ORANGE), (30, RiskLevel.YELLOW)],
+}
+
+FACTOR_LABELS = {
+    "category": gettext_lazy("纠纷类别"), "people": gettext_lazy("涉及人数"), "amount": gettext_lazy("涉及金额"),
+    "threat": gettext_lazy("扬言/过激言行"), "vulnerable": gettext_lazy("弱势群体"),
+    "overdue": gettext_lazy("超期天数"), "escalations": gettext_lazy("升级次数"),
+    "failed_mediations": gettext_lazy("调解失败次数"), "recurrence": gettext_lazy("复发次数"),
+}
+
+
+def _level_event(case: DisputeCase, old: str, new: str, score: int, now: dt.datetime, trigger: str) -> CaseEvent:
+    return CaseEvent(case=case, actor=None, code="disputes.case.risk_changed", created_at=now,
+                     changes={"risk_level": [old, new]},
+                     note=_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": score, "t": trigger, "v": RULES["version"]})
+
+
+def _threshold(value, table) -> int:
+    for minimum, points in table:
+        if value is not None and value >= minimum:
+            return points
+    return 0
+
+
+def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime,
+               rules: dict[str, Any] = RULES) -> tuple[int, str, dict[str, dict]]:
+    """The score, the level and each factor's contribution ({factor: {"value", "points"}})."""
+    overdue_days = 0
+    if case.due_at is not None and case.due_at < now:
+        overdue_days = (now - case.due_at).days + 1
+    values = {
+        "category": case.category,
+        "people": case.people_involved,
+        "amount": float(case.amount_involved) if case.amount_involved is not None else None,
+        "threat": case.threat_flag,
+        "vulnerable": case.vulnerable_flag,
+        "overdue": overdue_days,
+        "escalations": case.escalation_count,
+        "failed_mediations": failed_mediations,
+        "recurrence": case.recurrence_count,
+    }
+    points = {
+        "category": rules["category"].get(case.category, 0),
+        "people": _threshold(case.people_involved, rules["people"]),
+        "amount": _threshold(values["amount"], rules["amount"]),
+        "threat": rules["threat"] if case.threat_flag else 0,
+        "vulnerable": rules["vulnerable"] if case.vulnerable_flag else 0,
+        "overdue": min(rules["overdue_max"], overdue_days * rules["overdue_per_day"]),
+        "escalations": min(rules["escalation_max"], case.escalation_count * rules["escalation_each"]),
+        "failed_mediations": min(rules["failed_mediation_max"], failed_mediations * rules["failed_mediation_each"]),
+        "recurrence": min(rules["recurrence_max"], case.recurrence_count * rules["recurrence_each"]),
+    }
+    score = min(100, sum(points.values()))
+    level = RiskLevel.BLUE
+    for minimum, lvl in rules["levels"]:
+        if score >= minimum:
+            level = lvl
+            break
+    factors = {name: {"value": values[name], "points": points[name]} for name in points}
+    return score, str(level), factors
+
+
+def _failed_mediations() -> Subquery:
+    return Coalesce(
+        Subquery(
+            CaseEvent.objects.filter(case=OuterRef("pk"), code="disputes.case.mediation_failed")
+            .values("case").annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[User], Message]]:
+    """红/橙 rises: the station's staff are told; the county command centre too for 红."""
+    if not raised:
+        return []
+    station_ids = {case.station_id for case, _level in raised}
+    staff: dict[int, list[User]] = {}
+    for officer in Officer.objects.filter(station_id__in=station_ids, is_active=True, user__isnull=False) \
+            .select_related("user"):
+        staff.setdefault(officer.station_id, []).append(officer.user)
+    county = list(User.objects.filter(Q(role=User.Role.COUNTY) | Q(is_superuser=True), is_active=True))
+    pairs = []
+    for case, level in raised:
+        recipients = list(staff.get(case.station_id, []))
+        if level == RiskLevel.RED:
+            recipients += county
+        label = RiskLevel(level).label
+        pairs.append((recipients, Message(
+            kind="case.risk_raised", target=f"case-{case.pk}", period=level,
+            title=_("案件 %(n)s 风险升至%(l)s色") % {"n": case.number, "l": label},
+            body=_("%(village)s · %(cat)s · 风险分 %(s)d") % {"village": case.village.name,
+                                                            "cat": case.get_category_display(), "s": case.risk_score},
+            url=f"/cases/{case.pk}/",
+        )))
+    return pairs
+
+
+def assess_open_cases(*, now: dt.datetime) -> int:
+    """The nightly run. Returns how many cases were assessed (0 on a second run that day)."""
+    today = timezone.localdate(now)
+    done_today = RiskAssessment.objects.filter(assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY)
+    cases = list(
+        DisputeCase.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(pk__in=done_today.values("case_id"))
+        .select_related("village")
+        .annotate(failed_mediations=_failed_mediations())
+    )
+    assessments, raised, events = [], [], []
+    for case in cases:
+        score, level, factors = score_case(case, failed_mediations=case.failed_mediations, now=now)
+        assessments.append(RiskAssessment(
+            case=case, assessed_at=now, assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY, score=score,
+            level=level, previous_level=case.risk_level, factors=factors, rule_version=RULES["version"],
+        ))
+        if level != case.risk_level:
+            events.append(_level_event(case, case.risk_level, level, score, now, _("夜间评估")))
+        if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[case.risk_level]:
+            case.risk_score = score
+            raised.append((case, level))
+    with transaction.atomic():
+        RiskAssessment.objects.bulk_create(assessments, ignore_conflicts=True)
+        CaseEvent.objects.bulk_create(events)
+        today_rows = RiskAssessment.objects.filter(case=OuterRef("pk"), assessed_on=today,
+                                                   trigger=RiskAssessment.Trigger.NIGHTLY)
+        DisputeCase.objects.filter(pk__in=done_today.filter(assessed_at=now).values("case_id")).update(
+            risk_score=Subquery(today_rows.values("score")[:1]),
+            risk_level=Subquery(today_rows.values("level")[:1]),
+            risk_assessed_at=now,
+        )
+    notify_bulk(_rise_messages(raised))
+    return len(assessments)
+
+
+@transaction.atomic
+def assess_case(*, case: DisputeCase, now: dt.datetime | None = None) -> RiskAssessment:
+    """Score one case now (on demand, or after a change); the history keeps every assessment."""
+    now = now or timezone.now()
+    failed = CaseEvent.objects.filter(case=case, code="disputes.case.mediation_failed").count()
+    score, level, factors = score_case(case, failed_mediations=failed, now=now)
+    previous = case.risk_level
+    assessment = RiskAssessment.objects.create(
+        case=case, assessed_at=now, assessed_on=timezone.localdate(now), trigger=RiskAssessment.Trigger.ON_DEMAND,
+        score=score, level=level, previous_level=previous, factors=factors, rule_version=RULES["version"],
+    )
+    DisputeCase.objects.filter(pk=case.pk).update(risk_score=score, risk_level=level, risk_assessed_at=now)
+    if level != previous:
+        _level_event(case, previous, level, score, now, _("即时评估")).save()
+    case.risk_score, case.risk_level, case.risk_assessed_at = score, level, now
+    if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[previous]:
+        notify_bulk(_rise_messages([(case, level)]))
+    return assessment

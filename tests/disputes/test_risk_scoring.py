@@ -1,0 +1,109 @@
+"""Risk factors and levels on constructed cases, with hand-computed expected scores."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from disputes import risk, services
+from disputes.models import CaseEvent, DisputeCase, RiskAssessment
+from governance.models import Notification
+
+from .helpers import report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_quiet_neighbour_case_is_blue(world):
+    case = report(world, category="neighbour", people_involved=2)
+    a = risk.assess_case(case=case)
+    # category 邻里 6, nothing else
+    assert a.score == 6 and a.level == "blue"
+    assert a.factors["category"] == {"value": "neighbour", "points": 6}
+    assert a.rule_version == risk.RULES["version"]
+
+
+def test_a_group_wage_dispute_with_threats_is_red_and_the_factors_say_why(world):
+    case = report(world, category="labour_debt", people_involved=12, amount_involved=Decimal("120000"),
+                  threat_flag=True)
+    a = risk.assess_case(case=case)
+    # 劳资 15 + ≥10 people 25 + ≥100000 yuan 15 + threat 25 = 80
+    assert a.score == 80 and a.level == "red"
+    assert {k: v["points"] for k, v in a.factors.items() if v["points"]} == {
+        "category": 15, "people": 25, "amount": 15, "threat": 25}
+    case.refresh_from_db()
+    assert case.risk_level == "red" and case.risk_score == 80
+    event = case.events.get(code="disputes.case.risk_changed")
+    assert event.changes == {"risk_level": ["blue", "red"]}
+
+
+def test_history_escalations_failures_recurrence_and_overdue_days_add_up(world):
+    staff = world.user("station_a")
+    case = report(world, category="homestead", people_involved=5)  # 10 + 20
+    services.case_accept(actor=staff, case=case)
+    services.case_start_mediation(actor=staff, case=case)
+    services.case_mark_failed(actor=staff, case=case, reason="不同意")          # failed 1 → 8
+    services.case_escalate(actor=staff, case=case, reason="提级")             # escalation 1 → 5
+    case.refresh_from_db()
+    now = case.due_at + dt.timedelta(days=2, hours=1)                         # 3 days overdue → 6
+    score, level, factors = risk.score_case(case, failed_mediations=1, now=now)
+    assert score == 10 + 20 + 8 + 5 + 6 == 49
+    assert level == "yellow"
+    DisputeCase.objects.filter(pk=case.pk).update(recurrence_count=1)          # recurrence 1 → 10
+    case.refresh_from_db()
+    score, level, _ = risk.score_case(case, failed_mediations=1, now=now)
+    assert (score, level) == (59, "orange")
+
+
+def test_scores_are_capped_at_100(world):
+    case = report(world, category="land_acquisition", people_involved=30, amount_involved=Decimal("900000"),
+                  threat_flag=True, vulnerable_flag=True)
+    DisputeCase.objects.filter(pk=case.pk).update(escalation_count=3, recurrence_count=2)
+    case.refresh_from_db()
+    score, level, _ = risk.score_case(case, failed_mediations=2, now=timezone.now())
+    assert score == 100 and level == "red"
+
+
+def test_the_nightly_run_scores_every_open_case_once_a_day_and_notifies_rises(world):
+    red = report(world, category="labour_debt", people_involved=12, amount_involved=Decimal("120000"),
+                 threat_flag=True)
+    blue = report(world)
+    closed = report(world)
+    services.case_not_accept(actor=world.user("station_a"), case=closed, reason="不属于受理范围")
+    now = timezone.now()
+    assert risk.assess_open_cases(now=now) == 2
+    assert risk.assess_open_cases(now=now + dt.timedelta(minutes=5)) == 0     # same day: nothing new
+    assert RiskAssessment.objects.filter(trigger="nightly").count() == 2
+    red.refresh_from_db()
+    blue.refresh_from_db()
+    assert (red.risk_level, red.risk_score) == ("red", 80)
+    assert blue.risk_level == "blue"
+    # a rise to 红 tells the station's staff and the county command centre, once
+    recipients = set(Notification.objects.filter(kind="case.risk_raised").values_list("recipient__username",
+                                                                                      flat=True))
+    assert recipients == {"station_a", "county", "admin"}
+    assert Notification.objects.filter(kind="case.risk_raised").count() == 3
+    tomorrow = now + dt.timedelta(days=1)
+    assert risk.assess_open_cases(now=tomorrow) == 2
+    assert Notification.objects.filter(kind="case.risk_raised").count() == 3  # still red: no new message
+    assert CaseEvent.objects.filter(code="disputes.case.risk_changed").count() == 1
+
+
+def _nightly_queries(now) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        risk.assess_open_cases(now=now)
+    return len(ctx.captured_queries)
+
+
+def test_the_nightly_run_issues_the_same_queries_for_3_or_30_cases(world):
+    for _ in range(3):
+        report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    small = _nightly_queries(timezone.now())
+    for _ in range(27):
+        report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    large = _nightly_queries(timezone.now() + dt.timedelta(days=1))
+    assert RiskAssessment.objects.count() == 33
+    assert large == small
