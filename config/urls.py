@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("config.api_urls")),
+    path("inbox/", include("governance.inbox")),
     path("", include("governance.urls_auth")),
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),

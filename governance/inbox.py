@@ -1,0 +1,54 @@
+"""The in-app inbox (消息): list, mark read, and the unread count shown in the navigation."""
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from . import notifications
+
+
+def unread(request) -> dict:
+    """Context processor: the unread count for the bell in the navigation (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"inbox_unread": notifications.unread_count(user=user)}
+
+
+class InboxView(LoginRequiredMixin, TemplateView):
+    template_name = "governance/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        qs = notifications.inbox(user=self.request.user)
+        if self.request.GET.get("unread"):
+            qs = qs.filter(read_at__isnull=True)
+        page = Paginator(qs, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, object_list=page.object_list, nav_key="inbox", page_title=_("消息"),
+                       only_unread=bool(self.request.GET.get("unread")))
+        return context
+
+
+class MarkReadView(LoginRequiredMixin, View):
+    """POST: mark one message read (``pk``) and follow its link, or mark all read."""
+
+    def post(self, request, pk=None):
+        notifications.notification_mark_read(user=request.user, pk=pk)
+        target = request.POST.get("next", "")
+        if pk is not None and target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect("inbox:list")
+
+
+app_name = "inbox"
+urlpatterns = [
+    path("", InboxView.as_view(), name="list"),
+    path("read/", MarkReadView.as_view(), name="read-all"),
+    path("<int:pk>/read/", MarkReadView.as_view(), name="read"),
+]
