@@ -22,6 +22,7 @@ migrate: setup
 seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py setup_schedules
+	$(PY) manage.py run_jobs --all
 
 # Web server on $(HOST):$(PORT) plus one Celery worker with the beat scheduler embedded.
 # With nothing configured, Celery uses kombu's filesystem transport under var/celery: no broker

@@ -130,7 +130,7 @@ def seed_cases() -> Counter:
         pool = mediators_by_township.get(village.parent_id, [])
         if demo_mediator and demo_mediator.township_id == village.parent_id and mediator_roll < 0.6:
             pool = [demo_mediator]
-        _play(rng, scenario, case, staff, pool, mediator_roll)
+        _play(rng, scenario, case, staff, pool, mediator_roll, days_ago)
         _backdate(case, now - dt.timedelta(days=days_ago, hours=rng.randint(0, 10)))
     return created
 
@@ -153,7 +153,7 @@ def _parties(rng: random.Random, village: Region) -> list[dict]:
 
 
 def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, pool: list[Mediator],
-          roll: float) -> None:
+          roll: float, days_ago: int) -> None:
     if scenario == "reported":
         return
     if scenario == "not_accepted":
@@ -192,10 +192,12 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
         return
     services.agreement_set_performance(actor=staff, agreement=agreement, status=Agreement.Performance.PERFORMED)
     services.case_close(actor=staff, case=case, note="协议履行完毕,案结事了")
-    if scenario == "closed_visited":
-        services.follow_up_record(actor=staff, case=case, result="stable",
-                                  satisfaction=rng.choice(["satisfied", "satisfied", "fairly"]),
-                                  note="双方关系缓和,未再发生争执")
+    if scenario == "closed_visited" or (scenario == "closed" and days_ago > 45):
+        # the visits planned 7 and 30 days after closure were made (old cases: both of them)
+        for _visit in range(2 if days_ago > 45 else 1):
+            services.follow_up_record(actor=staff, case=case, result="stable",
+                                      satisfaction=rng.choice(["satisfied", "satisfied", "satisfied", "fairly"]),
+                                      note="双方关系缓和,未再发生争执")
     if scenario == "reopened":
         services.follow_up_record(actor=staff, case=case, result="recurring", satisfaction="unsatisfied",
                                   note="被申请人未按约定恢复原状,双方再起争执")

@@ -1,0 +1,34 @@
+"""Run scheduled jobs once, now, in this process (``--all``: every job in PERIODIC_TASKS).
+
+Used by ``make run`` after loading the demo county, so the first page already shows risk levels
+and reminders, and by operators to re-run a sweep by hand. Jobs are idempotent: running one
+again does no harm."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "立即在本进程运行定时任务(幂等,可重复运行)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("tasks", nargs="*", help="任务名,如 disputes.case_sweeps")
+        parser.add_argument("--all", action="store_true", help="运行 PERIODIC_TASKS 中的全部任务")
+
+    def handle(self, *args, tasks, all, **options):
+        from config.celery import app
+
+        app.loader.import_default_modules()
+        names = list(tasks)
+        if all:
+            names += [spec["task"] for spec in settings.PERIODIC_TASKS.values() if spec["task"] not in names]
+        if not names:
+            raise CommandError("请指定任务名,或使用 --all。")
+        for name in names:
+            task = app.tasks.get(name)
+            if task is None:
+                raise CommandError(f"未知任务:{name}")
+            result = task.apply()
+            if result.failed():
+                raise CommandError(f"{name} 失败:{result.result!r}")
+            self.stdout.write(f"{name}: {result.result}")
