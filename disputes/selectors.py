@@ -52,7 +52,8 @@ def _active_mediators_prefetch() -> Prefetch:
 
 def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
     """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
-    station, overdue, mediator, date_from, date_to, source, open."""
+    station, overdue, mediator, date_from, date_to, source, open, risk_level; ``order``: "risk"
+    (highest score first), "due" (nearest due date first), default newest first."""
     f = filters or {}
     qs = (
         DisputeCase.objects.filter(pk__in=case_ids(user))
@@ -65,7 +66,7 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
             Q(number__icontains=q) | Q(summary__icontains=q) | Q(address__icontains=q)
             | Q(Exists(Party.objects.filter(case=OuterRef("pk"), name__icontains=q)))
         )
-    for key in ("status", "level", "category", "source"):
+    for key in ("status", "level", "category", "source", "risk_level"):
         if f.get(key):
             value = f[key]
             qs = qs.filter(**{f"{key}__in": value} if isinstance(value, list | tuple) else {key: value})
@@ -86,7 +87,18 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
         qs = qs.filter(reported_at__gte=_day_start(f["date_from"]))
     if f.get("date_to"):
         qs = qs.filter(reported_at__lt=_day_start(f["date_to"] + dt.timedelta(days=1)))
+    if f.get("order") == "risk":
+        return qs.order_by("-risk_score", "-reported_at", "-pk")
+    if f.get("order") == "due":
+        return qs.order_by(F("due_at").asc(nulls_last=True), "-pk")
     return qs.order_by("-reported_at", "-pk")
+
+
+def risk_history(*, user, case_pk) -> QuerySet:
+    """The case's assessments, newest first (each with its factors and rule version)."""
+    from .models import RiskAssessment
+
+    return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by("-assessed_at", "-pk")
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -68,6 +68,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "referral_update": _CASE_WORKERS,
     "follow_up": _CASE_WORKERS,
     "note": _CASE_WORKERS | {R.MEDIATOR, R.GRID, R.COUNTY},
+    "assess_risk": _CASE_WORKERS | {R.COUNTY},
 }
 
 
@@ -639,3 +640,14 @@ def follow_up_record(*, actor: User, case: DisputeCase, result: str, satisfactio
     if result == FollowUp.Result.RECURRING:
         case_reopen(actor=actor, case=case, reason=_("回访发现复发:%(n)s") % {"n": follow_up.note or "-"})
     return follow_up
+
+
+# --- Risk ---------------------------------------------------------------------------------
+def case_assess_risk(*, actor: User, case: DisputeCase):
+    """Score one case now (the on-demand counterpart of the nightly run)."""
+    from .risk import assess_case
+
+    require_action(actor, case, "assess_risk")
+    if not case.is_open:
+        raise CaseTransitionError(_("案件已办结,无需评估风险。"), code="transition")
+    return assess_case(case=case)

@@ -107,3 +107,26 @@ def test_the_nightly_run_issues_the_same_queries_for_3_or_30_cases(world):
     large = _nightly_queries(timezone.now() + dt.timedelta(days=1))
     assert RiskAssessment.objects.count() == 33
     assert large == small
+
+
+def test_on_demand_assessment_is_for_case_workers_and_the_county(world):
+    from governance.errors import NotPermitted
+
+    case = report(world, category="labour_debt", people_involved=6, grid=world.grid_1a)
+    a = services.case_assess_risk(actor=world.user("county"), case=case)
+    assert (a.score, a.level, a.trigger) == (35, "yellow", "on_demand")
+    with pytest.raises(NotPermitted):
+        services.case_assess_risk(actor=world.user("grid_g1"), case=case)
+
+
+def test_the_case_list_sorts_and_filters_by_risk(world):
+    from disputes import selectors
+
+    low = report(world)
+    high = report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    risk.assess_open_cases(now=timezone.now())
+    staff = world.user("station_a")
+    assert list(selectors.case_list(user=staff, filters={"order": "risk"})) == [high, low]
+    assert list(selectors.case_list(user=staff, filters={"risk_level": "orange"})) == [high]
+    assert [a.level for a in selectors.risk_history(user=staff, case_pk=high.pk)] == ["orange"]
+    assert not selectors.risk_history(user=world.user("station_b"), case_pk=high.pk).exists()
