@@ -143,7 +143,8 @@ def _transition(*, case: DisputeCase, actor: User | None, to: str, code: str, no
         )
     now = timezone.now()
     values: dict[str, Any] = {"status": to, "updated_at": now, **(updates or {})}
-    if reset_due:
+    if reset_due and to in OPEN_STATUSES:
+        # a closed case keeps the due date it had, so 按期办结 can be measured against it
         values["due_at"] = _due_after_move(to, values.get("level", case.level), now)
     if to in (Status.CLOSED, Status.NOT_ACCEPTED):
         values["closed_at"] = now
