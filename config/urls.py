@@ -13,9 +13,11 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("config.api_urls")),
     path("inbox/", include("governance.inbox")),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("governance.urls_auth")),
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),
+    path("screening/", include("disputes.urls_screening")),
 ]
 
 if settings.DEBUG:

@@ -11,7 +11,6 @@ import random
 import uuid
 from collections import Counter
 
-from django.db.models import F
 from django.utils import timezone
 
 from disputes import services
@@ -19,7 +18,7 @@ from disputes.models import Agreement, CaseEvent, Category, DisputeCase, FollowU
 from governance.models import Grid, GridWorker, Mediator, Region, User
 
 SEED = 20261122
-N_CASES = 240
+N_CASES = 320
 NAMESPACE = uuid.UUID("5b1c3c4e-2f0a-4d7e-9a57-0d3a8e1c9b11")
 
 # category → (weight, summaries)
@@ -57,8 +56,8 @@ SUMMARIES: dict[str, tuple[int, list[str]]] = {
 
 # scenario → weight: how far along the lifecycle the case has gone
 SCENARIOS = {
-    "closed": 42, "closed_visited": 14, "reopened": 3, "referred": 7, "failed_escalated": 5,
-    "agreement": 6, "in_mediation": 9, "accepted": 6, "reported": 5, "not_accepted": 3,
+    "closed": 50, "closed_visited": 16, "reopened": 3, "referred": 4, "referred_closed": 5, "failed_escalated": 3,
+    "agreement": 4, "in_mediation": 6, "accepted": 4, "reported": 3, "not_accepted": 3,
 }
 
 PERFORMANCE = ["当场一次性支付现金", "分两期支付,每期于月底前付清", "恢复原状并赔礼道歉", "由村委会监督履行"]
@@ -107,13 +106,20 @@ def seed_cases() -> Counter:
         summary = rng.choice(SUMMARIES[category][1])
         scenario = _pick(rng, SCENARIOS)
         grid = demo_grid if (demo_grid and i % 12 == 0) else rng.choice(grids)
-        days_ago = rng.randint(1, 360) if scenario.startswith("closed") or scenario in ("reopened", "not_accepted") \
-            else rng.randint(0, 40)
+        if i % 40 == 7:  # now and then a wage dispute of a whole work team that threatens to escalate
+            category, summary, scenario = Category.LABOUR_DEBT, SUMMARIES[Category.LABOUR_DEBT][1][2], "in_mediation"
+        settled = scenario.startswith("closed") or scenario in ("reopened", "not_accepted", "referred_closed")
+        days_ago = rng.randint(20, 390) if settled else rng.randint(0, 60)
         people = rng.choice([2, 2, 2, 3, 4, 6, 12])
         amount = rng.choice([None, None, 2000, 8000, 50000, 120000])
         threat = rng.random() < 0.08
+        if i % 40 == 7:
+            people, amount, threat = 14, 126000, True
         from_grid = rng.random() < 0.5
         mediator_roll = rng.random()
+        escalations = 2 if rng.random() < 0.08 else 1 if rng.random() < 0.3 else 0
+        # how long the case took from report to its last step (closed cases: 2 to 45 days)
+        duration = min(rng.uniform(2, 30), days_ago - 1) if settled else rng.uniform(0.2, max(0.3, days_ago * 0.8))
         if key in existing:
             continue
         village = grid.village
@@ -130,8 +136,8 @@ def seed_cases() -> Counter:
         pool = mediators_by_township.get(village.parent_id, [])
         if demo_mediator and demo_mediator.township_id == village.parent_id and mediator_roll < 0.6:
             pool = [demo_mediator]
-        _play(rng, scenario, case, staff, pool, mediator_roll, days_ago)
-        _backdate(case, now - dt.timedelta(days=days_ago, hours=rng.randint(0, 10)))
+        _play(rng, scenario, case, staff, pool, mediator_roll, days_ago, escalations)
+        _backdate(case, now - dt.timedelta(days=days_ago, hours=rng.randint(0, 10)), duration)
     return created
 
 
@@ -153,7 +159,7 @@ def _parties(rng: random.Random, village: Region) -> list[dict]:
 
 
 def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, pool: list[Mediator],
-          roll: float, days_ago: int) -> None:
+          roll: float, days_ago: int, escalations: int) -> None:
     if scenario == "reported":
         return
     if scenario == "not_accepted":
@@ -174,13 +180,21 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
                             else MediationSession.Outcome.CONTINUING)
     if scenario == "in_mediation":
         return
+    if scenario.startswith("closed") or scenario == "reopened":
+        # 小事不出村、大事不出镇: some settle only after going up a level or two
+        for reason in ["网格调解未果,提交村调委会调解", "村级调解未果,提请乡镇综治中心调解"][:escalations]:
+            services.case_escalate(actor=staff, case=case, reason=reason)
     if scenario == "failed_escalated":
         services.case_escalate(actor=staff, case=case, reason="村级调解未成,提请乡镇综治中心调解")
         return
-    if scenario == "referred":
-        services.referral_create(actor=staff, case=case, kind=Referral.Kind.DEPARTMENT,
+    if scenario in ("referred", "referred_closed"):
+        referral = services.referral_create(actor=staff, case=case, kind=Referral.Kind.DEPARTMENT,
                                  department=Referral.Department.HRSS, target_name="县人社局劳动保障监察大队",
                                  reason="涉及劳资纠纷,移交主管部门处理")
+        if scenario == "referred_closed":
+            services.referral_update(actor=staff, referral=referral, status="answered",
+                                     answer="经劳动保障监察大队协调,用工方已结清工资")
+            services.case_close(actor=staff, case=case, note="主管部门处理完毕,当事人无异议")
         return
     agreement = services.agreement_create(
         actor=staff, case=case, form=Agreement.Form.WRITTEN, facts=case.summary,
@@ -194,7 +208,7 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
     services.case_close(actor=staff, case=case, note="协议履行完毕,案结事了")
     if scenario == "closed_visited" or (scenario == "closed" and days_ago > 45):
         # the visits planned 7 and 30 days after closure were made (old cases: both of them)
-        for _visit in range(2 if days_ago > 45 else 1):
+        for _visit in range(2 if days_ago > 75 else 1):
             services.follow_up_record(actor=staff, case=case, result="stable",
                                       satisfaction=rng.choice(["satisfied", "satisfied", "satisfied", "fairly"]),
                                       note="双方关系缓和,未再发生争执")
@@ -203,18 +217,46 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
                                   note="被申请人未按约定恢复原状,双方再起争执")
 
 
-def _backdate(case: DisputeCase, reported_at: dt.datetime) -> None:
-    """Shift the case, its timeline and its records back by the same offset (demo history)."""
-    shift = reported_at - case.reported_at
-    DisputeCase.objects.filter(pk=case.pk).update(
-        reported_at=F("reported_at") + shift, due_at=F("due_at") + shift, closed_at=F("closed_at") + shift,
-    )
-    CaseEvent.objects.filter(case=case).update(created_at=F("created_at") + shift)
-    MediationSession.objects.filter(case=case).update(held_at=F("held_at") + shift)
-    Referral.objects.filter(case=case).update(sent_at=F("sent_at") + shift,
-                                              due_date=F("due_date") + dt.timedelta(days=shift.days))
-    FollowUp.objects.filter(case=case).update(due_date=F("due_date") + dt.timedelta(days=shift.days),
-                                              visited_at=F("visited_at") + shift)
-    days = dt.timedelta(days=shift.days)
-    Agreement.objects.filter(case=case).update(signed_on=F("signed_on") + days,
-                                               performance_deadline=F("performance_deadline") + days)
+def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float) -> None:
+    """Move the case back to ``reported_at`` and spread its timeline over ``duration_days``
+    (the services ran in a second; a real case takes days). Demo history only."""
+    events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
+    original = {e.pk: e.created_at for e in events}
+    step = dt.timedelta(days=duration_days) / max(1, len(events) - 1)
+    times = {e.pk: reported_at + step * i for i, e in enumerate(events)}
+    for event in events:
+        event.created_at = times[event.pk]
+    CaseEvent.objects.bulk_update(events, ["created_at"])
+
+    def when(*codes: str) -> dt.datetime | None:
+        hits = [times[e.pk] for e in events if e.code in codes]
+        return hits[-1] if hits else None
+
+    case.refresh_from_db()
+    closed_at = when("disputes.case.closed", "disputes.case.not_accepted") if case.closed_at else None
+    due_at = case.due_at
+    setter = max((e for e in events if "due_at" in e.changes), key=lambda e: e.pk, default=None)
+    if due_at is not None:
+        # the due date keeps its distance from the step that set it
+        base_new = times[setter.pk] if setter else reported_at
+        base_old = original[setter.pk] if setter else events[0].created_at if events else case.reported_at
+        due_at = base_new + (case.due_at - base_old)
+    DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, due_at=due_at)
+    held = when("disputes.session.recorded") or reported_at
+    MediationSession.objects.filter(case=case).update(held_at=held - dt.timedelta(hours=1))
+    sent = when("disputes.referral.sent")
+    if sent:
+        Referral.objects.filter(case=case).update(sent_at=sent,
+                                                  due_date=timezone.localdate(sent) + dt.timedelta(days=15))
+    agreed = when("disputes.case.agreement_reached")
+    if agreed:
+        day = timezone.localdate(agreed)
+        Agreement.objects.filter(case=case).update(signed_on=day, performance_deadline=day + dt.timedelta(days=15))
+    if closed_at:
+        visits = list(FollowUp.objects.filter(case=case).order_by("pk"))
+        for visit, days in zip(visits, [7, 30, 7, 30], strict=False):
+            visit.due_date = timezone.localdate(closed_at) + dt.timedelta(days=days)
+            if visit.visited_at:
+                visit.visited_at = min(closed_at + dt.timedelta(days=days, hours=3),
+                                       timezone.now() - dt.timedelta(hours=1))
+        FollowUp.objects.bulk_update(visits, ["due_date", "visited_at"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import User
 
 _TERRITORY = [
+    ("dashboard", _("指挥中心"), "dashboards:home"),
     ("villages", _("村(社区)"), "governance:village-list"),
     ("grids", _("网格"), "governance:grid-list"),
     ("grid-workers", _("网格员"), "governance:gridworker-list"),
@@ -13,13 +14,15 @@ _TERRITORY = [
     ("committees", _("治保会"), "governance:committee-list"),
     ("volunteers", _("群防群治"), "governance:volunteerteam-list"),
     ("stations", _("派出所"), "stations:station-list"),
+    ("screening", _("滚动排查"), "screening:round-list"),
 ]
 
 _BY_ROLE = {
     User.Role.ADMIN: [key for key, *_ in _TERRITORY],
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
-    User.Role.AUXILIARY: ["villages", "grids", "grid-workers", "mediators", "committees", "volunteers"],
+    User.Role.AUXILIARY: ["dashboard", "villages", "grids", "grid-workers", "mediators", "committees", "volunteers",
+                          "screening"],
     User.Role.GRID: ["grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["mediators"],
 }

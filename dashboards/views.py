@@ -1,0 +1,207 @@
+"""Command-centre dashboards: the county overview and the same page for a station, a township
+or a village, reached by drilling down and left by the breadcrumbs. Read-only; every figure
+comes from ``dashboards.figures`` over the area's scoped villages."""
+
+import datetime as dt
+import io
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from disputes.models import Level
+from governance.models import Grid, Region
+from stations.models import Station
+from stations.selectors import station_ids
+
+from . import figures
+from .areas import KIND_LABELS, Area, area_get, child_kind, default_area
+
+LEVEL_LABELS = {str(k): str(v) for k, v in Level.choices}
+
+
+class DashboardHome(LoginRequiredMixin, View):
+    def get(self, request):
+        area = default_area(user=request.user)
+        query = request.GET.urlencode()
+        return redirect(area.url() + (f"?{query}" if query else ""))
+
+
+class AreaMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.area: Area = area_get(user=request.user, kind=kwargs["kind"], pk=kwargs["pk"])
+            self.period = figures.period_from_params(request.GET)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _children(area: Area, user, period: figures.Period) -> tuple[str, list[dict]]:
+    kind = child_kind(area)
+    if kind == "station":
+        objs = list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
+    elif kind == "township":
+        objs = list(Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS, children__in=area.village_ids)
+                    .distinct().order_by("code"))
+    elif kind == "village":
+        objs = list(Region.objects.filter(pk__in=area.village_ids).order_by("code"))
+    else:
+        objs = list(Grid.objects.filter(village__in=area.village_ids, is_active=True).order_by("code"))
+    table = figures.children_table(area.village_ids, group=kind, period=period)
+    empty = {"new": 0, "closed": 0, "resolved": 0, "open": 0, "overdue": 0, "red": 0, "orange": 0,
+             "resolution_rate": None}
+    rows = []
+    for obj in objs:
+        url = (reverse("governance:grid-detail", args=[obj.pk]) if kind == "grid"
+               else reverse("dashboards:area", args=[kind, obj.pk]))
+        rows.append({"name": str(obj), "url": url, **table.get(obj.pk, empty)})
+    return kind, rows
+
+
+def _compare(current: dict, previous: dict, last_year: dict) -> list[dict]:
+    """The headline figures with their values in the previous period and a year before."""
+    spec = [
+        ("new", _("新增纠纷"), ""), ("closed", _("办结"), ""), ("resolution_rate", _("化解率"), "%"),
+        ("completion_rate", _("办结率"), "%"), ("on_time_rate", _("按期办结率"), "%"),
+        ("median_days", _("化解用时中位数"), _("天")), ("recurrence_rate", _("复发率"), "%"),
+        ("satisfaction_rate", _("回访满意率"), "%"),
+    ]
+    return [{"key": key, "label": label, "unit": unit, "value": current[key], "previous": previous[key],
+             "last_year": last_year[key]} for key, label, unit in spec]
+
+
+def area_figures(area: Area, period: figures.Period) -> dict:
+    current = figures.dispute_figures(area.village_ids, period)
+    previous = figures.dispute_figures(area.village_ids, period.previous())
+    last_year = figures.dispute_figures(area.village_ids, period.last_year())
+    return {
+        "period": period, "previous_period": period.previous(), "last_year_period": period.last_year(),
+        "headline": _compare(current, previous, last_year), "current": current,
+        "open_now": figures.open_case_figures(area.village_ids),
+        "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
+        "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
+    }
+
+
+class AreaDashboard(AreaMixin, TemplateView):
+    template_name = "dashboards/area.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        kind, rows = _children(self.area, self.request.user, self.period)
+        context.update(area_figures(self.area, self.period))
+        context.update(
+            area=self.area, nav_key="dashboard", page_title=f"{self.area.name} · {_('指挥中心')}",
+            area_kind_label=KIND_LABELS[self.area.kind], child_kind=kind,
+            child_label={"station": _("派出所"), "township": _("乡镇"), "village": _("村(社区)"),
+                         "grid": _("网格")}[kind],
+            children=rows, query=self.request.GET.urlencode(), period_param=self.request.GET.get("period", "month"),
+            tile_url=_tile_url(),
+        )
+        return context
+
+
+def _tile_url() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "DASHBOARD_TILE_URL", "")
+
+
+class FiguresPartial(AreaMixin, TemplateView):
+    """The figures block alone: the page refreshes it every minute without a full reload."""
+
+    template_name = "dashboards/_figures.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(area_figures(self.area, self.period), area=self.area,
+                       refreshed_at=timezone.localtime())
+        return context
+
+
+class TrendJson(AreaMixin, View):
+    def get(self, request, **kwargs):
+        return JsonResponse(figures.dispute_trend(self.area.village_ids))
+
+
+class MapJson(AreaMixin, View):
+    def get(self, request, **kwargs):
+        return JsonResponse(figures.grid_map(self.area.village_ids))
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value}%"
+
+
+class ExportXlsx(AreaMixin, View):
+    """Every table of the page as a sheet of one workbook."""
+
+    def get(self, request, **kwargs):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        data = area_figures(self.area, self.period)
+        kind, rows = _children(self.area, request.user, self.period)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _("主要指标")
+        ws.append([f"{self.area.name} {data['period'].label}"])
+        ws.append([_("指标"), _("本期"), _("上期"), _("去年同期")])
+        for item in data["headline"]:
+            fmt = _pct if item["unit"] == "%" else (lambda v: "" if v is None else v)
+            ws.append([str(item["label"]), fmt(item["value"]), fmt(item["previous"]), fmt(item["last_year"])])
+        ws.append([])
+        ws.append([_("在办"), data["open_now"]["open"]])
+        ws.append([_("超期"), data["open_now"]["overdue"]])
+        ws.append([_("红色风险"), data["open_now"]["red"]])
+        ws.append([_("橙色风险"), data["open_now"]["orange"]])
+        for label, value in data["escalations"]:
+            ws.append([_("升级至%(l)s") % {"l": label}, value])
+        for label, value in data["resolved_share"]:
+            ws.append([_("%(l)s化解占比") % {"l": label}, _pct(value)])
+        sheet = wb.create_sheet(_("下级对比"))
+        sheet.append([str(KIND_LABELS.get(kind, _("网格"))), _("新增"), _("办结"), _("化解率"), _("在办"), _("超期"),
+                      _("红色"), _("橙色")])
+        for row in rows:
+            sheet.append([row["name"], row["new"], row["closed"], _pct(row["resolution_rate"]), row["open"],
+                          row["overdue"], row["red"], row["orange"]])
+        trend = figures.dispute_trend(self.area.village_ids)
+        sheet = wb.create_sheet(_("月度趋势"))
+        sheet.append([_("月份"), _("新增"), _("办结"), _("化解率")])
+        for i, month in enumerate(trend["months"]):
+            sheet.append([month, trend["new"][i], trend["closed"][i], _pct(trend["resolution_rate"][i])])
+        for sheet in wb.worksheets:
+            for cell in sheet[2 if sheet is ws else 1]:
+                cell.font = Font(bold=True)
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        filename = f"dashboard-{self.area.kind}-{self.area.obj.pk}-{self.period.start:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class MonthlyReport(AreaMixin, TemplateView):
+    """A printable one-page monthly report (A4)."""
+
+    template_name = "dashboards/report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        try:
+            year, month = (int(x) for x in self.request.GET.get("month", "").split("-"))
+            period = figures.month_period(year, month)
+        except ValueError:
+            period = figures.month_period(today.year, today.month).previous()
+        kind, rows = _children(self.area, self.request.user, period)
+        context.update(area_figures(self.area, period))
+        context.update(area=self.area, children=rows, child_kind=kind, month=period.start,
+                       printed_on=today, page_title=_("月度报告"),
+                       month_choices=[figures.month_period(today.year, today.month).start - dt.timedelta(days=1)])
+        return context

@@ -1,0 +1,68 @@
+/* Command-centre dashboard: the 12-month trend (ECharts) and the grid risk map (Leaflet).
+   Both load their data from the page's JSON endpoints; no external tiles unless configured. */
+(function () {
+  "use strict";
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
+  }
+
+  function trend(el) {
+    if (!el || !window.echarts) { return; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    getJSON(el.dataset.src).then(function (d) {
+      chart.setOption({
+        animation: false,
+        tooltip: { trigger: "axis" },
+        legend: { data: ["新增", "办结", "化解率"], top: 0 },
+        grid: { left: 40, right: 44, top: 36, bottom: 28 },
+        xAxis: { type: "category", data: d.months },
+        yAxis: [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "%", max: 100, min: 0 }],
+        series: [
+          { name: "新增", type: "bar", data: d.new, itemStyle: { color: "#2f6fb2" } },
+          { name: "办结", type: "bar", data: d.closed, itemStyle: { color: "#27ae60" } },
+          { name: "化解率", type: "line", yAxisIndex: 1, data: d.resolution_rate, connectNulls: true,
+            itemStyle: { color: "#e67e22" } }
+        ]
+      });
+      el.dataset.ready = "1";
+    }).catch(function () { el.textContent = "趋势数据加载失败,请刷新页面重试。"; });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function riskMap(el) {
+    if (!el || !window.L) { return; }
+    var map = window.L.map(el, { preferCanvas: true, attributionControl: false });
+    if (el.dataset.tiles) { window.L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map); }
+    getJSON(el.dataset.src).then(function (d) {
+      var grids = window.L.geoJSON(d.grids, {
+        style: function (f) {
+          return { color: "#555", weight: 0.6, fillColor: f.properties.colour, fillOpacity: 0.55 };
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindTooltip(p.village + " " + p.name + "<br>在办 " + p.open + " · 红 " + p.red + " · 橙 " + p.orange);
+        }
+      }).addTo(map);
+      window.L.geoJSON(d.cases, {
+        pointToLayer: function (f, latlng) {
+          return window.L.circleMarker(latlng, { radius: 4, color: "#222", weight: 1,
+            fillColor: f.properties.colour, fillOpacity: 0.95 });
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindPopup('<a href="' + p.url + '">' + p.number + "</a><br>" + p.category + " · 风险分 " + p.score);
+        }
+      }).addTo(map);
+      var bounds = grids.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([29.15, 103.2], 10); }
+      el.dataset.ready = "1";
+    }).catch(function () { el.textContent = "地图数据加载失败,请刷新页面重试。"; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    trend(document.getElementById("trend-chart"));
+    riskMap(document.getElementById("risk-map"));
+  });
+})();
