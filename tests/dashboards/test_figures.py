@@ -1,0 +1,120 @@
+"""Each figure against a constructed data set whose expected values are worked out by hand."""
+
+import pytest
+from django.utils import timezone
+
+from dashboards import figures
+from dashboards.areas import area_get
+from disputes import services
+from tests.disputes.helpers import agreement_data, report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(world):
+    staff, other = world.user("station_a"), world.user("station_b")
+    # A: grid level, mediated, agreement performed, closed → resolved at grid level, on time
+    a = report(world, grid=world.grid_1a)
+    services.case_accept(actor=staff, case=a)
+    agreement = services.agreement_create(actor=staff, case=a, **agreement_data())
+    services.agreement_set_performance(actor=staff, agreement=agreement, status="performed")
+    services.case_close(actor=staff, case=a)
+    services.follow_up_record(actor=staff, case=a, result="stable", satisfaction="satisfied")
+    # B: village level, referred to a department, answered, closed without an agreement
+    b = report(world, village=world.village_2)
+    services.case_accept(actor=staff, case=b)
+    ref = services.referral_create(actor=staff, case=b, kind="department", department="hrss",
+                                   target_name="县人社局", reason="欠薪")
+    services.referral_update(actor=staff, referral=ref, status="answered", answer="已结清")
+    services.case_close(actor=staff, case=b)
+    # C: not accepted
+    c = report(world)
+    services.case_not_accept(actor=staff, case=c, reason="已起诉")
+    # D: open, escalated from grid to village
+    d = report(world, grid=world.grid_1b)
+    services.case_accept(actor=staff, case=d)
+    services.case_escalate(actor=staff, case=d, reason="网格调解未果")
+    # E: the other station: resolved and closed
+    e = report(world, village=world.village_3, actor="station_b")
+    services.case_accept(actor=other, case=e)
+    ag = services.agreement_create(actor=other, case=e, **agreement_data())
+    services.agreement_set_performance(actor=other, agreement=ag, status="performed")
+    services.case_close(actor=other, case=e)
+    services.follow_up_record(actor=other, case=e, result="stable", satisfaction="unsatisfied")
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def _this_month():
+    today = timezone.localdate()
+    return figures.month_period(today.year, today.month)
+
+
+def test_station_figures(world, data):
+    area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
+    f = figures.dispute_figures(area.village_ids, _this_month())
+    assert f["new"] == 4                      # A B C D
+    assert f["closed"] == 2                   # A B
+    assert f["resolved"] == 1                 # A (B closed without an agreement)
+    assert f["resolution_rate"] == 50.0
+    assert f["completion_rate"] == 66.7       # of A B D (accepted), A B closed: 2/3
+    assert f["on_time_rate"] == 100.0
+    assert f["escalations"] == {"village": 1, "township": 0, "county": 0}
+    assert f["resolved_share"] == {"grid": 100.0, "village": 0.0, "township": 0.0, "county": 0.0}
+    assert f["recurrence_rate"] == 0.0
+    assert f["satisfaction_rate"] == 100.0 and f["follow_ups"] == 1
+    assert f["median_days"] == 0.0
+    assert figures.open_case_figures(area.village_ids) == {"open": 1, "overdue": 0, "red": 0, "orange": 0}
+
+
+def test_county_figures_add_the_other_station(world, data):
+    county = area_get(user=world.user("county"), kind="county", pk=world.county.pk)
+    f = figures.dispute_figures(county.village_ids, _this_month())
+    assert (f["new"], f["closed"], f["resolved"]) == (5, 3, 2)
+    assert f["resolution_rate"] == 66.7
+    assert f["satisfaction_rate"] == 50.0     # satisfied + unsatisfied
+    assert f["resolved_share"]["grid"] == 50.0 and f["resolved_share"]["village"] == 50.0
+
+
+def test_recurrence_is_counted_in_the_period_it_happened(world, data):
+    services.follow_up_record(actor=world.user("station_a"), case=data["b"], result="recurring",
+                              satisfaction="unsatisfied", note="又起纠纷")
+    area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
+    f = figures.dispute_figures(area.village_ids, _this_month())
+    assert f["closed"] == 1 and f["recurrence_rate"] == 100.0  # one reopened ÷ one still closed
+
+
+def test_the_previous_period_and_last_year_are_empty_here(world, data):
+    area = area_get(user=world.user("county"), kind="county", pk=world.county.pk)
+    period = _this_month()
+    for p in (period.previous(), period.last_year()):
+        f = figures.dispute_figures(area.village_ids, p)
+        assert (f["new"], f["closed"], f["resolution_rate"], f["median_days"]) == (0, 0, None, None)
+
+
+def test_children_table_and_trend(world, data):
+    county = area_get(user=world.user("county"), kind="county", pk=world.county.pk)
+    rows = figures.children_table(county.village_ids, group="station", period=_this_month())
+    assert rows[world.station_a.pk]["new"] == 4 and rows[world.station_a.pk]["resolution_rate"] == 50.0
+    assert rows[world.station_b.pk]["closed"] == 1
+    trend = figures.dispute_trend(county.village_ids)
+    assert len(trend["months"]) == 12 and trend["new"][-1] == 5 and trend["closed"][-1] == 3
+    assert trend["resolution_rate"][-1] == 66.7 and sum(trend["new"][:-1]) == 0
+
+
+def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
+    from disputes import risk
+    from governance.models import Grid
+
+    Grid.objects.filter(pk__in=[world.grid_1a.pk, world.grid_1b.pk]).update(boundary={
+        "type": "Polygon", "coordinates": [[[103.0, 29.0], [103.01, 29.0], [103.01, 29.01], [103.0, 29.01],
+                                            [103.0, 29.0]]]})
+    hot = report(world, grid=world.grid_1b, category="labour_debt", people_involved=12, threat_flag=True,
+                 amount_involved=150000)
+    risk.assess_open_cases(now=timezone.now())
+    area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
+    data_ = figures.grid_map(area.village_ids)
+    levels = {f["properties"]["id"]: f["properties"]["level"] for f in data_["grids"]["features"]}
+    assert levels == {world.grid_1a.pk: "none", world.grid_1b.pk: "red"}
+    points = {f["properties"]["number"] for f in data_["cases"]["features"]}
+    assert points == {hot.number, data["d"].number}
