@@ -55,3 +55,24 @@ def test_the_day_follows_shanghai_time_not_utc(world):
     # 2026-11-15 17:00 UTC is already Monday 16th 01:00 in Shanghai
     (r,) = screening.screening_rounds_open_due(now=dt.datetime(2026, 11, 15, 17, 0, tzinfo=dt.UTC))
     assert r.opens_on == dt.date(2026, 11, 16)
+
+
+def test_the_celery_tasks_call_the_services_and_are_scheduled(world, settings):
+    from disputes import tasks
+    from governance.models import Notification
+
+    tasks.screening_open_rounds.delay()
+    tasks.screening_open_rounds.delay()                                  # idempotent
+    assert ScreeningRound.objects.count() == 1
+    r = ScreeningRound.objects.get()
+    ScreeningRound.objects.filter(pk=r.pk).update(due_at=timezone.now() + dt.timedelta(hours=2))
+    tasks.screening_reminders.delay()
+    assert Notification.objects.filter(kind="screening.reminder", recipient__username="grid_g1").count() == 1
+    ScreeningRound.objects.filter(pk=r.pk).update(due_at=timezone.now() - dt.timedelta(hours=2))
+    tasks.screening_overdue.delay()
+    # 一村 two grids × (aux_v1 + station_a), 二村 station_a, 三村 station_b
+    assert Notification.objects.filter(kind="screening.overdue").count() == 6
+    scheduled = {spec["task"]: spec.get("crontab") for spec in settings.PERIODIC_TASKS.values()}
+    assert scheduled["disputes.screening_open_rounds"] == "0 6 * * *"
+    assert scheduled["disputes.screening_reminders"] == "5 * * * *"
+    assert scheduled["disputes.screening_overdue"] == "10 * * * *"
