@@ -174,6 +174,12 @@ PERIODIC_TASKS = {
     "夜间风险评估": {"task": "disputes.risk_nightly", "crontab": "30 1 * * *",
                 "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)"},
     "短信发送": {"task": "governance.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
+    "滚动排查开轮": {"task": "disputes.screening_open_rounds", "crontab": "0 6 * * *",
+               "description": "每天06:00按各县设置开启新一轮滚动排查(默认每周一轮,5天内报告)"},
+    "滚动排查截止提醒": {"task": "disputes.screening_reminders", "crontab": "5 * * * *",
+                 "description": "每小时:截止前24小时内提醒未报告网格的网格员"},
+    "滚动排查逾期通报": {"task": "disputes.screening_overdue", "crontab": "10 * * * *",
+                 "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所"},
 }
 
 # --- API --------------------------------------------------------------------------------
