@@ -295,3 +295,29 @@ def grid_map(village_ids: QuerySet) -> dict:
         }})
     return {"grids": {"type": "FeatureCollection", "features": features},
             "cases": {"type": "FeatureCollection", "features": points}}
+
+
+# --- Screening ----------------------------------------------------------------------------
+def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[dict]:
+    """Completeness of the latest screening rounds over the area's active grids: reported on
+    time, late, missing (one query for the rounds, one per round shown)."""
+    from disputes.models import ScreeningReport, ScreeningRound
+    from governance.models import Grid
+
+    county_ids = Grid.objects.filter(village__in=village_ids).values("village__parent__parent_id")
+    latest = list(ScreeningRound.objects.filter(county_id__in=county_ids).order_by("-opens_on", "-pk")[:rounds])
+    out = []
+    for r in latest:
+        reports = ScreeningReport.objects.filter(round=r, grid=OuterRef("pk"))
+        agg = (
+            Grid.objects.filter(village__in=village_ids, is_active=True)
+            .annotate(filed_on_time=Exists(reports.filter(filed_at__lte=r.due_at)),
+                      filed_late=Exists(reports.filter(filed_at__gt=r.due_at)))
+            .aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(filed_on_time=True)),
+                       late=Count("pk", filter=Q(filed_late=True)))
+        )
+        agg["missing"] = agg["total"] - agg["on_time"] - agg["late"]
+        agg["rate"] = rate(agg["on_time"] + agg["late"], agg["total"])
+        agg["on_time_rate"] = rate(agg["on_time"], agg["total"])
+        out.append({"round": r, "is_open": r.due_at >= timezone.now(), **agg})
+    return out

@@ -84,6 +84,7 @@ def area_figures(area: Area, period: figures.Period) -> dict:
         "open_now": figures.open_case_figures(area.village_ids),
         "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
         "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
+        "screening": figures.screening_figures(area.village_ids),
     }
 
 
@@ -163,6 +164,11 @@ class ExportXlsx(AreaMixin, View):
             ws.append([_("升级至%(l)s") % {"l": label}, value])
         for label, value in data["resolved_share"]:
             ws.append([_("%(l)s化解占比") % {"l": label}, _pct(value)])
+        sheet = wb.create_sheet(_("滚动排查"))
+        sheet.append([_("轮次"), _("截止"), _("网格数"), _("按时报告"), _("逾期报告"), _("未报告"), _("报告率")])
+        for row in data["screening"]:
+            sheet.append([row["round"].title, timezone.localtime(row["round"].due_at).strftime("%Y-%m-%d %H:%M"),
+                          row["total"], row["on_time"], row["late"], row["missing"], _pct(row["rate"])])
         sheet = wb.create_sheet(_("下级对比"))
         sheet.append([str(KIND_LABELS.get(kind, _("网格"))), _("新增"), _("办结"), _("化解率"), _("在办"), _("超期"),
                       _("红色"), _("橙色")])

@@ -118,3 +118,22 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
     assert levels == {world.grid_1a.pk: "none", world.grid_1b.pk: "red"}
     points = {f["properties"]["number"] for f in data_["cases"]["features"]}
     assert points == {hot.number, data["d"].number}
+
+
+def test_screening_completeness_of_the_latest_round(world):
+    import datetime as dt
+
+    from disputes import screening
+
+    now = timezone.now()
+    [round_] = screening.screening_rounds_open_due(now=now)
+    screening.screening_report_file(actor=world.user("grid_g1"), round=round_, grid=world.grid_1a, zero=True)
+    screening.screening_report_file(actor=world.user("station_a"), round=round_, grid=world.grid_2, zero=True)
+    from disputes.models import ScreeningReport
+
+    ScreeningReport.objects.filter(grid=world.grid_2).update(filed_at=round_.due_at + dt.timedelta(hours=1))
+    area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
+    [row] = figures.screening_figures(area.village_ids)
+    # station A has grids 1a, 1b, 2: one on time, one late, one missing
+    assert (row["total"], row["on_time"], row["late"], row["missing"]) == (3, 1, 1, 1)
+    assert row["rate"] == 66.7 and row["on_time_rate"] == 33.3
