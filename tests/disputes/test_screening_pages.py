@@ -174,3 +174,29 @@ def test_an_outsiders_grid_is_404_for_filing(client_for, world, round_):
 def test_the_grid_workers_home_page_links_to_the_phone_page(client_for, world):
     assert reverse("screening:mobile") in client_for("grid_g1").get(reverse("home")).content.decode()
     assert reverse("screening:mobile") not in client_for("station_a").get(reverse("home")).content.decode()
+
+
+def test_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_grids(client_for, world, round_):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance import services as gov
+
+    client = client_for("station_a")
+    urls = [reverse("screening:round-list")] + [
+        f"{reverse('screening:round-detail', args=[round_.pk])}?group_by={g}"
+        for g in ("grid", "village", "township", "station")]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx))
+        return result
+
+    few = counts()
+    for i in range(4):
+        grid = gov.grid_create(actor=world.user("admin"), village=world.village_2, name=f"二村{i + 2}组", code=f"G-2-{i}")
+        file(world, round_, grid, actor="station_a", zero=True)
+    assert counts() == few
