@@ -10,6 +10,7 @@ from django.db import transaction
 
 from demo.cases import seed_cases
 from demo.plan import PASSWORD, build_plan
+from demo.screening import seed_screening
 from demo.seeding import seed
 from disputes.models import OPEN_STATUSES, DisputeCase
 from governance.models import (
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             created = seed(plan)
         with transaction.atomic():
             created.update(seed_cases())
+        with transaction.atomic():
+            created.update(seed_screening())
         total = sum(created.values())
         self.stdout.write(self._summary())
         if total:
