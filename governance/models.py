@@ -386,3 +386,105 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PointsRule(models.Model):
+    """积分规则: how many points an event earns (negative = a deduction), and for whom.
+
+    Services look a rule up by its ``code`` (``dispute.reported``, ``screening.late`` …); the
+    admin may change the name, the points and switch a rule off, never the code. For the
+    ``manual`` rule, ``points`` is the largest amount (either sign) one manual entry may carry."""
+
+    class AppliesTo(models.TextChoices):
+        ALL = "all", _("所有人员")
+        GRID_WORKER = "grid_worker", _("网格员")
+        COMMITTEE_MEMBER = "committee_member", _("治保会成员")
+        VOLUNTEER_MEMBER = "volunteer_member", _("群防群治队员")
+
+    code = models.CharField(_("规则代码"), max_length=48, unique=True)
+    name = models.CharField(_("规则名称"), max_length=64)
+    points = models.IntegerField(_("分值"), help_text=_("负数为扣分;手工加减分规则为单次调整的上限"))
+    applies_to = models.CharField(_("适用人员"), max_length=24, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    description = models.CharField(_("说明"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.points:+d})"
+
+    def applies_to_kind(self, kind: str) -> bool:
+        return self.applies_to in (self.AppliesTo.ALL, kind)
+
+
+class PointsEntry(models.Model):
+    """One line of the append-only points ledger (积分台账). Never updated nor deleted: a
+    mistaken award is corrected by a manual entry of the opposite sign, with its reason.
+
+    ``source_key`` names the event that earned it (``case-12:reported``,
+    ``round-3:grid-7:filed``); it is unique per person, so replaying an event never awards twice."""
+
+    class Kind(models.TextChoices):
+        GRID_WORKER = "grid_worker", _("网格员")
+        COMMITTEE_MEMBER = "committee_member", _("治保会成员")
+        VOLUNTEER_MEMBER = "volunteer_member", _("群防群治队员")
+
+    grid_worker = models.ForeignKey(GridWorker, verbose_name=_("网格员"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="points_entries")
+    committee_member = models.ForeignKey(CommitteeMember, verbose_name=_("治保会成员"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="points_entries")
+    volunteer_member = models.ForeignKey(VolunteerMember, verbose_name=_("群防群治队员"), null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="points_entries")
+    rule = models.ForeignKey(PointsRule, verbose_name=_("规则"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="entries", help_text=_("手工加减分为空"))
+    points = models.IntegerField(_("分值"))
+    source_key = models.CharField(_("来源"), max_length=96)
+    reason = models.CharField(_("事由"), max_length=255, blank=True)
+    month = models.DateField(_("所属月份"), help_text=_("该月第一天"))
+    awarded_at = models.DateTimeField(_("记分时间"))
+    awarded_by = models.ForeignKey("governance.User", verbose_name=_("记分人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", help_text=_("为空表示系统自动记分"))
+
+    class Meta:
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分台账")
+        ordering = ["-awarded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(grid_worker__isnull=False, committee_member__isnull=True, volunteer_member__isnull=True)
+                    | Q(grid_worker__isnull=True, committee_member__isnull=False, volunteer_member__isnull=True)
+                    | Q(grid_worker__isnull=True, committee_member__isnull=True, volunteer_member__isnull=False)
+                ),
+                name="points_entry_exactly_one_person",
+                violation_error_message=_("每条积分记录必须且只能对应一名人员。"),
+            ),
+            models.UniqueConstraint(fields=["grid_worker", "source_key"], name="points_entry_unique_grid_worker",
+                                    violation_error_message=_("该事项已为此人记过分。")),
+            models.UniqueConstraint(fields=["committee_member", "source_key"],
+                                    name="points_entry_unique_committee_member",
+                                    violation_error_message=_("该事项已为此人记过分。")),
+            models.UniqueConstraint(fields=["volunteer_member", "source_key"],
+                                    name="points_entry_unique_volunteer_member",
+                                    violation_error_message=_("该事项已为此人记过分。")),
+        ]
+        indexes = [models.Index(fields=["month", "grid_worker"]), models.Index(fields=["month", "committee_member"]),
+                   models.Index(fields=["month", "volunteer_member"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.points:+d}({self.source_key})"
+
+    @property
+    def kind(self) -> str:
+        if self.grid_worker_id:
+            return self.Kind.GRID_WORKER
+        if self.committee_member_id:
+            return self.Kind.COMMITTEE_MEMBER
+        return self.Kind.VOLUNTEER_MEMBER
+
+    @property
+    def person(self):
+        return getattr(self, self.kind)
