@@ -180,7 +180,14 @@ PERIODIC_TASKS = {
                  "description": "每小时:截止前24小时内提醒未报告网格的网格员"},
     "滚动排查逾期通报": {"task": "disputes.screening_overdue", "crontab": "10 * * * *",
                  "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所"},
+    "排查未报告扣分": {"task": "governance.points_screening_missed", "crontab": "20 * * * *",
+                "description": "每小时:截止7天后仍未报告的网格,扣网格长积分(每网格每轮一次)"},
+    "以绩定星": {"task": "governance.points_monthly_stars", "crontab": "0 2 1 * *",
+             "description": "每月1日02:00按上月积分评定网格员星级"},
 }
+
+# 以绩定星: (minimum monthly points, stars), highest first; below the last threshold → 0 stars.
+POINTS_STAR_THRESHOLDS = [(40, 5), (30, 4), (20, 3), (10, 2), (1, 1)]
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -50,7 +50,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import scoping
+from governance import points, scoping
 from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, GridWorker, Region, User
 from governance.notifications import Message, notify_many
@@ -249,6 +249,7 @@ def screening_report_file(*, actor: User, round: ScreeningRound, grid: Grid, ite
                       "r": round.title, "g": grid.name, "a": ScreeningArea(row.area).label, "d": row.description})
         for row in rows if not row.is_new_case
     ])
+    points.points_for_screening_report(report=report)  # 积分: on time +, late −; never fails the filing
     return report
 
 

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance import scoping
+from governance import points, scoping
 from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone
@@ -262,6 +262,7 @@ def case_report(*, actor: User, village: Region, category: str, summary: str, gr
         party.save()
     _event(case, actor, "disputes.case.reported", note=note,
            changes={"status": [None, case.status], "level": [None, case.level]})
+    points.points_for_case_reported(case=case)  # 积分: never fails the report
     return case
 
 
@@ -332,6 +333,7 @@ def case_close(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase
     """办结. Plans the follow-up visits (回访) after closure."""
     require_action(actor, case, "close")
     _transition(case=case, actor=actor, to=Status.CLOSED, code="disputes.case.closed", note=note)
+    points.points_for_case_closed(case=case)  # 积分 when closed with an agreement; never fails the closure
     today = timezone.localdate()
     FollowUp.objects.bulk_create([
         FollowUp(case=case, due_date=today + dt.timedelta(days=days))
