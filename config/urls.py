@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),
     path("screening/", include("disputes.urls_screening")),
+    path("points/", include("governance.urls_points")),
 ]
 
 if settings.DEBUG:

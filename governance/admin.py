@@ -17,13 +17,15 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from . import scoping, selectors, services
+from . import points, scoping, selectors, services
 from .errors import DomainError
 from .models import (
     CommitteeMember,
     Grid,
     GridWorker,
     Mediator,
+    PointsEntry,
+    PointsRule,
     Region,
     SecurityCommittee,
     User,
@@ -432,3 +434,55 @@ class UserAdmin(DjangoUserAdmin):
             # Only a superuser hands out superuser status or Django permissions.
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
+
+
+# --- Points -------------------------------------------------------------------------------
+@admin.register(PointsRule)
+class PointsRuleAdmin(ScopedAdmin):
+    """Rules are county-wide reference data: the county and admins edit them (never the code,
+    which the services look up); nobody adds or deletes one here."""
+
+    list_display = ["name", "code", "points", "applies_to", "is_active"]
+    list_filter = ["is_active", "applies_to"]
+    fields = ["code", "name", "points", "applies_to", "description", "is_active"]
+    readonly_fields = ["code"]
+    superuser_may_delete = False
+
+    def scope_queryset(self, qs, user):
+        return qs
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.is_platform_staff(request) and scoping.is_county_wide(request.user)
+
+    def service_update(self, request, obj, data):
+        return points.points_rule_update(actor=request.user, rule=obj, data=data)
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ScopedAdmin):
+    """The ledger is append-only: read-only here for everyone. Awards come from the services;
+    a correction is a manual entry on the person's points page."""
+
+    list_display = ["awarded_at", "month", "grid_worker", "committee_member", "volunteer_member", "rule", "points",
+                    "reason", "awarded_by"]
+    list_filter = ["month", "rule"]
+    search_fields = ["source_key", "reason", "grid_worker__name", "committee_member__name", "volunteer_member__name"]
+    list_select_related = ["grid_worker", "committee_member", "volunteer_member", "rule", "awarded_by"]
+    date_hierarchy = "awarded_at"
+    superuser_may_delete = False
+
+    def scope_queryset(self, qs, user):
+        return qs.filter(
+            Q(grid_worker__in=selectors.grid_worker_list(user=user, include_inactive=True).values("pk"))
+            | Q(committee_member__in=selectors.committee_member_list(user=user, include_inactive=True).values("pk"))
+            | Q(volunteer_member__in=selectors.volunteer_member_list(user=user).values("pk"))
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -15,6 +15,7 @@ _TERRITORY = [
     ("volunteers", _("群防群治"), "governance:volunteerteam-list"),
     ("stations", _("派出所"), "stations:station-list"),
     ("screening", _("滚动排查"), "screening:round-list"),
+    ("points", _("积分"), "points:ranking"),
 ]
 
 _BY_ROLE = {
@@ -22,7 +23,7 @@ _BY_ROLE = {
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
     User.Role.AUXILIARY: ["dashboard", "villages", "grids", "grid-workers", "mediators", "committees", "volunteers",
-                          "screening"],
+                          "screening", "points"],
     User.Role.GRID: ["grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["mediators"],
 }

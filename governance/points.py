@@ -7,6 +7,7 @@ replayed event (a retried task, a re-closed case, a sweep run twice) never award
 
 * Services: ``points_award`` (one rule, one person, one event; idempotent),
   ``points_award_manual`` (station staff, county, admin; a reason is required; person in scope),
+  ``points_rule_update`` (the admin's edits of a rule),
   ``points_update_stars`` (sets ``GridWorker.stars`` from a month's total) and the sweep
   ``points_screening_missed``.
 * Hooks, called by the services of the apps to the right when the event happens, each wrapped
@@ -174,6 +175,27 @@ def points_award_manual(*, actor: User, person: Person, points: int, reason: str
     entry.full_clean()
     entry.save()
     return entry
+
+
+RULE_EDITABLE = ("name", "points", "applies_to", "description", "is_active")
+
+
+@transaction.atomic
+def points_rule_update(*, actor: User, rule: PointsRule, data: dict[str, Any]) -> PointsRule:
+    """The county or an admin change a rule's name, points, who it applies to, or switch it off;
+    never its code (the services look rules up by it). Past entries keep the points they got."""
+    if not scoping.is_county_wide(actor):
+        raise NotPermitted(_("只有县指挥中心或系统管理员可以修改积分规则。"))
+    unknown = set(data) - set(RULE_EDITABLE)
+    if unknown:
+        raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for key, value in data.items():
+        setattr(rule, key, value)
+    if rule.code == MANUAL and rule.points < 0:
+        raise DomainError(_("手工加减分的分值是单次调整的上限,不能为负数。"), field="points")
+    rule.full_clean()
+    rule.save()
+    return rule
 
 
 # --- Hooks for the services of other apps -------------------------------------------------
