@@ -19,6 +19,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("screening/", include("disputes.urls_screening")),
     path("points/", include("governance.urls_points")),
+    path("cases/", include("disputes.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,518 @@
+"""Pages for dispute cases (矛盾纠纷): the list with filters, the walk-in intake form, the case
+page with its timeline and every action as a small form, the printable 调解协议书 and the Excel
+ledger. Mounted at ``/cases/`` (``app_name = "disputes"``).
+
+Views stay thin: reads go through ``disputes.selectors`` (404 outside scope), each action calls
+one service. ``CaseActionView`` is the one place where a service's errors become page errors:
+bad input → the form re-rendered with its errors (HTTP 400), ``ConflictError`` (someone else
+moved the case first, or the move is no longer allowed) → the page re-read with a message to
+check the new state (HTTP 409), ``NotPermitted`` → 403. Nothing is written unless the service
+succeeds (each service is one transaction).
+"""
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from governance import privacy
+from governance.errors import ConflictError, DomainError, NotPermitted
+from governance.models import User
+from governance.views import PageMixin, ScopedListView, ServiceFormMixin, add_service_error
+
+from . import forms, selectors, services
+from .models import (
+    Agreement,
+    Category,
+    DisputeCase,
+    Level,
+    Party,
+    Referral,
+    RiskLevel,
+    Source,
+    Status,
+    next_level,
+)
+
+
+def _is_mediator(user) -> bool:
+    return getattr(user, "role", "") == User.Role.MEDIATOR and not user.is_superuser
+
+
+def cases_title(user) -> str:
+    return _("我的案件") if _is_mediator(user) else _("矛盾纠纷")
+
+
+STATUS_TAGS = {
+    Status.REPORTED: "tag-amber", Status.ACCEPTED: "tag-blue", Status.IN_MEDIATION: "tag-blue",
+    Status.AGREEMENT_REACHED: "tag-green", Status.PERFORMED: "tag-green", Status.CLOSED: "tag-grey",
+    Status.NOT_ACCEPTED: "tag-grey", Status.MEDIATION_FAILED: "tag-red", Status.REFERRED: "tag-amber",
+    Status.REOPENED: "tag-red",
+}
+
+
+# --- List ---------------------------------------------------------------------------------
+class CaseListView(ScopedListView):
+    template_name = "disputes/case_list.html"
+    nav_key = "cases"
+    filter_form_class = forms.CaseFilterForm
+
+    def get_page_title(self) -> str:
+        return cases_title(self.request.user)
+
+    def get_queryset(self, filters):
+        return selectors.case_list(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            create_url=reverse("disputes:case-create") if services.may(user, "report") else "",
+            export_url=reverse("disputes:case-export") + (f"?{query.urlencode()}" if query else ""),
+            status_tags=STATUS_TAGS,
+            empty_hint=_("您被指派的案件会显示在这里。") if _is_mediator(user) else _("您的辖区内还没有矛盾纠纷案件。"),
+        )
+        return context
+
+
+# --- Intake (来访登记) ----------------------------------------------------------------------
+class CaseCreateView(ServiceFormMixin, FormView):
+    template_name = "disputes/case_form.html"
+    form_class = forms.CaseIntakeForm
+    nav_key = "cases"
+    page_title = gettext_lazy("来访登记")
+    submit_label = gettext_lazy("登记")
+    success_message = gettext_lazy("已登记案件 %(name)s。")
+
+    def may_write(self, user) -> bool:
+        return services.may(user, "report")
+
+    def get_breadcrumbs(self):
+        return [(cases_title(self.request.user), reverse("disputes:case-list"))]
+
+    def get_cancel_url(self) -> str:
+        return reverse("disputes:case-list")
+
+    def get_formset(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return forms.PartyFormSet(data, prefix="parties")
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        self.formset = self.get_formset()
+        if form.is_valid() and self.formset.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def perform(self, form):
+        data = form.service_data()
+        return services.case_report(actor=self.request.user, village=data.pop("village"), source=Source.WALK_IN,
+                                    parties=self.formset.parties(), **data)
+
+    def form_invalid(self, form):
+        if not form.errors and any(self.formset.errors):
+            messages.error(self.request, _("当事人信息有误,请按提示修改后再保存。"))
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+    def get_success_message(self, obj) -> str:
+        return self.success_message % {"name": obj.number}
+
+    def get_success_url(self, obj) -> str:
+        return reverse("disputes:case-detail", args=[obj.pk])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["formset"] = getattr(self, "formset", None) or self.get_formset()
+        return context
+
+
+# --- Actions ------------------------------------------------------------------------------
+def _d(form) -> dict[str, Any]:
+    return form.cleaned_data
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    perm: str  # the services.ACTION_ROLES key
+    form_class: type
+    label: str  # button
+    done: str  # success message
+    run: Callable[[User, DisputeCase, Any], Any]
+    available: Callable[[DisputeCase], bool]
+    danger: bool = False
+
+
+def _to(status: str) -> Callable[[DisputeCase], bool]:
+    return lambda case: status in case.allowed_statuses()
+
+
+_MEDIATING = (Status.ACCEPTED, Status.REOPENED, Status.MEDIATION_FAILED, Status.IN_MEDIATION)
+
+
+ACTIONS: dict[str, Action] = {a.key: a for a in [
+    Action("accept", "accept", forms.AcceptForm, gettext_lazy("受理"), gettext_lazy("已受理。"),
+           lambda u, c, f: services.case_accept(actor=u, case=c, responsible=_d(f)["responsible"],
+                                                note=_d(f)["note"]),
+           _to(Status.ACCEPTED)),
+    Action("not-accept", "not_accept", forms.ReasonForm, gettext_lazy("不予受理"), gettext_lazy("已记录不予受理。"),
+           lambda u, c, f: services.case_not_accept(actor=u, case=c, reason=_d(f)["reason"]),
+           _to(Status.NOT_ACCEPTED), danger=True),
+    Action("start-mediation", "start_mediation", forms.NoteForm, gettext_lazy("开始调解"),
+           gettext_lazy("已开始调解。"),
+           lambda u, c, f: services.case_start_mediation(actor=u, case=c, note=_d(f)["note"]),
+           _to(Status.IN_MEDIATION)),
+    Action("mark-failed", "mark_failed", forms.ReasonForm, gettext_lazy("调解未成"), gettext_lazy("已记录调解未成。"),
+           lambda u, c, f: services.case_mark_failed(actor=u, case=c, reason=_d(f)["reason"]),
+           _to(Status.MEDIATION_FAILED), danger=True),
+    Action("escalate", "escalate", forms.ReasonForm, gettext_lazy("升级处置"), gettext_lazy("已升级处置层级。"),
+           lambda u, c, f: services.case_escalate(actor=u, case=c, reason=_d(f)["reason"]),
+           lambda c: c.is_open and next_level(c.level) is not None),
+    Action("close", "close", forms.NoteForm, gettext_lazy("办结"), gettext_lazy("已办结,已安排回访。"),
+           lambda u, c, f: services.case_close(actor=u, case=c, note=_d(f)["note"]),
+           _to(Status.CLOSED)),
+    Action("reopen", "reopen", forms.ReasonForm, gettext_lazy("复发重启"), gettext_lazy("已重启案件。"),
+           lambda u, c, f: services.case_reopen(actor=u, case=c, reason=_d(f)["reason"]),
+           _to(Status.REOPENED), danger=True),
+    Action("note", "note", forms.RequiredNoteForm, gettext_lazy("添加说明"), gettext_lazy("已添加说明。"),
+           lambda u, c, f: services.case_add_note(actor=u, case=c, note=_d(f)["note"]),
+           lambda c: True),
+    Action("add-party", "party", forms.AddPartyForm, gettext_lazy("添加当事人"), gettext_lazy("已添加当事人。"),
+           lambda u, c, f: services.party_add(actor=u, case=c, **f.party_data()),
+           lambda c: True),
+    Action("assign-mediator", "assign_mediator", forms.AssignMediatorForm, gettext_lazy("指派"),
+           gettext_lazy("已指派调解员。"),
+           lambda u, c, f: services.mediator_assign(actor=u, case=c, mediator=_d(f)["mediator"],
+                                                    reason=_d(f)["reason"]),
+           lambda c: c.is_open),
+    Action("unassign-mediator", "assign_mediator", forms.UnassignMediatorForm, gettext_lazy("撤换"),
+           gettext_lazy("已撤换调解员。"),
+           lambda u, c, f: services.mediator_unassign(actor=u, assignment=_d(f)["assignment"],
+                                                      reason=_d(f)["reason"]),
+           lambda c: bool(c.active_mediators), danger=True),
+    Action("session", "session", forms.SessionForm, gettext_lazy("保存调解记录"), gettext_lazy("已记录调解。"),
+           lambda u, c, f: services.session_record(actor=u, case=c, **_d(f)),
+           lambda c: c.status in _MEDIATING),
+    Action("agreement", "agreement", forms.AgreementForm, gettext_lazy("保存调解协议"),
+           gettext_lazy("已记录调解协议。"),
+           lambda u, c, f: services.agreement_create(actor=u, case=c, **_d(f)),
+           lambda c: c.status in _MEDIATING),
+    Action("performance", "performance", forms.PerformanceForm, gettext_lazy("登记履行情况"),
+           gettext_lazy("已登记协议履行情况。"),
+           lambda u, c, f: services.agreement_set_performance(actor=u, agreement=_d(f)["agreement"],
+                                                              status=_d(f)["status"], note=_d(f)["note"]),
+           lambda c: any(a.performance_status in (Agreement.Performance.PENDING, Agreement.Performance.PARTLY)
+                         for a in c.agreement_list)),
+    Action("refer", "refer", forms.ReferralForm, gettext_lazy("移送"), gettext_lazy("已移送。"),
+           lambda u, c, f: services.referral_create(actor=u, case=c, **_d(f)),
+           lambda c: Status.REFERRED in c.allowed_statuses() or c.status == Status.REFERRED
+           or bool(c.agreement_list)),
+    Action("referral-update", "referral_update", forms.ReferralUpdateForm, gettext_lazy("登记答复"),
+           gettext_lazy("已更新移送情况。"),
+           lambda u, c, f: services.referral_update(actor=u, referral=_d(f)["referral"], status=_d(f)["status"],
+                                                    answer=_d(f)["answer"]),
+           lambda c: any(r.is_open for r in c.referral_list)),
+    Action("follow-up", "follow_up", forms.FollowUpForm, gettext_lazy("登记回访"), gettext_lazy("已登记回访。"),
+           lambda u, c, f: services.follow_up_record(actor=u, case=c, **_d(f)),
+           lambda c: c.status == Status.CLOSED),
+]}
+
+# the lifecycle actions, in the order the side panel shows them
+LIFECYCLE = ["accept", "not-accept", "start-mediation", "mark-failed", "close", "reopen", "escalate", "note"]
+
+
+def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+    """The forms of the actions this user may take on the case now (``key`` → form)."""
+    result = {}
+    for key, action in ACTIONS.items():
+        if not (services.may(user, action.perm) and action.available(case)):
+            continue
+        if bound is not None and bound[0] == key:
+            result[key] = bound[1]
+        else:
+            result[key] = action.form_class(case=case, user=user, prefix=key)
+    if bound is not None and bound[0] not in result:
+        result[bound[0]] = bound[1]  # no longer available, but show what went wrong
+    return result
+
+
+# --- Timeline labels ----------------------------------------------------------------------
+EVENT_LABELS = {
+    "disputes.case.reported": gettext_lazy("登记上报"),
+    "disputes.case.accepted": gettext_lazy("受理"),
+    "disputes.case.not_accepted": gettext_lazy("不予受理"),
+    "disputes.case.mediation_started": gettext_lazy("开始调解"),
+    "disputes.case.mediation_failed": gettext_lazy("调解未成"),
+    "disputes.case.agreement_reached": gettext_lazy("达成协议"),
+    "disputes.case.performed": gettext_lazy("协议已履行"),
+    "disputes.case.closed": gettext_lazy("办结"),
+    "disputes.case.reopened": gettext_lazy("复发重启"),
+    "disputes.case.referred": gettext_lazy("移交"),
+    "disputes.case.escalated": gettext_lazy("升级处置"),
+    "disputes.case.escalated_auto": gettext_lazy("超期自动升级"),
+    "disputes.case.updated": gettext_lazy("更正案件信息"),
+    "disputes.case.noted": gettext_lazy("说明"),
+    "disputes.case.risk_changed": gettext_lazy("风险等级变化"),
+    "disputes.case.screening_linked": gettext_lazy("滚动排查关联"),
+    "disputes.party.added": gettext_lazy("添加当事人"),
+    "disputes.party.updated": gettext_lazy("更正当事人信息"),
+    "disputes.mediator.assigned": gettext_lazy("指派调解员"),
+    "disputes.mediator.assigned_despite_conflict": gettext_lazy("指派调解员(回避情形)"),
+    "disputes.mediator.removed": gettext_lazy("撤换调解员"),
+    "disputes.session.recorded": gettext_lazy("调解记录"),
+    "disputes.agreement.performance": gettext_lazy("协议履行情况"),
+    "disputes.referral.sent": gettext_lazy("对接移送"),
+    "disputes.referral.updated": gettext_lazy("移送答复"),
+    "disputes.followup.recorded": gettext_lazy("回访"),
+}
+
+CHANGE_LABELS = {
+    "status": gettext_lazy("状态"), "level": gettext_lazy("处置层级"), "due_at": gettext_lazy("办理期限"),
+    "closed_at": gettext_lazy("办结时间"), "responsible": gettext_lazy("化解责任人"),
+    "risk_level": gettext_lazy("风险等级"), "performance_status": gettext_lazy("履行情况"),
+    "referral.status": gettext_lazy("移送状态"), "recurrence_count": gettext_lazy("复发次数"),
+}
+VALUE_LABELS = {
+    "status": dict(Status.choices), "level": dict(Level.choices), "risk_level": dict(RiskLevel.choices),
+    "performance_status": dict(Agreement.Performance.choices), "referral.status": dict(Referral.Status.choices),
+    "category": dict(Category.choices), "party.role": dict(Party.Role.choices), "party.kind": dict(Party.Kind.choices),
+}
+
+
+def _change_label(field: str) -> str:
+    if field in CHANGE_LABELS:
+        return str(CHANGE_LABELS[field])
+    model, name = (Party, field[6:]) if field.startswith("party.") else (DisputeCase, field)
+    try:
+        label = str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001  (an unknown key: show it as stored)
+        return field
+    return _("当事人%(f)s") % {"f": label} if model is Party else label
+
+
+def _value_label(field: str, value, user) -> str:
+    if value is None or value == "":
+        return "—"
+    if field in VALUE_LABELS:
+        return str(VALUE_LABELS[field].get(value, value))
+    if field == "party.phone":
+        return privacy.shown_phone(user, str(value))
+    if field == "party.id_number":
+        return privacy.shown_id_number(user, str(value))
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, str) and len(value) >= 16 and "T" in value and (moment := parse_datetime(value)):
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else str(value)
+    if isinstance(value, str) and len(value) == 10 and parse_date(value):
+        return value
+    return str(value)
+
+
+def timeline_rows(events, user) -> list[dict[str, Any]]:
+    rows = []
+    for event in events:
+        rows.append({
+            "event": event,
+            "label": str(EVENT_LABELS.get(event.code, event.code)),
+            "actor": (event.actor.full_name or event.actor.username) if event.actor else _("系统"),
+            "changes": [
+                {"label": _change_label(field), "old": _value_label(field, pair[0], user),
+                 "new": _value_label(field, pair[1], user)}
+                for field, pair in (event.changes or {}).items() if isinstance(pair, list | tuple) and len(pair) == 2
+            ],
+        })
+    return rows
+
+
+# --- Case page ----------------------------------------------------------------------------
+class CaseDetailView(PageMixin, TemplateView):
+    template_name = "disputes/case_detail.html"
+    nav_key = "cases"
+    bound: tuple[str, Any] | None = None
+
+    def get_page_title(self) -> str:
+        return _("案件 %(n)s") % {"n": self.case.number}
+
+    def get_breadcrumbs(self):
+        return [(cases_title(self.request.user), reverse("disputes:case-list"))]
+
+    def get(self, request, *args, **kwargs):
+        self.case = selectors.case_detail(user=request.user, pk=kwargs["pk"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, case = self.request.user, self.case
+        forms_ = action_forms(case, user, self.bound)
+        today = timezone.localdate()
+        warn_days = dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_WARN_DAYS"])
+        for agreement in case.agreement_list:
+            deadline = agreement.judicial_confirmation_deadline
+            agreement.confirmation_lapsed = today > deadline
+            agreement.confirmation_soon = today <= deadline <= today + warn_days
+            agreement.confirmation_applied = any(r.agreement_id == agreement.pk for r in case.referral_list)
+        act = {key.replace("-", "_"): {"key": key, "form": form, "label": ACTIONS[key].label,
+                                       "danger": ACTIONS[key].danger} for key, form in forms_.items()}
+        context.update(
+            case=case, object=case, act=act,
+            lifecycle=[act[key.replace("-", "_")] for key in LIFECYCLE if key in forms_],
+            open_action=self.bound[0] if self.bound else "",
+            suggestions=selectors.mediator_suggestions(case=case) if "assign-mediator" in forms_ else [],
+            timeline=timeline_rows(reversed(case.timeline), user),
+            status_tags=STATUS_TAGS,
+            may_see_personal=privacy.may_see_personal_data(user),
+            next_level_label=Level(next_level(case.level)).label if next_level(case.level) else "",
+        )
+        return context
+
+
+class CaseActionView(CaseDetailView):
+    """POST ``/cases/<pk>/<action>/``: parse the action's form, call its one service, then back
+    to the case page; on error, the case page again with the error (400 / 409)."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect("disputes:case-detail", pk=kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside scope
+        action = ACTIONS.get(kwargs["action"])
+        if action is None:
+            raise Http404(_("没有这个操作。"))
+        if not services.may(request.user, action.perm):
+            raise PermissionDenied(_("您的角色只能查看本案,不能进行此操作。"))
+        form = action.form_class(request.POST, case=case, user=request.user, prefix=action.key)
+        if not form.is_valid():
+            return self.rerender(form, action, status=400)
+        try:
+            action.run(request.user, case, form)
+        except NotPermitted as err:
+            raise PermissionDenied(err.message) from err
+        except ConflictError as err:
+            messages.error(request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": err.message})
+            return self.rerender(action.form_class(case=case, user=request.user, prefix=action.key), action,
+                                 status=409, show=False)
+        except (DomainError, ValidationError) as err:
+            add_service_error(form, err)
+            return self.rerender(form, action, status=400)
+        messages.success(request, str(action.done))
+        return redirect(reverse("disputes:case-detail", args=[case.pk]) + f"#act-{action.key}-done")
+
+    def rerender(self, form, action: Action, *, status: int, show: bool = True):
+        if show:
+            messages.error(self.request, _("“%(a)s”未保存:请按提示修改后再提交。") % {"a": action.label})
+        self.case = selectors.case_detail(user=self.request.user, pk=self.kwargs["pk"])
+        self.bound = (action.key, form) if show else None
+        response = self.render_to_response(self.get_context_data())
+        response.status_code = status
+        return response
+
+
+# --- Printable agreement ------------------------------------------------------------------
+class AgreementPrintView(PageMixin, TemplateView):
+    template_name = "disputes/agreement_print.html"
+    nav_key = "cases"
+
+    def get(self, request, *args, **kwargs):
+        self.agreement = selectors.related_get(Agreement, user=request.user, pk=kwargs["pk"])
+        self.case = selectors.case_detail(user=request.user, pk=self.agreement.case_id)
+        return super().get(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return _("人民调解协议书")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, agreement = self.case, self.agreement
+        mediators = [a.mediator for a in case.active_mediators]
+        committee = next((m.organisation for m in mediators if m.organisation), "") or _(
+            "%(v)s人民调解委员会") % {"v": case.village.name}
+        user = self.request.user
+        parties = [{
+            "party": p,
+            "id_number": privacy.shown_id_number(user, p.id_number),
+            "phone": privacy.shown_phone(user, p.phone),
+        } for p in case.party_list]
+        context.update(case=case, agreement=agreement, parties=parties, mediators=mediators, committee=committee,
+                       copies=len(case.party_list) + 1,
+                       number=f"{case.number}-{[a.pk for a in case.agreement_list].index(agreement.pk) + 1}")
+        return context
+
+
+# --- Excel ledger -------------------------------------------------------------------------
+LEDGER_HEADER = [
+    gettext_lazy("序号"), gettext_lazy("案件编号"), gettext_lazy("登记时间"), gettext_lazy("村(社区)"),
+    gettext_lazy("网格"), gettext_lazy("类别"), gettext_lazy("简要案情"), gettext_lazy("当事人"),
+    gettext_lazy("联系电话"), gettext_lazy("涉及人数"), gettext_lazy("处置层级"), gettext_lazy("状态"),
+    gettext_lazy("化解责任人"), gettext_lazy("调解员"), gettext_lazy("办理期限"), gettext_lazy("是否逾期"),
+    gettext_lazy("办结时间"),
+]
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+class CaseExportView(PageMixin, View):
+    """The ledger (矛盾纠纷排查化解台账) of the cases the list shows for the same filters.
+    Phones are always masked here (exports never carry personal data in full)."""
+
+    def get(self, request, *args, **kwargs):
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        user = request.user
+        filter_form = forms.CaseFilterForm(request.GET or None, user=user)
+        cases = selectors.case_list(user=user, filters=filter_form.values())
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _("矛盾纠纷排查化解台账")
+        ws.append([str(h) for h in LEDGER_HEADER])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for i, case in enumerate(cases, start=1):
+            parties = list(case.parties.all())
+            ws.append([
+                i, case.number, _local(case.reported_at), case.village.name, case.grid.name if case.grid else "",
+                case.get_category_display(), case.summary,
+                "、".join(f"{p.name}({p.get_role_display()})" for p in parties),
+                "、".join(privacy.shown_phone(user, p.phone, in_list=True) for p in parties if p.phone),
+                case.people_involved, case.get_level_display(), case.get_status_display(),
+                (case.responsible.full_name or case.responsible.username) if case.responsible else "",
+                "、".join(a.mediator.name for a in case.active_mediators),
+                _local(case.due_at), _("是") if case.is_overdue else _("否"), _local(case.closed_at),
+            ])
+        widths = [6, 14, 17, 12, 12, 14, 40, 28, 18, 9, 10, 10, 10, 14, 17, 9, 17]
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        out = io.BytesIO()
+        wb.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="cases-ledger-{stamp}.xlsx"'
+        return response
