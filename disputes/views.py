@@ -11,7 +11,6 @@ succeeds (each service is one transaction).
 """
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +33,7 @@ from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import User
 from governance.views import PageMixin, ScopedListView, ServiceFormMixin, add_service_error
 
-from . import forms, selectors, services
+from . import exports, forms, selectors, services
 from .models import (
     Agreement,
     Category,
@@ -459,60 +458,13 @@ class AgreementPrintView(PageMixin, TemplateView):
 
 
 # --- Excel ledger -------------------------------------------------------------------------
-LEDGER_HEADER = [
-    gettext_lazy("序号"), gettext_lazy("案件编号"), gettext_lazy("登记时间"), gettext_lazy("村(社区)"),
-    gettext_lazy("网格"), gettext_lazy("类别"), gettext_lazy("简要案情"), gettext_lazy("当事人"),
-    gettext_lazy("联系电话"), gettext_lazy("涉及人数"), gettext_lazy("处置层级"), gettext_lazy("状态"),
-    gettext_lazy("化解责任人"), gettext_lazy("调解员"), gettext_lazy("办理期限"), gettext_lazy("是否逾期"),
-    gettext_lazy("办结时间"),
-]
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 class CaseExportView(PageMixin, View):
-    """The ledger (矛盾纠纷排查化解台账) of the cases the list shows for the same filters.
-    Phones are always masked here (exports never carry personal data in full)."""
+    """The ledger (矛盾纠纷排查化解台账) of the cases the list shows for the same filters."""
 
     def get(self, request, *args, **kwargs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        user = request.user
-        filter_form = forms.CaseFilterForm(request.GET or None, user=user)
-        cases = selectors.case_list(user=user, filters=filter_form.values())
-        wb = Workbook()
-        ws = wb.active
-        ws.title = _("矛盾纠纷排查化解台账")
-        ws.append([str(h) for h in LEDGER_HEADER])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for i, case in enumerate(cases, start=1):
-            parties = list(case.parties.all())
-            ws.append([
-                i, case.number, _local(case.reported_at), case.village.name, case.grid.name if case.grid else "",
-                case.get_category_display(), case.summary,
-                "、".join(f"{p.name}({p.get_role_display()})" for p in parties),
-                "、".join(privacy.shown_phone(user, p.phone, in_list=True) for p in parties if p.phone),
-                case.people_involved, case.get_level_display(), case.get_status_display(),
-                (case.responsible.full_name or case.responsible.username) if case.responsible else "",
-                "、".join(a.mediator.name for a in case.active_mediators),
-                _local(case.due_at), _("是") if case.is_overdue else _("否"), _local(case.closed_at),
-            ])
-        widths = [6, 14, 17, 12, 12, 14, 40, 28, 18, 9, 10, 10, 10, 14, 17, 9, 17]
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        out = io.BytesIO()
-        wb.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        filter_form = forms.CaseFilterForm(request.GET or None, user=request.user)
+        cases = selectors.case_list(user=request.user, filters=filter_form.values())
+        response = HttpResponse(exports.case_ledger_xlsx(cases, user=request.user), content_type=exports.XLSX)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-ledger-{stamp}.xlsx"'
         return response
