@@ -2,11 +2,13 @@
 
 from rest_framework.routers import DefaultRouter
 
+from disputes import api as disputes_api
 from governance import api as governance_api
 from stations import api as stations_api
 
 router = DefaultRouter()
 governance_api.register(router)
 stations_api.register(router)
+disputes_api.register(router)
 
 urlpatterns = router.urls

@@ -206,6 +206,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "县域基层治理平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the docs page (/api/v1/docs/) loads Swagger UI from the vendored copy, never a CDN
+    "SWAGGER_UI_DIST": "/" + STATIC_URL.strip("/") + "/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "",
 }
 
 # --- Security in production -------------------------------------------------------------

@@ -1,0 +1,355 @@
+"""REST API (/api/v1/) for dispute cases: the case ledger, each lifecycle move as an action, and
+the parties, mediation sessions, agreements, referrals and follow-up visits of a case.
+
+Same conventions as ``governance.api``: every queryset comes from ``disputes.selectors`` scoped
+to ``request.user`` (a case outside the scope, or anything hanging off it, is a 404); every write
+is one call to ``disputes.services``; their errors become 400 (with field errors), 403 or 409 in
+``governance.api.exception_handler``. The role check (``services.may``) runs before the input is
+parsed, and on detail routes after the object is found, so the answers come in the order
+404 → 403 → 400/409.
+"""
+
+import django_filters as df
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from governance.api import ReadViewSet, ScopedViewSet
+from governance.errors import NotPermitted
+
+from . import selectors, services
+from . import serializers as s
+from .filters import CaseFilter
+from .models import Agreement, DisputeCase, FollowUp, MediationSession, Party, Referral
+
+
+# --- Permission ---------------------------------------------------------------------------
+class CaseActionPermission(BasePermission):
+    """Reads: everyone signed in (the selectors decide what they see). Writes: the role must be
+    allowed the service action named in the viewset's ``action_roles`` (``services.may``)."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS or getattr(view, "detail", False):
+            return True
+        return self._may(request.user, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return self._may(request.user, view)
+
+    @staticmethod
+    def _may(user, view) -> bool:
+        needed = getattr(view, "action_roles", {}).get(getattr(view, "action", None))
+        if needed is None:
+            return True  # not a write this viewset offers: DRF answers 405
+        if not services.may(user, needed):
+            raise NotPermitted()
+        return True
+
+
+class DisputesViewSet(ScopedViewSet):
+    permission_classes = [IsAuthenticated, CaseActionPermission]
+    action_roles: dict[str, str] = {}
+
+
+CASE_PARAMETER = OpenApiParameter("case", int, description="案件编号(id):只列出该案件的记录")
+
+
+def _case_filterset(model):
+    meta = type("Meta", (), {"model": model, "fields": []})
+    return type(f"{model.__name__}CaseFilter", (df.FilterSet,),
+                {"case": df.NumberFilter(field_name="case", label="案件编号"), "Meta": meta})
+
+
+# --- Cases --------------------------------------------------------------------------------
+def _reason_call(service):
+    return lambda actor, case, data: service(actor=actor, case=case, reason=data.get("reason", ""))
+
+
+def _note_call(service):
+    return lambda actor, case, data: service(actor=actor, case=case, note=data.get("note", ""))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="案件台账(可筛选、搜索、分页;个人信息打码)"),
+    retrieve=extend_schema(summary="案件详情(当事人、调解员、调解记录、协议、移送、回访、时间线)",
+                           responses=s.CaseDetailSerializer),
+    create=extend_schema(summary="登记案件(可附当事人;client_key 保证重复提交不重复立案)",
+                         request=s.CaseCreateSerializer,
+                         responses={201: s.CaseDetailSerializer,
+                                    200: OpenApiResponse(s.CaseDetailSerializer, "同一 client_key 重复提交:返回首次立的案")}),
+    partial_update=extend_schema(summary="修正案情(每项变更记入时间线)", request=s.CaseUpdateSerializer,
+                                 responses=s.CaseDetailSerializer),
+)
+class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet):
+    """矛盾纠纷案件。状态只能通过各操作(受理、调解、办结……)变更。"""
+
+    serializer_class = s.CaseListSerializer
+    filterset_class = CaseFilter
+    filter_backends = [DjangoFilterBackend]  # the selector orders the list
+    action_roles = {
+        "create": "report", "partial_update": "edit", "accept": "accept", "not_accept": "not_accept",
+        "start_mediation": "start_mediation", "mark_failed": "mark_failed", "escalate": "escalate",
+        "close": "close", "reopen": "reopen", "notes": "note", "assign_mediator": "assign_mediator",
+    }
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return {"create": s.CaseCreateSerializer, "partial_update": s.CaseUpdateSerializer}.get(
+            self.action, s.CaseListSerializer)
+
+    def get_object(self):
+        case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def detail_response(self, case: DisputeCase, status_code: int = status.HTTP_200_OK) -> Response:
+        case = selectors.case_detail(user=self.request.user, pk=case.pk)
+        context = {**self.get_serializer_context(), "in_list": False}
+        return Response(s.CaseDetailSerializer(case, context=context).data, status=status_code)
+
+    def retrieve(self, request, pk=None):
+        return self.detail_response(self.get_object())
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        parties = [dict(p) for p in data.pop("parties", [])]
+        key = data.get("client_key")
+        resent = key is not None and DisputeCase.objects.filter(client_key=key).exists()
+        case = services.case_report(actor=request.user, parties=parties, **data)
+        return self.detail_response(case, status.HTTP_200_OK if resent else status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return self.http_method_not_allowed(request)
+        case = self.get_object()
+        serializer = s.CaseUpdateSerializer(case, data=request.data, partial=True, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        note = data.pop("note", "")
+        services.case_update(actor=request.user, case=case, data=data, note=note)
+        return self.detail_response(case)
+
+    def _act(self, request, params_class, call) -> Response:
+        case = self.get_object()
+        params = params_class(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        call(request.user, case, params.validated_data)
+        return self.detail_response(case)
+
+    @extend_schema(summary="受理", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, s.NoteSerializer, _note_call(services.case_accept))
+
+    @extend_schema(summary="不予受理(须说明理由)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="not-accept")
+    def not_accept(self, request, pk=None):
+        return self._act(request, s.ReasonSerializer, _reason_call(services.case_not_accept))
+
+    @extend_schema(summary="开始调解", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="start-mediation")
+    def start_mediation(self, request, pk=None):
+        return self._act(request, s.NoteSerializer, _note_call(services.case_start_mediation))
+
+    @extend_schema(summary="调解未成(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="mark-failed")
+    def mark_failed(self, request, pk=None):
+        return self._act(request, s.ReasonSerializer, _reason_call(services.case_mark_failed))
+
+    @extend_schema(summary="升级处置层级(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        return self._act(request, s.ReasonSerializer, _reason_call(services.case_escalate))
+
+    @extend_schema(summary="办结(自动安排回访)", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, s.NoteSerializer, _note_call(services.case_close))
+
+    @extend_schema(summary="复发重启(须说明复发情况)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._act(request, s.ReasonSerializer, _reason_call(services.case_reopen))
+
+    @extend_schema(summary="添加备注或更正(时间线只追加、不修改)", request=s.RequiredNoteSerializer,
+                   responses={201: s.CaseEventSerializer})
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        case = self.get_object()
+        params = s.NoteSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        event = services.case_add_note(actor=request.user, case=case, note=params.validated_data.get("note", ""))
+        return Response(s.CaseEventSerializer(event, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="指派调解员(需回避者须写明理由)", request=s.AssignMediatorSerializer,
+                   responses={201: s.CaseMediatorSerializer})
+    @action(detail=True, methods=["post"], url_path="assign-mediator")
+    def assign_mediator(self, request, pk=None):
+        case = self.get_object()
+        params = s.AssignMediatorSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        assignment = services.mediator_assign(actor=request.user, case=case, **params.validated_data)
+        return Response(s.CaseMediatorSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)",
+                   responses=s.MediatorSuggestionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request, pk=None):
+        case = self.get_object()
+        return Response(s.MediatorSuggestionSerializer(selectors.mediator_suggestions(case=case), many=True).data)
+
+
+# --- Related records ----------------------------------------------------------------------
+class RelatedViewSet(mixins.CreateModelMixin, ReadViewSet, DisputesViewSet):
+    """Records of a case: listed through ``selectors.related_list`` (``?case=`` narrows to one
+    case), created through a service with the case chosen among those in scope."""
+
+    model = None
+    read_serializer_class = None
+
+    def get_queryset(self):
+        return selectors.related_list(self.model, user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.perform_service(dict(serializer.validated_data))
+        return Response(self.read_serializer_class(obj, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    def perform_service(self, data: dict):
+        raise NotImplementedError
+
+
+@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
+class PartyViewSet(mixins.UpdateModelMixin, RelatedViewSet):
+    """当事人。身份证号、电话在列表中打码,详情仅派出所、县指挥中心、管理员可见全文。"""
+
+    model = Party
+    serializer_class = s.PartySerializer
+    read_serializer_class = s.PartySerializer
+    update_serializer_class = s.PartyUpdateSerializer
+    filterset_class = _case_filterset(Party)
+    ordering = ("case", "role", "pk")
+    action_roles = {"create": "party", "partial_update": "party"}
+
+    def get_queryset(self):
+        return selectors.party_list(user=self.request.user)
+
+    def perform_service(self, data):
+        return services.party_add(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        note = data.pop("note", "")
+        services.party_update(actor=self.request.user, party=serializer.instance, data=data, note=note)
+
+
+@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
+class SessionViewSet(RelatedViewSet):
+    """调解记录(笔录)。记录调解时,已受理的案件自动进入调解中;结果为调解未成时案件随之变更。"""
+
+    model = MediationSession
+    serializer_class = s.SessionSerializer
+    read_serializer_class = s.SessionSerializer
+    filterset_class = _case_filterset(MediationSession)
+    ordering = ("held_at", "pk")
+    action_roles = {"create": "session"}
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("recorded_by")
+
+    def perform_service(self, data):
+        return services.session_record(actor=self.request.user, **data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
+class AgreementViewSet(RelatedViewSet):
+    """调解协议。登记后案件为“达成协议”;履行情况通过 performance 操作登记。"""
+
+    model = Agreement
+    serializer_class = s.AgreementSerializer
+    read_serializer_class = s.AgreementSerializer
+    filterset_class = _case_filterset(Agreement)
+    ordering = ("signed_on", "pk")
+    action_roles = {"create": "agreement", "performance": "performance"}
+
+    def perform_service(self, data):
+        return services.agreement_create(actor=self.request.user, **data)
+
+    @extend_schema(summary="登记履行情况(已履行→协议已履行;违约→调解未成)",
+                   request=s.AgreementPerformanceSerializer, responses=s.AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def performance(self, request, pk=None):
+        agreement = self.get_object()
+        params = s.AgreementPerformanceSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        agreement = services.agreement_set_performance(actor=request.user, agreement=agreement,
+                                                       **params.validated_data)
+        return Response(self.get_serializer(agreement).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
+class ReferralViewSet(RelatedViewSet):
+    """对接移送:公调对接、庭所对接(司法确认)、律师进所、部门移交。对方的接收、答复通过 update 操作登记。"""
+
+    model = Referral
+    serializer_class = s.ReferralSerializer
+    read_serializer_class = s.ReferralSerializer
+    filterset_class = _case_filterset(Referral)
+    ordering = ("sent_at", "pk")
+    action_roles = {"create": "refer", "record_update": "referral_update"}
+
+    def perform_service(self, data):
+        return services.referral_create(actor=self.request.user, **data)
+
+    @extend_schema(summary="登记对方接收、答复或退回", request=s.ReferralUpdateSerializer,
+                   responses=s.ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="update", url_name="update")
+    def record_update(self, request, pk=None):
+        referral = self.get_object()
+        params = s.ReferralUpdateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        referral = services.referral_update(actor=request.user, referral=referral, **params.validated_data)
+        return Response(self.get_serializer(referral).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]),
+                    create=extend_schema(request=s.FollowUpRecordSerializer, responses={201: s.FollowUpSerializer}))
+class FollowUpViewSet(RelatedViewSet):
+    """回访(办结后按计划进行)。POST 登记一次回访:填入下一次计划回访(或指定的 follow_up);结果为复发时案件复发重启。"""
+
+    model = FollowUp
+    serializer_class = s.FollowUpSerializer
+    read_serializer_class = s.FollowUpSerializer
+    filterset_class = _case_filterset(FollowUp)
+    ordering = ("due_date", "pk")
+    action_roles = {"create": "follow_up"}
+
+    def get_serializer_class(self):
+        return s.FollowUpRecordSerializer if self.action == "create" else s.FollowUpSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("visitor")
+
+    def perform_service(self, data):
+        return services.follow_up_record(actor=self.request.user, **data)
+
+
+def register(router) -> None:
+    router.register("cases", CaseViewSet, basename="cases")
+    router.register("parties", PartyViewSet, basename="parties")
+    router.register("sessions", SessionViewSet, basename="sessions")
+    router.register("agreements", AgreementViewSet, basename="agreements")
+    router.register("referrals", ReferralViewSet, basename="referrals")
+    router.register("follow-ups", FollowUpViewSet, basename="follow-ups")

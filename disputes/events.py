@@ -1,0 +1,36 @@
+"""Labels of the case timeline's event codes (``CaseEvent.code``), for pages and the API."""
+
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS = {
+    "disputes.case.reported": _("登记上报"),
+    "disputes.case.updated": _("修改案情"),
+    "disputes.case.noted": _("备注"),
+    "disputes.case.accepted": _("受理"),
+    "disputes.case.not_accepted": _("不予受理"),
+    "disputes.case.mediation_started": _("开始调解"),
+    "disputes.case.mediation_failed": _("调解未成"),
+    "disputes.case.agreement_reached": _("达成协议"),
+    "disputes.case.performed": _("协议已履行"),
+    "disputes.case.referred": _("移交"),
+    "disputes.case.closed": _("办结"),
+    "disputes.case.reopened": _("复发重启"),
+    "disputes.case.escalated": _("升级处置"),
+    "disputes.case.escalated_auto": _("逾期自动升级"),
+    "disputes.case.risk_changed": _("风险等级变化"),
+    "disputes.case.screening_linked": _("关联排查发现"),
+    "disputes.party.added": _("登记当事人"),
+    "disputes.party.updated": _("修改当事人"),
+    "disputes.mediator.assigned": _("指派调解员"),
+    "disputes.mediator.assigned_despite_conflict": _("指派调解员(回避事由已说明)"),
+    "disputes.mediator.removed": _("撤回调解员"),
+    "disputes.session.recorded": _("调解记录"),
+    "disputes.agreement.performance": _("协议履行情况"),
+    "disputes.referral.sent": _("对接移送"),
+    "disputes.referral.updated": _("移送答复"),
+    "disputes.followup.recorded": _("回访"),
+}
+
+
+def event_label(code: str) -> str:
+    return str(EVENT_LABELS.get(code, code))
