@@ -437,3 +437,32 @@ def test_printable_agreement_has_the_standard_layout(world, client_for):
     assert 'class="topbar' not in page  # no navigation on the sheet
     assert client_for("station_b").get(url).status_code == 404
     assert client_for("county").get(url).status_code == 200
+
+
+# --- Admin --------------------------------------------------------------------------------
+def test_admin_is_read_only_and_scoped(world, client_for):
+    from governance.models import User
+
+    mine = report(world)
+    theirs = report(world, "station_b", village=world.village_3)
+    User.objects.filter(username="station_a").update(is_staff=True)
+    client = client_for("station_a")
+    changelist = client.get("/admin/disputes/disputecase/").content.decode()
+    assert mine.number in changelist and theirs.number not in changelist
+    page = client.get(f"/admin/disputes/disputecase/{mine.pk}/change/")
+    assert page.status_code == 200 and "disputes.case.reported" in page.content.decode()
+    assert client.get(f"/admin/disputes/disputecase/{theirs.pk}/change/").status_code == 302  # not found → index
+    event = CaseEvent.objects.get(case=mine)
+    for url in ("/admin/disputes/caseevent/add/", f"/admin/disputes/caseevent/{event.pk}/delete/",
+                f"/admin/disputes/disputecase/{mine.pk}/delete/"):
+        assert client.get(url).status_code == 403
+    assert client.post(f"/admin/disputes/caseevent/{event.pk}/change/", {"note": "改写"}).status_code == 403
+    party = mine.parties.exclude(phone="").first()
+    assert party.phone not in client.get(f"/admin/disputes/party/{party.pk}/change/").content.decode()
+    # a superuser may look at everything but still not delete
+    admin = client_for("admin")
+    assert theirs.number in admin.get("/admin/disputes/disputecase/").content.decode()
+    assert admin.get(f"/admin/disputes/caseevent/{event.pk}/delete/").status_code == 403
+    for model in ("disputecase", "caseevent", "party", "mediationsession", "agreement", "referral", "followup",
+                  "riskassessment", "mediatorrelation"):
+        assert admin.get(f"/admin/disputes/{model}/").status_code == 200, model
