@@ -10,6 +10,7 @@ from django.db import transaction
 
 from demo.cases import seed_cases
 from demo.plan import PASSWORD, build_plan
+from demo.points import seed_points
 from demo.screening import seed_screening
 from demo.seeding import seed
 from disputes.models import OPEN_STATUSES, DisputeCase
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             created = seed(plan)
         with transaction.atomic():
             created.update(seed_cases())
+            created.update(seed_points())
         with transaction.atomic():
             created.update(seed_screening())
         total = sum(created.values())
