@@ -304,3 +304,23 @@ def test_inactive_people_with_points_still_count_for_that_month(world):
     last_month = points.previous_month(timezone.localdate())
     assert "三村网格长" not in {p.name for p in points.points_monthly(user=world.user("county"),
                                                                      month=last_month).people}
+
+
+# --- Tasks and schedules ------------------------------------------------------------------
+def test_tasks_are_scheduled_and_call_the_services(world, settings):
+    from governance import tasks
+
+    schedules = {v["task"]: v.get("crontab") for v in settings.PERIODIC_TASKS.values()}
+    assert schedules["governance.points_monthly_stars"] == "0 2 1 * *"
+    assert schedules["governance.points_screening_missed"].endswith("* * * *")
+    last_month = points.previous_month(timezone.localdate())
+    PointsRule.objects.filter(code="visit.done").update(points=12)
+    points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1",
+                        when=local(last_month.year, last_month.month, 15, 10))
+    assert tasks.points_monthly_stars.delay().get() == 3
+    assert GridWorker.objects.get(pk=world.worker_g1.pk).stars == 2
+    r = open_round(days_ago=13)  # due 8 days ago: missed
+    assert tasks.points_screening_missed.delay().get() == 2  # the leaders of 一村一组 and 三村一组
+    assert tasks.points_screening_missed.delay().get() == 0
+    assert set(entries(rule__code="screening.missed").values_list("source_key", flat=True)) == {
+        f"round-{r.pk}:grid-{g.pk}:missed" for g in (world.grid_1a, world.grid_3)}
