@@ -143,6 +143,14 @@ class AddPartyForm(PartyForm):
 
 
 class BasePartyFormSet(forms.BaseFormSet):
+    ROLES = (Party.Role.APPLICANT, Party.Role.RESPONDENT, Party.Role.OTHER)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["initial"] = {"role": self.ROLES[min(index, len(self.ROLES) - 1)]}
+        return kwargs
+
     def parties(self) -> list[dict[str, Any]]:
         return [d for f in self.forms if (d := f.party_data()) is not None]
 

@@ -333,9 +333,11 @@ def timeline_rows(events, user) -> list[dict[str, Any]]:
             "label": str(EVENT_LABELS.get(event.code, event.code)),
             "actor": (event.actor.full_name or event.actor.username) if event.actor else _("系统"),
             "changes": [
-                {"label": _change_label(field), "old": _value_label(field, pair[0], user),
-                 "new": _value_label(field, pair[1], user)}
-                for field, pair in (event.changes or {}).items() if isinstance(pair, list | tuple) and len(pair) == 2
+                change for field, pair in (event.changes or {}).items()
+                if isinstance(pair, list | tuple) and len(pair) == 2
+                # a due date moved by seconds reads the same to the minute: not worth a line
+                and (change := {"label": _change_label(field), "old": _value_label(field, pair[0], user),
+                                "new": _value_label(field, pair[1], user)})["old"] != change["new"]
             ],
         })
     return rows
