@@ -593,3 +593,6 @@ class ScreeningItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_area_display()}:{self.description[:20]}"
+
+
+from .incidents_models import IncidentLink  # noqa: E402, F401  (registers the incident ↔ case link)

@@ -1,12 +1,29 @@
-"""Scoped reads for stations, officers, auxiliary officers and village assignments."""
+"""Scoped reads for stations, officers, auxiliary officers, village assignments, incidents
+(警情) and village presence (驻村签到)."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from governance import scoping
 from governance.models import Region, User
+from governance.validators import normalize_phone
 
-from .models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment
+from .models import (
+    AuxiliaryOfficer,
+    Incident,
+    Jurisdiction,
+    Officer,
+    Station,
+    VillageAssignment,
+    VillageVisit,
+)
 
 
 def villages_of_station(station_id) -> QuerySet:
@@ -142,4 +159,200 @@ def station_village_list(*, user, station: Station) -> QuerySet[Region]:
         .filter(pk__in=villages_of_station(station.pk).values("pk"))
         .select_related("parent")
         .prefetch_related(current_assignments_prefetch())
+    )
+
+
+# --- Incidents (警情) ------------------------------------------------------------------------
+REPEAT_WINDOW_DAYS = 30
+_INCIDENT_ROLES = {User.Role.ADMIN, User.Role.COUNTY, User.Role.STATION, User.Role.AUXILIARY}
+_ADDRESS_NOISE = re.compile(r"[\s\-—_·.,,。、()()#号]+")
+
+
+def normalize_address(value: str) -> str:
+    """The key two addresses share when they name the same place: full-width folded to
+    half-width (NFKC), spaces and punctuation removed, ``号`` dropped, lower case.
+    ``"新林镇 新场村3组 12号"`` and ``"新林镇新场村3组12"`` give the same key."""
+    value = unicodedata.normalize("NFKC", value or "").lower()
+    return _ADDRESS_NOISE.sub("", value)[:128]
+
+
+def may_see_incidents(user) -> bool:
+    """Incidents carry callers' names and phones: the county, station staff and the village's
+    auxiliary officer see them; grid workers and mediators do not."""
+    return scoping.has_scope(user) and (user.is_superuser or user.role in _INCIDENT_ROLES)
+
+
+def _repeat_exists(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
+    """Another incident in the ``window_days`` before this one, at the same place (village +
+    normalised address) or from the same caller phone. Ties on the minute go by primary key."""
+    outer = OuterRef("received_at")
+    earlier = Q(received_at__lt=outer) | Q(received_at=outer, pk__lt=OuterRef("pk"))
+    same = (Q(village=OuterRef("village"), address_key=OuterRef("address_key")) & ~Q(address_key="")) | (
+        Q(caller_phone=OuterRef("caller_phone")) & ~Q(caller_phone="")
+    )
+    return Exists(
+        Incident.objects.filter(same, earlier, received_at__gte=outer - dt.timedelta(days=window_days))
+    )
+
+
+def incident_list(*, user, search: str = "", category: str = "", village_id=None, station_id=None,
+                  date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  repeat: bool | None = None, referral_status: str | None = None) -> QuerySet[Incident]:
+    """Incidents in the user's villages, each annotated with ``is_repeat``."""
+    if not may_see_incidents(user):
+        return Incident.objects.none().annotate(is_repeat=Value(False))
+    qs = (
+        Incident.objects.filter(village__in=scoping.village_ids(user))
+        .select_related("station", "village", "village__parent")
+        .annotate(is_repeat=_repeat_exists())
+    )
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(address__icontains=search) | Q(caller_name__icontains=search)
+                       | Q(summary__icontains=search))
+    if category:
+        qs = qs.filter(category=category)
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if station_id:
+        qs = qs.filter(station_id=station_id)
+    if date_from:
+        qs = qs.filter(received_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(received_at__date__lte=date_to)
+    if repeat is not None:
+        qs = qs.filter(is_repeat=repeat)
+    if referral_status is not None:
+        qs = qs.filter(referral_status=referral_status)
+    return qs
+
+
+def incident_get(*, user, pk) -> Incident:
+    return get_object_or_404(incident_list(user=user).select_related("created_by"), pk=pk)
+
+
+def incident_related(*, user, incident: Incident, window_days: int = REPEAT_WINDOW_DAYS) -> QuerySet[Incident]:
+    """The other incidents (in the user's scope) within ``window_days`` either side of this one at
+    the same place or from the same caller phone: what makes it a repeat, and what followed."""
+    same = Q(pk__in=[])
+    if incident.address_key:
+        same |= Q(village_id=incident.village_id, address_key=incident.address_key)
+    if incident.caller_phone:
+        same |= Q(caller_phone=incident.caller_phone)
+    window = dt.timedelta(days=window_days)
+    return (
+        incident_list(user=user)
+        .filter(same, received_at__range=(incident.received_at - window, incident.received_at + window))
+        .exclude(pk=incident.pk)
+    )
+
+
+def repeat_incident_count(*, village_id: int | None, address: str = "", phones: Iterable[str] = (),
+                          since: dt.datetime, until: dt.datetime | None = None) -> int:
+    """How many incidents were received from ``since`` (inclusive) to ``until`` (exclusive; now
+    when omitted) at the same place (``village_id`` + ``address``, compared normalised) or from
+    any of ``phones`` (caller phone, compared normalised). Unscoped: for the risk scoring, which
+    runs as the system. Blank address/phones match nothing, so a case with neither counts 0."""
+    key = normalize_address(address)
+    numbers = sorted({n for p in phones for n in (normalize_phone(p), normalize_phone(p).replace("-", "")) if n})
+    same = Q(pk__in=[])
+    if village_id and key:
+        same |= Q(village_id=village_id, address_key=key)
+    if numbers:
+        same |= Q(caller_phone__in=numbers)
+    qs = Incident.objects.filter(same, received_at__gte=since)
+    if until is not None:
+        qs = qs.filter(received_at__lt=until)
+    return qs.count()
+
+
+# --- Village presence (驻村签到) -------------------------------------------------------------
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
+
+
+def presence_min_days() -> int:
+    return int(getattr(settings, "PRESENCE_MIN_DAYS", 3))
+
+
+def visit_list(*, user, village_id=None, month: dt.date | None = None) -> QuerySet[VillageVisit]:
+    qs = VillageVisit.objects.filter(village__in=scoping.village_ids(user)).select_related(
+        "village", "officer", "auxiliary_officer"
+    )
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if month:
+        qs = qs.filter(visited_on__range=month_bounds(month))
+    return qs
+
+
+def _days_subquery(first: dt.date, last: dt.date) -> Coalesce:
+    """Distinct days the assignment's person checked in to the assignment's village in [first, last]."""
+    visits = VillageVisit.objects.filter(village=OuterRef("village"), visited_on__range=(first, last))
+    by_officer = (
+        visits.filter(officer=OuterRef("officer")).order_by().values("officer")
+        .annotate(n=Count("visited_on", distinct=True)).values("n")
+    )
+    by_auxiliary = (
+        visits.filter(auxiliary_officer=OuterRef("auxiliary_officer")).order_by().values("auxiliary_officer")
+        .annotate(n=Count("visited_on", distinct=True)).values("n")
+    )
+    return Coalesce(
+        Subquery(by_officer, output_field=IntegerField()), Subquery(by_auxiliary, output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def presence_assignments(*, first: dt.date, last: dt.date) -> QuerySet[VillageAssignment]:
+    """Assignments that overlap [first, last], each with ``days``: distinct days its person was in
+    its village in that range. Unscoped (the reminder sweep uses it); pages go through
+    ``presence_coverage``."""
+    return (
+        VillageAssignment.objects.filter(start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .annotate(days=_days_subquery(first, last))
+    )
+
+
+def presence_coverage(*, user, month: dt.date, station_id=None, kind: str = "") -> QuerySet[VillageAssignment]:
+    """The monthly coverage table: every attached officer and auxiliary officer × each village
+    they were assigned to in ``month`` (within the user's scope), with ``days`` in the village
+    that month and ``meets`` (days ≥ ``PRESENCE_MIN_DAYS``; the rule binds attached officers).
+    Two queries whatever the size: this one and the page's count."""
+    first, last = month_bounds(month)
+    qs = (
+        presence_assignments(first=first, last=last)
+        .filter(village__in=scoping.village_ids(user))
+        .select_related("village", "village__parent", "officer", "officer__station",
+                        "auxiliary_officer", "auxiliary_officer__station")
+        .order_by("village__parent__code", "village__code", "kind", "-start_date", "pk")
+    )
+    if station_id:
+        qs = qs.filter(Q(officer__station_id=station_id) | Q(auxiliary_officer__station_id=station_id))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def presence_days(*, user, month: dt.date) -> list[dict]:
+    """Days in the village per person and village for ``month``: rows of ``officer``,
+    ``auxiliary_officer``, ``village`` (ids) and ``days``, for everyone who checked in."""
+    return list(
+        visit_list(user=user, month=month).order_by()
+        .values("officer", "auxiliary_officer", "village")
+        .annotate(days=Count("visited_on", distinct=True))
+    )
+
+
+def my_assignments(*, user) -> QuerySet[VillageAssignment]:
+    """The current assignments of the officer or auxiliary officer whose account ``user`` is."""
+    if not scoping.has_scope(user):
+        return VillageAssignment.objects.none()
+    return (
+        VillageAssignment.objects.filter(end_date__isnull=True)
+        .filter(Q(officer__user=user, officer__is_active=True)
+                | Q(auxiliary_officer__user=user, auxiliary_officer__is_active=True))
+        .select_related("village", "village__parent")
+        .order_by("village__code")
     )

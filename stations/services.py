@@ -1,17 +1,31 @@
-"""Writes with a rule for stations: jurisdiction, staff and village assignments."""
+"""Writes with a rule for stations: jurisdiction, staff, village assignments, incidents (警情)
+and village check-ins (驻村签到)."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.errors import DomainError, NotPermitted
+from governance import scoping
+from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Region, User
+from governance.notifications import Message, notify_bulk
 from governance.services import apply_and_save, require_county_wide, require_village_in_scope
+from governance.validators import normalize_phone
 
 from . import selectors
-from .models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment
+from .models import (
+    AuxiliaryOfficer,
+    Incident,
+    Jurisdiction,
+    Officer,
+    Station,
+    VillageAssignment,
+    VillageVisit,
+)
 
 
 def _require_station_in_scope(actor: User, station: Station) -> None:
@@ -134,3 +148,191 @@ def station_create(*, actor: User, county: Region, **data) -> Station:
 def station_update(*, actor: User, station: Station, data: dict) -> Station:
     require_county_wide(actor)
     return apply_and_save(station, data, STATION_FIELDS)
+
+
+# --- Incidents (警情) ------------------------------------------------------------------------
+INCIDENT_FIELDS = ("number", "received_at", "category", "village", "address", "caller_name", "caller_phone",
+                   "parties", "summary", "outcome")
+
+
+def require_incident_writer(actor: User, station: Station) -> None:
+    """Station staff of ``station``, the county command centre and administrators record incidents."""
+    _require_station_in_scope(actor, station)
+
+
+def _check_incident_village(actor: User, station: Station, village: Region) -> None:
+    if village is None or not village.is_village_level:
+        raise DomainError(_("请选择村或社区。"), field="village")
+    if not selectors.villages_of_station(station.pk).filter(pk=village.pk).exists():
+        raise DomainError(_("%(village)s 不在 %(station)s 辖区内。") % {"village": village.name, "station": station.name},
+                          field="village")
+    if not scoping.village_ids(actor).filter(pk=village.pk).exists():
+        raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
+
+
+def _clean_incident_data(data: dict) -> dict:
+    data = dict(data)
+    for key in ("number", "address", "caller_name", "parties", "summary", "outcome"):
+        if key in data and isinstance(data[key], str):
+            data[key] = data[key].strip()
+    if "caller_phone" in data:
+        data["caller_phone"] = normalize_phone(data["caller_phone"] or "")
+    return data
+
+
+@transaction.atomic
+def incident_record(*, actor: User, station: Station, village: Region, number: str, received_at: dt.datetime,
+                    category: str, summary: str, address: str = "", caller_name: str = "", caller_phone: str = "",
+                    parties: str = "", outcome: str = "") -> Incident:
+    """Record one incident of ``station`` (by hand; the import uses the same checks row by row)."""
+    require_incident_writer(actor, station)
+    _check_incident_village(actor, station, village)
+    data = _clean_incident_data({
+        "number": number, "received_at": received_at, "category": category, "village": village,
+        "address": address, "caller_name": caller_name, "caller_phone": caller_phone, "parties": parties,
+        "summary": summary, "outcome": outcome,
+    })
+    incident = Incident(station=station, created_by=actor, **data)
+    incident.address_key = selectors.normalize_address(incident.address)
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, actor: User, incident: Incident, data: dict) -> Incident:
+    require_incident_writer(actor, incident.station)
+    unknown = set(data) - set(INCIDENT_FIELDS)
+    if unknown:
+        raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    data = _clean_incident_data(data)
+    if "village" in data:
+        _check_incident_village(actor, incident.station, data["village"])
+    for key, value in data.items():
+        setattr(incident, key, value)
+    incident.address_key = selectors.normalize_address(incident.address)
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_refer(*, actor: User, incident: Incident, department: str, now: dt.datetime | None = None) -> Incident:
+    """Refer a non-police matter to a department (12345 热线, 劳动监察, 民政 …) and wait for its
+    answer. A matter already waiting for an answer is not referred again (409)."""
+    require_incident_writer(actor, incident.station)
+    department = (department or "").strip()
+    if not department:
+        raise DomainError(_("请填写移交部门。"), field="department")
+    if len(department) > 64:
+        raise DomainError(_("移交部门名称不能超过64个字。"), field="department")
+    now = now or timezone.now()
+    moved = Incident.objects.filter(pk=incident.pk).exclude(referral_status=Incident.ReferralStatus.PENDING).update(
+        referred_to=department, referred_at=now, referral_status=Incident.ReferralStatus.PENDING,
+        referral_answer="", answered_at=None, updated_at=now,
+    )
+    if not moved:
+        raise ConflictError(_("该警情已移交 %(dept)s,正在等待答复。") % {"dept": incident.referred_to},
+                            code="already_referred")
+    incident.refresh_from_db()
+    return incident
+
+
+@transaction.atomic
+def incident_answer(*, actor: User, incident: Incident, answer: str, now: dt.datetime | None = None) -> Incident:
+    """Record the department's answer to a referral."""
+    require_incident_writer(actor, incident.station)
+    answer = (answer or "").strip()
+    if not answer:
+        raise DomainError(_("请填写部门答复内容。"), field="answer")
+    now = now or timezone.now()
+    moved = Incident.objects.filter(pk=incident.pk, referral_status=Incident.ReferralStatus.PENDING).update(
+        referral_status=Incident.ReferralStatus.ANSWERED, referral_answer=answer, answered_at=now, updated_at=now,
+    )
+    if not moved:
+        raise ConflictError(_("该警情没有等待答复的移交。"), code="not_referred")
+    incident.refresh_from_db()
+    return incident
+
+
+# --- Village presence (驻村签到) -------------------------------------------------------------
+def _person_of(actor: User) -> Officer | AuxiliaryOfficer | None:
+    officer = Officer.objects.filter(user=actor, is_active=True).first()
+    if officer is not None:
+        return officer
+    return AuxiliaryOfficer.objects.filter(user=actor, is_active=True).first()
+
+
+def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except ArithmeticError:
+        raise DomainError(_("定位数据无效。"), field=field) from None
+    if not (low <= number <= high):
+        raise DomainError(_("定位数据无效。"), field=field)
+    return number
+
+
+@transaction.atomic
+def visit_check_in(*, actor: User, village: Region, activity: str = VillageVisit.Activity.VISIT, note: str = "",
+                   lat=None, lon=None, now: dt.datetime | None = None) -> VillageVisit:
+    """An attached officer or auxiliary officer checks in to a village in their scope (from a
+    phone, with an optional GPS position). Several check-ins a day are kept; presence counts
+    distinct days."""
+    person = _person_of(actor) if scoping.has_scope(actor) else None
+    if person is None:
+        raise NotPermitted(_("只有在岗的民警或辅警本人可以驻村签到。"))
+    if not village.is_village_level:
+        raise DomainError(_("请选择村或社区。"), field="village")
+    if not scoping.village_ids(actor).filter(pk=village.pk).exists():
+        raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
+    latitude = _coordinate(lat, -90, 90, "lat")
+    longitude = _coordinate(lon, -180, 180, "lon")
+    if (latitude is None) != (longitude is None):
+        latitude = longitude = None  # half a position is no position
+    now = now or timezone.now()
+    visit = VillageVisit(
+        village=village, visited_on=timezone.localdate(now), checked_in_at=now, latitude=latitude,
+        longitude=longitude, activity=activity, note=(note or "").strip(), created_by=actor,
+        officer=person if isinstance(person, Officer) else None,
+        auxiliary_officer=person if isinstance(person, AuxiliaryOfficer) else None,
+    )
+    visit.full_clean()
+    visit.save()
+    return visit
+
+
+def presence_remind_behind(*, today: dt.date) -> int:
+    """From the 15th of the month: every attached officer (挂村民警) with fewer than
+    ``PRESENCE_MIN_DAYS`` days this month in one of their current villages gets one reminder per
+    village and month (key ``presence.behind:officer<id>-village<id>:YYYY-MM``). One query selects
+    them; the reminders are written set-wise and idempotently, so running it every day from the
+    15th, twice, or after a crash reminds each officer once per village and month."""
+    if today.day < 15:
+        return 0
+    first, _last = selectors.month_bounds(today)
+    minimum = selectors.presence_min_days()
+    behind = (
+        selectors.presence_assignments(first=first, last=today)
+        .filter(kind=VillageAssignment.Kind.ATTACHED_OFFICER, start_date__lte=today,
+                officer__is_active=True, officer__user__isnull=False, officer__user__is_active=True)
+        .filter(days__lt=minimum)
+        .select_related("officer__user", "village")
+        .order_by("pk")
+    )
+    period = today.strftime("%Y-%m")
+    url = reverse("stations:presence")
+    pairs = []
+    for a in behind:
+        pairs.append(([a.officer.user], Message(
+            kind="presence.behind", target=f"officer{a.officer_id}-village{a.village_id}", period=period,
+            title=_("驻村天数不足:%(village)s 本月 %(days)s 天(每月不少于 %(min)s 天)") % {
+                "village": a.village.name, "days": a.days, "min": minimum},
+            body=_("%(month)s 您在 %(village)s 的驻村天数为 %(days)s 天,请在月底前补足 %(min)s 天。") % {
+                "month": period, "village": a.village.name, "days": a.days, "min": minimum},
+            url=url,
+        )))
+    notify_bulk(pairs)
+    return len(pairs)
