@@ -38,11 +38,14 @@ def test_accept_and_not_accept_at_once_exactly_one_wins(world):
     case = report(world)
     staff, aux = world.user("station_a"), world.user("aux_v1")
 
+    # both people opened the case page before either acted: two copies of the same state
+    mine, theirs = DisputeCase.objects.get(pk=case.pk), DisputeCase.objects.get(pk=case.pk)
+
     def accept():
-        return services.case_accept(actor=staff, case=DisputeCase.objects.get(pk=case.pk))
+        return services.case_accept(actor=staff, case=mine)
 
     def refuse():
-        return services.case_not_accept(actor=aux, case=DisputeCase.objects.get(pk=case.pk), reason="重复登记")
+        return services.case_not_accept(actor=aux, case=theirs, reason="重复登记")
 
     results = _race(accept, refuse)
     wins = [r for r in results if isinstance(r, DisputeCase)]
@@ -58,9 +61,10 @@ def test_accept_and_not_accept_at_once_exactly_one_wins(world):
 def test_two_escalations_at_once_raise_the_level_only_once(world):
     case = report(world, grid=world.grid_1a)
     staff, aux = world.user("station_a"), world.user("aux_v1")
+    mine, theirs = DisputeCase.objects.get(pk=case.pk), DisputeCase.objects.get(pk=case.pk)
     results = _race(
-        lambda: services.case_escalate(actor=staff, case=DisputeCase.objects.get(pk=case.pk), reason="甲"),
-        lambda: services.case_escalate(actor=aux, case=DisputeCase.objects.get(pk=case.pk), reason="乙"),
+        lambda: services.case_escalate(actor=staff, case=mine, reason="甲"),
+        lambda: services.case_escalate(actor=aux, case=theirs, reason="乙"),
     )
     assert sum(isinstance(r, DisputeCase) for r in results) == 1, results
     case.refresh_from_db()
