@@ -21,6 +21,7 @@ urlpatterns = [
     path("stations/", include("stations.urls")),
     path("screening/", include("disputes.urls_screening")),
     path("points/", include("governance.urls_points")),
+    path("m/", include("disputes.urls_mobile")),
     path("cases/", include("disputes.urls")),
 ]
 
