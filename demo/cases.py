@@ -252,6 +252,14 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     if agreed:
         day = timezone.localdate(agreed)
         Agreement.objects.filter(case=case).update(signed_on=day, performance_deadline=day + dt.timedelta(days=15))
+    # the points the services awarded for this case belong to the days it happened
+    from governance.models import PointsEntry
+
+    for code, at in (("reported", reported_at), ("resolved", closed_at)):
+        if at is not None:
+            local = timezone.localtime(at)
+            PointsEntry.objects.filter(source_key=f"case-{case.pk}:{code}").update(
+                awarded_at=at, month=local.date().replace(day=1))
     if closed_at:
         visits = list(FollowUp.objects.filter(case=case).order_by("pk"))
         for visit, days in zip(visits, [7, 30, 7, 30], strict=False):
