@@ -14,6 +14,7 @@ _TERRITORY = [
     ("committees", _("治保会"), "governance:committee-list"),
     ("volunteers", _("群防群治"), "governance:volunteerteam-list"),
     ("stations", _("派出所"), "stations:station-list"),
+    ("incidents", _("警情"), "stations:incident-list"),
     ("screening", _("滚动排查"), "screening:round-list"),
     ("points", _("积分"), "points:ranking"),
 ]
@@ -23,7 +24,7 @@ _BY_ROLE = {
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
     User.Role.AUXILIARY: ["dashboard", "villages", "grids", "grid-workers", "mediators", "committees", "volunteers",
-                          "screening", "points"],
+                          "screening", "points", "incidents"],
     User.Role.GRID: ["grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["mediators"],
 }

@@ -356,3 +356,17 @@ def my_assignments(*, user) -> QuerySet[VillageAssignment]:
         .select_related("village", "village__parent")
         .order_by("village__code")
     )
+
+
+def import_job_list(*, user) -> QuerySet:
+    from .models import ImportJob
+
+    if not may_see_incidents(user) or not user.can_manage_reference_data:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(station__in=station_ids(user)).select_related("station", "created_by").defer(
+        "content"
+    )
+
+
+def import_job_get(*, user, pk):
+    return get_object_or_404(import_job_list(user=user), pk=pk)
