@@ -308,7 +308,20 @@ class PerformanceForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = self.case.agreements.all()
+        pending = self.case.agreements.filter(
+            performance_status__in=[Agreement.Performance.PENDING, Agreement.Performance.PARTLY])
+        field = self.fields["agreement"]
+        field.queryset = pending
+        field.label_from_instance = lambda a: f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}({a.get_performance_status_display()})"
+        _preselect_single(self, "agreement")
+
+
+def _preselect_single(form, name: str) -> None:
+    """With a single choice there is nothing to choose: select it."""
+    if not form.is_bound:
+        only = list(form.fields[name].queryset[:2])
+        if len(only) == 1:
+            form.initial.setdefault(name, only[0].pk)
 
 
 class ReferralForm(ActionForm):
@@ -343,7 +356,10 @@ class ReferralUpdateForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["referral"].queryset = self.case.referrals.all()
+        field = self.fields["referral"]
+        field.queryset = self.case.referrals.filter(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED])
+        field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
+        _preselect_single(self, "referral")
 
 
 class FollowUpForm(ActionForm):

@@ -429,6 +429,8 @@ class CaseActionView(CaseDetailView):
 
 
 # --- Printable agreement ------------------------------------------------------------------
+_CN_NUMERALS = dict(enumerate("零一二三四五六七八九十", start=0))
+
 class AgreementPrintView(PageMixin, TemplateView):
     template_name = "disputes/agreement_print.html"
     nav_key = "cases"
@@ -454,7 +456,7 @@ class AgreementPrintView(PageMixin, TemplateView):
             "phone": privacy.shown_phone(user, p.phone),
         } for p in case.party_list]
         context.update(case=case, agreement=agreement, parties=parties, mediators=mediators, committee=committee,
-                       copies=len(case.party_list) + 1,
+                       copies=_CN_NUMERALS.get(len(case.party_list) + 1, str(len(case.party_list) + 1)),
                        number=f"{case.number}-{[a.pk for a in case.agreement_list].index(agreement.pk) + 1}")
         return context
 

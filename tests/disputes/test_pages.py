@@ -432,7 +432,7 @@ def test_printable_agreement_has_the_standard_layout(world, client_for):
     url = reverse("disputes:agreement-print", args=[agreement.pk])
     page = client_for("station_a").get(url).content.decode()
     for text in ("人民调解协议书", case.number, "吉克阿木", "沙马拉哈", "纠纷主要事实、争议事项", "经调解,自愿达成如下协议",
-                 "履行方式、时限", "本协议一式3份", "印章", "agreement-print.css", "申请人(签名/盖章)"):
+                 "履行方式、时限", "本协议一式三份", "印章", "agreement-print.css", "申请人(签名/盖章)"):
         assert text in page, text
     assert 'class="topbar' not in page  # no navigation on the sheet
     assert client_for("station_b").get(url).status_code == 404
