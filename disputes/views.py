@@ -34,6 +34,7 @@ from governance.models import User
 from governance.views import PageMixin, ScopedListView, ServiceFormMixin, add_service_error
 
 from . import exports, forms, selectors, services
+from .events import event_label
 from .models import (
     Agreement,
     Category,
@@ -253,36 +254,7 @@ def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) 
     return result
 
 
-# --- Timeline labels ----------------------------------------------------------------------
-EVENT_LABELS = {
-    "disputes.case.reported": gettext_lazy("登记上报"),
-    "disputes.case.accepted": gettext_lazy("受理"),
-    "disputes.case.not_accepted": gettext_lazy("不予受理"),
-    "disputes.case.mediation_started": gettext_lazy("开始调解"),
-    "disputes.case.mediation_failed": gettext_lazy("调解未成"),
-    "disputes.case.agreement_reached": gettext_lazy("达成协议"),
-    "disputes.case.performed": gettext_lazy("协议已履行"),
-    "disputes.case.closed": gettext_lazy("办结"),
-    "disputes.case.reopened": gettext_lazy("复发重启"),
-    "disputes.case.referred": gettext_lazy("移交"),
-    "disputes.case.escalated": gettext_lazy("升级处置"),
-    "disputes.case.escalated_auto": gettext_lazy("超期自动升级"),
-    "disputes.case.updated": gettext_lazy("更正案件信息"),
-    "disputes.case.noted": gettext_lazy("说明"),
-    "disputes.case.risk_changed": gettext_lazy("风险等级变化"),
-    "disputes.case.screening_linked": gettext_lazy("滚动排查关联"),
-    "disputes.party.added": gettext_lazy("添加当事人"),
-    "disputes.party.updated": gettext_lazy("更正当事人信息"),
-    "disputes.mediator.assigned": gettext_lazy("指派调解员"),
-    "disputes.mediator.assigned_despite_conflict": gettext_lazy("指派调解员(回避情形)"),
-    "disputes.mediator.removed": gettext_lazy("撤换调解员"),
-    "disputes.session.recorded": gettext_lazy("调解记录"),
-    "disputes.agreement.performance": gettext_lazy("协议履行情况"),
-    "disputes.referral.sent": gettext_lazy("对接移送"),
-    "disputes.referral.updated": gettext_lazy("移送答复"),
-    "disputes.followup.recorded": gettext_lazy("回访"),
-}
-
+# --- Timeline labels (event codes: disputes.events) ---------------------------------------
 CHANGE_LABELS = {
     "status": gettext_lazy("状态"), "level": gettext_lazy("处置层级"), "due_at": gettext_lazy("办理期限"),
     "closed_at": gettext_lazy("办结时间"), "responsible": gettext_lazy("化解责任人"),
@@ -330,7 +302,7 @@ def timeline_rows(events, user) -> list[dict[str, Any]]:
     for event in events:
         rows.append({
             "event": event,
-            "label": str(EVENT_LABELS.get(event.code, event.code)),
+            "label": event_label(event.code),
             "actor": (event.actor.full_name or event.actor.username) if event.actor else _("系统"),
             "changes": [
                 change for field, pair in (event.changes or {}).items()
