@@ -1,4 +1,4 @@
-"""Demo points: plausible awards over three months, through the services, idempotent."""
+"""Demo points: plausible awards over three months, idempotent."""
 
 import datetime as dt
 
