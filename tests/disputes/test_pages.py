@@ -466,3 +466,13 @@ def test_admin_is_read_only_and_scoped(world, client_for):
     for model in ("disputecase", "caseevent", "party", "mediationsession", "agreement", "referral", "followup",
                   "riskassessment", "mediatorrelation"):
         assert admin.get(f"/admin/disputes/{model}/").status_code == 200, model
+
+
+def test_each_action_form_carries_only_its_own_hint(world, client_for):
+    case = report(world)
+    page = client_for("station_a").get(detail(case)).content.decode()
+    start = page.index('id="act-not-accept"')
+    not_accept = page[start:page.index("</details>", start)]
+    assert "需回避" not in not_accept
+    start = page.index('id="act-assign-mediator"')
+    assert "需回避" in page[start:page.index("</details>", start)]
