@@ -21,6 +21,8 @@ from django.views.generic import FormView, TemplateView
 
 from . import forms, selectors, services
 from .errors import DomainError, NotPermitted
+from .home import panels_for
+from .models import User
 
 
 # --- Shared machinery ---------------------------------------------------------------------
@@ -217,8 +219,15 @@ class HomeView(PageMixin, TemplateView):
     nav_key = "home"
     page_title = gettext_lazy("工作台")
 
+    def get(self, request, *args, **kwargs):
+        if request.user.role == User.Role.GRID and not request.user.is_superuser:
+            # grid workers work from their phones: their home is the phone home page
+            return redirect("mobile:home")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["panels"] = panels_for(self.request.user)
         counts = selectors.overview_counts(user=self.request.user)
         # keyed like the navigation entries, so the page shows a figure for each entry
         context["counts"] = {
