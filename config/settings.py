@@ -184,7 +184,13 @@ PERIODIC_TASKS = {
                 "description": "每小时:截止7天后仍未报告的网格,扣网格长积分(每网格每轮一次)"},
     "以绩定星": {"task": "governance.points_monthly_stars", "crontab": "0 2 1 * *",
              "description": "每月1日02:00按上月积分评定网格员星级"},
+    "驻村天数不足提醒": {"task": "stations.presence_reminders", "crontab": "0 9 15-31 * *",
+                 "description": "每月15日起每天09:00:挂村民警本月在某村驻村不足规定天数的,提醒一次(每人每村每月一次)"},
 }
+# 一村一警: an attached officer is in each of their villages at least this many days a month.
+PRESENCE_MIN_DAYS = env_int("PRESENCE_MIN_DAYS", 3)
+# Incident imports with more rows than this run as a Celery task while the page shows progress.
+INCIDENT_IMPORT_ASYNC_ROWS = env_int("INCIDENT_IMPORT_ASYNC_ROWS", 500)
 
 # 以绩定星: (minimum monthly points, stars), highest first; below the last threshold → 0 stars.
 POINTS_STAR_THRESHOLDS = [(40, 5), (30, 4), (20, 3), (10, 2), (1, 1)]

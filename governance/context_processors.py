@@ -15,6 +15,7 @@ _TERRITORY = [
     ("volunteers", _("群防群治"), "governance:volunteerteam-list"),
     ("stations", _("派出所"), "stations:station-list"),
     ("incidents", _("警情"), "stations:incident-list"),
+    ("presence", _("驻村工作"), "stations:presence"),
     ("screening", _("滚动排查"), "screening:round-list"),
     ("points", _("积分"), "points:ranking"),
 ]
@@ -24,7 +25,7 @@ _BY_ROLE = {
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
     User.Role.AUXILIARY: ["dashboard", "villages", "grids", "grid-workers", "mediators", "committees", "volunteers",
-                          "screening", "points", "incidents"],
+                          "screening", "points", "incidents", "presence"],
     User.Role.GRID: ["grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["mediators"],
 }

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -256,7 +257,10 @@ def incident_answer(*, actor: User, incident: Incident, answer: str, now: dt.dat
 
 
 # --- Village presence (驻村签到) -------------------------------------------------------------
-def _person_of(actor: User) -> Officer | AuxiliaryOfficer | None:
+def person_of(actor: User) -> Officer | AuxiliaryOfficer | None:
+    """The active officer or auxiliary officer whose login ``actor`` is (who checks in)."""
+    if not scoping.has_scope(actor):
+        return None
     officer = Officer.objects.filter(user=actor, is_active=True).first()
     if officer is not None:
         return officer
@@ -281,7 +285,7 @@ def visit_check_in(*, actor: User, village: Region, activity: str = VillageVisit
     """An attached officer or auxiliary officer checks in to a village in their scope (from a
     phone, with an optional GPS position). Several check-ins a day are kept; presence counts
     distinct days."""
-    person = _person_of(actor) if scoping.has_scope(actor) else None
+    person = person_of(actor) if scoping.has_scope(actor) else None
     if person is None:
         raise NotPermitted(_("只有在岗的民警或辅警本人可以驻村签到。"))
     if not village.is_village_level:
@@ -316,6 +320,7 @@ def presence_remind_behind(*, today: dt.date) -> int:
     minimum = selectors.presence_min_days()
     behind = (
         selectors.presence_assignments(first=first, last=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         .filter(kind=VillageAssignment.Kind.ATTACHED_OFFICER, start_date__lte=today,
                 officer__is_active=True, officer__user__isnull=False, officer__user__is_active=True)
         .filter(days__lt=minimum)

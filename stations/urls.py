@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import incident_views, views
+from . import incident_views, presence_views, views
 
 app_name = "stations"
 
@@ -16,6 +16,8 @@ urlpatterns = [
          name="auxiliaryofficer-edit"),
     path("assignments/new/", views.AssignmentCreateView.as_view(), name="assignment-create"),
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment-end"),
+    path("presence/", presence_views.PresenceView.as_view(), name="presence"),
+    path("m/checkin/", presence_views.CheckInView.as_view(), name="checkin"),
     path("incidents/", incident_views.IncidentListView.as_view(), name="incident-list"),
     path("incidents/new/", incident_views.IncidentCreateView.as_view(), name="incident-create"),
     path("incidents/import/", incident_views.IncidentImportView.as_view(), name="incident-import"),
