@@ -267,7 +267,7 @@ def person_of(actor: User) -> Officer | AuxiliaryOfficer | None:
     return AuxiliaryOfficer.objects.filter(user=actor, is_active=True).first()
 
 
-def _coordinate(value, low: int, high: int, field: str) -> Decimal | None:
+def parse_coordinate(value, low: int, high: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -292,8 +292,8 @@ def visit_check_in(*, actor: User, village: Region, activity: str = VillageVisit
         raise DomainError(_("请选择村或社区。"), field="village")
     if not scoping.village_ids(actor).filter(pk=village.pk).exists():
         raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
-    latitude = _coordinate(lat, -90, 90, "lat")
-    longitude = _coordinate(lon, -180, 180, "lon")
+    latitude = parse_coordinate(lat, -90, 90, "lat")
+    longitude = parse_coordinate(lon, -180, 180, "lon")
     if (latitude is None) != (longitude is None):
         latitude = longitude = None  # half a position is no position
     now = now or timezone.now()
