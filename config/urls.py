@@ -22,6 +22,7 @@ urlpatterns = [
     path("screening/", include("disputes.urls_screening")),
     path("points/", include("governance.urls_points")),
     path("m/", include("disputes.urls_mobile")),
+    path("patrols/", include("patrols.urls")),
     path("cases/from-incident/", include("disputes.urls_incidents")),
     path("cases/", include("disputes.urls")),
 ]

@@ -16,6 +16,7 @@ _TERRITORY = [
     ("stations", _("派出所"), "stations:station-list"),
     ("incidents", _("警情"), "stations:incident-list"),
     ("presence", _("驻村工作"), "stations:presence"),
+    ("patrols", _("巡逻"), "patrols:plan-list"),
     ("screening", _("滚动排查"), "screening:round-list"),
     ("points", _("积分"), "points:ranking"),
 ]
@@ -25,7 +26,7 @@ _BY_ROLE = {
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
     User.Role.AUXILIARY: ["dashboard", "villages", "grids", "grid-workers", "mediators", "committees", "volunteers",
-                          "screening", "points", "incidents", "presence"],
+                          "screening", "points", "incidents", "presence", "patrols"],
     User.Role.GRID: ["grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["mediators"],
 }
