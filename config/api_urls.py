@@ -3,12 +3,16 @@
 from rest_framework.routers import DefaultRouter
 
 from disputes import api as disputes_api
+from disputes import incident_api
 from governance import api as governance_api
+from patrols import api as patrols_api
 from stations import api as stations_api
 
 router = DefaultRouter()
 governance_api.register(router)
 stations_api.register(router)
 disputes_api.register(router)
+incident_api.register(router)
+patrols_api.register(router)
 
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ Same conventions as ``governance.api``: selectors read, services write, nothing 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from governance.api import CreateReadUpdateViewSet, ReadViewSet, searchable
@@ -96,8 +97,69 @@ class AssignmentViewSet(mixins.CreateModelMixin, ReadViewSet):
         return Response(self.get_serializer(assignment).data)
 
 
+@searchable
+class IncidentViewSet(CreateReadUpdateViewSet):
+    """警情。报警电话在列表中打码;``?repeat=true`` 只看重复警情。不删除。"""
+
+    serializer_class = s.IncidentSerializer
+    update_serializer_class = s.IncidentUpdateSerializer
+    ordering = ("-received_at", "-pk")
+    ordering_fields = ("received_at", "number")
+    filterset_class = filters.IncidentFilter
+
+    def get_queryset(self):
+        return selectors.incident_list(user=self.request.user, search=self.search_term())
+
+    def perform_create(self, serializer):
+        incident = services.incident_record(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(incident)
+
+    def perform_update(self, serializer):
+        services.incident_update(actor=self.request.user, incident=serializer.instance,
+                                 data=dict(serializer.validated_data))
+
+    @extend_schema(request=s.IncidentReferSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        """移交部门(12345 热线等),等待答复;已在等待答复的再移交为 409。"""
+        incident = self.get_object()
+        params = s.IncidentReferSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.incident_refer(actor=request.user, incident=incident, **params.validated_data)
+        return Response(self.get_serializer(self.reload(incident)).data)
+
+    @extend_schema(request=s.IncidentAnswerSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """记录部门答复。"""
+        incident = self.get_object()
+        params = s.IncidentAnswerSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.incident_answer(actor=request.user, incident=incident, **params.validated_data)
+        return Response(self.get_serializer(self.reload(incident)).data)
+
+
+class VillageVisitViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """驻村签到。民警、辅警本人签到(POST),可带经纬度;不修改、不删除。"""
+
+    serializer_class = s.VillageVisitSerializer
+    permission_classes = [IsAuthenticated]  # who may check in is the service's rule (the person themself)
+    ordering = ("-checked_in_at", "-pk")
+    ordering_fields = ("checked_in_at", "visited_on")
+    filterset_class = filters.VillageVisitFilter
+
+    def get_queryset(self):
+        return selectors.visit_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        visit = services.visit_check_in(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(visit)
+
+
 def register(router) -> None:
     router.register("stations", StationViewSet, basename="stations")
     router.register("officers", OfficerViewSet, basename="officers")
     router.register("auxiliary-officers", AuxiliaryOfficerViewSet, basename="auxiliary-officers")
     router.register("assignments", AssignmentViewSet, basename="assignments")
+    router.register("incidents", IncidentViewSet, basename="incidents")
+    router.register("village-visits", VillageVisitViewSet, basename="village-visits")

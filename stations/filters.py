@@ -3,7 +3,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuxiliaryOfficer, Officer, Station, VillageAssignment
+from .models import AuxiliaryOfficer, Incident, Officer, Station, VillageAssignment, VillageVisit
 
 
 class StationFilter(df.FilterSet):
@@ -43,3 +43,31 @@ class AssignmentFilter(df.FilterSet):
     class Meta:
         model = VillageAssignment
         fields = ["village", "kind", "officer", "auxiliary_officer", "current"]
+
+
+class IncidentFilter(df.FilterSet):
+    station = df.NumberFilter(field_name="station", label=_("派出所编号"))
+    village = df.NumberFilter(field_name="village", label=_("村(社区)编号"))
+    category = df.ChoiceFilter(choices=Incident.Category.choices, label=_("类别"))
+    received_after = df.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("接警日期自"))
+    received_before = df.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("接警日期至"))
+    repeat = df.BooleanFilter(field_name="is_repeat", label=_("重复警情"))
+    referral_status = df.ChoiceFilter(choices=[c for c in Incident.ReferralStatus.choices if c[0]],
+                                      label=_("移交状态"))
+
+    class Meta:
+        model = Incident
+        fields = ["station", "village", "category", "referral_status"]
+
+
+class VillageVisitFilter(df.FilterSet):
+    village = df.NumberFilter(field_name="village", label=_("村(社区)编号"))
+    officer = df.NumberFilter(field_name="officer", label=_("民警编号"))
+    auxiliary_officer = df.NumberFilter(field_name="auxiliary_officer", label=_("辅警编号"))
+    visited_after = df.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("日期自"))
+    visited_before = df.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("日期至"))
+    activity = df.ChoiceFilter(choices=VillageVisit.Activity.choices, label=_("工作内容"))
+
+    class Meta:
+        model = VillageVisit
+        fields = ["village", "officer", "auxiliary_officer", "activity"]

@@ -11,10 +11,15 @@ from rest_framework import serializers
 from governance import selectors as gov_selectors
 from governance.models import Region
 from governance.privacy import shown_id_number, shown_phone
-from governance.serializers import BaseModelSerializer, PersonalDataMixin, ScopedPrimaryKeyRelatedField
+from governance.serializers import (
+    BaseModelSerializer,
+    NamedChoiceField,
+    PersonalDataMixin,
+    ScopedPrimaryKeyRelatedField,
+)
 
 from . import selectors
-from .models import AuxiliaryOfficer, Officer, Station, VillageAssignment
+from .models import AuxiliaryOfficer, Incident, Officer, Station, VillageAssignment, VillageVisit
 
 
 def _stations(user) -> QuerySet[Station]:
@@ -111,3 +116,61 @@ class AssignmentSerializer(BaseModelSerializer):
 
 class AssignmentEndSerializer(serializers.Serializer):
     end_date = serializers.DateField(required=False, allow_null=True, label=_("结束日期"), help_text=_("留空为今天"))
+
+
+# --- Incidents and village presence -------------------------------------------------------
+class IncidentSerializer(PersonalDataMixin, BaseModelSerializer):
+    """警情. ``is_repeat``: another incident at the same place or from the same caller phone
+    within the 30 days before. The caller phone is masked in lists."""
+
+    personal_fields = {"caller_phone": shown_phone}
+
+    station = ScopedPrimaryKeyRelatedField(scope=_stations, queryset=Station.objects.all(), label=_("派出所"))
+    station_name = serializers.CharField(source="station.name", read_only=True)
+    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    category = NamedChoiceField(enum_name="IncidentCategoryEnum", choices=Incident.Category.choices,
+                                label=_("警情类别"))
+    referral_status = NamedChoiceField(enum_name="IncidentReferralStatusEnum",
+                                       choices=Incident.ReferralStatus.choices, read_only=True, label=_("移交状态"))
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    is_repeat = serializers.BooleanField(read_only=True, label=_("重复警情"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = Incident
+        fields = ["id", "station", "station_name", "number", "received_at", "category", "category_display",
+                  "village", "village_name", "address", "caller_name", "caller_phone", "parties", "summary",
+                  "outcome", "is_repeat", "referred_to", "referred_at", "referral_status", "referral_answer",
+                  "answered_at", "created_at"]
+        read_only_fields = ["referred_to", "referred_at", "referral_status", "referral_answer", "answered_at",
+                            "created_at"]
+
+
+class IncidentUpdateSerializer(IncidentSerializer):
+    station = serializers.PrimaryKeyRelatedField(read_only=True, label=_("派出所"))
+
+
+class IncidentReferSerializer(serializers.Serializer):
+    department = serializers.CharField(max_length=64, label=_("移交部门"))
+
+
+class IncidentAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(label=_("部门答复"))
+
+
+class VillageVisitSerializer(BaseModelSerializer):
+    """驻村签到. Created by the officer or auxiliary officer themself (the person is the caller)."""
+
+    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
+    village_name = serializers.CharField(source="village.name", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    lat = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True,
+                                   write_only=True, label=_("纬度"))
+    lon = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True,
+                                   write_only=True, label=_("经度"))
+
+    class Meta(BaseModelSerializer.Meta):
+        model = VillageVisit
+        fields = ["id", "village", "village_name", "officer", "auxiliary_officer", "person_name", "visited_on",
+                  "checked_in_at", "latitude", "longitude", "lat", "lon", "activity", "note"]
+        read_only_fields = ["officer", "auxiliary_officer", "visited_on", "checked_in_at", "latitude", "longitude"]

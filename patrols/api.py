@@ -1,0 +1,131 @@
+"""REST API for patrols (/api/v1/patrol-plans/, /api/v1/patrols/): selectors read (a patrol of
+another station is a 404), services write (who may plan or patrol is their rule)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from governance.api import ReadViewSet, searchable
+from stations.serializers import IncidentSerializer
+
+from . import selectors, services
+from . import serializers as s
+
+
+@searchable
+class PlanViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """巡逻计划:派出所、时间、按顺序的巡逻点、参加人员、联勤单位。"""
+
+    serializer_class = s.PlanSerializer
+    permission_classes = [IsAuthenticated]
+    ordering = ("-starts_at", "-pk")
+    ordering_fields = ("starts_at",)
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user, search=self.search_term()).prefetch_related(
+            selectors.checkpoints_prefetch(), "officers", "auxiliary_officers", "volunteer_teams",
+            "volunteer_members")
+
+    def perform_create(self, serializer):
+        plan = services.plan_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reload(plan)
+
+
+class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
+    """巡逻记录。POST 按计划开始巡逻;``check-in`` 打卡,``findings`` 记录发现,``end`` 结束。"""
+
+    serializer_class = s.PatrolSerializer
+    permission_classes = [IsAuthenticated]
+    ordering = ("-started_at", "-pk")
+    ordering_fields = ("started_at",)
+
+    def get_queryset(self):
+        qs = selectors.patrol_list(user=self.request.user)
+        if self.action != "list":
+            qs = qs.prefetch_related("check_ins", "findings__case", "findings__incident", "plan__checkpoints")
+        return qs
+
+    def perform_create(self, serializer):
+        patrol = services.patrol_start(actor=self.request.user, plan=serializer.validated_data["plan"])
+        serializer.instance = self.reload(patrol)
+
+    @extend_schema(request=s.PatrolCheckInInput, responses=s.CheckInSerializer)
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        """在路线上的一个巡逻点打卡(可带经纬度);重复打卡返回第一次的记录。"""
+        patrol = self.get_object()
+        params = s.PatrolCheckInInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        checkpoint = patrol.plan.checkpoints.filter(pk=params.validated_data["checkpoint"]).first() \
+            if patrol.plan_id else None
+        if checkpoint is None:
+            raise ValidationError({"checkpoint": ["该巡逻点不在本次巡逻路线上。"]})
+        check_in, created = services.patrol_check_in(actor=request.user, patrol=patrol, checkpoint=checkpoint,
+                                                     lat=params.validated_data.get("lat"),
+                                                     lon=params.validated_data.get("lon"))
+        return Response(s.CheckInSerializer(check_in).data, status=201 if created else 200)
+
+    @extend_schema(request=s.PatrolEndInput, responses=s.PatrolSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """结束巡逻(已结束为 409)。"""
+        patrol = self.get_object()
+        params = s.PatrolEndInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.patrol_end(actor=request.user, patrol=patrol, summary=params.validated_data.get("summary", ""))
+        return Response(self.get_serializer(self.get_queryset().get(pk=patrol.pk)).data)
+
+    @extend_schema(request=s.FindingSerializer, responses=s.FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def findings(self, request, pk=None):
+        """记录巡逻发现(隐患/线索)。"""
+        patrol = self.get_object()
+        params = s.FindingSerializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        finding = services.finding_add(actor=request.user, patrol=patrol, **params.validated_data)
+        return Response(s.FindingSerializer(finding).data, status=201)
+
+
+class FindingViewSet(ReadViewSet):
+    """巡逻发现;``to-case`` 转为矛盾纠纷案件,``to-incident`` 登记为警情(各只一次)。"""
+
+    serializer_class = s.FindingSerializer
+    permission_classes = [IsAuthenticated]
+    ordering = ("-found_at", "-pk")
+
+    def get_queryset(self):
+        from stations.selectors import station_ids
+
+        from .models import PatrolFinding
+
+        return PatrolFinding.objects.filter(patrol__station__in=station_ids(self.request.user)).select_related(
+            "case", "incident", "village")
+
+    @extend_schema(request=s.FindingToCaseInput, responses={200: dict, 201: dict})
+    @action(detail=True, methods=["post"], url_path="to-case")
+    def to_case(self, request, pk=None):
+        finding = self.get_object()
+        params = s.FindingToCaseInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        case, created = services.finding_to_case(actor=request.user, finding=finding, **params.validated_data)
+        return Response({"case": case.pk, "number": case.number, "created": created}, status=201 if created else 200)
+
+    @extend_schema(request=s.FindingToIncidentInput, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="to-incident")
+    def to_incident(self, request, pk=None):
+        finding = self.get_object()
+        params = s.FindingToIncidentInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        incident, created = services.finding_to_incident(actor=request.user, finding=finding,
+                                                         **params.validated_data)
+        return Response({"incident": incident.pk, "number": incident.number, "created": created},
+                        status=201 if created else 200)
+
+
+def register(router) -> None:
+    router.register("patrol-plans", PlanViewSet, basename="patrol-plans")
+    router.register("patrols", PatrolViewSet, basename="patrols")
+    router.register("patrol-findings", FindingViewSet, basename="patrol-findings")
