@@ -14,7 +14,16 @@ from collections import Counter
 from django.utils import timezone
 
 from disputes import services
-from disputes.models import Agreement, CaseEvent, Category, DisputeCase, FollowUp, MediationSession, Referral
+from disputes.models import (
+    Agreement,
+    CaseEvent,
+    CaseMediator,
+    Category,
+    DisputeCase,
+    FollowUp,
+    MediationSession,
+    Referral,
+)
 from governance.models import Grid, GridWorker, Mediator, Region, User
 
 SEED = 20261122
@@ -242,6 +251,9 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
         base_old = original[setter.pk] if setter else events[0].created_at if events else case.reported_at
         due_at = base_new + (case.due_at - base_old)
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, due_at=due_at)
+    assigned = when("disputes.mediator.assigned", "disputes.mediator.assigned_despite_conflict")
+    if assigned:
+        CaseMediator.objects.filter(case=case).update(assigned_at=assigned)
     held = when("disputes.session.recorded") or reported_at
     MediationSession.objects.filter(case=case).update(held_at=held - dt.timedelta(hours=1))
     sent = when("disputes.referral.sent")

@@ -132,6 +132,8 @@ class DisputeCase(models.Model):
     )
     station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="dispute_cases")
     address = models.CharField(_("详细地点"), max_length=128, blank=True)
+    # the address normalised as the station's incidents are, to find repeat incidents at it
+    address_key = models.CharField(_("规范化地址"), max_length=128, blank=True, editable=False)
     summary = models.TextField(_("简要案情"))
     people_involved = models.PositiveIntegerField(_("涉及人数"), default=2)
     amount_involved = models.DecimalField(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from governance.models import User
 from governance.notifications import Message, notify_bulk
-from stations.models import Officer
+from stations.models import Incident, Officer
 
 from .models import (
     OPEN_STATUSES,
@@ -29,6 +29,7 @@ from .models import (
     CaseEvent,
     Category,
     DisputeCase,
+    Party,
     RiskAssessment,
     RiskLevel,
 )
@@ -52,6 +53,9 @@ RULES: dict[str, Any] = {
     "escalation_each": 5, "escalation_max": 15,
     "failed_mediation_each": 8, "failed_mediation_max": 16,
     "recurrence_each": 10, "recurrence_max": 20,
+    # 110 incidents in the last N days at the case's address or from a party's phone: the first
+    # is the dispute itself, each one after it is a repeat
+    "repeat_incident_days": 30, "repeat_incident_each": 6, "repeat_incident_max": 18,
     # (at least this score, level)
     "levels": [(70, RiskLevel.RED), (50, RiskLevel.ORANGE), (30, RiskLevel.YELLOW)],
 }
@@ -61,6 +65,7 @@ FACTOR_LABELS = {
     "threat": gettext_lazy("扬言/过激言行"), "vulnerable": gettext_lazy("弱势群体"),
     "overdue": gettext_lazy("超期天数"), "escalations": gettext_lazy("升级次数"),
     "failed_mediations": gettext_lazy("调解失败次数"), "recurrence": gettext_lazy("复发次数"),
+    "repeat_incidents": gettext_lazy("近期重复警情"),
 }
 
 
@@ -77,7 +82,7 @@ def _threshold(value, table) -> int:
     return 0
 
 
-def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime,
+def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime, repeat_incidents: int = 0,
                rules: dict[str, Any] = RULES) -> tuple[int, str, dict[str, dict]]:
     """The score, the level and each factor's contribution ({factor: {"value", "points"}})."""
     overdue_days = 0
@@ -93,6 +98,7 @@ def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime,
         "escalations": case.escalation_count,
         "failed_mediations": failed_mediations,
         "recurrence": case.recurrence_count,
+        "repeat_incidents": repeat_incidents,
     }
     points = {
         "category": rules["category"].get(case.category, 0),
@@ -104,6 +110,8 @@ def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime,
         "escalations": min(rules["escalation_max"], case.escalation_count * rules["escalation_each"]),
         "failed_mediations": min(rules["failed_mediation_max"], failed_mediations * rules["failed_mediation_each"]),
         "recurrence": min(rules["recurrence_max"], case.recurrence_count * rules["recurrence_each"]),
+        "repeat_incidents": min(rules["repeat_incident_max"],
+                                max(0, repeat_incidents - 1) * rules["repeat_incident_each"]),
     }
     score = min(100, sum(points.values()))
     level = RiskLevel.BLUE
@@ -123,6 +131,23 @@ def _failed_mediations() -> Subquery:
             output_field=IntegerField(),
         ),
         Value(0),
+    )
+
+
+class _SubqueryCount(Subquery):
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
+    """Incidents received in the last ``repeat_incident_days`` at the case's village and address,
+    or from a phone of one of its parties (a correlated subquery: one query for every case)."""
+    since = now - dt.timedelta(days=RULES["repeat_incident_days"])
+    phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
+    same_place = Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(address_key="")
+    return _SubqueryCount(
+        Incident.objects.filter(same_place | Q(caller_phone__in=phones), received_at__gte=since, received_at__lte=now)
+        .values("pk")
     )
 
 
@@ -160,11 +185,12 @@ def assess_open_cases(*, now: dt.datetime) -> int:
         DisputeCase.objects.filter(status__in=OPEN_STATUSES)
         .exclude(pk__in=done_today.values("case_id"))
         .select_related("village")
-        .annotate(failed_mediations=_failed_mediations())
+        .annotate(failed_mediations=_failed_mediations(), repeat_incidents=_repeat_incidents(now))
     )
     assessments, raised, events = [], [], []
     for case in cases:
-        score, level, factors = score_case(case, failed_mediations=case.failed_mediations, now=now)
+        score, level, factors = score_case(case, failed_mediations=case.failed_mediations, now=now,
+                                           repeat_incidents=case.repeat_incidents)
         assessments.append(RiskAssessment(
             case=case, assessed_at=now, assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY, score=score,
             level=level, previous_level=case.risk_level, factors=factors, rule_version=RULES["version"],
@@ -192,8 +218,10 @@ def assess_open_cases(*, now: dt.datetime) -> int:
 def assess_case(*, case: DisputeCase, now: dt.datetime | None = None) -> RiskAssessment:
     """Score one case now (on demand, or after a change); the history keeps every assessment."""
     now = now or timezone.now()
-    failed = CaseEvent.objects.filter(case=case, code="disputes.case.mediation_failed").count()
-    score, level, factors = score_case(case, failed_mediations=failed, now=now)
+    counts = DisputeCase.objects.filter(pk=case.pk).annotate(
+        failed=_failed_mediations(), repeats=_repeat_incidents(now)).values("failed", "repeats").get()
+    score, level, factors = score_case(case, failed_mediations=counts["failed"], now=now,
+                                       repeat_incidents=counts["repeats"])
     previous = case.risk_level
     assessment = RiskAssessment.objects.create(
         case=case, assessed_at=now, assessed_on=timezone.localdate(now), trigger=RiskAssessment.Trigger.ON_DEMAND,

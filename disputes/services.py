@@ -21,7 +21,7 @@ from governance import points, scoping
 from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone
-from stations.selectors import station_for_village
+from stations.selectors import normalize_address, station_for_village
 
 from .models import (
     OPEN_STATUSES,
@@ -67,7 +67,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "refer": _CASE_WORKERS,
     "referral_update": _CASE_WORKERS,
     "follow_up": _CASE_WORKERS,
-    "note": _CASE_WORKERS | {R.MEDIATOR, R.GRID, R.COUNTY},
+    "note": _CASE_WORKERS | {R.MEDIATOR, R.GRID, R.COUNTY},  # the county leaves 督办 notes
     "assess_risk": _CASE_WORKERS | {R.COUNTY},
 }
 
@@ -241,7 +241,8 @@ def case_report(*, actor: User, village: Region, category: str, summary: str, gr
     county = _county_of(village)
     case = DisputeCase(
         county=county, category=category, source=source, village=village, grid=grid, station=station,
-        address=address, summary=(summary or "").strip(), people_involved=people_involved,
+        address=address, address_key=normalize_address(address), summary=(summary or "").strip(),
+        people_involved=people_involved,
         amount_involved=amount_involved, threat_flag=threat_flag, vulnerable_flag=vulnerable_flag,
         occurred_on=occurred_on, level=level, responsible=responsible, reported_by=actor, reported_at=now,
         due_at=feedback_due(level, now), client_key=client_key, number="pending",
@@ -283,6 +284,7 @@ def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: s
             setattr(case, key, value)
     if not changes:
         return case
+    case.address_key = normalize_address(case.address)
     case.full_clean()
     case.save()
     _event(case, actor, "disputes.case.updated", note=note, changes=changes)

@@ -130,3 +130,32 @@ def test_the_case_list_sorts_and_filters_by_risk(world):
     assert list(selectors.case_list(user=staff, filters={"risk_level": "orange"})) == [high]
     assert [a.level for a in selectors.risk_history(user=staff, case_pk=high.pk)] == ["orange"]
     assert not selectors.risk_history(user=world.user("station_b"), case_pk=high.pk).exists()
+
+
+def _incident(world, n, *, address="", phone="", days_ago=1):
+    import datetime as dt
+
+    from stations import services as st
+
+    return st.incident_record(actor=world.user("station_a"), station=world.station_a, village=world.village_1,
+                              number=f"110-{n}", received_at=timezone.now() - dt.timedelta(days=days_ago),
+                              category="dispute", summary="邻里纠纷报警", address=address, caller_phone=phone)
+
+
+def test_repeat_incidents_at_the_address_or_from_a_party_raise_the_score(world):
+    case = report(world, category="neighbour", address="一村3组12号",
+                  parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13911112222"}])
+    base = risk.assess_case(case=case).score                          # 邻里 6
+    assert base == 6
+    _incident(world, 1, address="一村 3组12号")                         # the dispute itself: no repeat yet
+    assert risk.assess_case(case=case).factors["repeat_incidents"] == {"value": 1, "points": 0}
+    _incident(world, 2, phone="13911112222")                          # the applicant calls 110 again
+    _incident(world, 3, address="一村3组12号", days_ago=3)
+    _incident(world, 4, address="一村3组12号", days_ago=40)            # too old to count
+    _incident(world, 5, address="二村1组")                              # elsewhere
+    a = risk.assess_case(case=case)
+    assert a.factors["repeat_incidents"] == {"value": 3, "points": 12}  # 3 incidents: 2 repeats × 6
+    assert a.score == 18
+    # the nightly run counts the same way, set-wise
+    risk.assess_open_cases(now=timezone.now())
+    assert RiskAssessment.objects.filter(case=case, trigger="nightly").get().factors["repeat_incidents"]["value"] == 3

@@ -172,7 +172,7 @@ def test_an_outsiders_grid_is_404_for_filing(client_for, world, round_):
 
 
 def test_the_grid_workers_home_page_links_to_the_phone_page(client_for, world):
-    assert reverse("screening:mobile") in client_for("grid_g1").get(reverse("home")).content.decode()
+    assert reverse("screening:mobile") in client_for("grid_g1").get(reverse("home"), follow=True).content.decode()
     assert reverse("screening:mobile") not in client_for("station_a").get(reverse("home")).content.decode()
 
 
