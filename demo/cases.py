@@ -254,8 +254,12 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     assigned = when("disputes.mediator.assigned", "disputes.mediator.assigned_despite_conflict")
     if assigned:
         CaseMediator.objects.filter(case=case).update(assigned_at=assigned)
-    held = when("disputes.session.recorded") or reported_at
-    MediationSession.objects.filter(case=case).update(held_at=held - dt.timedelta(hours=1))
+    held = (when("disputes.session.recorded") or reported_at) - dt.timedelta(hours=1)
+    MediationSession.objects.filter(case=case).update(held_at=held)
+    for event in events:
+        if event.code == "disputes.session.recorded" and len(event.note) > 16:
+            event.note = f"{timezone.localtime(held):%Y-%m-%d %H:%M}{event.note[16:]}"
+            event.save(update_fields=["note"])
     sent = when("disputes.referral.sent")
     if sent:
         Referral.objects.filter(case=case).update(sent_at=sent,

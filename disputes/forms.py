@@ -20,7 +20,7 @@ from governance.validators import normalize_id_number, normalize_phone, validate
 from stations.selectors import officer_list
 
 from . import selectors
-from .models import Agreement, Category, FollowUp, Level, MediationSession, Party, Referral, Status
+from .models import Agreement, Category, FollowUp, Level, MediationSession, Party, Referral, RiskLevel, Status
 
 PLEASE_CHOOSE = _("请选择")
 
@@ -63,6 +63,10 @@ class CaseFilterForm(ListFilterForm):
     grid = GridChoiceField(label=_("网格"), queryset=Grid.objects.none(), empty_label=_("全部网格"))
     mediator = MediatorChoiceField(label=_("调解员"), queryset=Mediator.objects.none(), empty_label=_("全部调解员"))
     overdue = forms.ChoiceField(label=_("是否逾期"), choices=[("", _("逾期与否")), ("1", _("仅看逾期"))])
+    risk_level = forms.ChoiceField(label=_("风险等级"), choices=_blank(RiskLevel.choices, _("全部风险等级")))
+    open = forms.ChoiceField(label=_("办理状态"), choices=[("", _("在办与办结")), ("1", _("仅看在办"))])
+    order = forms.ChoiceField(label=_("排序"), choices=[("", _("按登记时间")), ("risk", _("按风险分")),
+                                                       ("due", _("按办理期限"))])
     date_from = forms.DateField(label=_("登记日期自"), widget=DateInput(attrs={"title": _("登记日期自")}))
     date_to = forms.DateField(label=_("登记日期至"), widget=DateInput(attrs={"title": _("登记日期至")}))
 
@@ -80,8 +84,9 @@ class CaseFilterForm(ListFilterForm):
 
     def values(self) -> dict:
         filters = super().values()
-        if filters.get("overdue"):
-            filters["overdue"] = True
+        for flag in ("overdue", "open"):
+            if filters.get(flag):
+                filters[flag] = True
         return filters
 
 

@@ -47,6 +47,7 @@ from .models import (
     Status,
     next_level,
 )
+from .risk import FACTOR_LABELS
 
 
 def _is_mediator(user) -> bool:
@@ -233,6 +234,10 @@ ACTIONS: dict[str, Action] = {a.key: a for a in [
     Action("follow-up", "follow_up", forms.FollowUpForm, gettext_lazy("登记回访"), gettext_lazy("已登记回访。"),
            lambda u, c, f: services.follow_up_record(actor=u, case=c, **_d(f)),
            lambda c: c.status == Status.CLOSED),
+    Action("assess-risk", "assess_risk", forms.ActionForm, gettext_lazy("立即重新评估"),
+           gettext_lazy("已重新评估风险。"),
+           lambda u, c, f: services.case_assess_risk(actor=u, case=c),
+           lambda c: c.is_open),
 ]}
 
 # the lifecycle actions, in the order the side panel shows them
@@ -353,8 +358,26 @@ class CaseDetailView(PageMixin, TemplateView):
             status_tags=STATUS_TAGS,
             may_see_personal=privacy.may_see_personal_data(user),
             next_level_label=Level(next_level(case.level)).label if next_level(case.level) else "",
+            risk=risk_explanation(user, case),
         )
         return context
+
+
+def risk_explanation(user, case: DisputeCase) -> dict:
+    """Why the case has its risk level: the latest assessment's factors (largest first) and the
+    history of levels."""
+    history = list(selectors.risk_history(user=user, case_pk=case.pk)[:30])
+    latest = history[0] if history else None
+    factors = []
+    if latest is not None:
+        for name, item in latest.factors.items():
+            if item.get("points"):
+                factors.append({"label": FACTOR_LABELS.get(name, name), "value": item.get("value"),
+                                "points": item["points"], "name": name})
+        factors.sort(key=lambda f: -f["points"])
+    changes = [a for i, a in enumerate(history) if i + 1 == len(history) or history[i + 1].level != a.level]
+    return {"latest": latest, "factors": factors, "changes": changes[:10],
+            "category_label": dict(Category.choices).get(case.category, "")}
 
 
 class CaseActionView(CaseDetailView):

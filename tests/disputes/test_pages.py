@@ -476,3 +476,36 @@ def test_each_action_form_carries_only_its_own_hint(world, client_for):
     assert "需回避" not in not_accept
     start = page.index('id="act-assign-mediator"')
     assert "需回避" in page[start:page.index("</details>", start)]
+
+
+def test_the_case_page_explains_the_risk_and_reassesses_on_demand(client_for, world):
+    from disputes import risk as risk_mod
+    from disputes.models import RiskAssessment
+
+    case = report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    client = client_for("station_a")
+    page = client.get(f"/cases/{case.pk}/")
+    assert "尚未评估" in page.content.decode()
+    response = client.post(f"/cases/{case.pk}/assess-risk/")
+    assert response.status_code == 302
+    assert RiskAssessment.objects.filter(case=case, trigger="on_demand").count() == 1
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    # 劳资 15 + ≥10 people 25 + threat 25 = 65 → 橙
+    assert "橙 65" in html and "扬言/过激言行" in html and "+25" in html
+    risk_mod.assess_open_cases(now=risk_mod.timezone.now())
+    # the mediator may not reassess; an outsider does not see the case at all
+    assert client_for("station_b").post(f"/cases/{case.pk}/assess-risk/").status_code == 404
+    assert client_for("county").post(f"/cases/{case.pk}/assess-risk/").status_code == 302
+
+
+def test_the_case_list_filters_and_sorts_by_risk(client_for, world):
+    from disputes import risk as risk_mod
+
+    low = report(world)
+    high = report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    risk_mod.assess_open_cases(now=risk_mod.timezone.now())
+    client = client_for("station_a")
+    page = client.get("/cases/?order=risk")
+    assert [c.pk for c in page.context["object_list"]] == [high.pk, low.pk]
+    page = client.get("/cases/?risk_level=orange")
+    assert [c.pk for c in page.context["object_list"]] == [high.pk]
