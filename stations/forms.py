@@ -136,12 +136,13 @@ class IncidentForm(StationChoiceMixin, ServiceModelForm):
 
 class IncidentFilterForm(ListFilterForm):
     search_placeholder = _("编号、地址、报警人、警情")
+    date_range_label = _("接警日期")
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部类别")), *Incident.Category.choices])
     village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(),
                                      empty_label=_("全部村(社区)"))
     date_from = forms.DateField(label=_("接警日期自"), widget=DateInput(attrs={"title": _("接警日期自")}))
     date_to = forms.DateField(label=_("接警日期至"), widget=DateInput(attrs={"title": _("接警日期至")}))
-    repeat = forms.ChoiceField(label=_("重复警情"), choices=[("", _("全部")), ("1", _("仅重复警情")),
+    repeat = forms.ChoiceField(label=_("重复警情"), choices=[("", _("是否重复")), ("1", _("仅重复警情")),
                                                           ("0", _("非重复"))])
     referral = forms.ChoiceField(label=_("移交"), choices=[("", _("移交状态")),
                                                        *[c for c in Incident.ReferralStatus.choices if c[0]]])
