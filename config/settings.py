@@ -173,6 +173,8 @@ PERIODIC_TASKS = {
                        "description": "每15分钟:超期提醒、超期自动提级、司法确认/移送答复/回访到期提醒"},
     "夜间风险评估": {"task": "disputes.risk_nightly", "crontab": "30 1 * * *",
                 "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)"},
+    "红橙案件核查走访任务": {"task": "patrols.visit_tasks", "crontab": "*/15 * * * *",
+                     "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务"},
     "短信发送": {"task": "governance.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
     "滚动排查开轮": {"task": "disputes.screening_open_rounds", "crontab": "0 6 * * *",
                "description": "每天06:00按各县设置开启新一轮滚动排查(默认每周一轮,5天内报告)"},
@@ -237,6 +239,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "governance.notifications.ConsoleSmsBackend
 # Pause between chunks of a scheduled sweep (seconds), to spread its load on a busy database.
 SWEEP_CHUNK_SIZE = env_int("SWEEP_CHUNK_SIZE", 200)
 SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
+# A 红/橙 case's visit task must be done (a check-in in its village or grid) within this many hours.
+VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 
 DISPUTES = {
     # feedback after a report: the grid answers within 24 h (微事不出网格)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("points/", include("governance.urls_points")),
     path("m/", include("disputes.urls_mobile")),
     path("patrols/", include("patrols.urls")),
+    path("visit-tasks/", include("patrols.urls_tasks")),
     path("cases/from-incident/", include("disputes.urls_incidents")),
     path("cases/", include("disputes.urls")),
 ]
