@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.cases import seed_cases
+from demo.field import seed_field
 from demo.plan import PASSWORD, build_plan
 from demo.points import seed_points
 from demo.screening import seed_screening
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             created = seed(plan)
         with transaction.atomic():
             created.update(seed_cases())
+            created.update(seed_field())
             created.update(seed_points())
         with transaction.atomic():
             created.update(seed_screening())

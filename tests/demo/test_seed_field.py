@@ -1,0 +1,48 @@
+"""Demo field work: a year of incidents with repeats and converted disputes, this month's
+check-ins with officers on both sides of the 3-day rule, finished patrols; a second run adds
+nothing."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from demo.field import seed_field
+from governance.models import User
+from patrols.models import Patrol, PatrolPlan
+from stations import selectors
+from stations.models import Incident, VillageVisit
+
+
+@pytest.fixture(scope="module")
+def field(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        counts = (Incident.objects.count(), VillageVisit.objects.count(), PatrolPlan.objects.count())
+        again = seed_field()
+        yield counts, again
+        transaction.set_rollback(True)
+
+
+def test_demo_field_work(field, db):
+    (incidents, visits, plans), again = field
+    assert again == Counter() or sum(again.values()) == 0
+    assert (Incident.objects.count(), VillageVisit.objects.count(), PatrolPlan.objects.count()) == (
+        incidents, visits, plans)
+    assert incidents > 500 and visits > 100 and plans >= 2
+    county = User.objects.get(username="demo_county")
+    listed = selectors.incident_list(user=county)
+    assert listed.filter(is_repeat=True).count() >= 20
+    assert listed.filter(category="dispute", case_link__isnull=False).count() == 12
+    assert listed.filter(referral_status="pending").exists() and listed.filter(referral_status="answered").exists()
+    month = timezone.localdate().replace(day=1)
+    rows = selectors.presence_coverage(user=county, month=month, kind="officer")
+    days = [r.days for r in rows]
+    if timezone.localdate().day >= 3:
+        assert any(d >= 3 for d in days) and any(d < 3 for d in days)
+    assert Patrol.objects.filter(status="ended").count() == plans
+    station = User.objects.get(username="demo_station")
+    assert selectors.incident_list(user=station).exists()
