@@ -321,3 +321,45 @@ def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[dict]:
         agg["on_time_rate"] = rate(agg["on_time"], agg["total"])
         out.append({"round": r, "is_open": r.due_at >= timezone.now(), **agg})
     return out
+
+
+# --- Incidents, presence, patrols, risk → visit, points -----------------------------------
+def criminal_turns(village_ids: QuerySet, period: Period) -> int:
+    """民转刑: cases of the area followed, within the period, by a criminal incident (刑事警情)
+    at the case's address or from a party's phone, received after the case was reported."""
+    from disputes.models import Party
+    from stations.models import Incident
+
+    start, end = period.bounds
+    phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
+    later_crime = Incident.objects.filter(
+        (Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(address_key=""))
+        | Q(caller_phone__in=phones),
+        category=Incident.Category.CRIMINAL, received_at__gte=start, received_at__lt=end,
+        received_at__gt=OuterRef("reported_at"),
+    )
+    return _cases(village_ids).filter(Exists(later_crime)).count()
+
+
+def field_figures(village_ids: QuerySet, period: Period, *, station_ids: QuerySet, user) -> dict:
+    from governance import points as points_mod
+    from patrols.figures import patrol_figures
+    from patrols.visit_tasks import visited_within
+    from stations.figures import incident_figures, presence_figures
+
+    start, end = period.bounds
+    visits = visited_within(village_ids, start=start, end=end)
+    month = timezone.localdate().replace(day=1)
+    ranking = points_mod.points_monthly(user=user, month=points_mod.previous_month(month), group="village")
+    in_area = set(village_ids.values_list("pk", flat=True))
+    groups = [g for g in ranking.groups if g.key in in_area and g.people]
+    return {
+        "incidents": incident_figures(village_ids, start=start, end=end),
+        "criminal_turns": criminal_turns(village_ids, period),
+        "presence": presence_figures(village_ids, month=timezone.localdate()),
+        "patrols": patrol_figures(station_ids=station_ids, start=start, end=end),
+        "visits": {**visits, "rate": rate(visits["on_time"], visits["tasks"])},
+        "points_month": ranking.month,
+        "points_top": groups[:5],
+        "points_bottom": list(reversed(groups[-5:])) if len(groups) > 5 else [],
+    }

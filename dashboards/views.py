@@ -74,7 +74,17 @@ def _compare(current: dict, previous: dict, last_year: dict) -> list[dict]:
              "last_year": last_year[key]} for key, label, unit in spec]
 
 
-def area_figures(area: Area, period: figures.Period) -> dict:
+def _station_ids(area: Area):
+    from django.db.models import Q
+
+    if area.kind == "station":
+        return Station.objects.filter(pk=area.obj.pk).values("pk")
+    return Station.objects.filter(
+        Q(jurisdictions__region__children__in=area.village_ids) | Q(jurisdictions__region__in=area.village_ids)
+    ).distinct().values("pk")
+
+
+def area_figures(area: Area, period: figures.Period, user=None) -> dict:
     current = figures.dispute_figures(area.village_ids, period)
     previous = figures.dispute_figures(area.village_ids, period.previous())
     last_year = figures.dispute_figures(area.village_ids, period.last_year())
@@ -85,6 +95,7 @@ def area_figures(area: Area, period: figures.Period) -> dict:
         "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
         "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
         "screening": figures.screening_figures(area.village_ids),
+        "field": figures.field_figures(area.village_ids, period, station_ids=_station_ids(area), user=user),
     }
 
 
@@ -94,7 +105,7 @@ class AreaDashboard(AreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         kind, rows = _children(self.area, self.request.user, self.period)
-        context.update(area_figures(self.area, self.period))
+        context.update(area_figures(self.area, self.period, self.request.user))
         context.update(
             area=self.area, nav_key="dashboard", page_title=f"{self.area.name} · {_('指挥中心')}",
             area_kind_label=KIND_LABELS[self.area.kind], child_kind=kind,
@@ -119,7 +130,7 @@ class FiguresPartial(AreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(area_figures(self.area, self.period), area=self.area,
+        context.update(area_figures(self.area, self.period, self.request.user), area=self.area,
                        refreshed_at=timezone.localtime())
         return context
 
@@ -145,7 +156,7 @@ class ExportXlsx(AreaMixin, View):
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
-        data = area_figures(self.area, self.period)
+        data = area_figures(self.area, self.period, self.request.user)
         kind, rows = _children(self.area, request.user, self.period)
         wb = Workbook()
         ws = wb.active
@@ -169,6 +180,21 @@ class ExportXlsx(AreaMixin, View):
         for row in data["screening"]:
             sheet.append([row["round"].title, timezone.localtime(row["round"].due_at).strftime("%Y-%m-%d %H:%M"),
                           row["total"], row["on_time"], row["late"], row["missing"], _pct(row["rate"])])
+        field = data["field"]
+        sheet = wb.create_sheet(_("警情与基层力量"))
+        inc, pres, pat, vis = field["incidents"], field["presence"], field["patrols"], field["visits"]
+        for row in [
+            [_("警情总数"), inc["total"]], [_("每万人警情"), inc["per_10k"]], [_("重复警情"), inc["repeats"]],
+            *[[_("警情·%(c)s") % {"c": c}, n] for c, n in inc["by_category"]],
+            [_("民转刑"), field["criminal_turns"]],
+            [_("有驻村辅警的村(社区)"), f"{pres['with_auxiliary']}/{pres['total']}"],
+            [_("有挂村民警的村(社区)"), f"{pres['with_officer']}/{pres['total']}"],
+            [_("挂村民警本月驻村达标"), f"{pres['attached_met']}/{pres['attached']}"],
+            [_("巡逻次数"), pat["patrols"]], [_("巡逻时长(小时)"), pat["hours"]],
+            [_("参与巡逻的群防群治队员"), pat["volunteers"]],
+            [_("红橙案件48小时内走访率"), _pct(vis["rate"])],
+        ]:
+            sheet.append(row)
         sheet = wb.create_sheet(_("下级对比"))
         sheet.append([str(KIND_LABELS.get(kind, _("网格"))), _("新增"), _("办结"), _("化解率"), _("在办"), _("超期"),
                       _("红色"), _("橙色")])
@@ -206,7 +232,7 @@ class MonthlyReport(AreaMixin, TemplateView):
         except ValueError:
             period = figures.month_period(today.year, today.month).previous()
         kind, rows = _children(self.area, self.request.user, period)
-        context.update(area_figures(self.area, period))
+        context.update(area_figures(self.area, period, self.request.user))
         context.update(area=self.area, children=rows, child_kind=kind, month=period.start,
                        printed_on=today, page_title=_("月度报告"),
                        month_choices=[figures.month_period(today.year, today.month).start - dt.timedelta(days=1)])

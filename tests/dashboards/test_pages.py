@@ -82,7 +82,7 @@ def test_the_excel_export_holds_the_page_tables(client_for, world):
     report(world)
     response = client_for("county").get(f"/dashboard/county/{world.county.pk}/export.xlsx")
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["主要指标", "滚动排查", "下级对比", "月度趋势"]
+    assert wb.sheetnames == ["主要指标", "滚动排查", "警情与基层力量", "下级对比", "月度趋势"]
     main = wb["主要指标"]
     assert main.cell(3, 1).value == "新增纠纷" and main.cell(3, 2).value == 1
     children = [row[0] for row in wb["下级对比"].iter_rows(min_row=2, values_only=True)]
