@@ -51,16 +51,21 @@ def auxiliary_village_ids(user: User) -> QuerySet:
 
 def station_ids(user) -> QuerySet:
     """Stations in scope: county-wide users see all; station staff their own; auxiliary officers
-    their employing station; others none."""
+    their employing station; others none.
+
+    Always a values-queryset of *stations* (``pk``), so that callers may both use it as a
+    subquery and ask ``station_ids(user).filter(pk=station.pk).exists()``."""
     if scoping.is_county_wide(user):
         return Station.objects.values("pk")
     if not scoping.has_scope(user):
         return Station.objects.none().values("pk")
     if user.role == User.Role.STATION:
-        return Officer.objects.filter(user=user, is_active=True).values("station_id")
-    if user.role == User.Role.AUXILIARY:
-        return AuxiliaryOfficer.objects.filter(user=user, is_active=True).values("station_id")
-    return Station.objects.none().values("pk")
+        employers = Officer.objects.filter(user=user, is_active=True).values("station_id")
+    elif user.role == User.Role.AUXILIARY:
+        employers = AuxiliaryOfficer.objects.filter(user=user, is_active=True).values("station_id")
+    else:
+        return Station.objects.none().values("pk")
+    return Station.objects.filter(pk__in=employers).values("pk")
 
 
 def station_for_village(village_id) -> Station | None:
