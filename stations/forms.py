@@ -206,6 +206,7 @@ class PresenceFilterForm(ListFilterForm):
         super().__init__(*args, **kwargs)
         del self.fields["q"]
         self.fields["station"].queryset = Station.objects.filter(pk__in=selectors.station_ids(self.user))
+        self.fields["month"].initial = timezone.localdate().replace(day=1)  # what the page shows by default
 
 
 class CheckInForm(StyledFormMixin, forms.Form):
