@@ -358,7 +358,7 @@ def field_figures(village_ids: QuerySet, period: Period, *, station_ids: QuerySe
         "criminal_turns": criminal_turns(village_ids, period),
         "presence": presence_figures(village_ids, month=timezone.localdate()),
         "patrols": patrol_figures(station_ids=station_ids, start=start, end=end),
-        "visits": {**visits, "rate": rate(visits["on_time"], visits["tasks"])},
+        "visits": {**visits, "rate": rate(visits["on_time"], visits["judged"])},
         "points_month": ranking.month,
         "points_top": groups[:5],
         "points_bottom": list(reversed(groups[-5:])) if len(groups) > 5 else [],

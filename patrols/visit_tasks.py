@@ -183,20 +183,25 @@ def done_at(task: VisitTask) -> dt.datetime | None:
     return _done_at(task)
 
 
-def visited_within(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime) -> dict:
+def visited_within(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime,
+                   now: dt.datetime | None = None) -> dict:
     """For the command centre: of the tasks created in [start, end) in these villages, how many
-    were visited within their deadline (48 h)."""
+    were visited within their deadline (48 h). A task still inside its deadline and not yet
+    visited is not judged yet (``pending``)."""
+    now = now or timezone.now()
     tasks = list(
         VisitTask.objects.filter(village__in=village_ids, created_at__gte=start, created_at__lt=end)
         .annotate(village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in())
         .values("due_at", "village_visit_at", "grid_check_in_at")
     )
-    on_time = 0
+    on_time = pending = 0
     for t in tasks:
         times = [x for x in (t["village_visit_at"], t["grid_check_in_at"]) if x is not None]
         if times and min(times) <= t["due_at"]:
             on_time += 1
-    return {"tasks": len(tasks), "on_time": on_time}
+        elif not times and t["due_at"] > now:
+            pending += 1
+    return {"tasks": len(tasks), "judged": len(tasks) - pending, "pending": pending, "on_time": on_time}
 
 
 def my_grids(user) -> QuerySet[Grid]:

@@ -112,4 +112,8 @@ def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
     st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=now)
     period = figures.Period(timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
     f = figures.field_figures(area.village_ids, period, station_ids=_stations(world), user=world.user("station_a"))
-    assert f["visits"] == {"tasks": 2, "on_time": 1, "rate": 50.0}
+    # one visited in time; the other still has 47 hours: not judged yet
+    assert f["visits"] == {"tasks": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
+    start, end = period.bounds
+    later = visit_tasks.visited_within(area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49))
+    assert later == {"tasks": 2, "judged": 2, "pending": 0, "on_time": 1}  # two days on, one missed: 50 %

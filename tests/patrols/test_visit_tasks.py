@@ -97,7 +97,7 @@ def test_visited_within_48_hours_is_counted_for_the_command_centre(world):
     st.visit_check_in(actor=world.user("aux_v1"), village=world.village_1, now=start + dt.timedelta(hours=20))
     result = visit_tasks.visited_within(scoping.village_ids(world.user("county")),
                                         start=start - dt.timedelta(hours=1), end=timezone.now())
-    assert result == {"tasks": 2, "on_time": 1}
+    assert result == {"tasks": 2, "judged": 2, "pending": 0, "on_time": 1}
 
 
 def test_task_pages_per_role(client_for, world):
