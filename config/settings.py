@@ -239,6 +239,9 @@ SMS_BACKEND = env_str("SMS_BACKEND", "governance.notifications.ConsoleSmsBackend
 # Pause between chunks of a scheduled sweep (seconds), to spread its load on a busy database.
 SWEEP_CHUNK_SIZE = env_int("SWEEP_CHUNK_SIZE", 200)
 SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
+# Map tiles for the dashboard map: none by default (police networks are closed); set an internal
+# tile server URL such as http://tiles.internal/{z}/{x}/{y}.png to draw a base map.
+DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")
 # A 红/橙 case's visit task must be done (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 
