@@ -201,8 +201,10 @@ def finding_add(*, actor: User, patrol: Patrol, kind: str, description: str, vil
 
 
 def _lock(finding: PatrolFinding) -> PatrolFinding:
-    return PatrolFinding.objects.select_for_update().select_related("patrol", "patrol__station", "village",
-                                                                    "case", "incident").get(pk=finding.pk)
+    # lock only the finding's own row: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer joins that select_related("case", "incident") needs
+    return PatrolFinding.objects.select_for_update(of=("self",)).select_related(
+        "patrol", "patrol__station", "village", "case", "incident").get(pk=finding.pk)
 
 
 @transaction.atomic
