@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "县域基层治理平台 API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the schema and its docs page are for signed-in users, like every other page and route
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # the docs page (/api/v1/docs/) loads Swagger UI from the vendored copy, never a CDN
     "SWAGGER_UI_DIST": "/" + STATIC_URL.strip("/") + "/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "",

@@ -78,6 +78,10 @@ def area_get(*, user, kind: str, pk: int) -> Area:
     if region is None or (kind == "township" and not region.is_township_level) \
             or (kind == "village" and not region.is_village_level):
         raise Http404
+    if kind == "township" and not county_wide and user.role != User.Role.STATION:
+        # an auxiliary officer's scope is their village: a township page showing only that
+        # village's figures under the township's name would mislead (and is not theirs to see)
+        raise Http404
     ids = _villages(user, villages.filter(parent=region) if kind == "township" else villages.filter(pk=region.pk))
     if not ids.exists():
         raise Http404

@@ -7,10 +7,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from governance.api import MayCreate
 from governance.serializers import ScopedPrimaryKeyRelatedField
 from stations.models import Incident
 from stations.selectors import incident_list
 
+from . import services
 from .incidents import case_from_incident
 from .models import Category
 
@@ -36,7 +38,11 @@ class IncidentCaseOutput(serializers.Serializer):
 class IncidentCaseViewSet(viewsets.ViewSet):
     """警情转矛盾纠纷案件(一次操作;再次提交返回已有案件)。"""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MayCreate]
+
+    @staticmethod
+    def may_create(user) -> bool:
+        return services.may(user, "report")
 
     @extend_schema(request=IncidentCaseInput, responses={201: IncidentCaseOutput, 200: IncidentCaseOutput})
     def create(self, request):

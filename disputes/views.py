@@ -387,7 +387,8 @@ class CaseActionView(CaseDetailView):
     http_method_names = ["get", "post"]
 
     def get(self, request, *args, **kwargs):
-        return redirect("disputes:case-detail", pk=kwargs["pk"])
+        case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside scope, as for POST
+        return redirect("disputes:case-detail", pk=case.pk)
 
     def post(self, request, *args, **kwargs):
         case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside scope

@@ -85,6 +85,20 @@ class ReferenceDataPermission(BasePermission):
         return bool(getattr(user, "can_manage_reference_data", False))
 
 
+class MayCreate(BasePermission):
+    """For viewsets whose write rule lives in the service (which station, which village): a role
+    that can never make the record gets 403 before its input is parsed, as everywhere else
+    (404 → 403 → 400). The viewset names the test in ``may_create(user)``; the service still
+    checks the object the body names."""
+
+    message = _("您没有执行此操作的权限。")
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(view, "action", None) != "create":
+            return True
+        return bool(view.may_create(request.user))
+
+
 # --- Viewset base -------------------------------------------------------------------------
 SEARCH_PARAMETER = OpenApiParameter(
     "search", str, description="按名称、编号等关键字搜索(由各列表的 selector 决定搜索字段)"

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,9 @@ class MarkReadView(LoginRequiredMixin, View):
     """POST: mark one message read (``pk``) and follow its link, or mark all read."""
 
     def post(self, request, pk=None):
+        if pk is not None:
+            # someone else's message does not exist for this user (404, as everywhere)
+            get_object_or_404(notifications.inbox(user=request.user), pk=pk)
         notifications.notification_mark_read(user=request.user, pk=pk)
         target = request.POST.get("next", "")
         if pk is not None and target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

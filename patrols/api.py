@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from governance.api import ReadViewSet, searchable
+from governance.api import MayCreate, ReadViewSet, searchable
 from stations.serializers import IncidentSerializer
 
 from . import selectors, services
@@ -20,7 +20,8 @@ class PlanViewSet(mixins.CreateModelMixin, ReadViewSet):
     """巡逻计划:派出所、时间、按顺序的巡逻点、参加人员、联勤单位。"""
 
     serializer_class = s.PlanSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MayCreate]
+    may_create = staticmethod(services.may_plan_somewhere)
     ordering = ("-starts_at", "-pk")
     ordering_fields = ("starts_at",)
 
@@ -38,7 +39,8 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
     """巡逻记录。POST 按计划开始巡逻;``check-in`` 打卡,``findings`` 记录发现,``end`` 结束。"""
 
     serializer_class = s.PatrolSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, MayCreate]
+    may_create = staticmethod(services.may_patrol_somewhere)
     ordering = ("-started_at", "-pk")
     ordering_fields = ("started_at",)
 

@@ -41,6 +41,20 @@ def may_patrol(user, station: Station) -> bool:
     return may_plan(user, station)
 
 
+def may_plan_somewhere(user) -> bool:
+    """Whether the user may plan patrols for any station (the API's check before the body)."""
+    return bool(getattr(user, "can_manage_reference_data", False)) and station_selectors.station_ids(user).exists()
+
+
+def may_patrol_somewhere(user) -> bool:
+    """Whether the user may run patrols for any station (the API's check before the body)."""
+    if not scoping.has_scope(user):
+        return False
+    if user.role == User.Role.AUXILIARY and not user.is_county_wide:
+        return station_selectors.station_ids(user).exists()
+    return may_plan_somewhere(user)
+
+
 def _require_patrol(actor: User, station: Station) -> None:
     if not station_selectors.station_ids(actor).filter(pk=station.pk).exists():
         raise DomainError(_("巡逻不存在或不在您的辖区内。"), code="not_found")

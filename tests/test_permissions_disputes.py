@@ -1,0 +1,225 @@
+"""The permission matrix of dispute cases: every page of ``disputes`` and ``mobile`` and every API
+route of ``disputes.api`` (plus the API schema and docs) × every actor × method → status. The
+machinery is in ``tests/permission_matrix.py``; the governance/stations table in
+``tests/test_permissions.py`` is the model.
+
+The cases are built through the services (``cases`` fixture) and hung on the world:
+
+* ``case_a``: reported in 一村, grid 一村一组 (station A). Seen by the county, station A, 一村's
+  auxiliary officer and grid worker; ``station_b`` is the outsider (404), the mediator has no
+  assignment on it (404).
+* ``case_b``: reported in 三村 (station B); station A's people are the outsiders.
+* ``case_m``: in 一村, grid 一村二组 (not grid_g1's), accepted, with mediator_t1 assigned and one
+  mediation session: the mediator's case.
+* ``case_done``: in 一村, grid 一村一组, walked to 已办结 with an agreement (performed), a court
+  referral for judicial confirmation (open) and the planned follow-up visits.
+
+Who may do what is ``disputes.services.ACTION_ROLES`` / ``may()``; who sees what,
+``disputes.selectors.case_ids``. A role that sees a case but may not take the action gets 403;
+one that may gets, for an empty body, 400 (the page re-rendered with the form's errors, or the
+API's field errors), or, for an action that needs no input, its result: 302/200 when the move is
+allowed from the case's status, 409 when it is not. Each request is rolled back before the next
+actor's, so the rows do not depend on one another.
+"""
+
+import pytest
+
+from disputes import services
+from disputes.models import FollowUp, MediationSession, Referral
+
+from .disputes.helpers import report, to_closed
+from .permission_matrix import ACTORS, api, check_route, expect, page, uncovered
+
+
+# --- The objects requested ----------------------------------------------------------------
+@pytest.fixture
+def cases(world):
+    admin = world.user("admin")
+    world.case_a = report(world, "station_a", village=world.village_1, grid=world.grid_1a)
+    world.party_a = world.case_a.parties.order_by("pk").first()
+    world.case_b = report(world, "station_b", village=world.village_3, grid=world.grid_3)
+    world.case_m = report(world, "station_a", village=world.village_1, grid=world.grid_1b)
+    services.case_accept(actor=admin, case=world.case_m)
+    services.mediator_assign(actor=admin, case=world.case_m, mediator=world.mediator_t1)
+    world.session = services.session_record(
+        actor=world.user("mediator_t1"), case=world.case_m, held_at=world.case_m.reported_at,
+        place="一村村委会", attendees="双方当事人", record="双方陈述了各自的理由。",
+        outcome=MediationSession.Outcome.CONTINUING)
+    world.case_done = to_closed(world, report(world, "station_a", village=world.village_1, grid=world.grid_1a))
+    world.agreement = world.case_done.agreements.get()
+    world.referral = services.referral_create(actor=admin, case=world.case_done, kind=Referral.Kind.COURT,
+                                              target_name="县人民法院", reason="申请司法确认",
+                                              agreement=world.agreement)
+    world.follow_up = FollowUp.objects.filter(case=world.case_done).order_by("due_date").first()
+    return world
+
+
+def attr(name):
+    return lambda w: [getattr(w, name).pk]
+
+
+def case_action(case: str, name: str, *, expected, method: str = "post", note: str = ""):
+    """``/cases/<pk>/<action>/`` on the case ``world.<case>``."""
+    return page("disputes:case-action", args=lambda w: [getattr(w, case).pk, name], method=method,
+                expected=expected, note=f"{name} on {case}" + (f": {note}" if note else ""))
+
+
+def replace(statuses, **by_actor):
+    return {**statuses, **by_actor}
+
+
+# --- Who gets what ------------------------------------------------------------------------
+EVERYONE = expect(200)
+# case_a (一村 / 一村一组) and case_done (the same grid): who sees them
+SEES_A = expect(404, admin=200, county=200, station_a=200, aux_v1=200, grid_g1=200)
+# case_m (一村 / 一村二组, mediator_t1 assigned): the grid worker of 一组 does not see it
+SEES_M = expect(404, admin=200, county=200, station_a=200, aux_v1=200, mediator_t1=200)
+SEES_B = expect(404, admin=200, county=200, station_b=200)
+
+
+def on_a(status, *, also=()):
+    """An action on case_a by the case workers (admin, station A, auxiliary officer) answering
+    ``status``; the other roles that see the case (county, grid worker) get 403 unless named in
+    ``also`` (roles the action allows too), the rest 404."""
+    statuses = replace(SEES_A, admin=status, station_a=status, aux_v1=status, county=403, grid_g1=403)
+    return replace(statuses, **{role: status for role in also})
+
+
+def on_m(status, *, also=("mediator_t1",)):
+    """The same on case_m, where the mediator is assigned (and allowed the mediation actions)."""
+    statuses = replace(SEES_M, admin=status, station_a=status, aux_v1=status, county=403, mediator_t1=403)
+    return replace(statuses, **{role: status for role in also})
+
+
+# Creating with no parent case: the role decides (``may(user, "report")`` etc.); 400 on an empty body.
+REPORTERS = ("admin", "station_a", "station_b", "aux_v1", "grid_g1")
+CASE_WORKERS = ("admin", "station_a", "station_b", "aux_v1")
+
+
+def roles(status, names, default=403):
+    return expect(default, **{name: status for name in names})
+
+
+API_LIST = expect(200)
+NOT_OFFERED = expect(405)
+
+
+ROUTES = [
+    # --- pages: the list, intake, ledger ----------------------------------------------------
+    page("disputes:case-list", expected=EVERYONE),
+    page("disputes:case-create", expected=roles(200, REPORTERS)),
+    page("disputes:case-create", method="post", expected=roles(400, REPORTERS)),
+    page("disputes:case-export", expected=EVERYONE),
+    # --- the case page ----------------------------------------------------------------------
+    page("disputes:case-detail", args=attr("case_a"), expected=SEES_A),
+    page("disputes:case-detail", args=attr("case_b"), note="station B's case", expected=SEES_B),
+    page("disputes:case-detail", args=attr("case_m"), note="the mediator's case", expected=SEES_M),
+    page("disputes:agreement-print", args=attr("agreement"), expected=SEES_A),
+    # --- every action: POST /cases/<pk>/<action>/ with an empty form ------------------------
+    case_action("case_a", "accept", method="get", note="GET only sends back to the case",
+                expected=replace(SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302)),
+    case_action("case_a", "accept", expected=on_a(302)),
+    case_action("case_a", "not-accept", expected=on_a(400)),
+    case_action("case_a", "start-mediation", note="reported: not yet",
+                expected=on_a(409)),
+    case_action("case_m", "start-mediation", note="already in mediation (its session moved it)",
+                expected=on_m(409)),
+    case_action("case_m", "mark-failed", expected=on_m(400)),
+    case_action("case_a", "escalate", expected=on_a(400)),
+    case_action("case_a", "close", note="reported: cannot close",
+                expected=on_a(409)),
+    case_action("case_done", "reopen", expected=on_a(400)),
+    case_action("case_a", "note", expected=on_a(400, also=("county", "grid_g1"))),
+    case_action("case_m", "note", expected=on_m(400, also=("mediator_t1", "county"))),
+    case_action("case_a", "add-party", expected=on_a(400)),
+    case_action("case_a", "assign-mediator", expected=on_a(400)),
+    case_action("case_m", "unassign-mediator",
+                expected=on_m(400, also=())),
+    case_action("case_m", "session", expected=on_m(400)),
+    case_action("case_m", "agreement", expected=on_m(400)),
+    case_action("case_done", "performance", expected=on_a(400)),
+    case_action("case_a", "refer", expected=on_a(400)),
+    case_action("case_done", "referral-update",
+                expected=on_a(400)),
+    case_action("case_done", "follow-up", expected=on_a(400)),
+    case_action("case_a", "assess-risk", expected=on_a(302, also=("county",))),
+    case_action("case_a", "no-such-action", note="an unknown action",
+                expected=replace(SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404)),
+    case_action("case_b", "note", note="station B's case",
+                expected=expect(404, admin=400, county=400, station_b=400)),
+    # --- the grid worker's phone pages ------------------------------------------------------
+    page("mobile:home", expected=EVERYONE),
+    page("mobile:report", expected=roles(200, REPORTERS)),
+    page("mobile:report", method="post", note="an empty form comes back with its errors",
+                expected=roles(200, REPORTERS)),
+    page("mobile:cases", expected=EVERYONE),
+    page("mobile:case-detail", args=attr("case_a"), expected=SEES_A),
+    page("mobile:case-detail", args=attr("case_m"), expected=SEES_M),
+    # --- API: cases -------------------------------------------------------------------------
+    api("cases-list", expected=API_LIST),
+    api("cases-list", method="post", expected=roles(400, REPORTERS)),
+    api("cases-detail", args=attr("case_a"), expected=SEES_A),
+    api("cases-detail", args=attr("case_b"), note="station B's case", expected=SEES_B),
+    api("cases-detail", args=attr("case_a"), method="patch", note="an empty change changes nothing",
+        expected=on_a(200)),
+    api("cases-detail", args=attr("case_a"), method="put", expected=NOT_OFFERED),
+    api("cases-accept", args=attr("case_a"), method="post", expected=on_a(200)),
+    api("cases-not-accept", args=attr("case_a"), method="post", expected=on_a(400)),
+    api("cases-start-mediation", args=attr("case_a"), method="post", expected=on_a(409)),
+    api("cases-start-mediation", args=attr("case_m"), method="post", expected=on_m(409)),
+    api("cases-mark-failed", args=attr("case_m"), method="post", expected=on_m(400)),
+    api("cases-escalate", args=attr("case_a"), method="post", expected=on_a(400)),
+    api("cases-close", args=attr("case_a"), method="post", expected=on_a(409)),
+    api("cases-reopen", args=attr("case_done"), method="post", expected=on_a(400)),
+    api("cases-notes", args=attr("case_a"), method="post", expected=on_a(400, also=("county", "grid_g1"))),
+    api("cases-notes", args=attr("case_m"), method="post", expected=on_m(400, also=("mediator_t1", "county"))),
+    api("cases-assign-mediator", args=attr("case_a"), method="post", expected=on_a(400)),
+    api("cases-suggestions", args=attr("case_a"), expected=SEES_A),
+    # --- API: the records of a case ---------------------------------------------------------
+    api("parties-list", expected=API_LIST),
+    api("parties-list", method="post", expected=roles(400, CASE_WORKERS)),
+    api("parties-detail", args=attr("party_a"), expected=SEES_A),
+    api("parties-detail", args=attr("party_a"), method="patch", expected=on_a(200)),
+    api("sessions-list", expected=API_LIST),
+    api("sessions-list", method="post", expected=roles(400, (*CASE_WORKERS, "mediator_t1"))),
+    api("sessions-detail", args=attr("session"), expected=SEES_M),
+    api("sessions-detail", args=attr("session"), method="patch", expected=NOT_OFFERED),
+    api("agreements-list", expected=API_LIST),
+    api("agreements-list", method="post", expected=roles(400, (*CASE_WORKERS, "mediator_t1"))),
+    api("agreements-detail", args=attr("agreement"), expected=SEES_A),
+    api("agreements-performance", args=attr("agreement"), method="post", expected=on_a(400)),
+    api("referrals-list", expected=API_LIST),
+    api("referrals-list", method="post", expected=roles(400, CASE_WORKERS)),
+    api("referrals-detail", args=attr("referral"), expected=SEES_A),
+    api("referrals-update", args=attr("referral"), method="post", expected=on_a(400)),
+    api("follow-ups-list", expected=API_LIST),
+    api("follow-ups-list", method="post", expected=roles(400, CASE_WORKERS)),
+    api("follow-ups-detail", args=attr("follow_up"), expected=SEES_A),
+    # --- API schema and docs ----------------------------------------------------------------
+    api("api-schema", expected=EVERYONE),  # anonymous: 403, like the rest of the API
+    page("api-docs", expected=EVERYONE),  # anonymous: to the login page
+]
+
+
+def route_id(route) -> str:
+    return f"{route} {route.note}".strip()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_permissions(route, cases, client):
+    check_route(client, cases, route)
+
+
+def test_every_disputes_route_is_in_the_matrix():
+    missing = uncovered(
+        ROUTES,
+        namespaces=["disputes", "mobile"],
+        names=["api-schema", "api-docs"],
+        api_basenames=["cases", "parties", "sessions", "agreements", "referrals", "follow-ups"],
+    )
+    assert missing == [], f"add rows to ROUTES for {missing}"
+
+
+def test_every_row_names_every_actor():
+    for route in ROUTES:
+        assert set(route.expected) == set(ACTORS), route
