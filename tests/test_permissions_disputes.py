@@ -28,7 +28,7 @@ from disputes import services
 from disputes.models import FollowUp, MediationSession, Referral
 
 from .disputes.helpers import report, to_closed
-from .permission_matrix import ACTORS, api, check_route, expect, page, uncovered
+from .permission_matrix import ACTORS, api, api_basenames, check_route, expect, page, uncovered
 
 
 # --- The objects requested ----------------------------------------------------------------
@@ -215,7 +215,8 @@ def test_every_disputes_route_is_in_the_matrix():
         ROUTES,
         namespaces=["disputes", "mobile"],
         names=["api-schema", "api-docs"],
-        api_basenames=["cases", "parties", "sessions", "agreements", "referrals", "follow-ups"],
+        # every viewset of the app (a new one fails here), but incident-cases: tests/test_permissions_field.py
+        api_basenames=[name for name in api_basenames("disputes") if name != "incident-cases"],
     )
     assert missing == [], f"add rows to ROUTES for {missing}"
 
