@@ -5,7 +5,9 @@ from rest_framework.routers import DefaultRouter
 from disputes import api as disputes_api
 from disputes import incident_api
 from governance import api as governance_api
+from governance import points_api
 from patrols import api as patrols_api
+from patrols import task_api
 from stations import api as stations_api
 
 router = DefaultRouter()
@@ -14,5 +16,7 @@ stations_api.register(router)
 disputes_api.register(router)
 incident_api.register(router)
 patrols_api.register(router)
+task_api.register(router)
+points_api.register(router)
 
 urlpatterns = router.urls

@@ -166,6 +166,7 @@ def api_route_names(basenames: Iterable[str]) -> set[str]:
         route.name.format(basename=basename)
         for _prefix, viewset, basename in router.registry if basename in basenames
         for route in router.get_routes(viewset)
+        if router.get_method_map(viewset, route.mapping)  # the router makes no URL for a route without methods
     }
 
 

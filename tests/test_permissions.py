@@ -268,6 +268,17 @@ ROUTES = [
         expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403)),
     api("village-visits-detail", args=pk(visit), expected=VILLAGE_READ),
     api("village-visits-detail", args=pk(visit), method="patch", expected=NOT_OFFERED),
+    # --- points API (积分): rankings are scoped lists; a ledger is a person in scope ------------
+    api("points-rankings", expected=LIST),
+    api("points-ledger", expected=expect(400), note="no person named"),
+    api("points-ledger", url=lambda w: f"/api/v1/points/ledger/?kind=grid_worker&person={w.worker_g1.pk}",
+        expected=VILLAGE_READ, note="grid_g1's own ledger"),
+    # only those who manage reference data award by hand: the rest get 403 before the body
+    api("points-awards", method="post", expected=expect(403, admin=400, county=400, station_a=400, station_b=400)),
+    api("points-awards", method="post",
+        data=lambda w: {"kind": "grid_worker", "person": w.worker_g1.pk, "points": 2, "reason": "协助调解"},
+        note="+2 for grid_g1 with a reason: station B does not see the person",
+        expected=expect(403, admin=201, county=201, station_a=201, station_b=404)),
 ]
 
 

@@ -24,7 +24,18 @@ from .stations.incident_helpers import record
 # --- The objects requested ----------------------------------------------------------------
 @pytest.fixture
 def field(world):
+    from django.utils import timezone
+
+    from disputes import risk
+    from patrols import visit_tasks
+    from tests.disputes.helpers import report
+
     station_a = world.user("station_a")
+    red = report(world, grid=world.grid_1a, category="labour_debt", people_involved=12, threat_flag=True,
+                 amount_involved=150000)
+    risk.assess_case(case=red)
+    visit_tasks.visit_tasks_create(now=timezone.now())
+    world.task = red.visit_tasks.get()
     world.incident = record(world)
     world.plan = plan(world)
     world.patrol = patrols.patrol_start(actor=station_a, plan=world.plan)
@@ -105,6 +116,17 @@ ROUTES = [
     api("patrol-findings-detail", args=attr("finding"), expected=PATROL_READ),
     api("patrol-findings-to-case", args=attr("finding"), method="post", expected=patrol_write(400)),
     api("patrol-findings-to-incident", args=attr("finding"), method="post", expected=patrol_write(400)),
+    # --- risk → visit tasks (a red case in grid 一村一组) -----------------------------------------
+    page("visit_tasks:list", expected=replace(EVERYONE, grid_g1=302)),
+    page("visit_tasks:mobile", expected=EVERYONE),
+    page("visit_tasks:detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
+    page("visit_tasks:check-in", args=attr("task"), method="post",
+         note="only the grid's own workers check in in a grid; officers check in to the village",
+         expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302)),
+    api("visit-tasks-list", expected=EVERYONE),
+    api("visit-tasks-detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
+    api("visit-tasks-check-in", args=attr("task"), method="post",
+        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200)),
 ]
 
 
@@ -120,7 +142,7 @@ def test_permissions(route, field, client):
 def test_every_field_route_is_in_the_matrix():
     missing = uncovered(
         ROUTES,
-        namespaces=["patrols", "incident-cases"],
+        namespaces=["patrols", "incident-cases", "visit_tasks"],
         api_basenames=[*api_basenames("patrols"), "incident-cases"],
         # the router names a detail route for every viewset; IncidentCaseViewSet offers only POST
         # on the list (no URL is made for a route without methods)
