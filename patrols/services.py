@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from disputes import services as dispute_services
 from disputes.models import DisputeCase, Source
-from governance import scoping
+from governance import points, scoping
 from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, Region, User, VolunteerMember, VolunteerTeam
 from governance.selectors import volunteer_team_ids
@@ -194,6 +194,10 @@ def patrol_end(*, actor: User, patrol: Patrol, summary: str = "", now: dt.dateti
     if not moved:
         raise ConflictError(_("该巡逻已被他人结束。"), code="ended")
     patrol.refresh_from_db()
+    if patrol.plan_id:
+        # 参加巡逻: the volunteers on the plan earn their points once per patrol
+        points.points_for_patrol(people=list(patrol.plan.volunteer_members.filter(is_active=True)),
+                                 patrol_id=patrol.pk, when=patrol.ended_at)
     return patrol
 
 

@@ -116,3 +116,25 @@ def test_task_pages_per_role(client_for, world):
     assert "已核查" in grid.get("/visit-tasks/m/").content.decode()
     # an officer cannot use the grid check-in: they check in to the village
     assert client_for("station_a").post(f"/visit-tasks/{task.pk}/check-in/").status_code == 403
+
+
+def test_volunteers_on_the_plan_earn_patrol_points_once_when_it_ends(world):
+    from governance import services as gov
+    from governance.models import PointsEntry
+    from patrols import services as patrols
+
+    from ..factories import make_phone
+
+    admin, staff = world.user("admin"), world.user("station_a")
+    team = gov.volunteer_team_create(actor=admin, region=world.village_1, name="一村夜巡队", kind="patrol",
+                                     leader_name="队长", leader_phone=make_phone())
+    members = [gov.volunteer_member_add(actor=admin, team=team, name=f"队员{i}", phone=make_phone()) for i in range(2)]
+    now = timezone.now()
+    plan = patrols.plan_create(actor=staff, station=world.station_a, title="夜巡", starts_at=now,
+                               ends_at=now + dt.timedelta(hours=3), checkpoints=[{"village": world.village_1}],
+                               volunteer_members=members)
+    patrol = patrols.patrol_start(actor=staff, plan=plan)
+    patrols.patrol_end(actor=staff, patrol=patrol)
+    entries = PointsEntry.objects.filter(rule__code="patrol.participation")
+    assert sorted(e.volunteer_member.name for e in entries) == ["队员0", "队员1"]
+    assert all(e.source_key == f"patrol-{patrol.pk}" for e in entries)
