@@ -83,3 +83,12 @@ def test_database_is_postgresql_in_ci(db):
     require_service("PostgreSQL", os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     "DATABASE_URL does not point at PostgreSQL")
     assert connection.vendor == "postgresql"
+
+
+def test_a_heartbeat_shows_on_healthz_at_once(client, db):
+    from governance.tasks import heartbeat
+
+    call_command("setup_schedules")
+    assert json.loads(client.get("/healthz").content)["scheduler"]["last_heartbeat"] is None
+    heartbeat.apply()
+    assert json.loads(client.get("/healthz").content)["scheduler"]["last_heartbeat"] is not None
