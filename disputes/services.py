@@ -34,6 +34,7 @@ from .models import (
     FollowUp,
     Level,
     MediationSession,
+    MediatorRelation,
     Party,
     Referral,
     Source,
@@ -656,3 +657,26 @@ def case_assess_risk(*, actor: User, case: DisputeCase):
     if not case.is_open:
         raise CaseTransitionError(_("案件已办结,无需评估风险。"), code="transition")
     return assess_case(case=case)
+
+
+# --- Mediators' recorded relations (回避) -------------------------------------------------
+@transaction.atomic
+def mediator_relation_add(*, actor: User, mediator: Mediator, person_name: str, relation: str,
+                          id_number: str = "") -> MediatorRelation:
+    """Record that a mediator is related to a person (kin, in-law, employer…): from then on the
+    mediator is flagged, and never suggested, for that person's cases (matched by ID number, or
+    by name when no ID number is given)."""
+    from governance.selectors import mediator_ids
+
+    if not getattr(actor, "can_manage_reference_data", False):
+        raise NotPermitted(_("只有派出所民警、县指挥中心或系统管理员可以登记利害关系。"))
+    if not mediator_ids(actor).filter(pk=mediator.pk).exists():
+        raise DomainError(_("该调解员不在您的辖区内。"), field="mediator", code="not_found")
+    rel = MediatorRelation(mediator=mediator, person_name=(person_name or "").strip(),
+                           id_number=normalize_id_number(id_number or ""), relation=(relation or "").strip())
+    rel.full_clean()
+    if MediatorRelation.objects.filter(mediator=mediator, person_name=rel.person_name,
+                                       id_number=rel.id_number).exists():
+        raise DomainError(_("该利害关系已登记。"), field="person_name")
+    rel.save()
+    return rel

@@ -107,6 +107,10 @@ NOT_OFFERED = expect(405)
 ROUTES = [
     # --- pages: the list, intake, ledger ----------------------------------------------------
     page("disputes:case-list", expected=EVERYONE),
+    # mediators' recorded relations (回避): reference data, for those who manage it
+    page("disputes:relations", expected=roles(200, ("admin", "county", "station_a", "station_b"))),
+    page("disputes:relations", method="post", note="an empty form: the errors on the page",
+         expected=roles(200, ("admin", "county", "station_a", "station_b"))),
     page("disputes:case-create", expected=roles(200, REPORTERS)),
     page("disputes:case-create", method="post", expected=roles(400, REPORTERS)),
     page("disputes:case-export", expected=EVERYONE),
