@@ -10,8 +10,7 @@ from governance import selectors as gov_selectors
 from governance.forms import StyledFormMixin
 from governance.views import ServiceFormMixin
 
-from . import services
-from .models import MediatorRelation
+from . import selectors, services
 
 
 class RelationForm(StyledFormMixin, dj_forms.Form):
@@ -40,10 +39,7 @@ class RelationCreateView(ServiceFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["relations"] = (
-            MediatorRelation.objects.filter(mediator__in=gov_selectors.mediator_ids(self.request.user))
-            .select_related("mediator").order_by("mediator__name", "person_name")[:200]
-        )
+        context["relations"] = selectors.mediator_relation_list(user=self.request.user)[:200]
         return context
 
     def perform(self, form):

@@ -215,3 +215,11 @@ def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
         .select_related("township")
         .order_by("conflicted", "township__code", "name")
     )
+
+
+def mediator_relation_list(*, user) -> QuerySet[MediatorRelation]:
+    """Recorded relations of the mediators the user may see."""
+    from governance.selectors import mediator_ids
+
+    return (MediatorRelation.objects.filter(mediator__in=mediator_ids(user)).select_related("mediator")
+            .order_by("mediator__name", "person_name"))
