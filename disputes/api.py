@@ -10,6 +10,7 @@ parsed, and on detail routes after the object is found, so the answers come in t
 """
 
 import django_filters as df
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -18,7 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 
 from governance.api import ReadViewSet, ScopedViewSet
-from governance.errors import NotPermitted
+from governance.errors import DomainError, NotPermitted
 
 from . import selectors, services
 from . import serializers as s
@@ -95,6 +96,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         "create": "report", "partial_update": "edit", "accept": "accept", "not_accept": "not_accept",
         "start_mediation": "start_mediation", "mark_failed": "mark_failed", "escalate": "escalate",
         "close": "close", "reopen": "reopen", "notes": "note", "assign_mediator": "assign_mediator",
+        "unassign_mediator": "assign_mediator", "assess_risk": "assess_risk",
     }
 
     def get_queryset(self):
@@ -200,6 +202,27 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         params.is_valid(raise_exception=True)
         assignment = services.mediator_assign(actor=request.user, case=case, **params.validated_data)
         return Response(s.CaseMediatorSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="撤换调解员(须说明原因)", request=s.UnassignMediatorSerializer,
+                   responses=s.CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="unassign-mediator")
+    def unassign_mediator(self, request, pk=None):
+        case = self.get_object()
+        params = s.UnassignMediatorSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        assignment = case.mediator_assignments.filter(mediator_id=params.validated_data["mediator"],
+                                                      is_active=True).first()
+        if assignment is None:
+            raise DomainError(_("该调解员不在本案调解员名单中。"), field="mediator")
+        services.mediator_unassign(actor=request.user, assignment=assignment, reason=params.validated_data["reason"])
+        return self.detail_response(case)
+
+    @extend_schema(summary="立即重新评估风险(与夜间评估同一规则)", request=None, responses=s.RiskAssessmentSerializer)
+    @action(detail=True, methods=["post"], url_path="assess-risk")
+    def assess_risk(self, request, pk=None):
+        case = self.get_object()
+        assessment = services.case_assess_risk(actor=request.user, case=case)
+        return Response(s.RiskAssessmentSerializer(assessment).data)
 
     @extend_schema(summary="推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)",
                    responses=s.MediatorSuggestionSerializer(many=True))

@@ -408,6 +408,20 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, label=_("原因"))
 
 
+class UnassignMediatorSerializer(serializers.Serializer):
+    mediator = serializers.IntegerField(label=_("调解员"))
+    reason = serializers.CharField(label=_("撤换原因"), error_messages={"blank": _("请说明撤换原因。"),
+                                                                      "required": _("请说明撤换原因。")})
+
+
+class RiskAssessmentSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    level = serializers.CharField()
+    factors = serializers.DictField()
+    rule_version = serializers.CharField()
+    assessed_at = serializers.DateTimeField()
+
+
 class AssignMediatorSerializer(serializers.Serializer):
     mediator = ScopedPrimaryKeyRelatedField(scope=_mediators, queryset=Mediator.objects.all(), label=_("调解员"))
     reason = serializers.CharField(required=False, allow_blank=True, label=_("理由(需回避时必填)"))

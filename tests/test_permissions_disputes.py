@@ -179,6 +179,10 @@ ROUTES = [
     api("cases-notes", args=attr("case_m"), method="post", expected=on_m(400, also=("mediator_t1", "county"))),
     api("cases-assign-mediator", args=attr("case_a"), method="post", expected=on_a(400)),
     api("cases-suggestions", args=attr("case_a"), expected=SEES_A),
+    api("cases-unassign-mediator", args=attr("case_m"), method="post", note="an empty body",
+        expected=on_m(400, also=())),
+    api("cases-assess-risk", args=attr("case_a"), method="post", note="the county may reassess too",
+        expected=on_a(200, also=("county",))),
     # --- API: the records of a case ---------------------------------------------------------
     api("parties-list", expected=API_LIST),
     api("parties-list", method="post", expected=roles(400, CASE_WORKERS)),

@@ -393,3 +393,17 @@ def test_schema_and_docs_page(api, world):
     assert "/static/vendor/swagger-ui/swagger-ui.css" in html
     assert "/api/v1/schema/" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_unassign_a_mediator_and_reassess_risk_through_the_api(api, world):
+    case = report(world, category="labour_debt", people_involved=12, threat_flag=True)
+    services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t1)
+    client = api("station_a")
+    bad = client.post(url(case.pk, "unassign-mediator"), {"mediator": world.mediator_t1.pk, "reason": ""},
+                      format="json")
+    assert bad.status_code == 400
+    ok = client.post(url(case.pk, "unassign-mediator"), {"mediator": world.mediator_t1.pk, "reason": "当事人要求更换"},
+                     format="json")
+    assert ok.status_code == 200 and ok.json()["mediators"] == []
+    risk = client.post(url(case.pk, "assess-risk"), {}, format="json")
+    assert risk.status_code == 200 and risk.json()["level"] == "orange" and risk.json()["score"] == 65
