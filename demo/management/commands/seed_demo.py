@@ -14,6 +14,7 @@ from demo.plan import PASSWORD, build_plan
 from demo.points import seed_points
 from demo.screening import seed_screening
 from demo.seeding import seed
+from demo.tasks import seed_visit_tasks
 from disputes.models import OPEN_STATUSES, DisputeCase
 from governance.models import (
     CommitteeMember,
@@ -41,6 +42,8 @@ class Command(BaseCommand):
             created.update(seed_points())
         with transaction.atomic():
             created.update(seed_screening())
+        with transaction.atomic():
+            created.update(seed_visit_tasks())
         total = sum(created.values())
         self.stdout.write(self._summary())
         if total:
