@@ -76,6 +76,9 @@ def world(db) -> World:
     v2 = gov.region_create(actor=admin, name="二村", code="511132100202", kind=Region.Kind.COMMUNITY, parent=ta)
     v3 = gov.region_create(actor=admin, name="三村", code="511132200201", kind=Region.Kind.VILLAGE, parent=tb)
 
+    # a station no actor belongs to, made first, so that station ids never coincide with officer
+    # ids (a check that compares one with the other must fail here, as it would in production)
+    Station.objects.create(name="丙镇派出所(无人员)", code="PS-0", county=county)
     station_a = Station.objects.create(name="甲镇派出所", code="PS-A", county=county)
     station_b = Station.objects.create(name="乙乡派出所", code="PS-B", county=county)
     st.jurisdiction_add(actor=admin, station=station_a, region=ta)

@@ -86,7 +86,7 @@ def test_the_excel_export_holds_the_page_tables(client_for, world):
     main = wb["主要指标"]
     assert main.cell(3, 1).value == "新增纠纷" and main.cell(3, 2).value == 1
     children = [row[0] for row in wb["下级对比"].iter_rows(min_row=2, values_only=True)]
-    assert children == ["甲镇派出所", "乙乡派出所"]
+    assert children == ["丙镇派出所(无人员)", "甲镇派出所", "乙乡派出所"]
     assert wb["月度趋势"].max_row == 13
 
 

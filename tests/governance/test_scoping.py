@@ -48,4 +48,4 @@ def test_stations_in_scope(world):
     assert list(station_selectors.station_list(user=world.user("station_a"))) == [world.station_a]
     assert list(station_selectors.station_list(user=world.user("aux_v1"))) == [world.station_a]
     assert station_selectors.station_list(user=world.user("grid_g1")).count() == 0
-    assert station_selectors.station_list(user=world.user("county")).count() == 2
+    assert station_selectors.station_list(user=world.user("county")).count() == 3  # with the empty 丙镇派出所
