@@ -3,11 +3,14 @@ check-in). Reads through ``patrols.visit_tasks`` (scoped: outside the scope is a
 check-in goes through ``visit_tasks.grid_check_in``."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+
+from governance.errors import DomainError
 
 from . import visit_tasks
 from .models import VisitTask
@@ -62,9 +65,7 @@ class VisitTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body = GridCheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if task.grid is None:
-            from governance.errors import DomainError
-
-            raise DomainError("该任务没有对应网格,请由驻村民警或辅警到村签到核查。", field="grid")
+            raise DomainError(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"), field="grid")
         visit_tasks.grid_check_in(actor=request.user, grid=task.grid, note=body.validated_data.get("note", ""),
                                   lat=body.validated_data.get("lat"), lon=body.validated_data.get("lon"))
         return Response(self.get_serializer(self.get_queryset().get(pk=task.pk)).data)

@@ -5,6 +5,7 @@ from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -48,12 +49,8 @@ class TaskListView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self, filters):
-        qs = visit_tasks.visit_task_list(user=self.request.user, status=filters.get("status", ""))
-        if filters.get("q"):
-            from django.db.models import Q
-
-            qs = qs.filter(Q(case__number__icontains=filters["q"]) | Q(village__name__icontains=filters["q"]))
-        return qs
+        return visit_tasks.visit_task_list(user=self.request.user, status=filters.get("status", ""),
+                                           search=filters.get("q", ""))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -109,9 +106,10 @@ class MobileTaskListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        tasks = _decorate(list(visit_tasks.visit_task_list(user=self.request.user)[:30]), now)
+        page = Paginator(visit_tasks.visit_task_list(user=self.request.user), 20).get_page(self.request.GET.get("page"))
+        tasks = _decorate(list(page.object_list), now)
         grids = set(visit_tasks.my_grids(self.request.user).values_list("pk", flat=True))
         for t in tasks:
             t.may_check_in = t.grid_id in grids and t.state != "done"
-        context.update(tasks=tasks, page_title=_("核查走访"), back_url="/m/")
+        context.update(tasks=tasks, page_obj=page, page_title=_("核查走访"), back_url="/m/")
         return context

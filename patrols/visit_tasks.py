@@ -155,9 +155,10 @@ def grid_check_in(*, actor: User, grid: Grid, note: str = "", lat=None, lon=None
 
 
 # --- Scoped reads -------------------------------------------------------------------------
-def visit_task_list(*, user, status: str = "") -> QuerySet[VisitTask]:
+def visit_task_list(*, user, status: str = "", search: str = "") -> QuerySet[VisitTask]:
     """Tasks in the user's scope, newest first, with ``village_visit_at`` / ``grid_check_in_at``
-    annotated. ``status``: "open" (not done), "done", "overdue" (not done, past due)."""
+    annotated. ``status``: "open" (not done), "done", "overdue" (not done, past due); ``search``:
+    case number or village name."""
     if not scoping.has_scope(user):
         return VisitTask.objects.none()
     if not user.is_county_wide and user.role == User.Role.GRID:
@@ -172,6 +173,8 @@ def visit_task_list(*, user, status: str = "") -> QuerySet[VisitTask]:
         qs = qs.filter(_done_filter(True))
     elif status == "overdue":
         qs = qs.filter(_done_filter(False), due_at__lt=timezone.now())
+    if search:
+        qs = qs.filter(Q(case__number__icontains=search) | Q(village__name__icontains=search))
     return qs.order_by("-created_at", "-pk")
 
 
