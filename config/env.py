@@ -66,4 +66,6 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
         else:
             name = str(base_dir / path.lstrip("/")) if path.strip("/") else ":memory:"
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgres:// or sqlite://)")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgres:// or sqlite://)"
+    )

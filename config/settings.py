@@ -93,7 +93,11 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
             # a file, not memory, so that a real Celery worker in a test can share it (one per
             # test process, so that concurrent runs do not collide)
             "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
@@ -168,27 +172,57 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Default schedules, written to the database by `manage.py setup_schedules` (editable in the
 # admin afterwards). Either "every_seconds" or a 5-field "crontab" in TIME_ZONE.
 PERIODIC_TASKS = {
-    "心跳(调度器存活检查)": {"task": "governance.heartbeat", "every_seconds": 60,
-                        "description": "每分钟一次;/healthz 显示最近运行时间"},
-    "案件超期提醒与自动提级": {"task": "disputes.case_sweeps", "crontab": "*/15 * * * *",
-                       "description": "每15分钟:超期提醒、超期自动提级、司法确认/移送答复/回访到期提醒"},
-    "夜间风险评估": {"task": "disputes.risk_nightly", "crontab": "30 1 * * *",
-                "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)"},
-    "红橙案件核查走访任务": {"task": "patrols.visit_tasks", "crontab": "*/15 * * * *",
-                     "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务"},
+    "心跳(调度器存活检查)": {
+        "task": "governance.heartbeat",
+        "every_seconds": 60,
+        "description": "每分钟一次;/healthz 显示最近运行时间",
+    },
+    "案件超期提醒与自动提级": {
+        "task": "disputes.case_sweeps",
+        "crontab": "*/15 * * * *",
+        "description": "每15分钟:超期提醒、超期自动提级、司法确认/移送答复/回访到期提醒",
+    },
+    "夜间风险评估": {
+        "task": "disputes.risk_nightly",
+        "crontab": "30 1 * * *",
+        "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)",
+    },
+    "红橙案件核查走访任务": {
+        "task": "patrols.visit_tasks",
+        "crontab": "*/15 * * * *",
+        "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务",
+    },
     "短信发送": {"task": "governance.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
-    "滚动排查开轮": {"task": "disputes.screening_open_rounds", "crontab": "0 6 * * *",
-               "description": "每天06:00按各县设置开启新一轮滚动排查(默认每周一轮,5天内报告)"},
-    "滚动排查截止提醒": {"task": "disputes.screening_reminders", "crontab": "5 * * * *",
-                 "description": "每小时:截止前24小时内提醒未报告网格的网格员"},
-    "滚动排查逾期通报": {"task": "disputes.screening_overdue", "crontab": "10 * * * *",
-                 "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所"},
-    "排查未报告扣分": {"task": "governance.points_screening_missed", "crontab": "20 * * * *",
-                "description": "每小时:截止7天后仍未报告的网格,扣网格长积分(每网格每轮一次)"},
-    "以绩定星": {"task": "governance.points_monthly_stars", "crontab": "0 2 1 * *",
-             "description": "每月1日02:00按上月积分评定网格员星级"},
-    "驻村天数不足提醒": {"task": "stations.presence_reminders", "crontab": "0 9 15-31 * *",
-                 "description": "每月15日起每天09:00:挂村民警本月在某村驻村不足规定天数的,提醒一次(每人每村每月一次)"},
+    "滚动排查开轮": {
+        "task": "disputes.screening_open_rounds",
+        "crontab": "0 6 * * *",
+        "description": "每天06:00按各县设置开启新一轮滚动排查(默认每周一轮,5天内报告)",
+    },
+    "滚动排查截止提醒": {
+        "task": "disputes.screening_reminders",
+        "crontab": "5 * * * *",
+        "description": "每小时:截止前24小时内提醒未报告网格的网格员",
+    },
+    "滚动排查逾期通报": {
+        "task": "disputes.screening_overdue",
+        "crontab": "10 * * * *",
+        "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所",
+    },
+    "排查未报告扣分": {
+        "task": "governance.points_screening_missed",
+        "crontab": "20 * * * *",
+        "description": "每小时:截止7天后仍未报告的网格,扣网格长积分(每网格每轮一次)",
+    },
+    "以绩定星": {
+        "task": "governance.points_monthly_stars",
+        "crontab": "0 2 1 * *",
+        "description": "每月1日02:00按上月积分评定网格员星级",
+    },
+    "驻村天数不足提醒": {
+        "task": "stations.presence_reminders",
+        "crontab": "0 9 15-31 * *",
+        "description": "每月15日起每天09:00:挂村民警本月在某村驻村不足规定天数的,提醒一次(每人每村每月一次)",
+    },
 }
 # 一村一警: an attached officer is in each of their villages at least this many days a month.
 PRESENCE_MIN_DAYS = env_int("PRESENCE_MIN_DAYS", 3)

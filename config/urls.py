@@ -12,9 +12,13 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema",
-                                                                       template_name="api/swagger_ui.html")),
-         name="api-docs"),
+    path(
+        "api/v1/docs/",
+        login_required(
+            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+        ),
+        name="api-docs",
+    ),
     path("api/v1/", include("config.api_urls")),
     path("inbox/", include("governance.inbox")),
     path("dashboard/", include("dashboards.urls")),

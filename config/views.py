@@ -46,7 +46,11 @@ def healthz(request):
     database = _database_state()
     broker = _broker_state()
     return JsonResponse(
-        {"status": "ok" if database["ok"] and broker["ok"] else "degraded", "database": database, "broker": broker,
-         "scheduler": _scheduler_state()},
+        {
+            "status": "ok" if database["ok"] and broker["ok"] else "degraded",
+            "database": database,
+            "broker": broker,
+            "scheduler": _scheduler_state(),
+        },
         status=200,
     )

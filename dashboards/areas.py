@@ -70,19 +70,29 @@ def area_get(*, user, kind: str, pk: int) -> Area:
         station = Station.objects.filter(pk=pk).select_related("county").first()
         if station is None:
             raise Http404
-        if not county_wide and not Officer.objects.filter(user=user, station=station, is_active=True).exists():
+        if (
+            not county_wide
+            and not Officer.objects.filter(user=user, station=station, is_active=True).exists()
+        ):
             raise Http404
         crumbs = [_crumb("county", station.county)] if county_wide else []
-        return Area("station", station, station.name, _villages(user, villages_of_station(station.pk)), crumbs)
+        return Area(
+            "station", station, station.name, _villages(user, villages_of_station(station.pk)), crumbs
+        )
     region = Region.objects.filter(pk=pk).select_related("parent", "parent__parent").first()
-    if region is None or (kind == "township" and not region.is_township_level) \
-            or (kind == "village" and not region.is_village_level):
+    if (
+        region is None
+        or (kind == "township" and not region.is_township_level)
+        or (kind == "village" and not region.is_village_level)
+    ):
         raise Http404
     if kind == "township" and not county_wide and user.role != User.Role.STATION:
         # an auxiliary officer's scope is their village: a township page showing only that
         # village's figures under the township's name would mislead (and is not theirs to see)
         raise Http404
-    ids = _villages(user, villages.filter(parent=region) if kind == "township" else villages.filter(pk=region.pk))
+    ids = _villages(
+        user, villages.filter(parent=region) if kind == "township" else villages.filter(pk=region.pk)
+    )
     if not ids.exists():
         raise Http404
     township = region if kind == "township" else region.parent

@@ -54,8 +54,10 @@ class Period:
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        return (dt.datetime.combine(self.start, dt.time.min, tzinfo=TZ),
-                dt.datetime.combine(self.end, dt.time.min, tzinfo=TZ))
+        return (
+            dt.datetime.combine(self.start, dt.time.min, tzinfo=TZ),
+            dt.datetime.combine(self.end, dt.time.min, tzinfo=TZ),
+        )
 
     def previous(self) -> "Period":
         length = self.end - self.start
@@ -142,17 +144,24 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> dict:
     )
     durations = [
         (closed_at - reported_at).total_seconds() / 86400
-        for reported_at, closed_at in _cases(village_ids).filter(closed).values_list("reported_at", "closed_at")
+        for reported_at, closed_at in _cases(village_ids)
+        .filter(closed)
+        .values_list("reported_at", "closed_at")
     ]
-    events = CaseEvent.objects.filter(case__village__in=village_ids, created_at__gte=start, created_at__lt=end)
+    events = CaseEvent.objects.filter(
+        case__village__in=village_ids, created_at__gte=start, created_at__lt=end
+    )
     escalations = dict(
         events.filter(code__in=["disputes.case.escalated", "disputes.case.escalated_auto"])
-        .annotate(to_level=KT("changes__level__1")).values("to_level").annotate(n=Count("pk"))
+        .annotate(to_level=KT("changes__level__1"))
+        .values("to_level")
+        .annotate(n=Count("pk"))
         .values_list("to_level", "n")
     )
     reopened = events.filter(code="disputes.case.reopened").count()
-    visits = FollowUp.objects.filter(case__village__in=village_ids, visited_at__gte=start, visited_at__lt=end) \
-        .aggregate(total=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=["satisfied", "fairly"])))
+    visits = FollowUp.objects.filter(
+        case__village__in=village_ids, visited_at__gte=start, visited_at__lt=end
+    ).aggregate(total=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=["satisfied", "fairly"])))
     return {
         "new": agg["new"],
         "closed": agg["closed"],
@@ -161,7 +170,9 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> dict:
         "completion_rate": rate(agg["accepted_new_closed"], agg["accepted_new"]),
         "on_time_rate": rate(agg["on_time"], agg["closed"]),
         "median_days": round(statistics.median(durations), 1) if durations else None,
-        "escalations": {lvl: escalations.get(lvl, 0) for lvl in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)},
+        "escalations": {
+            lvl: escalations.get(lvl, 0) for lvl in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
+        },
         "recurrence_rate": rate(reopened, agg["closed"]),
         "satisfaction_rate": rate(visits["content"], visits["total"]),
         "follow_ups": visits["total"],
@@ -175,11 +186,15 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> dict:
 def open_case_figures(village_ids: QuerySet, now: dt.datetime | None = None) -> dict:
     """Today's picture (not tied to the period): open cases, overdue, 红/橙."""
     now = now or timezone.now()
-    return _cases(village_ids).filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        red=Count("pk", filter=Q(risk_level=RiskLevel.RED)),
-        orange=Count("pk", filter=Q(risk_level=RiskLevel.ORANGE)),
+    return (
+        _cases(village_ids)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            red=Count("pk", filter=Q(risk_level=RiskLevel.RED)),
+            orange=Count("pk", filter=Q(risk_level=RiskLevel.ORANGE)),
+        )
     )
 
 
@@ -190,13 +205,23 @@ def dispute_trend(village_ids: QuerySet, *, months: int = 12, today: dt.date | N
     start = dt.datetime.combine(first, dt.time.min, tzinfo=TZ)
     labels = [_add_months(first, i) for i in range(months)]
     new = dict(
-        _cases(village_ids).filter(reported_at__gte=start).annotate(m=TruncMonth("reported_at", tzinfo=TZ))
-        .values_list("m").annotate(n=Count("pk")).values_list("m", "n")
+        _cases(village_ids)
+        .filter(reported_at__gte=start)
+        .annotate(m=TruncMonth("reported_at", tzinfo=TZ))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
     )
     closed_rows = (
-        _cases(village_ids).filter(status=Status.CLOSED, closed_at__gte=start)
-        .annotate(m=TruncMonth("closed_at", tzinfo=TZ), has_agreement=Exists(Agreement.objects.filter(case=OuterRef("pk"))))
-        .values("m").annotate(n=Count("pk"), r=Count("pk", filter=Q(has_agreement=True))).values_list("m", "n", "r")
+        _cases(village_ids)
+        .filter(status=Status.CLOSED, closed_at__gte=start)
+        .annotate(
+            m=TruncMonth("closed_at", tzinfo=TZ),
+            has_agreement=Exists(Agreement.objects.filter(case=OuterRef("pk"))),
+        )
+        .values("m")
+        .annotate(n=Count("pk"), r=Count("pk", filter=Q(has_agreement=True)))
+        .values_list("m", "n", "r")
     )
     closed = {m: (n, r) for m, n, r in closed_rows}
 
@@ -217,7 +242,12 @@ def children_table(village_ids: QuerySet, *, group: str, period: Period) -> dict
     """One row per child area (``group``: station, township, village or grid): new, closed,
     化解率, open, overdue, 红/橙 — one grouped query."""
     start, end = period.bounds
-    key = {"station": "station_id", "township": "village__parent_id", "village": "village_id", "grid": "grid_id"}[group]
+    key = {
+        "station": "station_id",
+        "township": "village__parent_id",
+        "village": "village_id",
+        "grid": "grid_id",
+    }[group]
     now = timezone.now()
     closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     open_ = Q(status__in=OPEN_STATUSES)
@@ -243,7 +273,13 @@ def children_table(village_ids: QuerySet, *, group: str, period: Period) -> dict
 
 
 # --- Map ----------------------------------------------------------------------------------
-RISK_COLOURS = {"red": "#d63031", "orange": "#f39c12", "yellow": "#f1c40f", "blue": "#3498db", "none": "#95a5a6"}
+RISK_COLOURS = {
+    "red": "#d63031",
+    "orange": "#f39c12",
+    "yellow": "#f1c40f",
+    "blue": "#3498db",
+    "none": "#95a5a6",
+}
 
 
 def _centre(boundary: dict) -> tuple[float, float, float, float]:
@@ -259,7 +295,8 @@ def grid_map(village_ids: QuerySet) -> dict:
 
     open_ = Q(dispute_cases__status__in=OPEN_STATUSES)
     grids = (
-        Grid.objects.filter(village__in=village_ids, is_active=True).exclude(boundary__isnull=True)
+        Grid.objects.filter(village__in=village_ids, is_active=True)
+        .exclude(boundary__isnull=True)
         .annotate(
             n_open=Count("dispute_cases", filter=open_),
             n_red=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.RED)),
@@ -270,16 +307,38 @@ def grid_map(village_ids: QuerySet) -> dict:
     )
     features, centres = [], {}
     for g in grids:
-        level = ("red" if g["n_red"] else "orange" if g["n_orange"] else "yellow" if g["n_yellow"]
-                 else "blue" if g["n_open"] else "none")
+        level = (
+            "red"
+            if g["n_red"]
+            else "orange"
+            if g["n_orange"]
+            else "yellow"
+            if g["n_yellow"]
+            else "blue"
+            if g["n_open"]
+            else "none"
+        )
         centres[g["pk"]] = _centre(g["boundary"])
-        features.append({"type": "Feature", "geometry": g["boundary"], "properties": {
-            "id": g["pk"], "name": g["name"], "village": g["village__name"], "level": level,
-            "colour": RISK_COLOURS[level], "open": g["n_open"], "red": g["n_red"], "orange": g["n_orange"],
-        }})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": g["boundary"],
+                "properties": {
+                    "id": g["pk"],
+                    "name": g["name"],
+                    "village": g["village__name"],
+                    "level": level,
+                    "colour": RISK_COLOURS[level],
+                    "open": g["n_open"],
+                    "red": g["n_red"],
+                    "orange": g["n_orange"],
+                },
+            }
+        )
     points = []
-    cases = DisputeCase.objects.filter(village__in=village_ids, status__in=OPEN_STATUSES, grid__isnull=False) \
-        .values("pk", "number", "risk_level", "grid_id", "category", "risk_score")
+    cases = DisputeCase.objects.filter(
+        village__in=village_ids, status__in=OPEN_STATUSES, grid__isnull=False
+    ).values("pk", "number", "risk_level", "grid_id", "category", "risk_score")
     labels = dict(DisputeCase._meta.get_field("category").choices)
     for c in cases:
         if c["grid_id"] not in centres:
@@ -287,14 +346,28 @@ def grid_map(village_ids: QuerySet) -> dict:
         cx, cy, w, h = centres[c["grid_id"]]
         # spread the points of one grid inside it, deterministically
         fx, fy = ((c["pk"] * 37) % 100) / 100 - 0.5, ((c["pk"] * 61) % 100) / 100 - 0.5
-        points.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [
-            round(cx + fx * w * 0.7, 6), round(cy + fy * h * 0.7, 6)]}, "properties": {
-            "id": c["pk"], "number": c["number"], "level": c["risk_level"], "score": c["risk_score"],
-            "colour": RISK_COLOURS.get(c["risk_level"], RISK_COLOURS["none"]),
-            "category": str(labels.get(c["category"], c["category"])), "url": f"/cases/{c['pk']}/",
-        }})
-    return {"grids": {"type": "FeatureCollection", "features": features},
-            "cases": {"type": "FeatureCollection", "features": points}}
+        points.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(cx + fx * w * 0.7, 6), round(cy + fy * h * 0.7, 6)],
+                },
+                "properties": {
+                    "id": c["pk"],
+                    "number": c["number"],
+                    "level": c["risk_level"],
+                    "score": c["risk_score"],
+                    "colour": RISK_COLOURS.get(c["risk_level"], RISK_COLOURS["none"]),
+                    "category": str(labels.get(c["category"], c["category"])),
+                    "url": f"/cases/{c['pk']}/",
+                },
+            }
+        )
+    return {
+        "grids": {"type": "FeatureCollection", "features": features},
+        "cases": {"type": "FeatureCollection", "features": points},
+    }
 
 
 # --- Screening ----------------------------------------------------------------------------
@@ -305,16 +378,23 @@ def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[dict]:
     from governance.models import Grid
 
     county_ids = Grid.objects.filter(village__in=village_ids).values("village__parent__parent_id")
-    latest = list(ScreeningRound.objects.filter(county_id__in=county_ids).order_by("-opens_on", "-pk")[:rounds])
+    latest = list(
+        ScreeningRound.objects.filter(county_id__in=county_ids).order_by("-opens_on", "-pk")[:rounds]
+    )
     out = []
     for r in latest:
         reports = ScreeningReport.objects.filter(round=r, grid=OuterRef("pk"))
         agg = (
             Grid.objects.filter(village__in=village_ids, is_active=True)
-            .annotate(filed_on_time=Exists(reports.filter(filed_at__lte=r.due_at)),
-                      filed_late=Exists(reports.filter(filed_at__gt=r.due_at)))
-            .aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(filed_on_time=True)),
-                       late=Count("pk", filter=Q(filed_late=True)))
+            .annotate(
+                filed_on_time=Exists(reports.filter(filed_at__lte=r.due_at)),
+                filed_late=Exists(reports.filter(filed_at__gt=r.due_at)),
+            )
+            .aggregate(
+                total=Count("pk"),
+                on_time=Count("pk", filter=Q(filed_on_time=True)),
+                late=Count("pk", filter=Q(filed_late=True)),
+            )
         )
         agg["missing"] = agg["total"] - agg["on_time"] - agg["late"]
         agg["rate"] = rate(agg["on_time"] + agg["late"], agg["total"])
@@ -335,7 +415,9 @@ def criminal_turns(village_ids: QuerySet, period: Period) -> int:
     later_crime = Incident.objects.filter(
         (Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(address_key=""))
         | Q(caller_phone__in=phones),
-        category=Incident.Category.CRIMINAL, received_at__gte=start, received_at__lt=end,
+        category=Incident.Category.CRIMINAL,
+        received_at__gte=start,
+        received_at__lt=end,
         received_at__gt=OuterRef("reported_at"),
     )
     return _cases(village_ids).filter(Exists(later_crime)).count()

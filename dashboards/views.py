@@ -45,19 +45,33 @@ def _children(area: Area, user, period: figures.Period) -> tuple[str, list[dict]
     if kind == "station":
         objs = list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
     elif kind == "township":
-        objs = list(Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS, children__in=area.village_ids)
-                    .distinct().order_by("code"))
+        objs = list(
+            Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS, children__in=area.village_ids)
+            .distinct()
+            .order_by("code")
+        )
     elif kind == "village":
         objs = list(Region.objects.filter(pk__in=area.village_ids).order_by("code"))
     else:
         objs = list(Grid.objects.filter(village__in=area.village_ids, is_active=True).order_by("code"))
     table = figures.children_table(area.village_ids, group=kind, period=period)
-    empty = {"new": 0, "closed": 0, "resolved": 0, "open": 0, "overdue": 0, "red": 0, "orange": 0,
-             "resolution_rate": None}
+    empty = {
+        "new": 0,
+        "closed": 0,
+        "resolved": 0,
+        "open": 0,
+        "overdue": 0,
+        "red": 0,
+        "orange": 0,
+        "resolution_rate": None,
+    }
     rows = []
     for obj in objs:
-        url = (reverse("governance:grid-detail", args=[obj.pk]) if kind == "grid"
-               else reverse("dashboards:area", args=[kind, obj.pk]))
+        url = (
+            reverse("governance:grid-detail", args=[obj.pk])
+            if kind == "grid"
+            else reverse("dashboards:area", args=[kind, obj.pk])
+        )
         rows.append({"name": str(obj), "url": url, **table.get(obj.pk, empty)})
     return kind, rows
 
@@ -65,13 +79,26 @@ def _children(area: Area, user, period: figures.Period) -> tuple[str, list[dict]
 def _compare(current: dict, previous: dict, last_year: dict) -> list[dict]:
     """The headline figures with their values in the previous period and a year before."""
     spec = [
-        ("new", _("新增纠纷"), ""), ("closed", _("办结"), ""), ("resolution_rate", _("化解率"), "%"),
-        ("completion_rate", _("办结率"), "%"), ("on_time_rate", _("按期办结率"), "%"),
-        ("median_days", _("化解用时中位数"), _("天")), ("recurrence_rate", _("复发率"), "%"),
+        ("new", _("新增纠纷"), ""),
+        ("closed", _("办结"), ""),
+        ("resolution_rate", _("化解率"), "%"),
+        ("completion_rate", _("办结率"), "%"),
+        ("on_time_rate", _("按期办结率"), "%"),
+        ("median_days", _("化解用时中位数"), _("天")),
+        ("recurrence_rate", _("复发率"), "%"),
         ("satisfaction_rate", _("回访满意率"), "%"),
     ]
-    return [{"key": key, "label": label, "unit": unit, "value": current[key], "previous": previous[key],
-             "last_year": last_year[key]} for key, label, unit in spec]
+    return [
+        {
+            "key": key,
+            "label": label,
+            "unit": unit,
+            "value": current[key],
+            "previous": previous[key],
+            "last_year": last_year[key],
+        }
+        for key, label, unit in spec
+    ]
 
 
 def _station_ids(area: Area):
@@ -79,9 +106,14 @@ def _station_ids(area: Area):
 
     if area.kind == "station":
         return Station.objects.filter(pk=area.obj.pk).values("pk")
-    return Station.objects.filter(
-        Q(jurisdictions__region__children__in=area.village_ids) | Q(jurisdictions__region__in=area.village_ids)
-    ).distinct().values("pk")
+    return (
+        Station.objects.filter(
+            Q(jurisdictions__region__children__in=area.village_ids)
+            | Q(jurisdictions__region__in=area.village_ids)
+        )
+        .distinct()
+        .values("pk")
+    )
 
 
 def area_figures(area: Area, period: figures.Period, user=None) -> dict:
@@ -89,8 +121,11 @@ def area_figures(area: Area, period: figures.Period, user=None) -> dict:
     previous = figures.dispute_figures(area.village_ids, period.previous())
     last_year = figures.dispute_figures(area.village_ids, period.last_year())
     return {
-        "period": period, "previous_period": period.previous(), "last_year_period": period.last_year(),
-        "headline": _compare(current, previous, last_year), "current": current,
+        "period": period,
+        "previous_period": period.previous(),
+        "last_year_period": period.last_year(),
+        "headline": _compare(current, previous, last_year),
+        "current": current,
         "open_now": figures.open_case_figures(area.village_ids),
         "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
         "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
@@ -107,11 +142,20 @@ class AreaDashboard(AreaMixin, TemplateView):
         kind, rows = _children(self.area, self.request.user, self.period)
         context.update(area_figures(self.area, self.period, self.request.user))
         context.update(
-            area=self.area, nav_key="dashboard", page_title=f"{self.area.name} · {_('指挥中心')}",
-            area_kind_label=KIND_LABELS[self.area.kind], child_kind=kind,
-            child_label={"station": _("派出所"), "township": _("乡镇"), "village": _("村(社区)"),
-                         "grid": _("网格")}[kind],
-            children=rows, query=self.request.GET.urlencode(), period_param=self.request.GET.get("period", "month"),
+            area=self.area,
+            nav_key="dashboard",
+            page_title=f"{self.area.name} · {_('指挥中心')}",
+            area_kind_label=KIND_LABELS[self.area.kind],
+            child_kind=kind,
+            child_label={
+                "station": _("派出所"),
+                "township": _("乡镇"),
+                "village": _("村(社区)"),
+                "grid": _("网格"),
+            }[kind],
+            children=rows,
+            query=self.request.GET.urlencode(),
+            period_param=self.request.GET.get("period", "month"),
             tile_url=_tile_url(),
         )
         return context
@@ -130,8 +174,11 @@ class FiguresPartial(AreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(area_figures(self.area, self.period, self.request.user), area=self.area,
-                       refreshed_at=timezone.localtime())
+        context.update(
+            area_figures(self.area, self.period, self.request.user),
+            area=self.area,
+            refreshed_at=timezone.localtime(),
+        )
         return context
 
 
@@ -176,31 +223,65 @@ class ExportXlsx(AreaMixin, View):
         for label, value in data["resolved_share"]:
             ws.append([_("%(l)s化解占比") % {"l": label}, _pct(value)])
         sheet = wb.create_sheet(_("滚动排查"))
-        sheet.append([_("轮次"), _("截止"), _("网格数"), _("按时报告"), _("逾期报告"), _("未报告"), _("报告率")])
+        sheet.append(
+            [_("轮次"), _("截止"), _("网格数"), _("按时报告"), _("逾期报告"), _("未报告"), _("报告率")]
+        )
         for row in data["screening"]:
-            sheet.append([row["round"].title, timezone.localtime(row["round"].due_at).strftime("%Y-%m-%d %H:%M"),
-                          row["total"], row["on_time"], row["late"], row["missing"], _pct(row["rate"])])
+            sheet.append(
+                [
+                    row["round"].title,
+                    timezone.localtime(row["round"].due_at).strftime("%Y-%m-%d %H:%M"),
+                    row["total"],
+                    row["on_time"],
+                    row["late"],
+                    row["missing"],
+                    _pct(row["rate"]),
+                ]
+            )
         field = data["field"]
         sheet = wb.create_sheet(_("警情与基层力量"))
         inc, pres, pat, vis = field["incidents"], field["presence"], field["patrols"], field["visits"]
         for row in [
-            [_("警情总数"), inc["total"]], [_("每万人警情"), inc["per_10k"]], [_("重复警情"), inc["repeats"]],
+            [_("警情总数"), inc["total"]],
+            [_("每万人警情"), inc["per_10k"]],
+            [_("重复警情"), inc["repeats"]],
             *[[_("警情·%(c)s") % {"c": c}, n] for c, n in inc["by_category"]],
             [_("民转刑"), field["criminal_turns"]],
             [_("有驻村辅警的村(社区)"), f"{pres['with_auxiliary']}/{pres['total']}"],
             [_("有挂村民警的村(社区)"), f"{pres['with_officer']}/{pres['total']}"],
             [_("挂村民警本月驻村达标"), f"{pres['attached_met']}/{pres['attached']}"],
-            [_("巡逻次数"), pat["patrols"]], [_("巡逻时长(小时)"), pat["hours"]],
+            [_("巡逻次数"), pat["patrols"]],
+            [_("巡逻时长(小时)"), pat["hours"]],
             [_("参与巡逻的群防群治队员"), pat["volunteers"]],
             [_("红橙案件48小时内走访率"), _pct(vis["rate"])],
         ]:
             sheet.append(row)
         sheet = wb.create_sheet(_("下级对比"))
-        sheet.append([str(KIND_LABELS.get(kind, _("网格"))), _("新增"), _("办结"), _("化解率"), _("在办"), _("超期"),
-                      _("红色"), _("橙色")])
+        sheet.append(
+            [
+                str(KIND_LABELS.get(kind, _("网格"))),
+                _("新增"),
+                _("办结"),
+                _("化解率"),
+                _("在办"),
+                _("超期"),
+                _("红色"),
+                _("橙色"),
+            ]
+        )
         for row in rows:
-            sheet.append([row["name"], row["new"], row["closed"], _pct(row["resolution_rate"]), row["open"],
-                          row["overdue"], row["red"], row["orange"]])
+            sheet.append(
+                [
+                    row["name"],
+                    row["new"],
+                    row["closed"],
+                    _pct(row["resolution_rate"]),
+                    row["open"],
+                    row["overdue"],
+                    row["red"],
+                    row["orange"],
+                ]
+            )
         trend = figures.dispute_trend(self.area.village_ids)
         sheet = wb.create_sheet(_("月度趋势"))
         sheet.append([_("月份"), _("新增"), _("办结"), _("化解率")])
@@ -211,8 +292,9 @@ class ExportXlsx(AreaMixin, View):
                 cell.font = Font(bold=True)
         out = io.BytesIO()
         wb.save(out)
-        response = HttpResponse(out.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         filename = f"dashboard-{self.area.kind}-{self.area.obj.pk}-{self.period.start:%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -233,7 +315,13 @@ class MonthlyReport(AreaMixin, TemplateView):
             period = figures.month_period(today.year, today.month).previous()
         kind, rows = _children(self.area, self.request.user, period)
         context.update(area_figures(self.area, period, self.request.user))
-        context.update(area=self.area, children=rows, child_kind=kind, month=period.start,
-                       printed_on=today, page_title=_("月度报告"),
-                       month_choices=[figures.month_period(today.year, today.month).start - dt.timedelta(days=1)])
+        context.update(
+            area=self.area,
+            children=rows,
+            child_kind=kind,
+            month=period.start,
+            printed_on=today,
+            page_title=_("月度报告"),
+            month_choices=[figures.month_period(today.year, today.month).start - dt.timedelta(days=1)],
+        )
         return context

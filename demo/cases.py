@@ -32,27 +32,54 @@ NAMESPACE = uuid.UUID("5b1c3c4e-2f0a-4d7e-9a57-0d3a8e1c9b11")
 
 # category → (weight, summaries)
 SUMMARIES: dict[str, tuple[int, list[str]]] = {
-    Category.NEIGHBOUR: (14, ["两户村民因房前排水沟堵塞互相指责,发生口角并推搡。",
-                              "邻居修建圈舍占用公共通道,双方多次争吵。",
-                              "邻居家犬只咬伤村民羊只,就赔偿金额协商不成。"]),
-    Category.MARRIAGE_FAMILY: (12, ["夫妻因外出务工收入分配问题争吵,女方回娘家不归。",
-                                    "兄弟三人因赡养老母亲及承包地分配发生纠纷。",
-                                    "离婚后子女抚养费长期未支付,双方家支出面交涉未果。"]),
-    Category.LAND_FOREST: (10, ["两组村民因山林界址不清,在林下采集魔芋时发生争执。",
-                                "承包地边界石坎被移动,双方各执一词。"]),
-    Category.HOMESTEAD: (8, ["村民新建住房地基越过宅基地界线约半米,邻居阻工。",
-                             "老宅拆除后宅基地使用权归属产生争议。"]),
-    Category.LABOUR_DEBT: (12, ["十余名村民在县城工地务工,工程结束后工资约十二万元未结清。",
-                                "村民借款五万元购买农用车,逾期两年未还,债主上门讨要。",
-                                "包工头拖欠六名彝族务工人员工资,务工人员扬言到县里上访。"]),
-    Category.MEDICAL: (6, ["村民在乡卫生院输液后出现不适,家属要求赔偿并聚集在卫生院门口。",
-                           "患者家属对县医院诊疗费用有异议,情绪激动。"]),
-    Category.SCHOOL_EMPLOYMENT: (5, ["学生在校受伤,家长与学校就责任和医疗费发生争议。",
-                                     "村民子女被劳务中介收取押金后未安排工作。"]),
-    Category.ROMANCE: (6, ["男女双方订婚后悔婚,男方家支要求退还彩礼八万元。",
-                           "青年男女恋爱分手后,男方多次到女方家中纠缠。"]),
-    Category.DAMAGES: (6, ["牛只闯入邻家玉米地,啃食庄稼约半亩。",
-                           "放炮采石震裂邻居房屋墙体。"]),
+    Category.NEIGHBOUR: (
+        14,
+        [
+            "两户村民因房前排水沟堵塞互相指责,发生口角并推搡。",
+            "邻居修建圈舍占用公共通道,双方多次争吵。",
+            "邻居家犬只咬伤村民羊只,就赔偿金额协商不成。",
+        ],
+    ),
+    Category.MARRIAGE_FAMILY: (
+        12,
+        [
+            "夫妻因外出务工收入分配问题争吵,女方回娘家不归。",
+            "兄弟三人因赡养老母亲及承包地分配发生纠纷。",
+            "离婚后子女抚养费长期未支付,双方家支出面交涉未果。",
+        ],
+    ),
+    Category.LAND_FOREST: (
+        10,
+        ["两组村民因山林界址不清,在林下采集魔芋时发生争执。", "承包地边界石坎被移动,双方各执一词。"],
+    ),
+    Category.HOMESTEAD: (
+        8,
+        ["村民新建住房地基越过宅基地界线约半米,邻居阻工。", "老宅拆除后宅基地使用权归属产生争议。"],
+    ),
+    Category.LABOUR_DEBT: (
+        12,
+        [
+            "十余名村民在县城工地务工,工程结束后工资约十二万元未结清。",
+            "村民借款五万元购买农用车,逾期两年未还,债主上门讨要。",
+            "包工头拖欠六名彝族务工人员工资,务工人员扬言到县里上访。",
+        ],
+    ),
+    Category.MEDICAL: (
+        6,
+        [
+            "村民在乡卫生院输液后出现不适,家属要求赔偿并聚集在卫生院门口。",
+            "患者家属对县医院诊疗费用有异议,情绪激动。",
+        ],
+    ),
+    Category.SCHOOL_EMPLOYMENT: (
+        5,
+        ["学生在校受伤,家长与学校就责任和医疗费发生争议。", "村民子女被劳务中介收取押金后未安排工作。"],
+    ),
+    Category.ROMANCE: (
+        6,
+        ["男女双方订婚后悔婚,男方家支要求退还彩礼八万元。", "青年男女恋爱分手后,男方多次到女方家中纠缠。"],
+    ),
+    Category.DAMAGES: (6, ["牛只闯入邻家玉米地,啃食庄稼约半亩。", "放炮采石震裂邻居房屋墙体。"]),
     Category.TRAFFIC: (5, ["摩托车与三轮车在乡道相撞,双方就医疗费赔偿争执。"]),
     Category.CONTRACT: (4, ["合作社收购花椒后未按约定价格付款。"]),
     Category.BUSINESS: (3, ["两家农家乐因揽客发生冲突。"]),
@@ -65,8 +92,17 @@ SUMMARIES: dict[str, tuple[int, list[str]]] = {
 
 # scenario → weight: how far along the lifecycle the case has gone
 SCENARIOS = {
-    "closed": 50, "closed_visited": 16, "reopened": 3, "referred": 4, "referred_closed": 5, "failed_escalated": 3,
-    "agreement": 4, "in_mediation": 6, "accepted": 4, "reported": 3, "not_accepted": 3,
+    "closed": 50,
+    "closed_visited": 16,
+    "reopened": 3,
+    "referred": 4,
+    "referred_closed": 5,
+    "failed_escalated": 3,
+    "agreement": 4,
+    "in_mediation": 6,
+    "accepted": 4,
+    "reported": 3,
+    "not_accepted": 3,
 }
 
 PERFORMANCE = ["当场一次性支付现金", "分两期支付,每期于月底前付清", "恢复原状并赔礼道歉", "由村委会监督履行"]
@@ -75,7 +111,9 @@ PLACES = ["村委会调解室", "派出所调解室", "当事人家中", "乡综
 
 def _pick(rng: random.Random, weights: dict) -> str:
     keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] if isinstance(weights[k], int) else weights[k][0] for k in keys])[0]
+    return rng.choices(
+        keys, weights=[weights[k] if isinstance(weights[k], int) else weights[k][0] for k in keys]
+    )[0]
 
 
 def _actor_for(village: Region, staff_by_township: dict[int, User], fallback: User) -> User:
@@ -94,7 +132,9 @@ def seed_cases() -> Counter:
     from stations.models import Officer
 
     staff_by_township: dict[int, User] = {}
-    for officer in Officer.objects.filter(user__isnull=False, user__role=User.Role.STATION).select_related("user"):
+    for officer in Officer.objects.filter(user__isnull=False, user__role=User.Role.STATION).select_related(
+        "user"
+    ):
         for j in officer.station.jurisdictions.all():
             staff_by_township.setdefault(j.region_id, officer.user)
     grids = list(Grid.objects.filter(is_active=True).select_related("village", "village__parent"))
@@ -105,7 +145,9 @@ def seed_cases() -> Counter:
     for m in Mediator.objects.filter(is_active=True).select_related("user"):
         mediators_by_township.setdefault(m.township_id, []).append(m)
     demo_mediator = Mediator.objects.filter(user__username="demo_mediator").first()
-    demo_grid = next((g for g in grids if grid_users.get(g.pk) and grid_users[g.pk].username == "demo_grid"), None)
+    demo_grid = next(
+        (g for g in grids if grid_users.get(g.pk) and grid_users[g.pk].username == "demo_grid"), None
+    )
 
     rng = random.Random(SEED)
     now = timezone.now()
@@ -116,7 +158,11 @@ def seed_cases() -> Counter:
         scenario = _pick(rng, SCENARIOS)
         grid = demo_grid if (demo_grid and i % 12 == 0) else rng.choice(grids)
         if i % 40 == 7:  # now and then a wage dispute of a whole work team that threatens to escalate
-            category, summary, scenario = Category.LABOUR_DEBT, SUMMARIES[Category.LABOUR_DEBT][1][2], "in_mediation"
+            category, summary, scenario = (
+                Category.LABOUR_DEBT,
+                SUMMARIES[Category.LABOUR_DEBT][1][2],
+                "in_mediation",
+            )
         settled = scenario.startswith("closed") or scenario in ("reopened", "not_accepted", "referred_closed")
         days_ago = rng.randint(20, 390) if settled else rng.randint(0, 60)
         people = rng.choice([2, 2, 2, 3, 4, 6, 12])
@@ -128,7 +174,9 @@ def seed_cases() -> Counter:
         mediator_roll = rng.random()
         escalations = 2 if rng.random() < 0.08 else 1 if rng.random() < 0.3 else 0
         # how long the case took from report to its last step (closed cases: 2 to 45 days)
-        duration = min(rng.uniform(2, 30), days_ago - 1) if settled else rng.uniform(0.2, max(0.3, days_ago * 0.8))
+        duration = (
+            min(rng.uniform(2, 30), days_ago - 1) if settled else rng.uniform(0.2, max(0.3, days_ago * 0.8))
+        )
         if key in existing:
             continue
         village = grid.village
@@ -136,10 +184,21 @@ def seed_cases() -> Counter:
         reporter = grid_users.get(grid.pk) if from_grid and grid_users.get(grid.pk) else staff
         parties = _parties(rng, village)
         case = services.case_report(
-            actor=reporter, village=village, grid=grid, category=category, summary=summary,
-            source="grid_report" if reporter != staff else rng.choice(["walk_in", "walk_in", "screening", "incident"]),
-            people_involved=people, amount_involved=amount, threat_flag=threat, vulnerable_flag=rng.random() < 0.1,
-            address=f"{village.name}{rng.randint(1, 9)}组", parties=parties, client_key=key,
+            actor=reporter,
+            village=village,
+            grid=grid,
+            category=category,
+            summary=summary,
+            source="grid_report"
+            if reporter != staff
+            else rng.choice(["walk_in", "walk_in", "screening", "incident"]),
+            people_involved=people,
+            amount_involved=amount,
+            threat_flag=threat,
+            vulnerable_flag=rng.random() < 0.1,
+            address=f"{village.name}{rng.randint(1, 9)}组",
+            parties=parties,
+            client_key=key,
         )
         created["矛盾纠纷"] += 1
         pool = mediators_by_township.get(village.parent_id, [])
@@ -158,17 +217,39 @@ def _parties(rng: random.Random, village: Region) -> list[dict]:
         if rng.random() < 0.7:
             clan = rng.choice(YI_CLANS)
             name = clan + rng.choice(YI_GIVEN_MALE + YI_GIVEN_FEMALE)
-            parties.append({"name": name, "role": role, "ethnicity": "yi", "clan": clan,
-                            "gender": rng.choice("MMF"), "address": f"{village.name}"})
+            parties.append(
+                {
+                    "name": name,
+                    "role": role,
+                    "ethnicity": "yi",
+                    "clan": clan,
+                    "gender": rng.choice("MMF"),
+                    "address": f"{village.name}",
+                }
+            )
         else:
-            parties.append({"name": rng.choice(HAN_SURNAMES) + rng.choice(["国华", "明", "建平", "秀英", "桂芳"]),
-                            "role": role, "ethnicity": "han", "gender": rng.choice("MF"),
-                            "address": f"{village.name}"})
+            parties.append(
+                {
+                    "name": rng.choice(HAN_SURNAMES) + rng.choice(["国华", "明", "建平", "秀英", "桂芳"]),
+                    "role": role,
+                    "ethnicity": "han",
+                    "gender": rng.choice("MF"),
+                    "address": f"{village.name}",
+                }
+            )
     return parties
 
 
-def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, pool: list[Mediator],
-          roll: float, days_ago: int, escalations: int) -> None:
+def _play(
+    rng: random.Random,
+    scenario: str,
+    case: DisputeCase,
+    staff: User,
+    pool: list[Mediator],
+    roll: float,
+    days_ago: int,
+    escalations: int,
+) -> None:
     if scenario == "reported":
         return
     if scenario == "not_accepted":
@@ -178,15 +259,23 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
     if pool:
         candidates = [m for m in pool if not services.mediator_conflicts(case=case, mediator=m)]
         if candidates:
-            services.mediator_assign(actor=staff, case=case, mediator=candidates[int(roll * 1000) % len(candidates)])
+            services.mediator_assign(
+                actor=staff, case=case, mediator=candidates[int(roll * 1000) % len(candidates)]
+            )
     if scenario == "accepted":
         return
     today = timezone.localdate()
-    services.session_record(actor=staff, case=case, held_at=timezone.now() - dt.timedelta(hours=2),
-                            place=rng.choice(PLACES), attendees="双方当事人、德古、驻村辅警",
-                            record="双方陈述事实,调解员释法说理,从彝族传统习惯和法律两方面做工作。",
-                            outcome=MediationSession.Outcome.FAILED if scenario == "failed_escalated"
-                            else MediationSession.Outcome.CONTINUING)
+    services.session_record(
+        actor=staff,
+        case=case,
+        held_at=timezone.now() - dt.timedelta(hours=2),
+        place=rng.choice(PLACES),
+        attendees="双方当事人、德古、驻村辅警",
+        record="双方陈述事实,调解员释法说理,从彝族传统习惯和法律两方面做工作。",
+        outcome=MediationSession.Outcome.FAILED
+        if scenario == "failed_escalated"
+        else MediationSession.Outcome.CONTINUING,
+    )
     if scenario == "in_mediation":
         return
     if scenario.startswith("closed") or scenario == "reopened":
@@ -197,33 +286,59 @@ def _play(rng: random.Random, scenario: str, case: DisputeCase, staff: User, poo
         services.case_escalate(actor=staff, case=case, reason="村级调解未成,提请乡镇综治中心调解")
         return
     if scenario in ("referred", "referred_closed"):
-        referral = services.referral_create(actor=staff, case=case, kind=Referral.Kind.DEPARTMENT,
-                                 department=Referral.Department.HRSS, target_name="县人社局劳动保障监察大队",
-                                 reason="涉及劳资纠纷,移交主管部门处理")
+        referral = services.referral_create(
+            actor=staff,
+            case=case,
+            kind=Referral.Kind.DEPARTMENT,
+            department=Referral.Department.HRSS,
+            target_name="县人社局劳动保障监察大队",
+            reason="涉及劳资纠纷,移交主管部门处理",
+        )
         if scenario == "referred_closed":
-            services.referral_update(actor=staff, referral=referral, status="answered",
-                                     answer="经劳动保障监察大队协调,用工方已结清工资")
+            services.referral_update(
+                actor=staff,
+                referral=referral,
+                status="answered",
+                answer="经劳动保障监察大队协调,用工方已结清工资",
+            )
             services.case_close(actor=staff, case=case, note="主管部门处理完毕,当事人无异议")
         return
     agreement = services.agreement_create(
-        actor=staff, case=case, form=Agreement.Form.WRITTEN, facts=case.summary,
-        disputed_matters="赔偿数额及履行方式", terms="经调解,双方自愿达成协议,被申请人赔偿申请人损失,双方不再追究。",
-        performance_method=rng.choice(PERFORMANCE), performance_place="村委会",
-        performance_deadline=today + dt.timedelta(days=15), signed_on=today,
+        actor=staff,
+        case=case,
+        form=Agreement.Form.WRITTEN,
+        facts=case.summary,
+        disputed_matters="赔偿数额及履行方式",
+        terms="经调解,双方自愿达成协议,被申请人赔偿申请人损失,双方不再追究。",
+        performance_method=rng.choice(PERFORMANCE),
+        performance_place="村委会",
+        performance_deadline=today + dt.timedelta(days=15),
+        signed_on=today,
     )
     if scenario == "agreement":
         return
-    services.agreement_set_performance(actor=staff, agreement=agreement, status=Agreement.Performance.PERFORMED)
+    services.agreement_set_performance(
+        actor=staff, agreement=agreement, status=Agreement.Performance.PERFORMED
+    )
     services.case_close(actor=staff, case=case, note="协议履行完毕,案结事了")
     if scenario == "closed_visited" or (scenario == "closed" and days_ago > 45):
         # the visits planned 7 and 30 days after closure were made (old cases: both of them)
         for _visit in range(2 if days_ago > 75 else 1):
-            services.follow_up_record(actor=staff, case=case, result="stable",
-                                      satisfaction=rng.choice(["satisfied", "satisfied", "satisfied", "fairly"]),
-                                      note="双方关系缓和,未再发生争执")
+            services.follow_up_record(
+                actor=staff,
+                case=case,
+                result="stable",
+                satisfaction=rng.choice(["satisfied", "satisfied", "satisfied", "fairly"]),
+                note="双方关系缓和,未再发生争执",
+            )
     if scenario == "reopened":
-        services.follow_up_record(actor=staff, case=case, result="recurring", satisfaction="unsatisfied",
-                                  note="被申请人未按约定恢复原状,双方再起争执")
+        services.follow_up_record(
+            actor=staff,
+            case=case,
+            result="recurring",
+            satisfaction="unsatisfied",
+            note="被申请人未按约定恢复原状,双方再起争执",
+        )
 
 
 def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float) -> None:
@@ -262,12 +377,15 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
             event.save(update_fields=["note"])
     sent = when("disputes.referral.sent")
     if sent:
-        Referral.objects.filter(case=case).update(sent_at=sent,
-                                                  due_date=timezone.localdate(sent) + dt.timedelta(days=15))
+        Referral.objects.filter(case=case).update(
+            sent_at=sent, due_date=timezone.localdate(sent) + dt.timedelta(days=15)
+        )
     agreed = when("disputes.case.agreement_reached")
     if agreed:
         day = timezone.localdate(agreed)
-        Agreement.objects.filter(case=case).update(signed_on=day, performance_deadline=day + dt.timedelta(days=15))
+        Agreement.objects.filter(case=case).update(
+            signed_on=day, performance_deadline=day + dt.timedelta(days=15)
+        )
     # the points the services awarded for this case belong to the days it happened
     from governance.models import PointsEntry
 
@@ -275,12 +393,14 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
         if at is not None:
             local = timezone.localtime(at)
             PointsEntry.objects.filter(source_key=f"case-{case.pk}:{code}").update(
-                awarded_at=at, month=local.date().replace(day=1))
+                awarded_at=at, month=local.date().replace(day=1)
+            )
     if closed_at:
         visits = list(FollowUp.objects.filter(case=case).order_by("pk"))
         for visit, days in zip(visits, [7, 30, 7, 30], strict=False):
             visit.due_date = timezone.localdate(closed_at) + dt.timedelta(days=days)
             if visit.visited_at:
-                visit.visited_at = min(closed_at + dt.timedelta(days=days, hours=3),
-                                       timezone.now() - dt.timedelta(hours=1))
+                visit.visited_at = min(
+                    closed_at + dt.timedelta(days=days, hours=3), timezone.now() - dt.timedelta(hours=1)
+                )
         FollowUp.objects.bulk_update(visits, ["due_date", "visited_at"])

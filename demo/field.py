@@ -30,17 +30,36 @@ N_HOTSPOTS = 24
 
 # category → weight (县局 2023: 群众求助 48%, 纠纷 16%)
 WEIGHTS = {
-    Incident.Category.HELP: 48, Incident.Category.DISPUTE: 16, Incident.Category.PUBLIC_ORDER: 9,
-    Incident.Category.TRAFFIC: 6, Incident.Category.NOISE: 6, Incident.Category.COMPLAINT: 5,
-    Incident.Category.CRIMINAL: 3, Incident.Category.INVALID: 4, Incident.Category.FIRE: 1,
+    Incident.Category.HELP: 48,
+    Incident.Category.DISPUTE: 16,
+    Incident.Category.PUBLIC_ORDER: 9,
+    Incident.Category.TRAFFIC: 6,
+    Incident.Category.NOISE: 6,
+    Incident.Category.COMPLAINT: 5,
+    Incident.Category.CRIMINAL: 3,
+    Incident.Category.INVALID: 4,
+    Incident.Category.FIRE: 1,
     Incident.Category.OTHER: 2,
 }
 SUMMARIES = {
-    Incident.Category.HELP: ["老人走失,家属报警求助寻找。", "村民被困山沟,请求救援。", "醉酒人员倒卧路边,群众报警。",
-                             "儿童放学未归,家长求助。"],
-    Incident.Category.DISPUTE: ["两户村民因宅基地边界发生争执,互相推搡。", "邻居因排水沟堵塞发生口角。",
-                                "务工人员讨要工资与包工头发生争执。", "夫妻吵架,女方报警。", "因牛只啃食庄稼引发纠纷。"],
-    Incident.Category.PUBLIC_ORDER: ["酒后滋事,砸坏小卖部玻璃。", "两伙人在集市斗殴。", "有人在街上寻衅滋事。"],
+    Incident.Category.HELP: [
+        "老人走失,家属报警求助寻找。",
+        "村民被困山沟,请求救援。",
+        "醉酒人员倒卧路边,群众报警。",
+        "儿童放学未归,家长求助。",
+    ],
+    Incident.Category.DISPUTE: [
+        "两户村民因宅基地边界发生争执,互相推搡。",
+        "邻居因排水沟堵塞发生口角。",
+        "务工人员讨要工资与包工头发生争执。",
+        "夫妻吵架,女方报警。",
+        "因牛只啃食庄稼引发纠纷。",
+    ],
+    Incident.Category.PUBLIC_ORDER: [
+        "酒后滋事,砸坏小卖部玻璃。",
+        "两伙人在集市斗殴。",
+        "有人在街上寻衅滋事。",
+    ],
     Incident.Category.TRAFFIC: ["摩托车与三轮车相撞,一人受伤。", "货车侧翻堵塞乡道。"],
     Incident.Category.NOISE: ["深夜婚宴放鞭炮、音响扰民。", "夜间施工噪音扰民。"],
     Incident.Category.COMPLAINT: ["举报有人私设赌局。", "投诉商店销售过期食品。"],
@@ -86,15 +105,23 @@ def _seed_incidents(admin: User, stations: list[Station]) -> Counter:
     rng = random.Random(SEED)
     now = timezone.now()
     today = timezone.localdate()
-    villages = {s.pk: list(villages_of_station(s.pk).filter(is_archived=False).order_by("code")) for s in stations}
+    villages = {
+        s.pk: list(villages_of_station(s.pk).filter(is_archived=False).order_by("code")) for s in stations
+    }
     places = [(s, v) for s in stations for v in villages[s.pk]]
     if not places:
         return created
     hotspots = []
     for _ in range(N_HOTSPOTS):
         station, village = rng.choice(places)
-        hotspots.append((station, village, f"{rng.randrange(1, 9)}组{rng.randrange(1, 40)}号",
-                         f"13{rng.randrange(5, 10)}{rng.randrange(10**8):08d}"))
+        hotspots.append(
+            (
+                station,
+                village,
+                f"{rng.randrange(1, 9)}组{rng.randrange(1, 40)}号",
+                f"13{rng.randrange(5, 10)}{rng.randrange(10**8):08d}",
+            )
+        )
     existing = set(Incident.objects.filter(number__startswith="DEMO-").values_list("station_id", "number"))
     rows = []
     for i in range(N_INCIDENTS):
@@ -119,22 +146,38 @@ def _seed_incidents(admin: User, stations: list[Station]) -> Counter:
         number = f"DEMO-{i + 1:06d}"
         if (station.pk, number) in existing or received > now:
             continue
-        rows.append(Incident(
-            station=station, number=number, received_at=received, category=category, village=village,
-            address=address, address_key=normalize_address(address), caller_name=caller, caller_phone=phone,
-            parties=caller if category != Incident.Category.DISPUTE else f"{caller}、{other_party}",
-            summary=summary, outcome=outcome, created_by=admin,
-            referred_to=department if refer else "", referred_at=received + dt.timedelta(hours=2) if refer else None,
-            referral_status=(Incident.ReferralStatus.ANSWERED if answered else Incident.ReferralStatus.PENDING)
-            if refer else "",
-            referral_answer="已核实处理并回复群众。" if answered else "",
-            answered_at=received + dt.timedelta(days=3) if answered else None,
-        ))
+        rows.append(
+            Incident(
+                station=station,
+                number=number,
+                received_at=received,
+                category=category,
+                village=village,
+                address=address,
+                address_key=normalize_address(address),
+                caller_name=caller,
+                caller_phone=phone,
+                parties=caller if category != Incident.Category.DISPUTE else f"{caller}、{other_party}",
+                summary=summary,
+                outcome=outcome,
+                created_by=admin,
+                referred_to=department if refer else "",
+                referred_at=received + dt.timedelta(hours=2) if refer else None,
+                referral_status=(
+                    Incident.ReferralStatus.ANSWERED if answered else Incident.ReferralStatus.PENDING
+                )
+                if refer
+                else "",
+                referral_answer="已核实处理并回复群众。" if answered else "",
+                answered_at=received + dt.timedelta(days=3) if answered else None,
+            )
+        )
     Incident.objects.bulk_create(rows, batch_size=500)
     created["警情"] += len(rows)
     # a dozen of the most recent dispute incidents already became cases
-    disputes = Incident.objects.filter(number__startswith="DEMO-", category=Incident.Category.DISPUTE,
-                                       case_link__isnull=True).order_by("-received_at")[:12]
+    disputes = Incident.objects.filter(
+        number__startswith="DEMO-", category=Incident.Category.DISPUTE, case_link__isnull=True
+    ).order_by("-received_at")[:12]
     linked = Incident.objects.filter(number__startswith="DEMO-", case_link__isnull=False).count()
     for incident in list(disputes)[: max(0, 12 - linked)]:
         _case, made = case_from_incident(actor=admin, incident=incident, category=Category.NEIGHBOUR)
@@ -152,13 +195,19 @@ def _seed_visits(admin: User) -> Counter:
     last_month = (first - dt.timedelta(days=1)).replace(day=1)
     assignments = list(
         VillageAssignment.objects.filter(end_date__isnull=True)
-        .select_related("officer__user", "auxiliary_officer__user").order_by("village__code", "kind")
+        .select_related("officer__user", "auxiliary_officer__user")
+        .order_by("village__code", "kind")
     )
-    existing = set(VillageVisit.objects.filter(visited_on__gte=last_month).values_list(
-        "officer_id", "auxiliary_officer_id", "village_id", "visited_on"))
+    existing = set(
+        VillageVisit.objects.filter(visited_on__gte=last_month).values_list(
+            "officer_id", "auxiliary_officer_id", "village_id", "visited_on"
+        )
+    )
     rows = []
     for n, a in enumerate(assignments):
-        user = getattr(a.person, "user", None) or admin  # demo staff without an account: recorded by the admin
+        user = (
+            getattr(a.person, "user", None) or admin
+        )  # demo staff without an account: recorded by the admin
         previous_days = rng.sample(range(1, 28), rng.randrange(3, 7))
         meets = a.kind == VillageAssignment.Kind.AUXILIARY or n % 3 != 0
         wanted = rng.randrange(3, 6) if meets else rng.randrange(0, 3)
@@ -171,11 +220,18 @@ def _seed_visits(admin: User) -> Counter:
             if key in existing or day < a.start_date:
                 continue
             existing.add(key)
-            rows.append(VillageVisit(
-                village_id=a.village_id, officer_id=a.officer_id, auxiliary_officer_id=a.auxiliary_officer_id,
-                visited_on=day, checked_in_at=checked_in_at,
-                activity=activity, note="", created_by=user,
-            ))
+            rows.append(
+                VillageVisit(
+                    village_id=a.village_id,
+                    officer_id=a.officer_id,
+                    auxiliary_officer_id=a.auxiliary_officer_id,
+                    visited_on=day,
+                    checked_in_at=checked_in_at,
+                    activity=activity,
+                    note="",
+                    created_by=user,
+                )
+            )
     VillageVisit.objects.bulk_create(rows, batch_size=500)
     created["驻村签到"] += len(rows)
     return created
@@ -191,33 +247,62 @@ def _seed_patrols(admin: User, stations: list[Station]) -> Counter:
             continue
         officers = list(station.officers.filter(is_active=True)[:2])
         auxiliaries = list(station.auxiliary_officers.filter(is_active=True)[:2])
-        teams = list(VolunteerTeam.objects.filter(is_active=True, region__in=[v.parent_id for v in villages]
-                                                  + [v.pk for v in villages])[:1])
-        for title, days_ago, joint in (("夜间治安巡逻", 3, ""), ("集市日联合巡逻", 10, "交警中队、乡镇综治中心")):
+        teams = list(
+            VolunteerTeam.objects.filter(
+                is_active=True, region__in=[v.parent_id for v in villages] + [v.pk for v in villages]
+            )[:1]
+        )
+        for title, days_ago, joint in (
+            ("夜间治安巡逻", 3, ""),
+            ("集市日联合巡逻", 10, "交警中队、乡镇综治中心"),
+        ):
             full_title = f"{station.name}{title}"
             if PatrolPlan.objects.filter(station=station, title=full_title).exists():
                 continue
             start = now - dt.timedelta(days=days_ago, hours=rng.randrange(0, 4))
             plan = patrol_services.plan_create(
-                actor=admin, station=station, title=full_title, starts_at=start, ends_at=start + dt.timedelta(hours=3),
+                actor=admin,
+                station=station,
+                title=full_title,
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=3),
                 checkpoints=[{"village": v} for v in villages[:3]] + [{"place": "乡镇集市"}],
-                officers=officers, auxiliary_officers=auxiliaries, volunteer_teams=teams, joint_units=joint,
+                officers=officers,
+                auxiliary_officers=auxiliaries,
+                volunteer_teams=teams,
+                joint_units=joint,
             )
             created["巡逻计划"] += 1
             patrol = patrol_services.patrol_start(actor=admin, plan=plan, now=start)
             for k, stop in enumerate(plan.checkpoints.all()):
                 if k < 3 or rng.random() < 0.5:
-                    patrol_services.patrol_check_in(actor=admin, patrol=patrol, checkpoint=stop,
-                                                    now=start + dt.timedelta(minutes=35 * (k + 1)))
+                    patrol_services.patrol_check_in(
+                        actor=admin,
+                        patrol=patrol,
+                        checkpoint=stop,
+                        now=start + dt.timedelta(minutes=35 * (k + 1)),
+                    )
             finding = patrol_services.finding_add(
-                actor=admin, patrol=patrol, kind=rng.choice(["hazard", "lead"]), village=villages[0],
-                description=rng.choice(["桥梁护栏缺失,存在安全隐患。", "两户因灌溉用水争执,情绪激动。",
-                                        "发现可疑车辆夜间在养殖场附近停留。"]),
+                actor=admin,
+                patrol=patrol,
+                kind=rng.choice(["hazard", "lead"]),
+                village=villages[0],
+                description=rng.choice(
+                    [
+                        "桥梁护栏缺失,存在安全隐患。",
+                        "两户因灌溉用水争执,情绪激动。",
+                        "发现可疑车辆夜间在养殖场附近停留。",
+                    ]
+                ),
                 now=start + dt.timedelta(minutes=50),
             )
             if "争执" in finding.description:
                 patrol_services.finding_to_case(actor=admin, finding=finding, category=Category.NEIGHBOUR)
-            patrol_services.patrol_end(actor=admin, patrol=patrol, summary="巡逻正常,已完成各点打卡。",
-                                       now=start + dt.timedelta(hours=3))
+            patrol_services.patrol_end(
+                actor=admin,
+                patrol=patrol,
+                summary="巡逻正常,已完成各点打卡。",
+                now=start + dt.timedelta(hours=3),
+            )
             created["巡逻记录"] += Patrol.objects.filter(pk=patrol.pk).count()
     return created

@@ -105,16 +105,27 @@ class _People:
         # Han-style name (many Yi people in the county carry one too)
         chars = vocab.HAN_GIVEN_MALE if gender == "M" else vocab.HAN_GIVEN_FEMALE
         given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.7 else "")
-        surname = (clan or rng.choice(vocab.YI_CLANS)) if yi and rng.random() < 0.3 else rng.choice(vocab.HAN_SURNAMES)
+        surname = (
+            (clan or rng.choice(vocab.YI_CLANS))
+            if yi and rng.random() < 0.3
+            else rng.choice(vocab.HAN_SURNAMES)
+        )
         return surname + given
 
-    def person(self, *, yi_share: float, born: tuple[int, int], female_share: float = 0.4, clan: str = "") -> Person:
+    def person(
+        self, *, yi_share: float, born: tuple[int, int], female_share: float = 0.4, clan: str = ""
+    ) -> Person:
         gender = "F" if self.rng.random() < female_share else "M"
         yi = bool(clan) or self.rng.random() < yi_share
         name = self.name(yi=yi, gender=gender, clan=clan)
         ethnicity = "yi" if yi else ("han" if self.rng.random() < 0.95 else "hui")
-        return Person(name=name, gender=gender, ethnicity=ethnicity,
-                      id_number=self.id_number(gender=gender, born=born), phone=self.phone())
+        return Person(
+            name=name,
+            gender=gender,
+            ethnicity=ethnicity,
+            id_number=self.id_number(gender=gender, born=born),
+            phone=self.phone(),
+        )
 
 
 def _split(rng: random.Random, total: int, parts: int) -> list[int]:
@@ -149,8 +160,14 @@ def build_plan(seed: int = SEED) -> Plan:
     rng = random.Random(seed)
     people = _People(rng)
     plan = Plan()
-    county = {"code": vocab.COUNTY_CODE, "name": vocab.COUNTY_NAME, "kind": "county", "parent": None,
-              "households": 0, "population": 0}
+    county = {
+        "code": vocab.COUNTY_CODE,
+        "name": vocab.COUNTY_NAME,
+        "kind": "county",
+        "parent": None,
+        "households": 0,
+        "population": 0,
+    }
     plan.regions.append(county)
 
     # --- territory: townships, communities and villages, grids -----------------------------
@@ -158,8 +175,14 @@ def build_plan(seed: int = SEED) -> Plan:
     villages_of: dict[str, list[Row]] = {}  # township name → its village-level rows
     yi_share: dict[str, float] = {}  # region code → share of Yi residents
     for t_code, t_name, _t_type, (tx, ty), share, village_names, community_names in vocab.TOWNSHIPS:
-        township = {"code": t_code, "name": t_name, "kind": "township", "parent": county["code"],
-                    "households": 0, "population": 0}
+        township = {
+            "code": t_code,
+            "name": t_name,
+            "kind": "township",
+            "parent": county["code"],
+            "households": 0,
+            "population": 0,
+        }
         plan.regions.append(township)
         township_rows[t_name] = township
         villages_of[t_name] = []
@@ -181,8 +204,14 @@ def build_plan(seed: int = SEED) -> Plan:
                 angle = 2 * math.pi * (int(code[-3:]) - 201) / n_villages + rng.uniform(-0.15, 0.15)
                 radius = rng.uniform(0.030, 0.036)
                 local_share = share
-            village = {"code": code, "name": name, "kind": kind, "parent": t_code,
-                       "households": households, "population": population}
+            village = {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "parent": t_code,
+                "households": households,
+                "population": population,
+            }
             plan.regions.append(village)
             villages_of[t_name].append(village)
             yi_share[code] = local_share
@@ -194,13 +223,17 @@ def build_plan(seed: int = SEED) -> Plan:
             grid_households = _split(rng, households, n_grids)
             grid_population = _split(rng, population, n_grids)
             for j, boundary in enumerate(_cells(cx, cy, n_grids)):
-                plan.grids.append({
-                    "village": code, "code": f"{code}{j + 1:02d}",
-                    "name": f"{name}第{vocab.CHINESE_NUMERALS[j]}网格",
-                    "police_grid": "",  # filled in once stations are known
-                    "households": grid_households[j], "population": grid_population[j],
-                    "boundary": boundary,
-                })
+                plan.grids.append(
+                    {
+                        "village": code,
+                        "code": f"{code}{j + 1:02d}",
+                        "name": f"{name}第{vocab.CHINESE_NUMERALS[j]}网格",
+                        "police_grid": "",  # filled in once stations are known
+                        "households": grid_households[j],
+                        "population": grid_population[j],
+                        "boundary": boundary,
+                    }
+                )
         county["households"] += township["households"]
         county["population"] += township["population"]
 
@@ -210,12 +243,20 @@ def build_plan(seed: int = SEED) -> Plan:
         share = yi_share[grid["village"]]
         for k in range(4):
             leader = k == 0
-            person = people.person(yi_share=share, born=(1965, 1990) if leader else (1970, 2001), female_share=0.4)
-            row = {"grid": grid["code"], "name": person.name, "gender": person.gender,
-                   "ethnicity": person.ethnicity, "id_number": person.id_number, "phone": person.phone,
-                   "role": "leader" if leader else "worker",
-                   "stars": rng.choice([3, 4, 4, 5]) if leader else rng.choice([0, 1, 2, 2, 3, 3, 3, 4, 5]),
-                   "since": _date(rng, dt.date(2019, 3, 1), 5 * 365)}
+            person = people.person(
+                yi_share=share, born=(1965, 1990) if leader else (1970, 2001), female_share=0.4
+            )
+            row = {
+                "grid": grid["code"],
+                "name": person.name,
+                "gender": person.gender,
+                "ethnicity": person.ethnicity,
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "role": "leader" if leader else "worker",
+                "stars": rng.choice([3, 4, 4, 5]) if leader else rng.choice([0, 1, 2, 2, 3, 3, 3, 4, 5]),
+                "since": _date(rng, dt.date(2019, 3, 1), 5 * 365),
+            }
             plan.workers.append(row)
             workers_of_village.setdefault(grid["village"], []).append(row)
 
@@ -224,8 +265,13 @@ def build_plan(seed: int = SEED) -> Plan:
     attached_officer: dict[str, Row] = {}
     auxiliary_of: dict[str, Row] = {}
     for s_code, s_name, road, township_names in vocab.STATIONS:
-        station = {"code": s_code, "name": s_name, "county": county["code"],
-                   "address": f"{vocab.COUNTY_NAME}{road}{rng.randint(1, 199)}号", "phone": people.landline()}
+        station = {
+            "code": s_code,
+            "name": s_name,
+            "county": county["code"],
+            "address": f"{vocab.COUNTY_NAME}{road}{rng.randint(1, 199)}号",
+            "phone": people.landline(),
+        }
         plan.stations.append(station)
         villages = []
         for t_name in township_names:
@@ -237,8 +283,14 @@ def build_plan(seed: int = SEED) -> Plan:
         community_officers = []
         for post in posts:
             person = people.person(yi_share=0.3, born=(1970, 1998), female_share=0.15)
-            officer = {"station": s_code, "name": person.name, "badge_number": people.badge(), "post": post,
-                       "gender": person.gender, "phone": person.phone}
+            officer = {
+                "station": s_code,
+                "name": person.name,
+                "badge_number": people.badge(),
+                "post": post,
+                "gender": person.gender,
+                "phone": person.phone,
+            }
             plan.officers.append(officer)
             if post == "community":
                 community_officers.append(officer)
@@ -247,19 +299,37 @@ def build_plan(seed: int = SEED) -> Plan:
             station_of_village[code] = station
             officer = community_officers[i % len(community_officers)]
             attached_officer[code] = officer
-            plan.assignments.append({
-                "village": code, "kind": "officer", "officer": officer["badge_number"], "auxiliary_officer": None,
-                "start_date": _date(rng, dt.date(2024, 1, 2), 120), "note": "挂村民警,每月驻村不少于3天",
-            })
+            plan.assignments.append(
+                {
+                    "village": code,
+                    "kind": "officer",
+                    "officer": officer["badge_number"],
+                    "auxiliary_officer": None,
+                    "start_date": _date(rng, dt.date(2024, 1, 2), 120),
+                    "note": "挂村民警,每月驻村不少于3天",
+                }
+            )
             person = people.person(yi_share=max(yi_share[code], 0.6), born=(1988, 2002), female_share=0.2)
-            auxiliary = {"station": s_code, "name": person.name, "gender": person.gender,
-                         "ethnicity": person.ethnicity, "id_number": person.id_number, "phone": person.phone}
+            auxiliary = {
+                "station": s_code,
+                "name": person.name,
+                "gender": person.gender,
+                "ethnicity": person.ethnicity,
+                "id_number": person.id_number,
+                "phone": person.phone,
+            }
             plan.auxiliaries.append(auxiliary)
             auxiliary_of[code] = auxiliary
-            plan.assignments.append({
-                "village": code, "kind": "auxiliary", "officer": None, "auxiliary_officer": person.id_number,
-                "start_date": _date(rng, dt.date(2023, 6, 1), 200), "note": "一村一辅警",
-            })
+            plan.assignments.append(
+                {
+                    "village": code,
+                    "kind": "auxiliary",
+                    "officer": None,
+                    "auxiliary_officer": person.id_number,
+                    "start_date": _date(rng, dt.date(2023, 6, 1), 200),
+                    "note": "一村一辅警",
+                }
+            )
     names_by_code = {r["code"]: r["name"] for r in plan.regions}
     for grid in plan.grids:
         j = int(grid["code"][-2:]) - 1
@@ -268,18 +338,38 @@ def build_plan(seed: int = SEED) -> Plan:
 
     # --- mediators: 德古, people's mediators, lawyers --------------------------------------
     township_order = [t[1] for t in vocab.TOWNSHIPS]
-    extra_degu = ["沙坪镇", "大堡镇", "黑竹沟镇", "觉莫乡", "哈曲乡", "勒乌乡", "杨河乡", "平等乡", "金岩乡",
-                  "毛坪镇", "白杨乡"]
+    extra_degu = [
+        "沙坪镇",
+        "大堡镇",
+        "黑竹沟镇",
+        "觉莫乡",
+        "哈曲乡",
+        "勒乌乡",
+        "杨河乡",
+        "平等乡",
+        "金岩乡",
+        "毛坪镇",
+        "白杨乡",
+    ]
     specialities = ["婚姻家庭纠纷", "山林土地纠纷", "债务纠纷", "邻里纠纷", "家支间纠纷", "彝族习惯法调解"]
     degus_of: dict[str, list[Row]] = {}
     for t_name in township_order + extra_degu:
         clan = rng.choice(vocab.DEGU_CLANS)
         person = people.person(yi_share=1.0, born=(1946, 1972), female_share=0.08, clan=clan)
-        row = {"township": township_rows[t_name]["code"], "name": person.name, "kind": "degu",
-               "gender": person.gender, "ethnicity": "yi", "clan": clan, "id_number": person.id_number,
-               "phone": person.phone, "organisation": f"{t_name}德古调解工作室", "speaks_yi": True,
-               "speaks_mandarin": rng.random() < 0.8,
-               "note": "擅长" + "、".join(rng.sample(specialities, 2))}
+        row = {
+            "township": township_rows[t_name]["code"],
+            "name": person.name,
+            "kind": "degu",
+            "gender": person.gender,
+            "ethnicity": "yi",
+            "clan": clan,
+            "id_number": person.id_number,
+            "phone": person.phone,
+            "organisation": f"{t_name}德古调解工作室",
+            "speaks_yi": True,
+            "speaks_mandarin": rng.random() < 0.8,
+            "note": "擅长" + "、".join(rng.sample(specialities, 2)),
+        }
         plan.mediators.append(row)
         degus_of.setdefault(t_name, []).append(row)
     people_townships = [t[1] for t in vocab.TOWNSHIPS if t[2] == "town"]
@@ -287,28 +377,49 @@ def build_plan(seed: int = SEED) -> Plan:
     for t_name in people_townships:
         code = township_rows[t_name]["code"]
         person = people.person(yi_share=yi_share[code], born=(1960, 1988), female_share=0.4)
-        plan.mediators.append({
-            "township": code, "name": person.name, "kind": "people", "gender": person.gender,
-            "ethnicity": person.ethnicity, "clan": "", "id_number": person.id_number, "phone": person.phone,
-            "organisation": f"{t_name}人民调解委员会", "speaks_yi": person.ethnicity == "yi" or rng.random() < 0.2,
-            "speaks_mandarin": True, "note": "民调入所:每周到派出所调解室值班",
-        })
+        plan.mediators.append(
+            {
+                "township": code,
+                "name": person.name,
+                "kind": "people",
+                "gender": person.gender,
+                "ethnicity": person.ethnicity,
+                "clan": "",
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "organisation": f"{t_name}人民调解委员会",
+                "speaks_yi": person.ethnicity == "yi" or rng.random() < 0.2,
+                "speaks_mandarin": True,
+                "note": "民调入所:每周到派出所调解室值班",
+            }
+        )
     for i, t_name in enumerate(["沙坪镇", "沙坪镇", "沙坪镇", "大堡镇", "毛坪镇"]):
         person = people.person(yi_share=0.2, born=(1975, 1993), female_share=0.4)
-        plan.mediators.append({
-            "township": township_rows[t_name]["code"], "name": person.name, "kind": "lawyer",
-            "gender": person.gender, "ethnicity": person.ethnicity, "clan": "", "id_number": person.id_number,
-            "phone": person.phone, "organisation": vocab.LAW_FIRMS[i % len(vocab.LAW_FIRMS)],
-            "speaks_yi": person.ethnicity == "yi", "speaks_mandarin": True,
-            "note": "律师进所:每周到派出所坐班一天,提供法律咨询",
-        })
+        plan.mediators.append(
+            {
+                "township": township_rows[t_name]["code"],
+                "name": person.name,
+                "kind": "lawyer",
+                "gender": person.gender,
+                "ethnicity": person.ethnicity,
+                "clan": "",
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "organisation": vocab.LAW_FIRMS[i % len(vocab.LAW_FIRMS)],
+                "speaks_yi": person.ethnicity == "yi",
+                "speaks_mandarin": True,
+                "note": "律师进所:每周到派出所坐班一天,提供法律咨询",
+            }
+        )
 
     # --- 治保会 in every village: chair = party secretary, deputy = auxiliary officer -----
     for t_name in township_order:
         for village in villages_of[t_name]:
             code = village["code"]
             established = _date(rng, dt.date(2023, 3, 1), 120)
-            plan.committees.append({"village": code, "name": f"{village['name']}治保会", "established_on": established})
+            plan.committees.append(
+                {"village": code, "name": f"{village['name']}治保会", "established_on": established}
+            )
             secretary = people.person(yi_share=yi_share[code], born=(1962, 1985), female_share=0.15)
             aux = auxiliary_of[code]
             grid_worker = rng.choice([w for w in workers_of_village[code] if w["role"] == "worker"])
@@ -319,12 +430,22 @@ def build_plan(seed: int = SEED) -> Plan:
                 (grid_worker["name"], grid_worker["phone"], "member", "grid_worker"),
                 (degu["name"], degu["phone"], "member", "degu"),
             ]
-            for kind in ["party_member", "guard"] + rng.sample(["courier", "other", "party_member"], rng.randint(0, 2)):
+            for kind in ["party_member", "guard"] + rng.sample(
+                ["courier", "other", "party_member"], rng.randint(0, 2)
+            ):
                 person = people.person(yi_share=yi_share[code], born=(1960, 2000), female_share=0.3)
                 members.append((person.name, person.phone, "member", kind))
             for name, phone, position, kind in members:
-                plan.members.append({"committee": code, "name": name, "phone": phone, "position": position,
-                                     "kind": kind, "joined_on": _date(rng, established, 60)})
+                plan.members.append(
+                    {
+                        "committee": code,
+                        "name": name,
+                        "phone": phone,
+                        "position": position,
+                        "kind": kind,
+                        "joined_on": _date(rng, established, 60),
+                    }
+                )
 
     # --- 群防群治 volunteer teams ---------------------------------------------------------
     teams: list[tuple[str, str, str]] = []  # (region code, name, kind)
@@ -343,12 +464,27 @@ def build_plan(seed: int = SEED) -> Plan:
         share = yi_share[region]
         leader = people.person(yi_share=share, born=(1965, 1990), female_share=0.2)
         founded = _date(rng, dt.date(2019, 1, 1), 4 * 365)
-        plan.teams.append({"region": region, "name": name, "kind": kind, "leader_name": leader.name,
-                           "leader_phone": leader.phone, "founded_on": founded})
+        plan.teams.append(
+            {
+                "region": region,
+                "name": name,
+                "kind": kind,
+                "leader_name": leader.name,
+                "leader_phone": leader.phone,
+                "founded_on": founded,
+            }
+        )
         for _ in range(rng.randint(8, 30)):
             member = people.person(yi_share=share, born=(1960, 2004), female_share=0.3)
-            plan.team_members.append({"team": name, "name": member.name, "phone": member.phone,
-                                      "id_number": member.id_number, "joined_on": _date(rng, founded, 700)})
+            plan.team_members.append(
+                {
+                    "team": name,
+                    "name": member.name,
+                    "phone": member.phone,
+                    "id_number": member.id_number,
+                    "joined_on": _date(rng, founded, 700),
+                }
+            )
 
     # --- demo accounts --------------------------------------------------------------------
     demo_village = next(v for v in villages_of["沙坪镇"] if v["kind"] == "village")
@@ -361,24 +497,75 @@ def build_plan(seed: int = SEED) -> Plan:
     admin = people.person(yi_share=0.0, born=(1975, 1985), female_share=0.0)
     county_user = people.person(yi_share=0.3, born=(1980, 1990), female_share=1.0)
     plan.accounts = [
-        {"username": "demo_admin", "role": "admin", "full_name": admin.name, "phone": admin.phone,
-         "is_staff": True, "is_superuser": True, "link": None, "scope": "系统管理员,全县"},
-        {"username": "demo_county", "role": "county", "full_name": county_user.name, "phone": county_user.phone,
-         "is_staff": True, "is_superuser": False, "link": None, "scope": "县指挥中心,全县"},
-        {"username": "demo_station", "role": "station", "full_name": officer_1["name"], "phone": officer_1["phone"],
-         "is_staff": False, "is_superuser": False, "link": ("officer", officer_1["badge_number"]),
-         "scope": f"{vocab.STATIONS[0][1]}社区民警,挂{demo_village['name']}"},
-        {"username": "demo_station2", "role": "station", "full_name": officer_2["name"], "phone": officer_2["phone"],
-         "is_staff": False, "is_superuser": False, "link": ("officer", officer_2["badge_number"]),
-         "scope": f"{vocab.STATIONS[1][1]}社区民警(外所)"},
-        {"username": "demo_auxiliary", "role": "auxiliary", "full_name": aux["name"], "phone": aux["phone"],
-         "is_staff": False, "is_superuser": False, "link": ("auxiliary", aux["id_number"]),
-         "scope": f"{demo_village['name']}驻村辅警"},
-        {"username": "demo_grid", "role": "grid", "full_name": grid_worker["name"], "phone": grid_worker["phone"],
-         "is_staff": False, "is_superuser": False, "link": ("grid_worker", grid_worker["id_number"]),
-         "scope": f"{demo_village['name']}第一网格网格员"},
-        {"username": "demo_mediator", "role": "mediator", "full_name": degu["name"], "phone": degu["phone"],
-         "is_staff": False, "is_superuser": False, "link": ("mediator", degu["id_number"]),
-         "scope": "沙坪镇德古"},
+        {
+            "username": "demo_admin",
+            "role": "admin",
+            "full_name": admin.name,
+            "phone": admin.phone,
+            "is_staff": True,
+            "is_superuser": True,
+            "link": None,
+            "scope": "系统管理员,全县",
+        },
+        {
+            "username": "demo_county",
+            "role": "county",
+            "full_name": county_user.name,
+            "phone": county_user.phone,
+            "is_staff": True,
+            "is_superuser": False,
+            "link": None,
+            "scope": "县指挥中心,全县",
+        },
+        {
+            "username": "demo_station",
+            "role": "station",
+            "full_name": officer_1["name"],
+            "phone": officer_1["phone"],
+            "is_staff": False,
+            "is_superuser": False,
+            "link": ("officer", officer_1["badge_number"]),
+            "scope": f"{vocab.STATIONS[0][1]}社区民警,挂{demo_village['name']}",
+        },
+        {
+            "username": "demo_station2",
+            "role": "station",
+            "full_name": officer_2["name"],
+            "phone": officer_2["phone"],
+            "is_staff": False,
+            "is_superuser": False,
+            "link": ("officer", officer_2["badge_number"]),
+            "scope": f"{vocab.STATIONS[1][1]}社区民警(外所)",
+        },
+        {
+            "username": "demo_auxiliary",
+            "role": "auxiliary",
+            "full_name": aux["name"],
+            "phone": aux["phone"],
+            "is_staff": False,
+            "is_superuser": False,
+            "link": ("auxiliary", aux["id_number"]),
+            "scope": f"{demo_village['name']}驻村辅警",
+        },
+        {
+            "username": "demo_grid",
+            "role": "grid",
+            "full_name": grid_worker["name"],
+            "phone": grid_worker["phone"],
+            "is_staff": False,
+            "is_superuser": False,
+            "link": ("grid_worker", grid_worker["id_number"]),
+            "scope": f"{demo_village['name']}第一网格网格员",
+        },
+        {
+            "username": "demo_mediator",
+            "role": "mediator",
+            "full_name": degu["name"],
+            "phone": degu["phone"],
+            "is_staff": False,
+            "is_superuser": False,
+            "link": ("mediator", degu["id_number"]),
+            "scope": "沙坪镇德古",
+        },
     ]
     return plan

@@ -19,8 +19,12 @@ from governance.models import GridWorker, PointsEntry, PointsRule, Region
 SEED = 20261201
 TOWNSHIPS = 3  # the first few townships (by code) get demo points
 # event rule → (least, most) times per worker and month
-EVENTS = {"visit.done": (0, 8), "patrol.participation": (0, 4), "screening.on_time": (1, 4),
-          "screening.late": (0, 1)}
+EVENTS = {
+    "visit.done": (0, 8),
+    "patrol.participation": (0, 4),
+    "screening.on_time": (1, 4),
+    "screening.late": (0, 1),
+}
 
 
 def _months(today: dt.date) -> list[dt.date]:
@@ -29,7 +33,11 @@ def _months(today: dt.date) -> list[dt.date]:
 
 
 def _moment(rng: random.Random, month: dt.date, today: dt.date) -> dt.datetime:
-    last = today if month == today.replace(day=1) else (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    last = (
+        today
+        if month == today.replace(day=1)
+        else (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    )
     day = month + dt.timedelta(days=rng.randrange((last - month).days + 1))
     return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(8, 19), rng.randrange(60))))
 
@@ -42,10 +50,16 @@ def seed_points() -> Counter:
     rng = random.Random(SEED)
     today = timezone.localdate()
     rules = {r.code: r for r in PointsRule.objects.filter(code__in=EVENTS, is_active=True)}
-    townships = list(Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS).order_by("code")
-                     .values_list("pk", flat=True)[:TOWNSHIPS])
-    workers = list(GridWorker.objects.filter(is_active=True, grid__village__parent__in=townships)
-                   .order_by("grid__code", "pk"))
+    townships = list(
+        Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS)
+        .order_by("code")
+        .values_list("pk", flat=True)[:TOWNSHIPS]
+    )
+    workers = list(
+        GridWorker.objects.filter(is_active=True, grid__village__parent__in=townships).order_by(
+            "grid__code", "pk"
+        )
+    )
     existing = PointsEntry.objects.filter(source_key__startswith="demo:").count()
     rows = []
     for worker in workers:
@@ -58,9 +72,17 @@ def seed_points() -> Counter:
                     rule = rules.get(code)
                     if rule is None:
                         continue
-                    rows.append(PointsEntry(grid_worker=worker, rule=rule, points=rule.points, reason=rule.name,
-                                            source_key=f"demo:{month:%Y-%m}:{code}-{n}",
-                                            month=points.month_of(when), awarded_at=when))
+                    rows.append(
+                        PointsEntry(
+                            grid_worker=worker,
+                            rule=rule,
+                            points=rule.points,
+                            reason=rule.name,
+                            source_key=f"demo:{month:%Y-%m}:{code}-{n}",
+                            month=points.month_of(when),
+                            awarded_at=when,
+                        )
+                    )
     PointsEntry.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     added = PointsEntry.objects.filter(source_key__startswith="demo:").count() - existing
     if added:

@@ -36,10 +36,21 @@ def seed_screening() -> Counter:
                 if roll < 0.05:
                     continue  # missing
                 late = roll < 0.11
-                filed_at = (round_.due_at + dt.timedelta(hours=rng.randint(2, 40)) if late
-                            else opened + dt.timedelta(seconds=rng.uniform(0.1, 0.98) * window))
-                reports.append(ScreeningReport(round=round_, grid_id=grid_id, filed_by=filer, filed_at=filed_at,
-                                               is_zero=True, note="已入户排查,未发现矛盾纠纷隐患"))
+                filed_at = (
+                    round_.due_at + dt.timedelta(hours=rng.randint(2, 40))
+                    if late
+                    else opened + dt.timedelta(seconds=rng.uniform(0.1, 0.98) * window)
+                )
+                reports.append(
+                    ScreeningReport(
+                        round=round_,
+                        grid_id=grid_id,
+                        filed_by=filer,
+                        filed_at=filed_at,
+                        is_zero=True,
+                        note="已入户排查,未发现矛盾纠纷隐患",
+                    )
+                )
             ScreeningReport.objects.bulk_create(reports, batch_size=500)
             created["排查报告"] += len(reports)
     return created

@@ -51,7 +51,7 @@ def _by(model: type[models.Model], key: str, values: Iterable[str]) -> dict[str,
     values = list(values)
     found: dict[str, models.Model] = {}
     for start in range(0, len(values), BATCH):
-        chunk = values[start:start + BATCH]
+        chunk = values[start : start + BATCH]
         found.update({getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": chunk})})
     return found
 
@@ -91,15 +91,22 @@ def _seed_stations(plan: Plan, regions: dict[str, Region], created: Counter) -> 
     # a township is under one station; skip one that already is, or whose villages are placed singly
     taken = set(Jurisdiction.objects.values_list("region__code", flat=True))
     taken |= set(
-        Jurisdiction.objects.filter(region__kind__in=Region.VILLAGE_KINDS).values_list("region__parent__code", flat=True)
+        Jurisdiction.objects.filter(region__kind__in=Region.VILLAGE_KINDS).values_list(
+            "region__parent__code", flat=True
+        )
     )
     rows = [r for r in plan.jurisdictions if r["region"] not in taken]
-    _insert(Jurisdiction, [_build(Jurisdiction, r, {"station": stations, "region": regions}) for r in rows], created)
+    _insert(
+        Jurisdiction,
+        [_build(Jurisdiction, r, {"station": stations, "region": regions}) for r in rows],
+        created,
+    )
     return stations
 
 
-def _seed_staff(plan: Plan, stations: dict[str, Station], regions: dict[str, Region],
-                created: Counter) -> tuple[dict[str, Officer], dict[str, AuxiliaryOfficer]]:
+def _seed_staff(
+    plan: Plan, stations: dict[str, Station], regions: dict[str, Region], created: Counter
+) -> tuple[dict[str, Officer], dict[str, AuxiliaryOfficer]]:
     badges = [r["badge_number"] for r in plan.officers]
     existing = set(Officer.objects.filter(badge_number__in=badges).values_list("badge_number", flat=True))
     rows = [r for r in plan.officers if r["badge_number"] not in existing]
@@ -135,10 +142,15 @@ def _seed_workers(plan: Plan, grids: dict[str, Grid], created: Counter) -> None:
     existing = set(_by(GridWorker, "id_number", ids))
     # a grid has one active leader: do not add ours where someone already leads
     led = set(
-        GridWorker.objects.filter(role=GridWorker.Role.LEADER, is_active=True).values_list("grid__code", flat=True)
+        GridWorker.objects.filter(role=GridWorker.Role.LEADER, is_active=True).values_list(
+            "grid__code", flat=True
+        )
     )
-    rows = [r for r in plan.workers
-            if r["id_number"] not in existing and not (r["role"] == "leader" and r["grid"] in led)]
+    rows = [
+        r
+        for r in plan.workers
+        if r["id_number"] not in existing and not (r["role"] == "leader" and r["grid"] in led)
+    ]
     _insert(GridWorker, [_build(GridWorker, r, {"grid": grids}) for r in rows], created)
 
 
@@ -156,18 +168,25 @@ def _seed_committees(plan: Plan, regions: dict[str, Region], created: Counter) -
     )
     rows = [r for r in plan.committees if r["village"] not in existing]
     _insert(SecurityCommittee, [_build(SecurityCommittee, r, {"village": regions}) for r in rows], created)
-    committees = {c.village.code: c for c in
-                  SecurityCommittee.objects.filter(village__code__in=villages).select_related("village")}
+    committees = {
+        c.village.code: c
+        for c in SecurityCommittee.objects.filter(village__code__in=villages).select_related("village")
+    }
 
     members = CommitteeMember.objects.filter(committee__in=committees.values())
     existing = set(members.values_list("committee__village__code", "name", "phone"))
     # one active chair and one active deputy per committee: keep whoever holds the post
     held = set(
-        members.filter(position__in=["chair", "deputy"], is_active=True)
-        .values_list("committee__village__code", "position")
+        members.filter(position__in=["chair", "deputy"], is_active=True).values_list(
+            "committee__village__code", "position"
+        )
     )
-    rows = [r for r in plan.members
-            if (r["committee"], r["name"], r["phone"]) not in existing and (r["committee"], r["position"]) not in held]
+    rows = [
+        r
+        for r in plan.members
+        if (r["committee"], r["name"], r["phone"]) not in existing
+        and (r["committee"], r["position"]) not in held
+    ]
     _insert(CommitteeMember, [_build(CommitteeMember, r, {"committee": committees}) for r in rows], created)
 
 

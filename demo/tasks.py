@@ -30,12 +30,18 @@ def seed_visit_tasks() -> Counter:
     if not visit_tasks.visit_tasks_create(now=now):
         return created
     rng = random.Random(SEED)
-    officers = {a.village_id: a for a in VillageAssignment.objects.filter(
-        kind=VillageAssignment.Kind.ATTACHED_OFFICER, end_date__isnull=True).select_related("officer__user")}
+    officers = {
+        a.village_id: a
+        for a in VillageAssignment.objects.filter(
+            kind=VillageAssignment.Kind.ATTACHED_OFFICER, end_date__isnull=True
+        ).select_related("officer__user")
+    }
     tasks = list(VisitTask.objects.select_related("case").order_by("pk"))
     visits = []
     for task in tasks:
-        created_at = min(task.case.reported_at + dt.timedelta(hours=rng.randint(2, 30)), now - dt.timedelta(hours=1))
+        created_at = min(
+            task.case.reported_at + dt.timedelta(hours=rng.randint(2, 30)), now - dt.timedelta(hours=1)
+        )
         task.created_at, task.due_at = created_at, created_at + dt.timedelta(hours=visit_tasks.task_hours())
         assignment = officers.get(task.village_id)
         roll = rng.random()
@@ -45,11 +51,17 @@ def seed_visit_tasks() -> Counter:
         at = created_at + dt.timedelta(hours=hours)
         if at >= now:
             continue
-        visits.append(VillageVisit(
-            village_id=task.village_id, officer_id=assignment.officer_id, visited_on=timezone.localdate(at),
-            checked_in_at=at, activity=VillageVisit.Activity.VISIT, note="风险案件核查走访",
-            created_by=assignment.officer.user or admin,
-        ))
+        visits.append(
+            VillageVisit(
+                village_id=task.village_id,
+                officer_id=assignment.officer_id,
+                visited_on=timezone.localdate(at),
+                checked_in_at=at,
+                activity=VillageVisit.Activity.VISIT,
+                note="风险案件核查走访",
+                created_by=assignment.officer.user or admin,
+            )
+        )
     VisitTask.objects.bulk_update(tasks, ["created_at", "due_at"])
     VillageVisit.objects.bulk_create(visits)
     created["核查走访任务"] += len(tasks)

@@ -105,7 +105,17 @@ class CaseEventInline(ReadOnlyInline):
 @admin.register(DisputeCase)
 class DisputeCaseAdmin(ReadOnlyAdmin):
     case_lookup = "pk"
-    list_display = ["number", "category", "village", "grid", "level", "status", "risk_level", "due_at", "reported_at"]
+    list_display = [
+        "number",
+        "category",
+        "village",
+        "grid",
+        "level",
+        "status",
+        "risk_level",
+        "due_at",
+        "reported_at",
+    ]
     list_filter = ["status", "level", "category", "source", "risk_level", ("station", RelatedOnly)]
     search_fields = ["number", "summary", "parties__name"]
     list_select_related = ["village", "grid"]
@@ -131,8 +141,19 @@ class PartyAdmin(ReadOnlyAdmin):
     list_filter = ["role", "kind", "ethnicity"]
     search_fields = ["name", "case__number", "clan"]
     list_select_related = ["case"]
-    fields = ["case", "kind", "role", "name", "gender", "ethnicity", _masked_id, _masked_phone, "address", "clan",
-              "created_at"]
+    fields = [
+        "case",
+        "kind",
+        "role",
+        "name",
+        "gender",
+        "ethnicity",
+        _masked_id,
+        _masked_phone,
+        "address",
+        "clan",
+        "created_at",
+    ]
 
 
 @admin.register(MediationSession)
@@ -145,8 +166,14 @@ class MediationSessionAdmin(ReadOnlyAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(ReadOnlyAdmin):
-    list_display = ["case", "form", "signed_on", "performance_deadline", "performance_status",
-                    "judicial_confirmation_deadline"]
+    list_display = [
+        "case",
+        "form",
+        "signed_on",
+        "performance_deadline",
+        "performance_status",
+        "judicial_confirmation_deadline",
+    ]
     list_filter = ["form", "performance_status"]
     search_fields = ["case__number", "terms"]
     list_select_related = ["case"]

@@ -62,8 +62,11 @@ CASE_PARAMETER = OpenApiParameter("case", int, description="案件编号(id):只
 
 def _case_filterset(model):
     meta = type("Meta", (), {"model": model, "fields": []})
-    return type(f"{model.__name__}CaseFilter", (df.FilterSet,),
-                {"case": df.NumberFilter(field_name="case", label="案件编号"), "Meta": meta})
+    return type(
+        f"{model.__name__}CaseFilter",
+        (df.FilterSet,),
+        {"case": df.NumberFilter(field_name="case", label="案件编号"), "Meta": meta},
+    )
 
 
 # --- Cases --------------------------------------------------------------------------------
@@ -77,14 +80,23 @@ def _note_call(service):
 
 @extend_schema_view(
     list=extend_schema(summary="案件台账(可筛选、搜索、分页;个人信息打码)"),
-    retrieve=extend_schema(summary="案件详情(当事人、调解员、调解记录、协议、移送、回访、时间线)",
-                           responses=s.CaseDetailSerializer),
-    create=extend_schema(summary="登记案件(可附当事人;client_key 保证重复提交不重复立案)",
-                         request=s.CaseCreateSerializer,
-                         responses={201: s.CaseDetailSerializer,
-                                    200: OpenApiResponse(s.CaseDetailSerializer, "同一 client_key 重复提交:返回首次立的案")}),
-    partial_update=extend_schema(summary="修正案情(每项变更记入时间线)", request=s.CaseUpdateSerializer,
-                                 responses=s.CaseDetailSerializer),
+    retrieve=extend_schema(
+        summary="案件详情(当事人、调解员、调解记录、协议、移送、回访、时间线)",
+        responses=s.CaseDetailSerializer,
+    ),
+    create=extend_schema(
+        summary="登记案件(可附当事人;client_key 保证重复提交不重复立案)",
+        request=s.CaseCreateSerializer,
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(s.CaseDetailSerializer, "同一 client_key 重复提交:返回首次立的案"),
+        },
+    ),
+    partial_update=extend_schema(
+        summary="修正案情(每项变更记入时间线)",
+        request=s.CaseUpdateSerializer,
+        responses=s.CaseDetailSerializer,
+    ),
 )
 class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet):
     """矛盾纠纷案件。状态只能通过各操作(受理、调解、办结……)变更。"""
@@ -93,10 +105,19 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]  # the selector orders the list
     action_roles = {
-        "create": "report", "partial_update": "edit", "accept": "accept", "not_accept": "not_accept",
-        "start_mediation": "start_mediation", "mark_failed": "mark_failed", "escalate": "escalate",
-        "close": "close", "reopen": "reopen", "notes": "note", "assign_mediator": "assign_mediator",
-        "unassign_mediator": "assign_mediator", "assess_risk": "assess_risk",
+        "create": "report",
+        "partial_update": "edit",
+        "accept": "accept",
+        "not_accept": "not_accept",
+        "start_mediation": "start_mediation",
+        "mark_failed": "mark_failed",
+        "escalate": "escalate",
+        "close": "close",
+        "reopen": "reopen",
+        "notes": "note",
+        "assign_mediator": "assign_mediator",
+        "unassign_mediator": "assign_mediator",
+        "assess_risk": "assess_risk",
     }
 
     def get_queryset(self):
@@ -104,7 +125,8 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
 
     def get_serializer_class(self):
         return {"create": s.CaseCreateSerializer, "partial_update": s.CaseUpdateSerializer}.get(
-            self.action, s.CaseListSerializer)
+            self.action, s.CaseListSerializer
+        )
 
     def get_object(self):
         case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -133,7 +155,9 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         if not kwargs.get("partial"):
             return self.http_method_not_allowed(request)
         case = self.get_object()
-        serializer = s.CaseUpdateSerializer(case, data=request.data, partial=True, context=self.get_serializer_context())
+        serializer = s.CaseUpdateSerializer(
+            case, data=request.data, partial=True, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         note = data.pop("note", "")
@@ -152,7 +176,9 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     def accept(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_accept))
 
-    @extend_schema(summary="不予受理(须说明理由)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary="不予受理(须说明理由)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="not-accept")
     def not_accept(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_not_accept))
@@ -162,12 +188,16 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     def start_mediation(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_start_mediation))
 
-    @extend_schema(summary="调解未成(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary="调解未成(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="mark-failed")
     def mark_failed(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_mark_failed))
 
-    @extend_schema(summary="升级处置层级(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary="升级处置层级(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_escalate))
@@ -177,24 +207,36 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     def close(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_close))
 
-    @extend_schema(summary="复发重启(须说明复发情况)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary="复发重启(须说明复发情况)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_reopen))
 
-    @extend_schema(summary="添加备注或更正(时间线只追加、不修改)", request=s.RequiredNoteSerializer,
-                   responses={201: s.CaseEventSerializer})
+    @extend_schema(
+        summary="添加备注或更正(时间线只追加、不修改)",
+        request=s.RequiredNoteSerializer,
+        responses={201: s.CaseEventSerializer},
+    )
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         case = self.get_object()
         params = s.NoteSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        event = services.case_add_note(actor=request.user, case=case, note=params.validated_data.get("note", ""))
-        return Response(s.CaseEventSerializer(event, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        event = services.case_add_note(
+            actor=request.user, case=case, note=params.validated_data.get("note", "")
+        )
+        return Response(
+            s.CaseEventSerializer(event, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
-    @extend_schema(summary="指派调解员(需回避者须写明理由)", request=s.AssignMediatorSerializer,
-                   responses={201: s.CaseMediatorSerializer})
+    @extend_schema(
+        summary="指派调解员(需回避者须写明理由)",
+        request=s.AssignMediatorSerializer,
+        responses={201: s.CaseMediatorSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="assign-mediator")
     def assign_mediator(self, request, pk=None):
         case = self.get_object()
@@ -203,33 +245,45 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         assignment = services.mediator_assign(actor=request.user, case=case, **params.validated_data)
         return Response(s.CaseMediatorSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="撤换调解员(须说明原因)", request=s.UnassignMediatorSerializer,
-                   responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary="撤换调解员(须说明原因)",
+        request=s.UnassignMediatorSerializer,
+        responses=s.CaseDetailSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="unassign-mediator")
     def unassign_mediator(self, request, pk=None):
         case = self.get_object()
         params = s.UnassignMediatorSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        assignment = case.mediator_assignments.filter(mediator_id=params.validated_data["mediator"],
-                                                      is_active=True).first()
+        assignment = case.mediator_assignments.filter(
+            mediator_id=params.validated_data["mediator"], is_active=True
+        ).first()
         if assignment is None:
             raise DomainError(_("该调解员不在本案调解员名单中。"), field="mediator")
-        services.mediator_unassign(actor=request.user, assignment=assignment, reason=params.validated_data["reason"])
+        services.mediator_unassign(
+            actor=request.user, assignment=assignment, reason=params.validated_data["reason"]
+        )
         return self.detail_response(case)
 
-    @extend_schema(summary="立即重新评估风险(与夜间评估同一规则)", request=None, responses=s.RiskAssessmentSerializer)
+    @extend_schema(
+        summary="立即重新评估风险(与夜间评估同一规则)", request=None, responses=s.RiskAssessmentSerializer
+    )
     @action(detail=True, methods=["post"], url_path="assess-risk")
     def assess_risk(self, request, pk=None):
         case = self.get_object()
         assessment = services.case_assess_risk(actor=request.user, case=case)
         return Response(s.RiskAssessmentSerializer(assessment).data)
 
-    @extend_schema(summary="推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)",
-                   responses=s.MediatorSuggestionSerializer(many=True))
+    @extend_schema(
+        summary="推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)",
+        responses=s.MediatorSuggestionSerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def suggestions(self, request, pk=None):
         case = self.get_object()
-        return Response(s.MediatorSuggestionSerializer(selectors.mediator_suggestions(case=case), many=True).data)
+        return Response(
+            s.MediatorSuggestionSerializer(selectors.mediator_suggestions(case=case), many=True).data
+        )
 
 
 # --- Related records ----------------------------------------------------------------------
@@ -247,8 +301,10 @@ class RelatedViewSet(mixins.CreateModelMixin, ReadViewSet, DisputesViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = self.perform_service(dict(serializer.validated_data))
-        return Response(self.read_serializer_class(obj, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            self.read_serializer_class(obj, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def perform_service(self, data: dict):
         raise NotImplementedError
@@ -310,15 +366,19 @@ class AgreementViewSet(RelatedViewSet):
     def perform_service(self, data):
         return services.agreement_create(actor=self.request.user, **data)
 
-    @extend_schema(summary="登记履行情况(已履行→协议已履行;违约→调解未成)",
-                   request=s.AgreementPerformanceSerializer, responses=s.AgreementSerializer)
+    @extend_schema(
+        summary="登记履行情况(已履行→协议已履行;违约→调解未成)",
+        request=s.AgreementPerformanceSerializer,
+        responses=s.AgreementSerializer,
+    )
     @action(detail=True, methods=["post"])
     def performance(self, request, pk=None):
         agreement = self.get_object()
         params = s.AgreementPerformanceSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        agreement = services.agreement_set_performance(actor=request.user, agreement=agreement,
-                                                       **params.validated_data)
+        agreement = services.agreement_set_performance(
+            actor=request.user, agreement=agreement, **params.validated_data
+        )
         return Response(self.get_serializer(agreement).data)
 
 
@@ -336,8 +396,9 @@ class ReferralViewSet(RelatedViewSet):
     def perform_service(self, data):
         return services.referral_create(actor=self.request.user, **data)
 
-    @extend_schema(summary="登记对方接收、答复或退回", request=s.ReferralUpdateSerializer,
-                   responses=s.ReferralSerializer)
+    @extend_schema(
+        summary="登记对方接收、答复或退回", request=s.ReferralUpdateSerializer, responses=s.ReferralSerializer
+    )
     @action(detail=True, methods=["post"], url_path="update", url_name="update")
     def record_update(self, request, pk=None):
         referral = self.get_object()
@@ -347,8 +408,10 @@ class ReferralViewSet(RelatedViewSet):
         return Response(self.get_serializer(referral).data)
 
 
-@extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]),
-                    create=extend_schema(request=s.FollowUpRecordSerializer, responses={201: s.FollowUpSerializer}))
+@extend_schema_view(
+    list=extend_schema(parameters=[CASE_PARAMETER]),
+    create=extend_schema(request=s.FollowUpRecordSerializer, responses={201: s.FollowUpSerializer}),
+)
 class FollowUpViewSet(RelatedViewSet):
     """回访(办结后按计划进行)。POST 登记一次回访:填入下一次计划回访(或指定的 follow_up);结果为复发时案件复发重启。"""
 

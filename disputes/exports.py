@@ -18,10 +18,22 @@ from .models import DisputeCase
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = gettext_lazy("矛盾纠纷排查化解台账")
 HEADER = [
-    gettext_lazy("序号"), gettext_lazy("案件编号"), gettext_lazy("登记时间"), gettext_lazy("村(社区)"),
-    gettext_lazy("网格"), gettext_lazy("类别"), gettext_lazy("简要案情"), gettext_lazy("当事人"),
-    gettext_lazy("联系电话"), gettext_lazy("涉及人数"), gettext_lazy("处置层级"), gettext_lazy("状态"),
-    gettext_lazy("化解责任人"), gettext_lazy("调解员"), gettext_lazy("办理期限"), gettext_lazy("是否逾期"),
+    gettext_lazy("序号"),
+    gettext_lazy("案件编号"),
+    gettext_lazy("登记时间"),
+    gettext_lazy("村(社区)"),
+    gettext_lazy("网格"),
+    gettext_lazy("类别"),
+    gettext_lazy("简要案情"),
+    gettext_lazy("当事人"),
+    gettext_lazy("联系电话"),
+    gettext_lazy("涉及人数"),
+    gettext_lazy("处置层级"),
+    gettext_lazy("状态"),
+    gettext_lazy("化解责任人"),
+    gettext_lazy("调解员"),
+    gettext_lazy("办理期限"),
+    gettext_lazy("是否逾期"),
     gettext_lazy("办结时间"),
 ]
 WIDTHS = [6, 14, 17, 12, 12, 14, 40, 28, 18, 9, 10, 10, 10, 14, 17, 9, 17]
@@ -36,14 +48,23 @@ def ledger_row(index: int, case: DisputeCase, *, user) -> list:
     prefetched), so building the rows issues no query per case."""
     parties = list(case.parties.all())
     return [
-        index, case.number, _local(case.reported_at), case.village.name, case.grid.name if case.grid else "",
-        case.get_category_display(), case.summary,
+        index,
+        case.number,
+        _local(case.reported_at),
+        case.village.name,
+        case.grid.name if case.grid else "",
+        case.get_category_display(),
+        case.summary,
         "、".join(f"{p.name}({p.get_role_display()})" for p in parties),
         "、".join(privacy.shown_phone(user, p.phone, in_list=True) for p in parties if p.phone),
-        case.people_involved, case.get_level_display(), case.get_status_display(),
+        case.people_involved,
+        case.get_level_display(),
+        case.get_status_display(),
         (case.responsible.full_name or case.responsible.username) if case.responsible else "",
         "、".join(a.mediator.name for a in case.active_mediators),
-        _local(case.due_at), _("是") if case.is_overdue else _("否"), _local(case.closed_at),
+        _local(case.due_at),
+        _("是") if case.is_overdue else _("否"),
+        _local(case.closed_at),
     ]
 
 

@@ -28,15 +28,18 @@ class CaseFilter(df.FilterSet):
     open = df.BooleanFilter(label=_("仅未办结"))
     date_from = df.DateFilter(label=_("登记日期起"))
     date_to = df.DateFilter(label=_("登记日期止"))
-    order = df.ChoiceFilter(choices=[("risk", _("风险分从高到低")), ("due", _("期限由近到远"))],
-                            label=_("排序(默认最新登记在前)"))
+    order = df.ChoiceFilter(
+        choices=[("risk", _("风险分从高到低")), ("due", _("期限由近到远"))], label=_("排序(默认最新登记在前)")
+    )
 
     class Meta:
         model = DisputeCase
         fields: list[str] = []
 
     def selector_filters(self) -> dict:
-        return {key: value for key, value in self.form.cleaned_data.items() if value not in (None, "", [], False)}
+        return {
+            key: value for key, value in self.form.cleaned_data.items() if value not in (None, "", [], False)
+        }
 
     def filter_queryset(self, queryset):
         """The selector does the filtering (``queryset``, the unfiltered scoped list, is replaced)."""

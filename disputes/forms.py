@@ -58,15 +58,19 @@ class CaseFilterForm(ListFilterForm):
     status = forms.ChoiceField(label=_("状态"), choices=_blank(Status.choices, _("全部状态")))
     level = forms.ChoiceField(label=_("处置层级"), choices=_blank(Level.choices, _("全部层级")))
     category = forms.ChoiceField(label=_("纠纷类别"), choices=_blank(Category.choices, _("全部类别")))
-    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(),
-                                     empty_label=_("全部村(社区)"))
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("全部村(社区)")
+    )
     grid = GridChoiceField(label=_("网格"), queryset=Grid.objects.none(), empty_label=_("全部网格"))
-    mediator = MediatorChoiceField(label=_("调解员"), queryset=Mediator.objects.none(), empty_label=_("全部调解员"))
+    mediator = MediatorChoiceField(
+        label=_("调解员"), queryset=Mediator.objects.none(), empty_label=_("全部调解员")
+    )
     overdue = forms.ChoiceField(label=_("是否逾期"), choices=[("", _("逾期与否")), ("1", _("仅看逾期"))])
     risk_level = forms.ChoiceField(label=_("风险等级"), choices=_blank(RiskLevel.choices, _("全部风险等级")))
     open = forms.ChoiceField(label=_("办理状态"), choices=[("", _("在办与办结")), ("1", _("仅看在办"))])
-    order = forms.ChoiceField(label=_("排序"), choices=[("", _("按登记时间")), ("risk", _("按风险分")),
-                                                       ("due", _("按办理期限"))])
+    order = forms.ChoiceField(
+        label=_("排序"), choices=[("", _("按登记时间")), ("risk", _("按风险分")), ("due", _("按办理期限"))]
+    )
     date_from = forms.DateField(label=_("登记日期自"), widget=DateInput(attrs={"title": _("登记日期自")}))
     date_to = forms.DateField(label=_("登记日期至"), widget=DateInput(attrs={"title": _("登记日期至")}))
 
@@ -99,12 +103,22 @@ class PartyForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("身份"), choices=Party.Role.choices, initial=Party.Role.APPLICANT)
     gender = forms.ChoiceField(label=_("性别"), choices=_blank(Gender.choices), required=False)
     ethnicity = forms.ChoiceField(label=_("民族"), choices=_blank(Ethnicity.choices), required=False)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     address = forms.CharField(label=_("住址"), max_length=128, required=False)
-    clan = forms.CharField(label=_("家支"), max_length=32, required=False, help_text=_("彝族家支,用于调解员回避审查"))
+    clan = forms.CharField(
+        label=_("家支"), max_length=32, required=False, help_text=_("彝族家支,用于调解员回避审查")
+    )
 
     name_required = False
 
@@ -130,7 +144,11 @@ class PartyForm(StyledFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         others = ("id_number", "phone", "address", "clan")
-        if not (data.get("name") or "").strip() and any(data.get(k) for k in others) and "name" not in self.errors:
+        if (
+            not (data.get("name") or "").strip()
+            and any(data.get(k) for k in others)
+            and "name" not in self.errors
+        ):
             self.add_error("name", _("请填写当事人姓名或单位名称。"))
         return data
 
@@ -160,23 +178,30 @@ class BasePartyFormSet(forms.BaseFormSet):
         return [d for f in self.forms if (d := f.party_data()) is not None]
 
 
-PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=3, max_num=3, validate_max=True)
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=3, max_num=3, validate_max=True
+)
 
 
 # --- Intake (来访登记) ----------------------------------------------------------------------
 class CaseIntakeForm(StyledFormMixin, forms.Form):
     category = forms.ChoiceField(label=_("纠纷类别"), choices=_blank(Category.choices))
-    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("请选择"))
-    grid = GridChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False,
-                           empty_label=_("不确定/不选"))
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("请选择")
+    )
+    grid = GridChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, empty_label=_("不确定/不选")
+    )
     address = forms.CharField(label=_("详细地点"), max_length=128, required=False)
     summary = forms.CharField(label=_("简要案情"), widget=_textarea(4))
     people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, max_value=100000, initial=2)
-    amount_involved = forms.DecimalField(label=_("涉及金额(元)"), min_value=0, max_digits=14, decimal_places=2,
-                                         required=False)
+    amount_involved = forms.DecimalField(
+        label=_("涉及金额(元)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
     occurred_on = forms.DateField(label=_("发生日期"), required=False, widget=DateInput())
-    level = forms.ChoiceField(label=_("处置层级"), choices=_blank(Level.choices, _("自动(有网格为网格级,否则村级)")),
-                              required=False)
+    level = forms.ChoiceField(
+        label=_("处置层级"), choices=_blank(Level.choices, _("自动(有网格为网格级,否则村级)")), required=False
+    )
     threat_flag = forms.BooleanField(label=_("扬言/过激言行"), required=False)
     vulnerable_flag = forms.BooleanField(label=_("涉及弱势群体"), required=False)
 
@@ -222,17 +247,21 @@ class NoteForm(ActionForm):
 
 
 class RequiredNoteForm(ActionForm):
-    note = forms.CharField(label=_("说明内容"), widget=_textarea(2),
-                           error_messages={"required": _("请填写说明内容。")})
+    note = forms.CharField(
+        label=_("说明内容"), widget=_textarea(2), error_messages={"required": _("请填写说明内容。")}
+    )
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("原因"), widget=_textarea(2), error_messages={"required": _("请填写原因。")})
+    reason = forms.CharField(
+        label=_("原因"), widget=_textarea(2), error_messages={"required": _("请填写原因。")}
+    )
 
 
 class AcceptForm(NoteForm):
-    responsible = forms.ModelChoiceField(label=_("化解责任人"), queryset=User.objects.none(), required=False,
-                                         empty_label=_("本人"))
+    responsible = forms.ModelChoiceField(
+        label=_("化解责任人"), queryset=User.objects.none(), required=False, empty_label=_("本人")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,10 +274,18 @@ class AcceptForm(NoteForm):
 
 
 class AssignMediatorForm(ActionForm):
-    mediator = forms.ModelChoiceField(label=_("调解员"), queryset=Mediator.objects.none(), empty_label=_("请选择"),
-                                      error_messages={"required": _("请选择调解员。")})
-    reason = forms.CharField(label=_("回避情形下仍指派的理由"), required=False, widget=_textarea(2),
-                             help_text=_("所选调解员需回避时必填,记入时间线。"))
+    mediator = forms.ModelChoiceField(
+        label=_("调解员"),
+        queryset=Mediator.objects.none(),
+        empty_label=_("请选择"),
+        error_messages={"required": _("请选择调解员。")},
+    )
+    reason = forms.CharField(
+        label=_("回避情形下仍指派的理由"),
+        required=False,
+        widget=_textarea(2),
+        help_text=_("所选调解员需回避时必填,记入时间线。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,13 +293,17 @@ class AssignMediatorForm(ActionForm):
         field.queryset = selectors.mediator_choices(user=self.user, case=self.case)
         field.label_from_instance = lambda m: (
             f"{m.name}({m.get_kind_display()} · {m.township.name}"
-            + (f" · {m.clan}家支" if m.clan else "") + ")" + (" — 需回避" if m.conflicted else "")
+            + (f" · {m.clan}家支" if m.clan else "")
+            + ")"
+            + (" — 需回避" if m.conflicted else "")
         )
 
 
 class UnassignMediatorForm(ActionForm):
     assignment = forms.ModelChoiceField(label=_("调解员"), queryset=Mediator.objects.none())
-    reason = forms.CharField(label=_("撤换原因"), widget=_textarea(2), error_messages={"required": _("请填写原因。")})
+    reason = forms.CharField(
+        label=_("撤换原因"), widget=_textarea(2), error_messages={"required": _("请填写原因。")}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,13 +313,17 @@ class UnassignMediatorForm(ActionForm):
 
 
 class SessionForm(ActionForm):
-    held_at = forms.DateTimeField(label=_("调解时间"), widget=DateTimeInput(),
-                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    held_at = forms.DateTimeField(
+        label=_("调解时间"),
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
     place = forms.CharField(label=_("调解地点"), max_length=128)
     attendees = forms.CharField(label=_("参加人员"), max_length=255)
     record = forms.CharField(label=_("调解笔录"), widget=_textarea(4))
-    outcome = forms.ChoiceField(label=_("结果"), choices=MediationSession.Outcome.choices,
-                                initial=MediationSession.Outcome.CONTINUING)
+    outcome = forms.ChoiceField(
+        label=_("结果"), choices=MediationSession.Outcome.choices, initial=MediationSession.Outcome.CONTINUING
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -288,7 +333,9 @@ class SessionForm(ActionForm):
 
 
 class AgreementForm(ActionForm):
-    form = forms.ChoiceField(label=_("协议形式"), choices=Agreement.Form.choices, initial=Agreement.Form.WRITTEN)
+    form = forms.ChoiceField(
+        label=_("协议形式"), choices=Agreement.Form.choices, initial=Agreement.Form.WRITTEN
+    )
     signed_on = forms.DateField(label=_("签订日期"), widget=DateInput())
     facts = forms.CharField(label=_("纠纷主要事实"), widget=_textarea(3))
     disputed_matters = forms.CharField(label=_("争议事项"), widget=_textarea(2))
@@ -314,10 +361,13 @@ class PerformanceForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         pending = self.case.agreements.filter(
-            performance_status__in=[Agreement.Performance.PENDING, Agreement.Performance.PARTLY])
+            performance_status__in=[Agreement.Performance.PENDING, Agreement.Performance.PARTLY]
+        )
         field = self.fields["agreement"]
         field.queryset = pending
-        field.label_from_instance = lambda a: f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}({a.get_performance_status_display()})"
+        field.label_from_instance = lambda a: (
+            f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}({a.get_performance_status_display()})"
+        )
         _preselect_single(self, "agreement")
 
 
@@ -331,20 +381,28 @@ def _preselect_single(form, name: str) -> None:
 
 class ReferralForm(ActionForm):
     kind = forms.ChoiceField(label=_("对接方式"), choices=_blank(Referral.Kind.choices))
-    department = forms.ChoiceField(label=_("部门"), choices=_blank(Referral.Department.choices, _("(部门移交时选择)")),
-                                   required=False)
+    department = forms.ChoiceField(
+        label=_("部门"), choices=_blank(Referral.Department.choices, _("(部门移交时选择)")), required=False
+    )
     target_name = forms.CharField(label=_("接收单位"), max_length=64)
-    agreement = forms.ModelChoiceField(label=_("申请司法确认的协议"), queryset=Agreement.objects.none(),
-                                       required=False, empty_label=_("(不涉及)"),
-                                       help_text=_("庭所对接申请司法确认时选择;案件状态不变。"))
-    due_date = forms.DateField(label=_("答复期限"), widget=DateInput(), required=False,
-                               help_text=_("留空则按默认期限。"))
+    agreement = forms.ModelChoiceField(
+        label=_("申请司法确认的协议"),
+        queryset=Agreement.objects.none(),
+        required=False,
+        empty_label=_("(不涉及)"),
+        help_text=_("庭所对接申请司法确认时选择;案件状态不变。"),
+    )
+    due_date = forms.DateField(
+        label=_("答复期限"), widget=DateInput(), required=False, help_text=_("留空则按默认期限。")
+    )
     reason = forms.CharField(label=_("移送事由"), widget=_textarea(2))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = self.case.agreements.all()
-        self.fields["agreement"].label_from_instance = lambda a: f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}"
+        self.fields["agreement"].label_from_instance = lambda a: (
+            f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}"
+        )
 
     def clean(self):
         data = super().clean()
@@ -355,14 +413,17 @@ class ReferralForm(ActionForm):
 
 class ReferralUpdateForm(ActionForm):
     referral = forms.ModelChoiceField(label=_("移送"), queryset=Referral.objects.none())
-    status = forms.ChoiceField(label=_("新状态"), choices=[c for c in Referral.Status.choices
-                                                         if c[0] != Referral.Status.SENT])
+    status = forms.ChoiceField(
+        label=_("新状态"), choices=[c for c in Referral.Status.choices if c[0] != Referral.Status.SENT]
+    )
     answer = forms.CharField(label=_("答复内容"), required=False, widget=_textarea(2))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["referral"]
-        field.queryset = self.case.referrals.filter(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED])
+        field.queryset = self.case.referrals.filter(
+            status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
+        )
         field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
         _preselect_single(self, "referral")
 

@@ -15,13 +15,21 @@ def dispute_panel(user) -> dict | None:
         return None
     now = timezone.now()
     open_ = Q(status__in=OPEN_STATUSES)
-    counts = case_list(user=user).order_by().aggregate(
-        open=Count("pk", filter=open_),
-        mine=Count("pk", filter=open_ & Q(responsible=user)),
-        overdue=Count("pk", filter=open_ & Q(due_at__lt=now)),
-        red=Count("pk", filter=open_ & Q(risk_level=RiskLevel.RED)),
-        orange=Count("pk", filter=open_ & Q(risk_level=RiskLevel.ORANGE)),
-        reported=Count("pk", filter=Q(status="reported")),
+    counts = (
+        case_list(user=user)
+        .order_by()
+        .aggregate(
+            open=Count("pk", filter=open_),
+            mine=Count("pk", filter=open_ & Q(responsible=user)),
+            overdue=Count("pk", filter=open_ & Q(due_at__lt=now)),
+            red=Count("pk", filter=open_ & Q(risk_level=RiskLevel.RED)),
+            orange=Count("pk", filter=open_ & Q(risk_level=RiskLevel.ORANGE)),
+            reported=Count("pk", filter=Q(status="reported")),
+        )
     )
-    return {"template": "disputes/_home_panel.html", "order": 10, "cases": counts,
-            "is_mediator": user.role == User.Role.MEDIATOR}
+    return {
+        "template": "disputes/_home_panel.html",
+        "order": 10,
+        "cases": counts,
+        "is_mediator": user.role == User.Role.MEDIATOR,
+    }

@@ -18,11 +18,13 @@ from .models import Category
 
 
 class IncidentCaseInput(serializers.Serializer):
-    incident = ScopedPrimaryKeyRelatedField(scope=lambda u: incident_list(user=u), queryset=Incident.objects.all(),
-                                            label=_("警情"))
+    incident = ScopedPrimaryKeyRelatedField(
+        scope=lambda u: incident_list(user=u), queryset=Incident.objects.all(), label=_("警情")
+    )
     category = serializers.ChoiceField(choices=Category.choices, label=_("纠纷类别"))
-    summary = serializers.CharField(required=False, allow_blank=True, label=_("简要案情"),
-                                    help_text=_("留空取警情内容"))
+    summary = serializers.CharField(
+        required=False, allow_blank=True, label=_("简要案情"), help_text=_("留空取警情内容")
+    )
     people_involved = serializers.IntegerField(min_value=1, default=2, label=_("涉及人数"))
     threat_flag = serializers.BooleanField(default=False, label=_("扬言/过激言行"))
     vulnerable_flag = serializers.BooleanField(default=False, label=_("涉及弱势群体"))

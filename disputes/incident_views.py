@@ -66,8 +66,9 @@ class CaseFromIncidentView(ServiceFormMixin, FormView):
         return reverse("stations:incident-detail", args=[self.object.pk])
 
     def perform(self, form):
-        case, self.created = case_from_incident(actor=self.request.user, incident=self.object,
-                                                **form.service_data())
+        case, self.created = case_from_incident(
+            actor=self.request.user, incident=self.object, **form.service_data()
+        )
         return case
 
     def get_success_message(self, obj):

@@ -24,9 +24,19 @@ from .models import DisputeCase, Source
 
 
 @transaction.atomic
-def case_from_incident(*, actor: User, incident: Incident, category: str, summary: str = "",
-                       people_involved: int = 2, threat_flag: bool = False, vulnerable_flag: bool = False,
-                       grid=None, note: str = "", **extra: Any) -> tuple[DisputeCase, bool]:
+def case_from_incident(
+    *,
+    actor: User,
+    incident: Incident,
+    category: str,
+    summary: str = "",
+    people_involved: int = 2,
+    threat_flag: bool = False,
+    vulnerable_flag: bool = False,
+    grid=None,
+    note: str = "",
+    **extra: Any,
+) -> tuple[DisputeCase, bool]:
     """Turn a 纠纷 incident into a case. Returns ``(case, created)``."""
     if not incident_list(user=actor).filter(pk=incident.pk).exists():
         raise DomainError(_("警情不存在或不在您的辖区内。"), code="not_found")
@@ -37,8 +47,11 @@ def case_from_incident(*, actor: User, incident: Incident, category: str, summar
     if existing is not None:
         return existing.case, False
     if locked.category != Incident.Category.DISPUTE:
-        raise DomainError(_("只有“纠纷”类警情可以转为矛盾纠纷案件;如确属纠纷,请先修改警情类别。"),
-                          field="category", code="not_dispute")
+        raise DomainError(
+            _("只有“纠纷”类警情可以转为矛盾纠纷案件;如确属纠纷,请先修改警情类别。"),
+            field="category",
+            code="not_dispute",
+        )
     parties = []
     if locked.caller_name:
         parties.append({"name": locked.caller_name, "role": "applicant", "phone": locked.caller_phone})
@@ -46,10 +59,20 @@ def case_from_incident(*, actor: User, incident: Incident, category: str, summar
     if not summary and locked.parties:
         text = f"{text}\n当事人:{locked.parties}"
     case = services.case_report(
-        actor=actor, village=locked.village, category=category, summary=text, grid=grid, source=Source.INCIDENT,
-        people_involved=people_involved, address=locked.address, threat_flag=threat_flag,
-        vulnerable_flag=vulnerable_flag, occurred_on=timezone.localdate(locked.received_at), parties=parties,
-        note=(note or _("由警情 %(number)s 转入") % {"number": locked.number}), **extra,
+        actor=actor,
+        village=locked.village,
+        category=category,
+        summary=text,
+        grid=grid,
+        source=Source.INCIDENT,
+        people_involved=people_involved,
+        address=locked.address,
+        threat_flag=threat_flag,
+        vulnerable_flag=vulnerable_flag,
+        occurred_on=timezone.localdate(locked.received_at),
+        parties=parties,
+        note=(note or _("由警情 %(number)s 转入") % {"number": locked.number}),
+        **extra,
     )
     IncidentLink.objects.create(incident=locked, case=case, created_by=actor)
     return case, True

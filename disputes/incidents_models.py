@@ -11,12 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IncidentLink(models.Model):
-    incident = models.OneToOneField("stations.Incident", verbose_name=_("警情"), on_delete=models.PROTECT,
-                                    related_name="case_link")
-    case = models.OneToOneField("disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT,
-                                related_name="incident_link")
-    created_by = models.ForeignKey("governance.User", verbose_name=_("转案人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    incident = models.OneToOneField(
+        "stations.Incident", verbose_name=_("警情"), on_delete=models.PROTECT, related_name="case_link"
+    )
+    case = models.OneToOneField(
+        "disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="incident_link"
+    )
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("转案人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("转案时间"), auto_now_add=True)
 
     class Meta:

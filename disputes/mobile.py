@@ -44,37 +44,79 @@ class GridChoiceField(forms.ModelChoiceField):
 
 
 class MobileReportForm(forms.Form):
-    category = forms.ChoiceField(label=gettext_lazy("纠纷类别"), choices=Category.choices, widget=forms.RadioSelect,
-                                 error_messages={"required": gettext_lazy("请选择纠纷类别。")})
+    category = forms.ChoiceField(
+        label=gettext_lazy("纠纷类别"),
+        choices=Category.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择纠纷类别。")},
+    )
     summary = forms.CharField(
-        label=gettext_lazy("发生了什么"), max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": gettext_lazy("时间、起因、目前情况,简要说明即可")}),
+        label=gettext_lazy("发生了什么"),
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 4, "placeholder": gettext_lazy("时间、起因、目前情况,简要说明即可")}
+        ),
         error_messages={"required": gettext_lazy("请简要说明发生了什么。")},
     )
-    name_1 = forms.CharField(label=gettext_lazy("当事人(一方)"), max_length=64,
-                             error_messages={"required": gettext_lazy("请至少填写一方当事人的姓名。")},
-                             widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("姓名")}))
-    phone_1 = forms.CharField(label=gettext_lazy("联系电话(可不填)"), max_length=20, required=False,
-                              validators=[validate_phone],
-                              widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    name_2 = forms.CharField(label=gettext_lazy("另一方(可不填)"), max_length=64, required=False,
-                             widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("姓名")}))
-    people_involved = forms.IntegerField(label=gettext_lazy("涉及人数"), min_value=1, max_value=9999, initial=2,
-                                         widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    grid = GridChoiceField(label=gettext_lazy("网格"), queryset=None, empty_label=None,
-                           error_messages={"invalid_choice": gettext_lazy("所选网格不在您负责的范围内,不能上报到该网格。")})
-    address = forms.CharField(label=gettext_lazy("具体地点(可不填)"), max_length=128, required=False,
-                              widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如:三组王家院坝")}))
+    name_1 = forms.CharField(
+        label=gettext_lazy("当事人(一方)"),
+        max_length=64,
+        error_messages={"required": gettext_lazy("请至少填写一方当事人的姓名。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("姓名")}),
+    )
+    phone_1 = forms.CharField(
+        label=gettext_lazy("联系电话(可不填)"),
+        max_length=20,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    name_2 = forms.CharField(
+        label=gettext_lazy("另一方(可不填)"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("姓名")}),
+    )
+    people_involved = forms.IntegerField(
+        label=gettext_lazy("涉及人数"),
+        min_value=1,
+        max_value=9999,
+        initial=2,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    grid = GridChoiceField(
+        label=gettext_lazy("网格"),
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": gettext_lazy("所选网格不在您负责的范围内,不能上报到该网格。")},
+    )
+    address = forms.CharField(
+        label=gettext_lazy("具体地点(可不填)"),
+        max_length=128,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("如:三组王家院坝")}),
+    )
     threat_flag = forms.BooleanField(label=gettext_lazy("有扬言报复、自伤或其他过激言行"), required=False)
-    client_key = forms.UUIDField(widget=forms.HiddenInput, error_messages={
-        "required": gettext_lazy("提交键缺失,请刷新页面后重新提交。"),
-        "invalid": gettext_lazy("提交键无效,请刷新页面后重新提交。"),
-    })
+    client_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": gettext_lazy("提交键缺失,请刷新页面后重新提交。"),
+            "invalid": gettext_lazy("提交键无效,请刷新页面后重新提交。"),
+        },
+    )
 
     # where a service error on a model field lands on this form
-    SERVICE_FIELDS = {"grid": "grid", "village": "grid", "category": "category", "summary": "summary",
-                      "people_involved": "people_involved", "address": "address", "client_key": "client_key",
-                      "name": "name_1", "phone": "phone_1"}
+    SERVICE_FIELDS = {
+        "grid": "grid",
+        "village": "grid",
+        "category": "category",
+        "summary": "summary",
+        "people_involved": "people_involved",
+        "address": "address",
+        "client_key": "client_key",
+        "name": "name_1",
+        "phone": "phone_1",
+    }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,8 +144,11 @@ class MobileMixin(LoginRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(page_title=self.page_title, back_url=reverse(self.back_url_name) if self.back_url_name else "",
-                       may_report=services.may(self.request.user, "report"))
+        context.update(
+            page_title=self.page_title,
+            back_url=reverse(self.back_url_name) if self.back_url_name else "",
+            may_report=services.may(self.request.user, "report"),
+        )
         return context
 
 
@@ -156,9 +201,16 @@ class ReportView(MobileMixin, FormView):
         resent = DisputeCase.objects.filter(client_key=key).exists()
         try:
             case = services.case_report(
-                actor=self.request.user, village=d["grid"].village, grid=d["grid"], source=Source.GRID_REPORT,
-                category=d["category"], summary=d["summary"], people_involved=d["people_involved"],
-                address=d.get("address", ""), threat_flag=d.get("threat_flag", False), parties=form.parties(),
+                actor=self.request.user,
+                village=d["grid"].village,
+                grid=d["grid"],
+                source=Source.GRID_REPORT,
+                category=d["category"],
+                summary=d["summary"],
+                people_involved=d["people_involved"],
+                address=d.get("address", ""),
+                threat_flag=d.get("threat_flag", False),
+                parties=form.parties(),
                 client_key=key,
             )
         except NotPermitted as err:
@@ -176,14 +228,18 @@ class ReportView(MobileMixin, FormView):
             return self.form_invalid(form)
         url = reverse("mobile:case-detail", args=[case.pk])
         if _wants_json(self.request):
-            return JsonResponse({"id": case.pk, "number": case.number, "url": url, "resent": resent},
-                                status=200 if resent else 201)
+            return JsonResponse(
+                {"id": case.pk, "number": case.number, "url": url, "resent": resent},
+                status=200 if resent else 201,
+            )
         messages.success(self.request, _("已上报,案件编号 %(n)s。") % {"n": case.number})
         return redirect(url)
 
     def form_invalid(self, form):
         if _wants_json(self.request):
-            errors = {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
+            errors = {
+                field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()
+            }
             return JsonResponse({"errors": errors}, status=400)
         return super().form_invalid(form)
 

@@ -112,7 +112,9 @@ class CaseCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["county", "year"], name="casecounter_unique_county_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="casecounter_unique_county_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
@@ -124,13 +126,23 @@ class DisputeCase(models.Model):
     category = models.CharField(_("纠纷类别"), max_length=24, choices=Category.choices)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.WALK_IN)
     village = models.ForeignKey(
-        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="dispute_cases",
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="dispute_cases",
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
     grid = models.ForeignKey(
-        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="dispute_cases"
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispute_cases",
     )
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="dispute_cases")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="dispute_cases"
+    )
     address = models.CharField(_("详细地点"), max_length=128, blank=True)
     # the address normalised as the station's incidents are, to find repeat incidents at it
     address_key = models.CharField(_("规范化地址"), max_length=128, blank=True, editable=False)
@@ -144,11 +156,18 @@ class DisputeCase(models.Model):
     level = models.CharField(_("处置层级"), max_length=16, choices=Level.choices, default=Level.GRID)
     status = models.CharField(_("状态"), max_length=24, choices=Status.choices, default=Status.REPORTED)
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("化解责任人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="responsible_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("化解责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_cases",
     )
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="reported_cases"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
     )
     reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
@@ -157,7 +176,9 @@ class DisputeCase(models.Model):
     escalation_count = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     recurrence_count = models.PositiveSmallIntegerField(_("复发次数"), default=0)
     risk_score = models.PositiveSmallIntegerField(_("风险分"), default=0)
-    risk_level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.BLUE)
+    risk_level = models.CharField(
+        _("风险等级"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.BLUE
+    )
     risk_assessed_at = models.DateTimeField(_("风险评估时间"), null=True, blank=True)
     # A client-generated key sent by the phone report form: a resend never makes a second case.
     client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
@@ -169,11 +190,16 @@ class DisputeCase(models.Model):
         ordering = ["-reported_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["county", "number"], name="case_unique_number_in_county"),
-            models.CheckConstraint(condition=Q(people_involved__gte=1), name="case_people_involved_positive",
-                                   violation_error_message=_("涉及人数至少为1。")),
-            models.CheckConstraint(condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
-                                   name="case_amount_not_negative",
-                                   violation_error_message=_("涉及金额不能为负数。")),
+            models.CheckConstraint(
+                condition=Q(people_involved__gte=1),
+                name="case_people_involved_positive",
+                violation_error_message=_("涉及人数至少为1。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_involved__isnull=True) | Q(amount_involved__gte=0),
+                name="case_amount_not_negative",
+                violation_error_message=_("涉及金额不能为负数。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
@@ -216,7 +242,9 @@ class Party(models.Model):
         RESPONDENT = "respondent", _("被申请人")
         OTHER = "other", _("其他当事人")
 
-    case = models.ForeignKey(DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="parties")
+    case = models.ForeignKey(
+        DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="parties"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
     role = models.CharField(_("身份"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
     name = models.CharField(_("姓名/名称"), max_length=64)
@@ -243,8 +271,12 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="events")
     code = models.CharField(_("事件"), max_length=48)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     changes = models.JSONField(_("变更"), default=dict, blank=True)  # {field: [old, new]}
@@ -264,9 +296,13 @@ class MediatorRelation(models.Model):
     """A recorded relation between a mediator and a person (kin, in-law, employer…): such a
     mediator must step aside (回避) from that person's cases."""
 
-    mediator = models.ForeignKey(Mediator, verbose_name=_("调解员"), on_delete=models.CASCADE, related_name="relations")
+    mediator = models.ForeignKey(
+        Mediator, verbose_name=_("调解员"), on_delete=models.CASCADE, related_name="relations"
+    )
     person_name = models.CharField(_("关系人姓名"), max_length=32)
-    id_number = models.CharField(_("关系人身份证号"), max_length=18, blank=True, validators=[validate_id_number])
+    id_number = models.CharField(
+        _("关系人身份证号"), max_length=18, blank=True, validators=[validate_id_number]
+    )
     relation = models.CharField(_("关系"), max_length=32)
 
     class Meta:
@@ -279,8 +315,9 @@ class MediatorRelation(models.Model):
 
 class CaseMediator(models.Model):
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="mediator_assignments")
-    mediator = models.ForeignKey(Mediator, verbose_name=_("调解员"), on_delete=models.PROTECT,
-                                 related_name="case_assignments")
+    mediator = models.ForeignKey(
+        Mediator, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="case_assignments"
+    )
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
     conflict_note = models.TextField(_("回避说明"), blank=True)
@@ -289,9 +326,14 @@ class CaseMediator(models.Model):
     class Meta:
         verbose_name = _("案件调解员")
         verbose_name_plural = _("案件调解员")
-        constraints = [models.UniqueConstraint(fields=["case", "mediator"], condition=Q(is_active=True),
-                                               name="casemediator_one_active",
-                                               violation_error_message=_("该调解员已在本案调解员名单中。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "mediator"],
+                condition=Q(is_active=True),
+                name="casemediator_one_active",
+                violation_error_message=_("该调解员已在本案调解员名单中。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.mediator)
@@ -341,8 +383,9 @@ class Agreement(models.Model):
     performance_place = models.CharField(_("履行地点"), max_length=128, blank=True)
     performance_deadline = models.DateField(_("履行期限"))
     signed_on = models.DateField(_("签订日期"))
-    performance_status = models.CharField(_("履行情况"), max_length=16, choices=Performance.choices,
-                                          default=Performance.PENDING)
+    performance_status = models.CharField(
+        _("履行情况"), max_length=16, choices=Performance.choices, default=Performance.PENDING
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -393,8 +436,14 @@ class Referral(models.Model):
     kind = models.CharField(_("对接方式"), max_length=24, choices=Kind.choices)
     department = models.CharField(_("部门"), max_length=24, choices=Department.choices, blank=True)
     target_name = models.CharField(_("接收单位"), max_length=64)
-    agreement = models.ForeignKey(Agreement, verbose_name=_("申请确认的协议"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="referrals")
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("申请确认的协议"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
     reason = models.TextField(_("移送事由"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SENT)
     sent_at = models.DateTimeField(_("移送时间"), default=timezone.now)
@@ -408,9 +457,11 @@ class Referral(models.Model):
         verbose_name_plural = _("对接移送")
         ordering = ["sent_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(kind="department") | ~Q(department=""),
-                                   name="referral_department_named",
-                                   violation_error_message=_("部门移交须选择部门。")),
+            models.CheckConstraint(
+                condition=~Q(kind="department") | ~Q(department=""),
+                name="referral_department_named",
+                violation_error_message=_("部门移交须选择部门。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -438,12 +489,15 @@ class FollowUp(models.Model):
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="follow_ups")
     due_date = models.DateField(_("计划回访日期"))
     visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
-    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     result = models.CharField(_("回访结果"), max_length=16, choices=Result.choices, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
     note = models.TextField(_("回访情况"), blank=True)
-    is_cancelled = models.BooleanField(_("已取消"), default=False, help_text=_("案件复发重启后,未做的回访不再需要"))
+    is_cancelled = models.BooleanField(
+        _("已取消"), default=False, help_text=_("案件复发重启后,未做的回访不再需要")
+    )
 
     class Meta:
         verbose_name = _("回访")
@@ -489,8 +543,11 @@ class RiskAssessment(models.Model):
         verbose_name_plural = _("风险评估")
         ordering = ["-assessed_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "assessed_on"], condition=Q(trigger="nightly"),
-                                    name="riskassessment_one_nightly_per_day"),
+            models.UniqueConstraint(
+                fields=["case", "assessed_on"],
+                condition=Q(trigger="nightly"),
+                name="riskassessment_one_nightly_per_day",
+            ),
             models.CheckConstraint(condition=Q(score__lte=100), name="riskassessment_score_max_100"),
         ]
 
@@ -502,8 +559,13 @@ class RiskAssessment(models.Model):
 class ScreeningPolicy(models.Model):
     """How often a county opens screening rounds and how long grids have to report."""
 
-    county = models.OneToOneField(Region, verbose_name=_("县"), on_delete=models.PROTECT,
-                                  related_name="screening_policy", limit_choices_to={"kind": Region.Kind.COUNTY})
+    county = models.OneToOneField(
+        Region,
+        verbose_name=_("县"),
+        on_delete=models.PROTECT,
+        related_name="screening_policy",
+        limit_choices_to={"kind": Region.Kind.COUNTY},
+    )
     interval_days = models.PositiveSmallIntegerField(_("排查周期(天)"), default=7)
     due_days = models.PositiveSmallIntegerField(_("报告期限(天)"), default=5)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -512,10 +574,16 @@ class ScreeningPolicy(models.Model):
         verbose_name = _("滚动排查设置")
         verbose_name_plural = _("滚动排查设置")
         constraints = [
-            models.CheckConstraint(condition=Q(interval_days__gte=1), name="screeningpolicy_interval_positive",
-                                   violation_error_message=_("排查周期至少1天。")),
-            models.CheckConstraint(condition=Q(due_days__gte=1), name="screeningpolicy_due_positive",
-                                   violation_error_message=_("报告期限至少1天。")),
+            models.CheckConstraint(
+                condition=Q(interval_days__gte=1),
+                name="screeningpolicy_interval_positive",
+                violation_error_message=_("排查周期至少1天。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_days__gte=1),
+                name="screeningpolicy_due_positive",
+                violation_error_message=_("报告期限至少1天。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -533,7 +601,9 @@ class ScreeningRound(models.Model):
         verbose_name = _("滚动排查轮次")
         verbose_name_plural = _("滚动排查轮次")
         ordering = ["-opens_on", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["county", "opens_on"], name="screeninground_unique_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "opens_on"], name="screeninground_unique_day")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -557,10 +627,15 @@ class ScreeningArea(models.TextChoices):
 class ScreeningReport(models.Model):
     """A grid's report for a round: what it found, or an explicit zero-report (零报告)."""
 
-    round = models.ForeignKey(ScreeningRound, verbose_name=_("轮次"), on_delete=models.PROTECT, related_name="reports")
-    grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="screening_reports")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT,
-                                 related_name="+")
+    round = models.ForeignKey(
+        ScreeningRound, verbose_name=_("轮次"), on_delete=models.PROTECT, related_name="reports"
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="screening_reports"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), on_delete=models.PROTECT, related_name="+"
+    )
     filed_at = models.DateTimeField(_("报告时间"), default=timezone.now)
     is_zero = models.BooleanField(_("零报告"), default=False)
     note = models.TextField(_("说明"), blank=True)
@@ -569,8 +644,13 @@ class ScreeningReport(models.Model):
         verbose_name = _("排查报告")
         verbose_name_plural = _("排查报告")
         ordering = ["-filed_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["round", "grid"], name="screeningreport_one_per_grid",
-                                               violation_error_message=_("该网格本轮已提交排查报告。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "grid"],
+                name="screeningreport_one_per_grid",
+                violation_error_message=_("该网格本轮已提交排查报告。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.round} · {self.grid}"
@@ -584,8 +664,9 @@ class ScreeningItem(models.Model):
     report = models.ForeignKey(ScreeningReport, on_delete=models.PROTECT, related_name="items")
     area = models.CharField(_("排查领域"), max_length=24, choices=ScreeningArea.choices)
     description = models.TextField(_("隐患情况"))
-    case = models.ForeignKey(DisputeCase, verbose_name=_("关联案件"), on_delete=models.PROTECT,
-                             related_name="screening_items")
+    case = models.ForeignKey(
+        DisputeCase, verbose_name=_("关联案件"), on_delete=models.PROTECT, related_name="screening_items"
+    )
     is_new_case = models.BooleanField(_("新立案件"), default=False)
 
     class Meta:

@@ -14,15 +14,28 @@ from . import selectors, services
 
 
 class RelationForm(StyledFormMixin, dj_forms.Form):
-    mediator = dj_forms.ModelChoiceField(label=gettext_lazy("调解员"), queryset=None,
-                                         error_messages={"required": gettext_lazy("请选择调解员。")})
-    person_name = dj_forms.CharField(label=gettext_lazy("关系人姓名"), max_length=32,
-                                     error_messages={"required": gettext_lazy("请填写关系人姓名。")})
-    id_number = dj_forms.CharField(label=gettext_lazy("关系人身份证号"), max_length=18, required=False,
-                                   help_text=gettext_lazy("填写后按身份证号比对当事人;不填则按姓名比对。"))
-    relation = dj_forms.CharField(label=gettext_lazy("关系"), max_length=32,
-                                  help_text=gettext_lazy("如:舅舅、姻亲、雇主"),
-                                  error_messages={"required": gettext_lazy("请填写关系。")})
+    mediator = dj_forms.ModelChoiceField(
+        label=gettext_lazy("调解员"),
+        queryset=None,
+        error_messages={"required": gettext_lazy("请选择调解员。")},
+    )
+    person_name = dj_forms.CharField(
+        label=gettext_lazy("关系人姓名"),
+        max_length=32,
+        error_messages={"required": gettext_lazy("请填写关系人姓名。")},
+    )
+    id_number = dj_forms.CharField(
+        label=gettext_lazy("关系人身份证号"),
+        max_length=18,
+        required=False,
+        help_text=gettext_lazy("填写后按身份证号比对当事人;不填则按姓名比对。"),
+    )
+    relation = dj_forms.CharField(
+        label=gettext_lazy("关系"),
+        max_length=32,
+        help_text=gettext_lazy("如:舅舅、姻亲、雇主"),
+        error_messages={"required": gettext_lazy("请填写关系。")},
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,9 +57,13 @@ class RelationCreateView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return services.mediator_relation_add(actor=self.request.user, mediator=data["mediator"],
-                                              person_name=data["person_name"], id_number=data["id_number"],
-                                              relation=data["relation"])
+        return services.mediator_relation_add(
+            actor=self.request.user,
+            mediator=data["mediator"],
+            person_name=data["person_name"],
+            id_number=data["id_number"],
+            relation=data["relation"],
+        )
 
     def get_success_url(self, obj) -> str:
         return reverse("disputes:relations")

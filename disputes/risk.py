@@ -37,10 +37,22 @@ from .models import (
 RULES: dict[str, Any] = {
     "version": "2026.1",
     "category": {
-        Category.LAND_ACQUISITION: 15, Category.LABOUR_DEBT: 15, Category.LAND_FOREST: 12, Category.MEDICAL: 12,
-        Category.HOMESTEAD: 10, Category.MARRIAGE_FAMILY: 10, Category.ROMANCE: 10, Category.DAMAGES: 8,
-        Category.TRAFFIC: 8, Category.SCHOOL_EMPLOYMENT: 8, Category.ENVIRONMENT: 8, Category.NEIGHBOUR: 6,
-        Category.CONTRACT: 5, Category.BUSINESS: 5, Category.PROPERTY_MGMT: 4, Category.CONSUMER: 3,
+        Category.LAND_ACQUISITION: 15,
+        Category.LABOUR_DEBT: 15,
+        Category.LAND_FOREST: 12,
+        Category.MEDICAL: 12,
+        Category.HOMESTEAD: 10,
+        Category.MARRIAGE_FAMILY: 10,
+        Category.ROMANCE: 10,
+        Category.DAMAGES: 8,
+        Category.TRAFFIC: 8,
+        Category.SCHOOL_EMPLOYMENT: 8,
+        Category.ENVIRONMENT: 8,
+        Category.NEIGHBOUR: 6,
+        Category.CONTRACT: 5,
+        Category.BUSINESS: 5,
+        Category.PROPERTY_MGMT: 4,
+        Category.CONSUMER: 3,
         Category.OTHER: 4,
     },
     # (at least this many people, points): a group of five or more weighs heavily
@@ -49,30 +61,48 @@ RULES: dict[str, Any] = {
     "amount": [(100_000, 15), (50_000, 10), (10_000, 5)],
     "threat": 25,
     "vulnerable": 10,
-    "overdue_per_day": 2, "overdue_max": 16,
-    "escalation_each": 5, "escalation_max": 15,
-    "failed_mediation_each": 8, "failed_mediation_max": 16,
-    "recurrence_each": 10, "recurrence_max": 20,
+    "overdue_per_day": 2,
+    "overdue_max": 16,
+    "escalation_each": 5,
+    "escalation_max": 15,
+    "failed_mediation_each": 8,
+    "failed_mediation_max": 16,
+    "recurrence_each": 10,
+    "recurrence_max": 20,
     # 110 incidents in the last N days at the case's address or from a party's phone: the first
     # is the dispute itself, each one after it is a repeat
-    "repeat_incident_days": 30, "repeat_incident_each": 6, "repeat_incident_max": 18,
+    "repeat_incident_days": 30,
+    "repeat_incident_each": 6,
+    "repeat_incident_max": 18,
     # (at least this score, level)
     "levels": [(70, RiskLevel.RED), (50, RiskLevel.ORANGE), (30, RiskLevel.YELLOW)],
 }
 
 FACTOR_LABELS = {
-    "category": gettext_lazy("纠纷类别"), "people": gettext_lazy("涉及人数"), "amount": gettext_lazy("涉及金额"),
-    "threat": gettext_lazy("扬言/过激言行"), "vulnerable": gettext_lazy("弱势群体"),
-    "overdue": gettext_lazy("超期天数"), "escalations": gettext_lazy("升级次数"),
-    "failed_mediations": gettext_lazy("调解失败次数"), "recurrence": gettext_lazy("复发次数"),
+    "category": gettext_lazy("纠纷类别"),
+    "people": gettext_lazy("涉及人数"),
+    "amount": gettext_lazy("涉及金额"),
+    "threat": gettext_lazy("扬言/过激言行"),
+    "vulnerable": gettext_lazy("弱势群体"),
+    "overdue": gettext_lazy("超期天数"),
+    "escalations": gettext_lazy("升级次数"),
+    "failed_mediations": gettext_lazy("调解失败次数"),
+    "recurrence": gettext_lazy("复发次数"),
     "repeat_incidents": gettext_lazy("近期重复警情"),
 }
 
 
-def _level_event(case: DisputeCase, old: str, new: str, score: int, now: dt.datetime, trigger: str) -> CaseEvent:
-    return CaseEvent(case=case, actor=None, code="disputes.case.risk_changed", created_at=now,
-                     changes={"risk_level": [old, new]},
-                     note=_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": score, "t": trigger, "v": RULES["version"]})
+def _level_event(
+    case: DisputeCase, old: str, new: str, score: int, now: dt.datetime, trigger: str
+) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        actor=None,
+        code="disputes.case.risk_changed",
+        created_at=now,
+        changes={"risk_level": [old, new]},
+        note=_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": score, "t": trigger, "v": RULES["version"]},
+    )
 
 
 def _threshold(value, table) -> int:
@@ -82,8 +112,14 @@ def _threshold(value, table) -> int:
     return 0
 
 
-def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime, repeat_incidents: int = 0,
-               rules: dict[str, Any] = RULES) -> tuple[int, str, dict[str, dict]]:
+def score_case(
+    case: DisputeCase,
+    *,
+    failed_mediations: int,
+    now: dt.datetime,
+    repeat_incidents: int = 0,
+    rules: dict[str, Any] = RULES,
+) -> tuple[int, str, dict[str, dict]]:
     """The score, the level and each factor's contribution ({factor: {"value", "points"}})."""
     overdue_days = 0
     if case.due_at is not None and case.due_at < now:
@@ -108,10 +144,13 @@ def score_case(case: DisputeCase, *, failed_mediations: int, now: dt.datetime, r
         "vulnerable": rules["vulnerable"] if case.vulnerable_flag else 0,
         "overdue": min(rules["overdue_max"], overdue_days * rules["overdue_per_day"]),
         "escalations": min(rules["escalation_max"], case.escalation_count * rules["escalation_each"]),
-        "failed_mediations": min(rules["failed_mediation_max"], failed_mediations * rules["failed_mediation_each"]),
+        "failed_mediations": min(
+            rules["failed_mediation_max"], failed_mediations * rules["failed_mediation_each"]
+        ),
         "recurrence": min(rules["recurrence_max"], case.recurrence_count * rules["recurrence_each"]),
-        "repeat_incidents": min(rules["repeat_incident_max"],
-                                max(0, repeat_incidents - 1) * rules["repeat_incident_each"]),
+        "repeat_incidents": min(
+            rules["repeat_incident_max"], max(0, repeat_incidents - 1) * rules["repeat_incident_each"]
+        ),
     }
     score = min(100, sum(points.values()))
     level = RiskLevel.BLUE
@@ -127,7 +166,9 @@ def _failed_mediations() -> Subquery:
     return Coalesce(
         Subquery(
             CaseEvent.objects.filter(case=OuterRef("pk"), code="disputes.case.mediation_failed")
-            .values("case").annotate(n=Count("pk")).values("n")[:1],
+            .values("case")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
@@ -144,10 +185,13 @@ def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
     or from a phone of one of its parties (a correlated subquery: one query for every case)."""
     since = now - dt.timedelta(days=RULES["repeat_incident_days"])
     phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
-    same_place = Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(address_key="")
+    same_place = Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(
+        address_key=""
+    )
     return _SubqueryCount(
-        Incident.objects.filter(same_place | Q(caller_phone__in=phones), received_at__gte=since, received_at__lte=now)
-        .values("pk")
+        Incident.objects.filter(
+            same_place | Q(caller_phone__in=phones), received_at__gte=since, received_at__lte=now
+        ).values("pk")
     )
 
 
@@ -157,8 +201,9 @@ def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[Use
         return []
     station_ids = {case.station_id for case, _level in raised}
     staff: dict[int, list[User]] = {}
-    for officer in Officer.objects.filter(station_id__in=station_ids, is_active=True, user__isnull=False) \
-            .select_related("user"):
+    for officer in Officer.objects.filter(
+        station_id__in=station_ids, is_active=True, user__isnull=False
+    ).select_related("user"):
         staff.setdefault(officer.station_id, []).append(officer.user)
     county = list(User.objects.filter(Q(role=User.Role.COUNTY) | Q(is_superuser=True), is_active=True))
     pairs = []
@@ -167,13 +212,24 @@ def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[Use
         if level == RiskLevel.RED:
             recipients += county
         label = RiskLevel(level).label
-        pairs.append((recipients, Message(
-            kind="case.risk_raised", target=f"case-{case.pk}", period=level,
-            title=_("案件 %(n)s 风险升至%(l)s色") % {"n": case.number, "l": label},
-            body=_("%(village)s · %(cat)s · 风险分 %(s)d") % {"village": case.village.name,
-                                                            "cat": case.get_category_display(), "s": case.risk_score},
-            url=f"/cases/{case.pk}/",
-        )))
+        pairs.append(
+            (
+                recipients,
+                Message(
+                    kind="case.risk_raised",
+                    target=f"case-{case.pk}",
+                    period=level,
+                    title=_("案件 %(n)s 风险升至%(l)s色") % {"n": case.number, "l": label},
+                    body=_("%(village)s · %(cat)s · 风险分 %(s)d")
+                    % {
+                        "village": case.village.name,
+                        "cat": case.get_category_display(),
+                        "s": case.risk_score,
+                    },
+                    url=f"/cases/{case.pk}/",
+                ),
+            )
+        )
     return pairs
 
 
@@ -189,22 +245,36 @@ def assess_open_cases(*, now: dt.datetime) -> int:
     )
     assessments, raised, events = [], [], []
     for case in cases:
-        score, level, factors = score_case(case, failed_mediations=case.failed_mediations, now=now,
-                                           repeat_incidents=case.repeat_incidents)
-        assessments.append(RiskAssessment(
-            case=case, assessed_at=now, assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY, score=score,
-            level=level, previous_level=case.risk_level, factors=factors, rule_version=RULES["version"],
-        ))
+        score, level, factors = score_case(
+            case, failed_mediations=case.failed_mediations, now=now, repeat_incidents=case.repeat_incidents
+        )
+        assessments.append(
+            RiskAssessment(
+                case=case,
+                assessed_at=now,
+                assessed_on=today,
+                trigger=RiskAssessment.Trigger.NIGHTLY,
+                score=score,
+                level=level,
+                previous_level=case.risk_level,
+                factors=factors,
+                rule_version=RULES["version"],
+            )
+        )
         if level != case.risk_level:
             events.append(_level_event(case, case.risk_level, level, score, now, _("夜间评估")))
-        if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[case.risk_level]:
+        if (
+            level in (RiskLevel.RED, RiskLevel.ORANGE)
+            and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[case.risk_level]
+        ):
             case.risk_score = score
             raised.append((case, level))
     with transaction.atomic():
         RiskAssessment.objects.bulk_create(assessments, ignore_conflicts=True)
         CaseEvent.objects.bulk_create(events)
-        today_rows = RiskAssessment.objects.filter(case=OuterRef("pk"), assessed_on=today,
-                                                   trigger=RiskAssessment.Trigger.NIGHTLY)
+        today_rows = RiskAssessment.objects.filter(
+            case=OuterRef("pk"), assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY
+        )
         DisputeCase.objects.filter(pk__in=done_today.filter(assessed_at=now).values("case_id")).update(
             risk_score=Subquery(today_rows.values("score")[:1]),
             risk_level=Subquery(today_rows.values("level")[:1]),
@@ -218,14 +288,26 @@ def assess_open_cases(*, now: dt.datetime) -> int:
 def assess_case(*, case: DisputeCase, now: dt.datetime | None = None) -> RiskAssessment:
     """Score one case now (on demand, or after a change); the history keeps every assessment."""
     now = now or timezone.now()
-    counts = DisputeCase.objects.filter(pk=case.pk).annotate(
-        failed=_failed_mediations(), repeats=_repeat_incidents(now)).values("failed", "repeats").get()
-    score, level, factors = score_case(case, failed_mediations=counts["failed"], now=now,
-                                       repeat_incidents=counts["repeats"])
+    counts = (
+        DisputeCase.objects.filter(pk=case.pk)
+        .annotate(failed=_failed_mediations(), repeats=_repeat_incidents(now))
+        .values("failed", "repeats")
+        .get()
+    )
+    score, level, factors = score_case(
+        case, failed_mediations=counts["failed"], now=now, repeat_incidents=counts["repeats"]
+    )
     previous = case.risk_level
     assessment = RiskAssessment.objects.create(
-        case=case, assessed_at=now, assessed_on=timezone.localdate(now), trigger=RiskAssessment.Trigger.ON_DEMAND,
-        score=score, level=level, previous_level=previous, factors=factors, rule_version=RULES["version"],
+        case=case,
+        assessed_at=now,
+        assessed_on=timezone.localdate(now),
+        trigger=RiskAssessment.Trigger.ON_DEMAND,
+        score=score,
+        level=level,
+        previous_level=previous,
+        factors=factors,
+        rule_version=RULES["version"],
     )
     DisputeCase.objects.filter(pk=case.pk).update(risk_score=score, risk_level=level, risk_assessed_at=now)
     if level != previous:

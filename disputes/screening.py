@@ -74,8 +74,17 @@ R = User.Role
 # Roles that may file a grid's report: the grid's own people (leader or worker), and the village
 # auxiliary officer or station staff on the grid's behalf. Always inside the actor's scope.
 FILING_ROLES = frozenset({R.ADMIN, R.STATION, R.AUXILIARY, R.GRID})
-NEW_CASE_FIELDS = ("category", "summary", "people_involved", "address", "amount_involved", "threat_flag",
-                   "vulnerable_flag", "occurred_on", "parties")
+NEW_CASE_FIELDS = (
+    "category",
+    "summary",
+    "people_involved",
+    "address",
+    "amount_involved",
+    "threat_flag",
+    "vulnerable_flag",
+    "occurred_on",
+    "parties",
+)
 OVERDUE_WINDOW = dt.timedelta(days=7)
 REMINDER_WINDOW = dt.timedelta(hours=24)
 
@@ -97,13 +106,14 @@ def may_file(user) -> bool:
 
 def _covered_grids(county_id) -> QuerySet[Grid]:
     """Active grids of a county, in villages not archived."""
-    return Grid.objects.filter(is_active=True, village__is_archived=False, village__parent__parent_id=county_id)
+    return Grid.objects.filter(
+        is_active=True, village__is_archived=False, village__parent__parent_id=county_id
+    )
 
 
 # --- Opening rounds -----------------------------------------------------------------------
 def _end_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)),
-                               timezone.get_default_timezone())
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_default_timezone())
 
 
 def round_title(opens_on: dt.date, interval_days: int) -> str:
@@ -126,21 +136,31 @@ def screening_rounds_open_due(*, now: dt.datetime) -> list[ScreeningRound]:
     today = timezone.localdate(now)
     counties = Region.objects.filter(kind=Region.Kind.COUNTY, is_archived=False)
     ScreeningPolicy.objects.bulk_create(
-        [ScreeningPolicy(county=c) for c in counties.filter(screening_policy__isnull=True)], ignore_conflicts=True
+        [ScreeningPolicy(county=c) for c in counties.filter(screening_policy__isnull=True)],
+        ignore_conflicts=True,
     )
-    last_opened = ScreeningRound.objects.filter(county=OuterRef("county")).order_by("-opens_on").values("opens_on")[:1]
-    policies = (ScreeningPolicy.objects.filter(is_active=True, county__in=counties)
-                .select_related("county").annotate(last_opened=Subquery(last_opened)))
+    last_opened = (
+        ScreeningRound.objects.filter(county=OuterRef("county")).order_by("-opens_on").values("opens_on")[:1]
+    )
+    policies = (
+        ScreeningPolicy.objects.filter(is_active=True, county__in=counties)
+        .select_related("county")
+        .annotate(last_opened=Subquery(last_opened))
+    )
     opened = []
     for policy in policies:
         if policy.last_opened is not None and (today - policy.last_opened).days < policy.interval_days:
             continue
         try:
             with transaction.atomic():
-                opened.append(ScreeningRound.objects.create(
-                    county=policy.county, opens_on=today, title=round_title(today, policy.interval_days),
-                    due_at=_end_of_day(today + dt.timedelta(days=policy.due_days)),
-                ))
+                opened.append(
+                    ScreeningRound.objects.create(
+                        county=policy.county,
+                        opens_on=today,
+                        title=round_title(today, policy.interval_days),
+                        due_at=_end_of_day(today + dt.timedelta(days=policy.due_days)),
+                    )
+                )
         except IntegrityError:  # another worker opened today's round first
             logger.info("screening round for %s on %s already exists", policy.county_id, today)
     return opened
@@ -163,7 +183,9 @@ def _linked_case(*, actor: User, grid: Grid, value: Any, index: int) -> DisputeC
     return case
 
 
-def _new_case(*, actor: User, grid: Grid, round: ScreeningRound, item: dict[str, Any], index: int) -> DisputeCase:
+def _new_case(
+    *, actor: User, grid: Grid, round: ScreeningRound, item: dict[str, Any], index: int
+) -> DisputeCase:
     from . import services
 
     data = {k: item[k] for k in NEW_CASE_FIELDS if k in item and item[k] not in (None, "")}
@@ -173,8 +195,14 @@ def _new_case(*, actor: User, grid: Grid, round: ScreeningRound, item: dict[str,
     if not (data["summary"] or "").strip():
         raise _item_error(index, _("新立案件请填写简要案情。"))
     try:
-        return services.case_report(actor=actor, village=grid.village, grid=grid, source=Source.SCREENING,
-                                    note=_("%(r)s排查发现") % {"r": round.title}, **data)
+        return services.case_report(
+            actor=actor,
+            village=grid.village,
+            grid=grid,
+            source=Source.SCREENING,
+            note=_("%(r)s排查发现") % {"r": round.title},
+            **data,
+        )
     except ValidationError as err:
         raise _item_error(index, ";".join(err.messages)) from err
     except NotPermitted:
@@ -184,8 +212,15 @@ def _new_case(*, actor: User, grid: Grid, round: ScreeningRound, item: dict[str,
 
 
 @transaction.atomic
-def screening_report_file(*, actor: User, round: ScreeningRound, grid: Grid, items: list[dict[str, Any]] | None = None,
-                          zero: bool = False, note: str = "") -> ScreeningReport:
+def screening_report_file(
+    *,
+    actor: User,
+    round: ScreeningRound,
+    grid: Grid,
+    items: list[dict[str, Any]] | None = None,
+    zero: bool = False,
+    note: str = "",
+) -> ScreeningReport:
     """File ``grid``'s report for ``round``: the latent disputes found (``items``) or an explicit
     zero-report (``zero=True``), exactly one of the two.
 
@@ -213,8 +248,9 @@ def screening_report_file(*, actor: User, round: ScreeningRound, grid: Grid, ite
     now = timezone.now()
     try:
         with transaction.atomic():
-            report = ScreeningReport.objects.create(round=round, grid=grid, filed_by=actor, filed_at=now,
-                                                    is_zero=zero, note=(note or "").strip())
+            report = ScreeningReport.objects.create(
+                round=round, grid=grid, filed_by=actor, filed_at=now, is_zero=zero, note=(note or "").strip()
+            )
     except IntegrityError:
         raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate") from None
 
@@ -237,18 +273,33 @@ def screening_report_file(*, actor: User, round: ScreeningRound, grid: Grid, ite
             linked.append(case)
             rows.append(ScreeningItem(report=report, area=area, description=description, case=case))
         else:
-            case = _new_case(actor=actor, grid=grid, round=round, item={**item, "description": description},
-                             index=index)
-            rows.append(ScreeningItem(report=report, area=area, description=description, case=case,
-                                      is_new_case=True))
+            case = _new_case(
+                actor=actor, grid=grid, round=round, item={**item, "description": description}, index=index
+            )
+            rows.append(
+                ScreeningItem(report=report, area=area, description=description, case=case, is_new_case=True)
+            )
     ScreeningItem.objects.bulk_create(rows)
     # The linked cases' timelines say that the screening found them again.
-    CaseEvent.objects.bulk_create([
-        CaseEvent(case=row.case, actor=actor, created_at=now, code="disputes.case.screening_linked",
-                  note=_("%(r)s · %(g)s 排查发现(%(a)s):%(d)s") % {
-                      "r": round.title, "g": grid.name, "a": ScreeningArea(row.area).label, "d": row.description})
-        for row in rows if not row.is_new_case
-    ])
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=row.case,
+                actor=actor,
+                created_at=now,
+                code="disputes.case.screening_linked",
+                note=_("%(r)s · %(g)s 排查发现(%(a)s):%(d)s")
+                % {
+                    "r": round.title,
+                    "g": grid.name,
+                    "a": ScreeningArea(row.area).label,
+                    "d": row.description,
+                },
+            )
+            for row in rows
+            if not row.is_new_case
+        ]
+    )
     points.points_for_screening_report(report=report)  # 积分: on time +, late −; never fails the filing
     return report
 
@@ -286,7 +337,7 @@ def _send_in_chunks(pairs: list[tuple[int, int]], build, *, sms: bool = False) -
     for start in range(0, len(pairs), size):
         if start and settings.SWEEP_CHUNK_PAUSE:
             time.sleep(settings.SWEEP_CHUNK_PAUSE)
-        chunk = _still_missing(pairs[start:start + size])
+        chunk = _still_missing(pairs[start : start + size])
         sent += notify_many(build(chunk), sms=sms)
     return sent
 
@@ -305,21 +356,28 @@ def screening_send_reminders(*, now: dt.datetime) -> int:
     round_map = {r.pk: r for r in ScreeningRound.objects.filter(pk__in={r for r, _g in pairs})}
     workers: dict[int, list[User]] = {}
     grids: dict[int, Grid] = {}
-    for w in (GridWorker.objects.filter(grid_id__in={g for _r, g in pairs}, is_active=True, user__isnull=False,
-                                        user__is_active=True).select_related("user", "grid")):
+    for w in GridWorker.objects.filter(
+        grid_id__in={g for _r, g in pairs}, is_active=True, user__isnull=False, user__is_active=True
+    ).select_related("user", "grid"):
         workers.setdefault(w.grid_id, []).append(w.user)
         grids[w.grid_id] = w.grid
 
     def build(chunk):
         return [
-            (workers[g], Message(
-                kind="screening.reminder", target=f"grid-{g}", period=f"round-{r}",
-                title=_("%(g)s 尚未提交%(t)s报告,截止 %(d)s") % {
-                    "g": grids[g].name, "t": round_map[r].title, "d": _deadline(round_map[r])},
-                body=_("请在截止前完成排查并提交报告;未发现隐患请提交零报告。"),
-                url="/screening/m/",
-            ))
-            for r, g in chunk if g in workers
+            (
+                workers[g],
+                Message(
+                    kind="screening.reminder",
+                    target=f"grid-{g}",
+                    period=f"round-{r}",
+                    title=_("%(g)s 尚未提交%(t)s报告,截止 %(d)s")
+                    % {"g": grids[g].name, "t": round_map[r].title, "d": _deadline(round_map[r])},
+                    body=_("请在截止前完成排查并提交报告;未发现隐患请提交零报告。"),
+                    url="/screening/m/",
+                ),
+            )
+            for r, g in chunk
+            if g in workers
         ]
 
     return _send_in_chunks([p for p in pairs if p[1] in workers], build, sms=True)
@@ -327,9 +385,11 @@ def screening_send_reminders(*, now: dt.datetime) -> int:
 
 def _village_stations(village_ids: set[int]) -> dict[int, int]:
     """Village → station id, set-wise: the village's own jurisdiction, else its township's."""
-    rows = (Region.objects.filter(pk__in=village_ids)
-            .annotate(station_id=Coalesce("jurisdiction__station_id", "parent__jurisdiction__station_id"))
-            .values_list("pk", "station_id"))
+    rows = (
+        Region.objects.filter(pk__in=village_ids)
+        .annotate(station_id=Coalesce("jurisdiction__station_id", "parent__jurisdiction__station_id"))
+        .values_list("pk", "station_id")
+    )
     return {v: s for v, s in rows if s is not None}
 
 
@@ -347,14 +407,18 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
     aux: dict[int, User] = {
         a.village_id: a.auxiliary_officer.user
         for a in VillageAssignment.objects.filter(
-            village_id__in=village_ids, kind=VillageAssignment.Kind.AUXILIARY, end_date__isnull=True,
-            auxiliary_officer__is_active=True, auxiliary_officer__user__isnull=False,
+            village_id__in=village_ids,
+            kind=VillageAssignment.Kind.AUXILIARY,
+            end_date__isnull=True,
+            auxiliary_officer__is_active=True,
+            auxiliary_officer__user__isnull=False,
         ).select_related("auxiliary_officer__user")
     }
     stations = _village_stations(village_ids)
     staff: dict[int, list[User]] = {}
-    for officer in Officer.objects.filter(station_id__in=set(stations.values()), is_active=True,
-                                          user__isnull=False).select_related("user"):
+    for officer in Officer.objects.filter(
+        station_id__in=set(stations.values()), is_active=True, user__isnull=False
+    ).select_related("user"):
         staff.setdefault(officer.station_id, []).append(officer.user)
 
     def recipients(grid: Grid) -> list[User]:
@@ -363,13 +427,18 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
 
     def build(chunk):
         return [
-            (recipients(grids[g]), Message(
-                kind="screening.overdue", target=f"grid-{g}", period=f"round-{r}",
-                title=_("%(v)s %(g)s 逾期未提交%(t)s报告") % {
-                    "v": grids[g].village.name, "g": grids[g].name, "t": round_map[r].title},
-                body=_("报告截止 %(d)s 已过,请督促网格员尽快补报。") % {"d": _deadline(round_map[r])},
-                url=f"/screening/{r}/?group_by=grid&village={grids[g].village_id}",
-            ))
+            (
+                recipients(grids[g]),
+                Message(
+                    kind="screening.overdue",
+                    target=f"grid-{g}",
+                    period=f"round-{r}",
+                    title=_("%(v)s %(g)s 逾期未提交%(t)s报告")
+                    % {"v": grids[g].village.name, "g": grids[g].name, "t": round_map[r].title},
+                    body=_("报告截止 %(d)s 已过,请督促网格员尽快补报。") % {"d": _deadline(round_map[r])},
+                    url=f"/screening/{r}/?group_by=grid&village={grids[g].village_id}",
+                ),
+            )
             for r, g in chunk
         ]
 
@@ -398,12 +467,17 @@ def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
     ``late``, ``missing``, ``total`` (grids in the user's scope only). One query."""
     in_scope = Q(reports__grid__in=scoping.grid_ids(user))
     missing = (
-        _scoped_round_grids(user).filter(village__parent__parent=OuterRef("county"))
+        _scoped_round_grids(user)
+        .filter(village__parent__parent=OuterRef("county"))
         .filter(~Exists(ScreeningReport.objects.filter(round=OuterRef(OuterRef("pk")), grid=OuterRef("pk"))))
-        .order_by().values("village__parent__parent").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("village__parent__parent")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return (
-        ScreeningRound.objects.filter(pk__in=round_ids(user)).select_related("county")
+        ScreeningRound.objects.filter(pk__in=round_ids(user))
+        .select_related("county")
         .annotate(
             on_time=Count("reports", filter=in_scope & Q(reports__filed_at__lte=F("due_at"))),
             late=Count("reports", filter=in_scope & Q(reports__filed_at__gt=F("due_at"))),
@@ -415,16 +489,24 @@ def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
 
 
 def screening_round_get(*, user, pk) -> ScreeningRound:
-    return get_object_or_404(ScreeningRound.objects.filter(pk__in=round_ids(user)).select_related("county"), pk=pk)
+    return get_object_or_404(
+        ScreeningRound.objects.filter(pk__in=round_ids(user)).select_related("county"), pk=pk
+    )
 
 
 GroupBy = Literal["grid", "village", "township", "station"]
 GROUP_BY_CHOICES: list[tuple[str, str]] = [
-    ("station", "派出所"), ("township", "乡镇(街道)"), ("village", "村(社区)"), ("grid", "网格"),
+    ("station", "派出所"),
+    ("township", "乡镇(街道)"),
+    ("village", "村(社区)"),
+    ("grid", "网格"),
 ]
 _STATION = Coalesce("village__jurisdiction__station_id", "village__parent__jurisdiction__station_id")
-_STATION_NAME = Coalesce("village__jurisdiction__station__name", "village__parent__jurisdiction__station__name",
-                         output_field=CharField())
+_STATION_NAME = Coalesce(
+    "village__jurisdiction__station__name",
+    "village__parent__jurisdiction__station__name",
+    output_field=CharField(),
+)
 _GROUP_FIELDS: dict[str, dict[str, Any]] = {
     "grid": {"key": F("pk"), "label": F("name"), "parent": F("village__name")},
     "village": {"key": F("village_id"), "label": F("village__name"), "parent": F("village__parent__name")},
@@ -440,8 +522,9 @@ class ReportStatus:
     LABELS = {ON_TIME: "按时报告", LATE: "逾期补报", MISSING: "未报告"}
 
 
-def screening_completeness(*, user, round: ScreeningRound, group_by: GroupBy = "grid",
-                           filters: dict[str, Any] | None = None) -> QuerySet:
+def screening_completeness(
+    *, user, round: ScreeningRound, group_by: GroupBy = "grid", filters: dict[str, Any] | None = None
+) -> QuerySet:
     """Completeness of ``round`` in the user's scope, per ``group_by`` (grid, village, township
     or station): a values-queryset of dicts with ``key``, ``label``, ``parent`` (the village of
     a grid, the township of a village), ``total``, ``on_time``, ``late``, ``missing`` and, per
@@ -468,20 +551,35 @@ def screening_completeness(*, user, round: ScreeningRound, group_by: GroupBy = "
     missing = Q(rep__isnull=True)
     fields = _GROUP_FIELDS[group_by]
     rows = (
-        grids.annotate(**fields).values(*fields)
-        .annotate(total=Count("pk"), on_time=Count("pk", filter=on_time), late=Count("pk", filter=late),
-                  missing=Count("pk", filter=missing))
+        grids.annotate(**fields)
+        .values(*fields)
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=on_time),
+            late=Count("pk", filter=late),
+            missing=Count("pk", filter=missing),
+        )
     )
     if group_by == "grid":
         rows = rows.annotate(
-            status=Case(When(missing, then=Value(ReportStatus.MISSING)), When(on_time, then=Value(ReportStatus.ON_TIME)),
-                        default=Value(ReportStatus.LATE), output_field=CharField()),
-            report_id=F("rep__id"), filed_at=F("rep__filed_at"), is_zero=F("rep__is_zero"),
-            township=F("village__parent__name"), station=_STATION_NAME,
+            status=Case(
+                When(missing, then=Value(ReportStatus.MISSING)),
+                When(on_time, then=Value(ReportStatus.ON_TIME)),
+                default=Value(ReportStatus.LATE),
+                output_field=CharField(),
+            ),
+            report_id=F("rep__id"),
+            filed_at=F("rep__filed_at"),
+            is_zero=F("rep__is_zero"),
+            township=F("village__parent__name"),
+            station=_STATION_NAME,
         )
         return rows.order_by("village__parent__code", "village__code", "code")
-    order = {"village": ["village__parent__code", "village__code"], "township": ["village__parent__code"],
-             "station": ["label"]}[group_by]
+    order = {
+        "village": ["village__parent__code", "village__code"],
+        "township": ["village__parent__code"],
+        "station": ["label"],
+    }[group_by]
     return rows.order_by(*order)
 
 
@@ -514,8 +612,9 @@ def completeness_totals(rows: Iterable[dict]) -> Totals:
 
 def screening_report_get(*, user, pk) -> ScreeningReport:
     """A report of a grid in scope, with its items and their cases (404 otherwise)."""
-    qs = (ScreeningReport.objects.filter(round__in=round_ids(user), grid__in=scoping.grid_ids(user))
-          .select_related("round", "grid", "grid__village", "filed_by"))
+    qs = ScreeningReport.objects.filter(
+        round__in=round_ids(user), grid__in=scoping.grid_ids(user)
+    ).select_related("round", "grid", "grid__village", "filed_by")
     report = get_object_or_404(qs, pk=pk)
     report.item_list = list(report.items.select_related("case").order_by("pk"))
     return report
@@ -532,20 +631,30 @@ def screening_user_grid(*, user) -> Grid | None:
     """The grid of a grid worker (网格长/网格员) account, or None."""
     if _role(user) != R.GRID:
         return None
-    return (Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True)
-            .select_related("village", "village__parent").order_by("pk").first())
+    return (
+        Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True)
+        .select_related("village", "village__parent")
+        .order_by("pk")
+        .first()
+    )
 
 
 def screening_current_round(*, user, grid: Grid) -> ScreeningRound | None:
     """The latest round covering the grid (open, or past its deadline when none has opened since)."""
     county_id = grid.village.parent.parent_id if grid.village.parent_id else None
-    return (ScreeningRound.objects.filter(pk__in=round_ids(user), county_id=county_id)
-            .order_by("-opens_on", "-pk").first())
+    return (
+        ScreeningRound.objects.filter(pk__in=round_ids(user), county_id=county_id)
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
 
 
 def screening_grid_report(*, round: ScreeningRound, grid: Grid) -> ScreeningReport | None:
-    report = (ScreeningReport.objects.filter(round=round, grid=grid).select_related("round", "grid", "filed_by")
-              .first())
+    report = (
+        ScreeningReport.objects.filter(round=round, grid=grid)
+        .select_related("round", "grid", "filed_by")
+        .first()
+    )
     if report is not None:
         report.item_list = list(report.items.select_related("case").order_by("pk"))
     return report
@@ -556,6 +665,12 @@ def screening_linkable_cases(*, user, grid: Grid) -> QuerySet[DisputeCase]:
     screening item may link to."""
     from .selectors import case_ids
 
-    return (DisputeCase.objects.filter(pk__in=case_ids(user), village_id=grid.village_id, status__in=OPEN_STATUSES)
-            .annotate(own=Case(When(grid_id=grid.pk, then=Value(0)), default=Value(1), output_field=IntegerField()))
-            .order_by("own", "-reported_at"))
+    return (
+        DisputeCase.objects.filter(
+            pk__in=case_ids(user), village_id=grid.village_id, status__in=OPEN_STATUSES
+        )
+        .annotate(
+            own=Case(When(grid_id=grid.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("own", "-reported_at")
+    )

@@ -45,18 +45,37 @@ class ScreeningItemForm(StyledFormMixin, forms.Form):
     """One latent dispute found: its area, what was found, and either an existing case of the
     grid's village or the data of a new case."""
 
-    area = forms.ChoiceField(label=gettext_lazy("排查领域"), choices=ScreeningArea.choices,
-                             widget=forms.RadioSelect, error_messages={"required": gettext_lazy("请选择排查领域。")})
-    description = forms.CharField(label=gettext_lazy("发现的情况"), widget=forms.Textarea(attrs={"rows": 3}),
-                                  error_messages={"required": gettext_lazy("请填写发现的情况。")})
-    case = CaseChoiceField(label=gettext_lazy("关联案件"), queryset=None, required=False,
-                           empty_label=gettext_lazy("新立案件(尚未登记)"))
-    category = forms.ChoiceField(label=gettext_lazy("纠纷类别"), required=False,
-                                 choices=[("", gettext_lazy("请选择"))] + list(Category.choices))
-    people_involved = forms.IntegerField(label=gettext_lazy("涉及人数"), min_value=1, max_value=100000, initial=2,
-                                         required=False)
-    parties = forms.CharField(label=gettext_lazy("当事人姓名"), required=False, max_length=255,
-                              help_text=gettext_lazy("可填多人,用顿号或逗号分隔"))
+    area = forms.ChoiceField(
+        label=gettext_lazy("排查领域"),
+        choices=ScreeningArea.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择排查领域。")},
+    )
+    description = forms.CharField(
+        label=gettext_lazy("发现的情况"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("请填写发现的情况。")},
+    )
+    case = CaseChoiceField(
+        label=gettext_lazy("关联案件"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("新立案件(尚未登记)"),
+    )
+    category = forms.ChoiceField(
+        label=gettext_lazy("纠纷类别"),
+        required=False,
+        choices=[("", gettext_lazy("请选择"))] + list(Category.choices),
+    )
+    people_involved = forms.IntegerField(
+        label=gettext_lazy("涉及人数"), min_value=1, max_value=100000, initial=2, required=False
+    )
+    parties = forms.CharField(
+        label=gettext_lazy("当事人姓名"),
+        required=False,
+        max_length=255,
+        help_text=gettext_lazy("可填多人,用顿号或逗号分隔"),
+    )
 
     def __init__(self, *args, cases=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,10 +95,18 @@ class ScreeningItemForm(StyledFormMixin, forms.Form):
         if d.get("case") is not None:
             item["case"] = d["case"]
             return item
-        names = [n.strip() for n in d.get("parties", "").replace("、", ",").replace(",", ",").split(",") if n.strip()]
-        item.update(category=d["category"], people_involved=d.get("people_involved") or 2,
-                    parties=[{"name": n, "role": "applicant" if i == 0 else "respondent"}
-                             for i, n in enumerate(names)])
+        names = [
+            n.strip()
+            for n in d.get("parties", "").replace("、", ",").replace(",", ",").split(",")
+            if n.strip()
+        ]
+        item.update(
+            category=d["category"],
+            people_involved=d.get("people_involved") or 2,
+            parties=[
+                {"name": n, "role": "applicant" if i == 0 else "respondent"} for i, n in enumerate(names)
+            ],
+        )
         return item
 
 
@@ -88,8 +115,12 @@ ScreeningItemFormSet = forms.formset_factory(ScreeningItemForm, extra=1, max_num
 
 class ScreeningReportForm(StyledFormMixin, forms.Form):
     zero = forms.BooleanField(label=gettext_lazy("零报告:已排查,未发现矛盾纠纷隐患"), required=False)
-    note = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text=gettext_lazy("如走访户数、重点人员情况"))
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("如走访户数、重点人员情况"),
+    )
 
 
 def _filled_items(formset) -> list[dict[str, Any]]:
@@ -127,8 +158,11 @@ class RoundListView(ScreeningPageMixin, TemplateView):
         for r in page.object_list:
             r.rate = round(100 * (r.on_time + r.late) / r.total) if r.total else 0
             r.open_now = r.due_at >= now
-        context.update(page_obj=page, object_list=page.object_list,
-                       user_grid=screening.screening_user_grid(user=self.request.user))
+        context.update(
+            page_obj=page,
+            object_list=page.object_list,
+            user_grid=screening.screening_user_grid(user=self.request.user),
+        )
         return context
 
 
@@ -163,15 +197,25 @@ class RoundDetailView(ScreeningPageMixin, TemplateView):
         if group_by not in GROUP_BY:
             group_by = self.default_group_by()
         filters = {k: v for k in ("station", "township", "village") if (v := _int_param(self.request, k))}
-        totals = screening.completeness_totals(screening.screening_completeness(user=user, round=r,
-                                                                                group_by="township"))
+        totals = screening.completeness_totals(
+            screening.screening_completeness(user=user, round=r, group_by="township")
+        )
         rows = screening.screening_completeness(user=user, round=r, group_by=group_by, filters=filters)
         page = Paginator(rows, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
-            round=r, group_by=group_by, group_label=GROUP_BY[group_by], group_choices=screening.GROUP_BY_CHOICES,
-            filters=filters, totals=totals, page_obj=page, object_list=page.object_list,
-            drill_to=DRILL.get(group_by), drill_param=group_by, is_filtered=bool(filters),
-            may_file=screening.may_file(user), is_past_due=r.due_at < timezone.now(),
+            round=r,
+            group_by=group_by,
+            group_label=GROUP_BY[group_by],
+            group_choices=screening.GROUP_BY_CHOICES,
+            filters=filters,
+            totals=totals,
+            page_obj=page,
+            object_list=page.object_list,
+            drill_to=DRILL.get(group_by),
+            drill_param=group_by,
+            is_filtered=bool(filters),
+            may_file=screening.may_file(user),
+            is_past_due=r.due_at < timezone.now(),
             status_labels=screening.ReportStatus.LABELS,
         )
         return context
@@ -222,8 +266,10 @@ class FileReportView(ScreeningPageMixin, TemplateView):
 
     def forms(self, data=None):
         cases = screening.screening_linkable_cases(user=self.request.user, grid=self.grid)
-        return (ScreeningReportForm(data, prefix="report"),
-                ScreeningItemFormSet(data, prefix="items", form_kwargs={"cases": cases}))
+        return (
+            ScreeningReportForm(data, prefix="report"),
+            ScreeningItemFormSet(data, prefix="items", form_kwargs={"cases": cases}),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -237,8 +283,13 @@ class FileReportView(ScreeningPageMixin, TemplateView):
         if form.is_valid() and formset.is_valid():
             try:
                 report = screening.screening_report_file(
-                    actor=request.user, round=self.round, grid=self.grid, items=_filled_items(formset),
-                    zero=form.cleaned_data["zero"], note=form.cleaned_data["note"])
+                    actor=request.user,
+                    round=self.round,
+                    grid=self.grid,
+                    items=_filled_items(formset),
+                    zero=form.cleaned_data["zero"],
+                    note=form.cleaned_data["note"],
+                )
             except NotPermitted as err:
                 raise PermissionDenied(err.message) from err
             except (DomainError, ValidationError) as err:
@@ -267,8 +318,11 @@ class MobileView(PageMixin, TemplateView):
         if self.grid is None:
             raise Http404(_("您不是网格员,没有需要填报的网格。"))
         self.round = screening.screening_current_round(user=request.user, grid=self.grid)
-        self.report = (screening.screening_grid_report(round=self.round, grid=self.grid)
-                       if self.round is not None else None)
+        self.report = (
+            screening.screening_grid_report(round=self.round, grid=self.grid)
+            if self.round is not None
+            else None
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def formset(self, data=None):
@@ -279,7 +333,9 @@ class MobileView(PageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("formset", self.formset())
         context.update(
-            grid=self.grid, round=self.round, report=self.report,
+            grid=self.grid,
+            round=self.round,
+            report=self.report,
             confirm_zero=self.request.GET.get("zero") == "1",
             is_past_due=self.round is not None and self.round.due_at < timezone.now(),
             areas=ScreeningArea.choices,
@@ -297,14 +353,24 @@ class MobileView(PageMixin, TemplateView):
             if action == "zero":
                 if request.POST.get("confirm") != "1":
                     return redirect(f"{reverse('screening:mobile')}?zero=1")
-                screening.screening_report_file(actor=request.user, round=self.round, grid=self.grid, zero=True,
-                                                note=request.POST.get("note", ""))
+                screening.screening_report_file(
+                    actor=request.user,
+                    round=self.round,
+                    grid=self.grid,
+                    zero=True,
+                    note=request.POST.get("note", ""),
+                )
             elif action == "items":
                 if not formset.is_valid():
                     error = _("提交的内容有误,请按提示修改后再提交。")
                 else:
-                    screening.screening_report_file(actor=request.user, round=self.round, grid=self.grid,
-                                                    items=_filled_items(formset), note=request.POST.get("note", ""))
+                    screening.screening_report_file(
+                        actor=request.user,
+                        round=self.round,
+                        grid=self.grid,
+                        items=_filled_items(formset),
+                        note=request.POST.get("note", ""),
+                    )
             else:
                 error = _("请选择提交方式。")
         except NotPermitted as err:

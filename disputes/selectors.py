@@ -58,12 +58,16 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
     qs = (
         DisputeCase.objects.filter(pk__in=case_ids(user))
         .select_related("village", "village__parent", "grid", "station", "responsible")
-        .prefetch_related(_active_mediators_prefetch(), Prefetch("parties", queryset=Party.objects.order_by("pk")))
+        .prefetch_related(
+            _active_mediators_prefetch(), Prefetch("parties", queryset=Party.objects.order_by("pk"))
+        )
     )
     if f.get("q"):
         q = f["q"].strip()
         qs = qs.filter(
-            Q(number__icontains=q) | Q(summary__icontains=q) | Q(address__icontains=q)
+            Q(number__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(address__icontains=q)
             | Q(Exists(Party.objects.filter(case=OuterRef("pk"), name__icontains=q)))
         )
     for key in ("status", "level", "category", "source", "risk_level"):
@@ -77,8 +81,9 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
     if f.get("station"):
         qs = qs.filter(station=f["station"])
     if f.get("mediator"):
-        qs = qs.filter(Exists(CaseMediator.objects.filter(case=OuterRef("pk"), mediator=f["mediator"],
-                                                          is_active=True)))
+        qs = qs.filter(
+            Exists(CaseMediator.objects.filter(case=OuterRef("pk"), mediator=f["mediator"], is_active=True))
+        )
     if f.get("open"):
         qs = qs.filter(status__in=OPEN_STATUSES)
     if f.get("overdue"):
@@ -98,7 +103,9 @@ def risk_history(*, user, case_pk) -> QuerySet:
     """The case's assessments, newest first (each with its factors and rule version)."""
     from .models import RiskAssessment
 
-    return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by("-assessed_at", "-pk")
+    return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by(
+        "-assessed_at", "-pk"
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -157,7 +164,10 @@ def related_get(model, *, user, pk):
 
 def mediator_assignment_get(*, user, pk) -> CaseMediator:
     return get_object_or_404(
-        CaseMediator.objects.filter(case__in=case_ids(user), is_active=True).select_related("case", "mediator"), pk=pk
+        CaseMediator.objects.filter(case__in=case_ids(user), is_active=True).select_related(
+            "case", "mediator"
+        ),
+        pk=pk,
     )
 
 
@@ -181,17 +191,22 @@ def mediator_candidates(*, case: DisputeCase) -> QuerySet[Mediator]:
         Mediator.objects.filter(is_active=True, township_id=case.village.parent_id)
         .exclude(pk__in=CaseMediator.objects.filter(case=case, is_active=True).values("mediator_id"))
         .annotate(
-            open_cases=Count("case_assignments", filter=Q(case_assignments__is_active=True,
-                                                          case_assignments__case__status__in=OPEN_STATUSES)),
+            open_cases=Count(
+                "case_assignments",
+                filter=Q(case_assignments__is_active=True, case_assignments__case__status__in=OPEN_STATUSES),
+            ),
             total_cases=Count("case_assignments"),
             resolved_cases=Count("case_assignments", filter=Q(case_assignments__case__status__in=resolved)),
             conflicted=Exists(_conflicted_mediator_ids(case).filter(pk=OuterRef("pk"))),
         )
         .annotate(
-            record=Cast(F("resolved_cases"), FloatField()) / Cast(Greatest(F("total_cases"), Value(1)), FloatField())
+            record=Cast(F("resolved_cases"), FloatField())
+            / Cast(Greatest(F("total_cases"), Value(1)), FloatField())
         )
     )
-    ethnicities = set(Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True))
+    ethnicities = set(
+        Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True)
+    )
     if Ethnicity.YI in ethnicities:
         qs = qs.filter(speaks_yi=True)
     if ethnicities - {Ethnicity.YI}:
@@ -221,5 +236,8 @@ def mediator_relation_list(*, user) -> QuerySet[MediatorRelation]:
     """Recorded relations of the mediators the user may see."""
     from governance.selectors import mediator_ids
 
-    return (MediatorRelation.objects.filter(mediator__in=mediator_ids(user)).select_related("mediator")
-            .order_by("mediator__name", "person_name"))
+    return (
+        MediatorRelation.objects.filter(mediator__in=mediator_ids(user))
+        .select_related("mediator")
+        .order_by("mediator__name", "person_name")
+    )

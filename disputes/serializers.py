@@ -62,7 +62,9 @@ def _user_name(user) -> str | None:
 
 
 def _case_field(**kwargs):
-    return ScopedPrimaryKeyRelatedField(scope=_cases, queryset=DisputeCase.objects.all(), label=_("案件"), **kwargs)
+    return ScopedPrimaryKeyRelatedField(
+        scope=_cases, queryset=DisputeCase.objects.all(), label=_("案件"), **kwargs
+    )
 
 
 # --- Parties ------------------------------------------------------------------------------
@@ -91,8 +93,16 @@ class PartySerializer(PersonalDataMixin, BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = Party
-        fields = ["id", "case", *PARTY_FIELDS, "kind_display", "role_display", "gender_display",
-                  "ethnicity_display", "created_at"]
+        fields = [
+            "id",
+            "case",
+            *PARTY_FIELDS,
+            "kind_display",
+            "role_display",
+            "gender_display",
+            "ethnicity_display",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -153,8 +163,17 @@ class MediatorSuggestionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mediator
-        fields = ["id", "name", "kind", "kind_display", "clan", "speaks_yi", "speaks_mandarin", "open_cases",
-                  "record"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "clan",
+            "speaks_yi",
+            "speaks_mandarin",
+            "open_cases",
+            "record",
+        ]
 
 
 # --- Cases --------------------------------------------------------------------------------
@@ -170,8 +189,9 @@ class CaseListSerializer(BaseModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
     village_name = serializers.CharField(source="village.name", read_only=True)
-    township_name = serializers.CharField(source="village.parent.name", read_only=True, default=None,
-                                          allow_null=True)
+    township_name = serializers.CharField(
+        source="village.parent.name", read_only=True, default=None, allow_null=True
+    )
     grid_name = serializers.CharField(source="grid.name", read_only=True, default=None, allow_null=True)
     station_name = serializers.CharField(source="station.name", read_only=True)
     responsible_name = serializers.SerializerMethodField()
@@ -183,13 +203,46 @@ class CaseListSerializer(BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = DisputeCase
-        fields = ["id", "number", "category", "category_display", "source", "source_display", "status",
-                  "status_display", "level", "level_display", "village", "village_name", "township_name", "grid",
-                  "grid_name", "station", "station_name", "address", "title", "people_involved",
-                  "amount_involved", "threat_flag", "vulnerable_flag", "is_group", "responsible",
-                  "responsible_name", "reported_at", "occurred_on", "due_at", "closed_at", "is_overdue",
-                  "escalation_count", "recurrence_count", "risk_score", "risk_level", "risk_level_display",
-                  "parties", "mediators"]
+        fields = [
+            "id",
+            "number",
+            "category",
+            "category_display",
+            "source",
+            "source_display",
+            "status",
+            "status_display",
+            "level",
+            "level_display",
+            "village",
+            "village_name",
+            "township_name",
+            "grid",
+            "grid_name",
+            "station",
+            "station_name",
+            "address",
+            "title",
+            "people_involved",
+            "amount_involved",
+            "threat_flag",
+            "vulnerable_flag",
+            "is_group",
+            "responsible",
+            "responsible_name",
+            "reported_at",
+            "occurred_on",
+            "due_at",
+            "closed_at",
+            "is_overdue",
+            "escalation_count",
+            "recurrence_count",
+            "risk_score",
+            "risk_level",
+            "risk_level_display",
+            "parties",
+            "mediators",
+        ]
         read_only_fields = fields
 
     def get_responsible_name(self, obj) -> str | None:
@@ -215,8 +268,19 @@ class SessionSerializer(BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = MediationSession
-        fields = ["id", "case", "held_at", "place", "attendees", "record", "outcome", "outcome_display",
-                  "recorded_by", "recorded_by_name", "created_at"]
+        fields = [
+            "id",
+            "case",
+            "held_at",
+            "place",
+            "attendees",
+            "record",
+            "outcome",
+            "outcome_display",
+            "recorded_by",
+            "recorded_by_name",
+            "created_at",
+        ]
         read_only_fields = ["recorded_by", "created_at"]
 
     def get_recorded_by_name(self, obj) -> str | None:
@@ -227,24 +291,44 @@ class AgreementSerializer(BaseModelSerializer):
     named_choice_fields = ("form",)
 
     case = _case_field()
-    performance_status = NamedChoiceField(enum_name="AgreementPerformanceEnum", choices=Agreement.Performance.choices,
-                                          read_only=True, label=_("履行情况"))
+    performance_status = NamedChoiceField(
+        enum_name="AgreementPerformanceEnum",
+        choices=Agreement.Performance.choices,
+        read_only=True,
+        label=_("履行情况"),
+    )
     form_display = serializers.CharField(source="get_form_display", read_only=True)
-    performance_status_display = serializers.CharField(source="get_performance_status_display", read_only=True)
+    performance_status_display = serializers.CharField(
+        source="get_performance_status_display", read_only=True
+    )
     judicial_confirmation_deadline = serializers.DateField(read_only=True, label=_("司法确认申请截止"))
 
     class Meta(BaseModelSerializer.Meta):
         model = Agreement
-        fields = ["id", "case", "form", "form_display", "facts", "disputed_matters", "terms",
-                  "performance_method", "performance_place", "performance_deadline", "signed_on",
-                  "performance_status", "performance_status_display", "judicial_confirmation_deadline",
-                  "created_at"]
+        fields = [
+            "id",
+            "case",
+            "form",
+            "form_display",
+            "facts",
+            "disputed_matters",
+            "terms",
+            "performance_method",
+            "performance_place",
+            "performance_deadline",
+            "signed_on",
+            "performance_status",
+            "performance_status_display",
+            "judicial_confirmation_deadline",
+            "created_at",
+        ]
         read_only_fields = ["performance_status", "created_at"]
 
 
 class AgreementPerformanceSerializer(serializers.Serializer):
-    status = NamedChoiceField(enum_name="AgreementPerformanceEnum", choices=Agreement.Performance.choices,
-                              label=_("履行情况"))
+    status = NamedChoiceField(
+        enum_name="AgreementPerformanceEnum", choices=Agreement.Performance.choices, label=_("履行情况")
+    )
     note = serializers.CharField(required=False, allow_blank=True, label=_("说明"))
 
 
@@ -252,8 +336,9 @@ class ReferralSerializer(BaseModelSerializer):
     named_choice_fields = ("kind", "status")
 
     case = _case_field()
-    agreement = serializers.PrimaryKeyRelatedField(queryset=Agreement.objects.all(), required=False,
-                                                   allow_null=True, label=_("申请确认的协议"))
+    agreement = serializers.PrimaryKeyRelatedField(
+        queryset=Agreement.objects.all(), required=False, allow_null=True, label=_("申请确认的协议")
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     department_display = serializers.CharField(source="get_department_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -261,9 +346,24 @@ class ReferralSerializer(BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = Referral
-        fields = ["id", "case", "kind", "kind_display", "department", "department_display", "target_name",
-                  "agreement", "reason", "status", "status_display", "sent_at", "due_date", "answer",
-                  "answered_at", "is_overdue"]
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "kind_display",
+            "department",
+            "department_display",
+            "target_name",
+            "agreement",
+            "reason",
+            "status",
+            "status_display",
+            "sent_at",
+            "due_date",
+            "answer",
+            "answered_at",
+            "is_overdue",
+        ]
         read_only_fields = ["status", "sent_at", "answer", "answered_at"]
         extra_kwargs = {"due_date": {"required": False}}
 
@@ -271,12 +371,16 @@ class ReferralSerializer(BaseModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         # the agreement must belong to the case (the service checks); here only: in scope
-        fields["agreement"].queryset = Agreement.objects.filter(case__in=case_ids(getattr(request, "user", None)))
+        fields["agreement"].queryset = Agreement.objects.filter(
+            case__in=case_ids(getattr(request, "user", None))
+        )
         return fields
 
 
 class ReferralUpdateSerializer(serializers.Serializer):
-    status = NamedChoiceField(enum_name="ReferralStatusEnum", choices=Referral.Status.choices, label=_("状态"))
+    status = NamedChoiceField(
+        enum_name="ReferralStatusEnum", choices=Referral.Status.choices, label=_("状态")
+    )
     answer = serializers.CharField(required=False, allow_blank=True, label=_("答复内容"))
 
 
@@ -291,8 +395,20 @@ class FollowUpSerializer(BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = FollowUp
-        fields = ["id", "case", "due_date", "visited_at", "visitor", "visitor_name", "result", "result_display",
-                  "satisfaction", "satisfaction_display", "note", "is_done"]
+        fields = [
+            "id",
+            "case",
+            "due_date",
+            "visited_at",
+            "visitor",
+            "visitor_name",
+            "result",
+            "result_display",
+            "satisfaction",
+            "satisfaction_display",
+            "note",
+            "is_done",
+        ]
         read_only_fields = ["due_date", "visitor"]
 
     def get_visitor_name(self, obj) -> str | None:
@@ -303,8 +419,9 @@ class FollowUpRecordSerializer(serializers.Serializer):
     """Recording a visit: fills the next planned visit (or ``follow_up``), else adds one."""
 
     case = _case_field()
-    follow_up = serializers.PrimaryKeyRelatedField(queryset=FollowUp.objects.all(), required=False,
-                                                   allow_null=True, label=_("回访计划"))
+    follow_up = serializers.PrimaryKeyRelatedField(
+        queryset=FollowUp.objects.all(), required=False, allow_null=True, label=_("回访计划")
+    )
     result = serializers.ChoiceField(choices=FollowUp.Result.choices, label=_("回访结果"))
     satisfaction = serializers.ChoiceField(choices=FollowUp.Satisfaction.choices, label=_("满意度"))
     note = serializers.CharField(required=False, allow_blank=True, label=_("回访情况"))
@@ -313,7 +430,9 @@ class FollowUpRecordSerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        fields["follow_up"].queryset = FollowUp.objects.filter(case__in=case_ids(getattr(request, "user", None)))
+        fields["follow_up"].queryset = FollowUp.objects.filter(
+            case__in=case_ids(getattr(request, "user", None))
+        )
         return fields
 
 
@@ -331,8 +450,19 @@ class CaseDetailSerializer(CaseListSerializer):
     timeline = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
-        fields = [*CaseListSerializer.Meta.fields, "summary", "reported_by", "reported_by_name", "updated_at",
-                  "allowed_statuses", "sessions", "agreements", "referrals", "follow_ups", "timeline"]
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "summary",
+            "reported_by",
+            "reported_by_name",
+            "updated_at",
+            "allowed_statuses",
+            "sessions",
+            "agreements",
+            "referrals",
+            "follow_ups",
+            "timeline",
+        ]
         read_only_fields = fields
 
     def get_reported_by_name(self, obj) -> str | None:
@@ -363,21 +493,42 @@ class CaseCreateSerializer(BaseModelSerializer):
 
     named_choice_fields = ()
 
-    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
-    grid = ScopedPrimaryKeyRelatedField(scope=_grids, queryset=Grid.objects.all(), required=False,
-                                        allow_null=True, label=_("网格"))
+    village = ScopedPrimaryKeyRelatedField(
+        scope=_villages, queryset=Region.objects.all(), label=_("村(社区)")
+    )
+    grid = ScopedPrimaryKeyRelatedField(
+        scope=_grids, queryset=Grid.objects.all(), required=False, allow_null=True, label=_("网格")
+    )
     source = serializers.ChoiceField(choices=Source.choices, default=Source.WALK_IN, label=_("来源"))
-    level = serializers.ChoiceField(choices=Level.choices, required=False, label=_("处置层级"),
-                                    help_text=_("留空:有网格为网格级,否则为村级"))
+    level = serializers.ChoiceField(
+        choices=Level.choices,
+        required=False,
+        label=_("处置层级"),
+        help_text=_("留空:有网格为网格级,否则为村级"),
+    )
     parties = PartyInputSerializer(many=True, required=False, label=_("当事人"))
     client_key = serializers.UUIDField(required=False, allow_null=True, label=_("客户端提交键"))
     note = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("说明"))
 
     class Meta(BaseModelSerializer.Meta):
         model = DisputeCase
-        fields = ["category", "source", "village", "grid", "address", "summary", "people_involved",
-                  "amount_involved", "threat_flag", "vulnerable_flag", "occurred_on", "level", "parties",
-                  "client_key", "note"]
+        fields = [
+            "category",
+            "source",
+            "village",
+            "grid",
+            "address",
+            "summary",
+            "people_involved",
+            "amount_involved",
+            "threat_flag",
+            "vulnerable_flag",
+            "occurred_on",
+            "level",
+            "parties",
+            "client_key",
+            "note",
+        ]
 
 
 class CaseUpdateSerializer(BaseModelSerializer):
@@ -385,14 +536,25 @@ class CaseUpdateSerializer(BaseModelSerializer):
 
     named_choice_fields = ()
 
-    grid = ScopedPrimaryKeyRelatedField(scope=_grids, queryset=Grid.objects.all(), required=False,
-                                        allow_null=True, label=_("网格"))
+    grid = ScopedPrimaryKeyRelatedField(
+        scope=_grids, queryset=Grid.objects.all(), required=False, allow_null=True, label=_("网格")
+    )
     note = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("修改说明"))
 
     class Meta(BaseModelSerializer.Meta):
         model = DisputeCase
-        fields = ["category", "summary", "address", "people_involved", "amount_involved", "threat_flag",
-                  "vulnerable_flag", "grid", "occurred_on", "note"]
+        fields = [
+            "category",
+            "summary",
+            "address",
+            "people_involved",
+            "amount_involved",
+            "threat_flag",
+            "vulnerable_flag",
+            "grid",
+            "occurred_on",
+            "note",
+        ]
 
 
 # --- Action inputs ------------------------------------------------------------------------
@@ -410,8 +572,10 @@ class ReasonSerializer(serializers.Serializer):
 
 class UnassignMediatorSerializer(serializers.Serializer):
     mediator = serializers.IntegerField(label=_("调解员"))
-    reason = serializers.CharField(label=_("撤换原因"), error_messages={"blank": _("请说明撤换原因。"),
-                                                                      "required": _("请说明撤换原因。")})
+    reason = serializers.CharField(
+        label=_("撤换原因"),
+        error_messages={"blank": _("请说明撤换原因。"), "required": _("请说明撤换原因。")},
+    )
 
 
 class RiskAssessmentSerializer(serializers.Serializer):
@@ -423,5 +587,7 @@ class RiskAssessmentSerializer(serializers.Serializer):
 
 
 class AssignMediatorSerializer(serializers.Serializer):
-    mediator = ScopedPrimaryKeyRelatedField(scope=_mediators, queryset=Mediator.objects.all(), label=_("调解员"))
+    mediator = ScopedPrimaryKeyRelatedField(
+        scope=_mediators, queryset=Mediator.objects.all(), label=_("调解员")
+    )
     reason = serializers.CharField(required=False, allow_blank=True, label=_("理由(需回避时必填)"))

@@ -96,10 +96,12 @@ def require_action(actor: User, case: DisputeCase, action: str) -> None:
 
 
 # --- Timeline -----------------------------------------------------------------------------
-def _event(case: DisputeCase, actor: User | None, code: str, *, note: str = "",
-           changes: dict[str, Any] | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, actor=actor, code=code, note=note or "",
-                                    changes=_jsonable(changes or {}))
+def _event(
+    case: DisputeCase, actor: User | None, code: str, *, note: str = "", changes: dict[str, Any] | None = None
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, actor=actor, code=code, note=note or "", changes=_jsonable(changes or {})
+    )
 
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, list]:
@@ -133,14 +135,23 @@ def _due_after_move(status: str, level: str, now: dt.datetime) -> dt.datetime | 
 
 
 # --- Transitions --------------------------------------------------------------------------
-def _transition(*, case: DisputeCase, actor: User | None, to: str, code: str, note: str = "",
-                updates: dict[str, Any] | None = None, reset_due: bool = True) -> DisputeCase:
+def _transition(
+    *,
+    case: DisputeCase,
+    actor: User | None,
+    to: str,
+    code: str,
+    note: str = "",
+    updates: dict[str, Any] | None = None,
+    reset_due: bool = True,
+) -> DisputeCase:
     old = case.status
     if to not in TRANSITIONS.get(old, frozenset()):
         raise CaseTransitionError(
             _("案件当前状态为“%(old)s”,不能变更为“%(new)s”。")
             % {"old": Status(old).label, "new": Status(to).label},
-            field="status", code="transition",
+            field="status",
+            code="transition",
         )
     now = timezone.now()
     values: dict[str, Any] = {"status": to, "updated_at": now, **(updates or {})}
@@ -151,8 +162,11 @@ def _transition(*, case: DisputeCase, actor: User | None, to: str, code: str, no
         values["closed_at"] = now
     moved = DisputeCase.objects.filter(pk=case.pk, status=old).update(**values)
     if not moved:
-        raise ConflictError(_("案件 %(number)s 刚刚已被他人处理,状态已变化。请刷新页面查看最新情况后再操作。")
-                            % {"number": case.number}, code="conflict")
+        raise ConflictError(
+            _("案件 %(number)s 刚刚已被他人处理,状态已变化。请刷新页面查看最新情况后再操作。")
+            % {"number": case.number},
+            code="conflict",
+        )
     changes = {"status": [old, to]}
     for key, value in values.items():
         if key not in ("status", "updated_at") and getattr(case, key) != value:
@@ -185,8 +199,18 @@ def _county_of(village: Region) -> Region:
 
 
 PARTY_FIELDS = ("kind", "role", "name", "gender", "ethnicity", "id_number", "phone", "address", "clan")
-CASE_EDITABLE = ("category", "summary", "address", "people_involved", "amount_involved", "threat_flag",
-                 "vulnerable_flag", "grid", "responsible", "occurred_on")
+CASE_EDITABLE = (
+    "category",
+    "summary",
+    "address",
+    "people_involved",
+    "amount_involved",
+    "threat_flag",
+    "vulnerable_flag",
+    "grid",
+    "responsible",
+    "occurred_on",
+)
 
 
 def _build_party(case: DisputeCase, data: dict[str, Any]) -> Party:
@@ -204,12 +228,26 @@ def _build_party(case: DisputeCase, data: dict[str, Any]) -> Party:
 
 
 @transaction.atomic
-def case_report(*, actor: User, village: Region, category: str, summary: str, grid: Grid | None = None,
-                source: str = Source.WALK_IN, people_involved: int = 2, address: str = "",
-                amount_involved: Decimal | None = None, threat_flag: bool = False, vulnerable_flag: bool = False,
-                occurred_on: dt.date | None = None, level: str | None = None, responsible: User | None = None,
-                parties: list[dict[str, Any]] | None = None, client_key: uuid.UUID | None = None,
-                note: str = "") -> DisputeCase:
+def case_report(
+    *,
+    actor: User,
+    village: Region,
+    category: str,
+    summary: str,
+    grid: Grid | None = None,
+    source: str = Source.WALK_IN,
+    people_involved: int = 2,
+    address: str = "",
+    amount_involved: Decimal | None = None,
+    threat_flag: bool = False,
+    vulnerable_flag: bool = False,
+    occurred_on: dt.date | None = None,
+    level: str | None = None,
+    responsible: User | None = None,
+    parties: list[dict[str, Any]] | None = None,
+    client_key: uuid.UUID | None = None,
+    note: str = "",
+) -> DisputeCase:
     """Register a new case (walk-in, grid report, screening, incident, referral in).
 
     With ``client_key`` the call is idempotent: a resend of the same report (a phone that lost
@@ -235,18 +273,34 @@ def case_report(*, actor: User, village: Region, category: str, summary: str, gr
         raise DomainError(_("请选择您负责的网格。"), field="grid")
     station = station_for_village(village.pk)
     if station is None:
-        raise DomainError(_("%(name)s 尚未划入任何派出所辖区,请联系县指挥中心。") % {"name": village.name},
-                          field="village")
+        raise DomainError(
+            _("%(name)s 尚未划入任何派出所辖区,请联系县指挥中心。") % {"name": village.name}, field="village"
+        )
     level = level or (Level.GRID if grid is not None else Level.VILLAGE)
     now = timezone.now()
     county = _county_of(village)
     case = DisputeCase(
-        county=county, category=category, source=source, village=village, grid=grid, station=station,
-        address=address, address_key=normalize_address(address), summary=(summary or "").strip(),
+        county=county,
+        category=category,
+        source=source,
+        village=village,
+        grid=grid,
+        station=station,
+        address=address,
+        address_key=normalize_address(address),
+        summary=(summary or "").strip(),
         people_involved=people_involved,
-        amount_involved=amount_involved, threat_flag=threat_flag, vulnerable_flag=vulnerable_flag,
-        occurred_on=occurred_on, level=level, responsible=responsible, reported_by=actor, reported_at=now,
-        due_at=feedback_due(level, now), client_key=client_key, number="pending",
+        amount_involved=amount_involved,
+        threat_flag=threat_flag,
+        vulnerable_flag=vulnerable_flag,
+        occurred_on=occurred_on,
+        level=level,
+        responsible=responsible,
+        reported_by=actor,
+        reported_at=now,
+        due_at=feedback_due(level, now),
+        client_key=client_key,
+        number="pending",
     )
     case.full_clean(exclude=["number", "county", "station", "reported_by", "client_key"])
     built = [_build_party(case, p) for p in (parties or []) if (p.get("name") or "").strip()]
@@ -262,8 +316,13 @@ def case_report(*, actor: User, village: Region, category: str, summary: str, gr
     for party in built:
         party.case = case
         party.save()
-    _event(case, actor, "disputes.case.reported", note=note,
-           changes={"status": [None, case.status], "level": [None, case.level]})
+    _event(
+        case,
+        actor,
+        "disputes.case.reported",
+        note=note,
+        changes={"status": [None, case.status], "level": [None, case.level]},
+    )
     points.points_for_case_reported(case=case)  # 积分: never fails the report
     return case
 
@@ -301,34 +360,40 @@ def case_add_note(*, actor: User, case: DisputeCase, note: str) -> CaseEvent:
 
 # --- Lifecycle ----------------------------------------------------------------------------
 @transaction.atomic
-def case_accept(*, actor: User, case: DisputeCase, responsible: User | None = None, note: str = "") -> DisputeCase:
+def case_accept(
+    *, actor: User, case: DisputeCase, responsible: User | None = None, note: str = ""
+) -> DisputeCase:
     require_action(actor, case, "accept")
     updates = {"responsible": responsible or case.responsible or actor}
-    return _transition(case=case, actor=actor, to=Status.ACCEPTED, code="disputes.case.accepted", note=note,
-                       updates=updates)
+    return _transition(
+        case=case, actor=actor, to=Status.ACCEPTED, code="disputes.case.accepted", note=note, updates=updates
+    )
 
 
 @transaction.atomic
 def case_not_accept(*, actor: User, case: DisputeCase, reason: str) -> DisputeCase:
     require_action(actor, case, "not_accept")
     reason = _require_note(reason, message=_("不予受理须说明理由。"))
-    return _transition(case=case, actor=actor, to=Status.NOT_ACCEPTED, code="disputes.case.not_accepted",
-                       note=reason)
+    return _transition(
+        case=case, actor=actor, to=Status.NOT_ACCEPTED, code="disputes.case.not_accepted", note=reason
+    )
 
 
 @transaction.atomic
 def case_start_mediation(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase:
     require_action(actor, case, "start_mediation")
-    return _transition(case=case, actor=actor, to=Status.IN_MEDIATION, code="disputes.case.mediation_started",
-                       note=note)
+    return _transition(
+        case=case, actor=actor, to=Status.IN_MEDIATION, code="disputes.case.mediation_started", note=note
+    )
 
 
 @transaction.atomic
 def case_mark_failed(*, actor: User, case: DisputeCase, reason: str) -> DisputeCase:
     require_action(actor, case, "mark_failed")
     reason = _require_note(reason, message=_("请说明调解未成的原因。"))
-    return _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
-                       note=reason)
+    return _transition(
+        case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed", note=reason
+    )
 
 
 @transaction.atomic
@@ -338,10 +403,12 @@ def case_close(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase
     _transition(case=case, actor=actor, to=Status.CLOSED, code="disputes.case.closed", note=note)
     points.points_for_case_closed(case=case)  # 积分 when closed with an agreement; never fails the closure
     today = timezone.localdate()
-    FollowUp.objects.bulk_create([
-        FollowUp(case=case, due_date=today + dt.timedelta(days=days))
-        for days in settings.DISPUTES["FOLLOW_UP_DAYS"]
-    ])
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(case=case, due_date=today + dt.timedelta(days=days))
+            for days in settings.DISPUTES["FOLLOW_UP_DAYS"]
+        ]
+    )
     return case
 
 
@@ -351,15 +418,23 @@ def case_reopen(*, actor: User | None, case: DisputeCase, reason: str) -> Disput
     if actor is not None:
         require_action(actor, case, "reopen")
     reason = _require_note(reason, message=_("请说明复发情况。"))
-    _transition(case=case, actor=actor, to=Status.REOPENED, code="disputes.case.reopened", note=reason,
-                updates={"recurrence_count": case.recurrence_count + 1, "closed_at": None})
+    _transition(
+        case=case,
+        actor=actor,
+        to=Status.REOPENED,
+        code="disputes.case.reopened",
+        note=reason,
+        updates={"recurrence_count": case.recurrence_count + 1, "closed_at": None},
+    )
     # the visits planned for a closure that did not hold are no longer due (kept, marked cancelled)
     FollowUp.objects.filter(case=case, visited_at__isnull=True, is_cancelled=False).update(is_cancelled=True)
     return case
 
 
 @transaction.atomic
-def case_escalate(*, actor: User | None, case: DisputeCase, reason: str, automatic: bool = False) -> DisputeCase:
+def case_escalate(
+    *, actor: User | None, case: DisputeCase, reason: str, automatic: bool = False
+) -> DisputeCase:
     """Raise the handling level one step (grid → village → township → county), from any open
     status. ``actor=None, automatic=True`` is the overdue sweep."""
     if actor is not None:
@@ -376,13 +451,20 @@ def case_escalate(*, actor: User | None, case: DisputeCase, reason: str, automat
         level=new_level, escalation_count=F("escalation_count") + 1, due_at=due, updated_at=now
     )
     if not moved:
-        raise ConflictError(_("案件 %(number)s 刚刚已被他人处理。请刷新页面查看最新情况后再操作。")
-                            % {"number": case.number}, code="conflict")
+        raise ConflictError(
+            _("案件 %(number)s 刚刚已被他人处理。请刷新页面查看最新情况后再操作。") % {"number": case.number},
+            code="conflict",
+        )
     changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
     case.level, case.due_at, case.updated_at = new_level, due, now
     case.escalation_count += 1
-    _event(case, actor, "disputes.case.escalated_auto" if automatic else "disputes.case.escalated",
-           note=reason, changes=changes)
+    _event(
+        case,
+        actor,
+        "disputes.case.escalated_auto" if automatic else "disputes.case.escalated",
+        note=reason,
+        changes=changes,
+    )
     return case
 
 
@@ -432,7 +514,9 @@ def mediator_conflicts(*, case: DisputeCase, mediator: Mediator) -> list[str]:
     names = {p.name for p in parties}
     for rel in mediator.relations.all():
         if (rel.id_number and rel.id_number in ids) or (not rel.id_number and rel.person_name in names):
-            reasons.append(_("与当事人%(name)s存在利害关系(%(rel)s)") % {"name": rel.person_name, "rel": rel.relation})
+            reasons.append(
+                _("与当事人%(name)s存在利害关系(%(rel)s)") % {"name": rel.person_name, "rel": rel.relation}
+            )
     return reasons
 
 
@@ -451,15 +535,27 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         raise DomainError(
             _("%(name)s 需要回避:%(why)s。如确需指派,请填写书面理由。")
             % {"name": mediator.name, "why": ";".join(conflicts)},
-            field="reason", code="recusal",
+            field="reason",
+            code="recusal",
         )
-    assignment = CaseMediator.objects.create(case=case, mediator=mediator, assigned_by=actor,
-                                             conflict_note=("；".join(conflicts) + ":" + reason) if conflicts else "")
+    assignment = CaseMediator.objects.create(
+        case=case,
+        mediator=mediator,
+        assigned_by=actor,
+        conflict_note=("；".join(conflicts) + ":" + reason) if conflicts else "",
+    )
     note = str(mediator)
     if conflicts:
-        note += _(" [回避事由:%(why)s;仍指派理由:%(reason)s]") % {"why": ";".join(conflicts), "reason": reason}
-    _event(case, actor, "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
-           note=note)
+        note += _(" [回避事由:%(why)s;仍指派理由:%(reason)s]") % {
+            "why": ";".join(conflicts),
+            "reason": reason,
+        }
+    _event(
+        case,
+        actor,
+        "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
+        note=note,
+    )
     return assignment
 
 
@@ -487,26 +583,58 @@ def _ensure_in_mediation(case: DisputeCase, actor: User) -> None:
 
 
 @transaction.atomic
-def session_record(*, actor: User, case: DisputeCase, held_at: dt.datetime, place: str, attendees: str,
-                   record: str, outcome: str = MediationSession.Outcome.CONTINUING) -> MediationSession:
+def session_record(
+    *,
+    actor: User,
+    case: DisputeCase,
+    held_at: dt.datetime,
+    place: str,
+    attendees: str,
+    record: str,
+    outcome: str = MediationSession.Outcome.CONTINUING,
+) -> MediationSession:
     require_action(actor, case, "session")
     if held_at > timezone.now() + dt.timedelta(minutes=5):
         raise DomainError(_("调解时间不能晚于现在。"), field="held_at")
-    session = MediationSession(case=case, held_at=held_at, place=place, attendees=attendees, record=record,
-                               outcome=outcome, recorded_by=actor)
+    session = MediationSession(
+        case=case,
+        held_at=held_at,
+        place=place,
+        attendees=attendees,
+        record=record,
+        outcome=outcome,
+        recorded_by=actor,
+    )
     session.full_clean()
     _ensure_in_mediation(case, actor)
     session.save()
-    _event(case, actor, "disputes.session.recorded",
-           note=f"{timezone.localtime(held_at):%Y-%m-%d %H:%M} {place}:{session.get_outcome_display()}")
+    _event(
+        case,
+        actor,
+        "disputes.session.recorded",
+        note=f"{timezone.localtime(held_at):%Y-%m-%d %H:%M} {place}:{session.get_outcome_display()}",
+    )
     if outcome == MediationSession.Outcome.FAILED:
-        _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
-                    note=_("调解记录结果:调解未成"))
+        _transition(
+            case=case,
+            actor=actor,
+            to=Status.MEDIATION_FAILED,
+            code="disputes.case.mediation_failed",
+            note=_("调解记录结果:调解未成"),
+        )
     return session
 
 
-AGREEMENT_FIELDS = ("form", "facts", "disputed_matters", "terms", "performance_method", "performance_place",
-                    "performance_deadline", "signed_on")
+AGREEMENT_FIELDS = (
+    "form",
+    "facts",
+    "disputed_matters",
+    "terms",
+    "performance_method",
+    "performance_place",
+    "performance_deadline",
+    "signed_on",
+)
 
 
 @transaction.atomic
@@ -526,9 +654,14 @@ def agreement_create(*, actor: User, case: DisputeCase, **data: Any) -> Agreemen
         raise DomainError(_("请先登记当事人,再制作调解协议。"))
     _ensure_in_mediation(case, actor)
     agreement.save()
-    _transition(case=case, actor=actor, to=Status.AGREEMENT_REACHED, code="disputes.case.agreement_reached",
-                note=_("%(form)s,履行期限 %(d)s") % {"form": agreement.get_form_display(),
-                                                    "d": agreement.performance_deadline})
+    _transition(
+        case=case,
+        actor=actor,
+        to=Status.AGREEMENT_REACHED,
+        code="disputes.case.agreement_reached",
+        note=_("%(form)s,履行期限 %(d)s")
+        % {"form": agreement.get_form_display(), "d": agreement.performance_deadline},
+    )
     return agreement
 
 
@@ -544,27 +677,50 @@ def agreement_set_performance(*, actor: User, agreement: Agreement, status: str,
     if old == status:
         return agreement
     if old in (Agreement.Performance.PERFORMED, Agreement.Performance.BREACHED):
-        raise CaseTransitionError(_("协议履行情况已确定为“%(s)s”,如有变化请登记复发或新的协议。")
-                                  % {"s": agreement.get_performance_status_display()}, code="transition")
-    moved = Agreement.objects.filter(pk=agreement.pk, performance_status=old).update(performance_status=status)
+        raise CaseTransitionError(
+            _("协议履行情况已确定为“%(s)s”,如有变化请登记复发或新的协议。")
+            % {"s": agreement.get_performance_status_display()},
+            code="transition",
+        )
+    moved = Agreement.objects.filter(pk=agreement.pk, performance_status=old).update(
+        performance_status=status
+    )
     if not moved:
         raise ConflictError(_("协议履行情况刚刚已被他人更新,请刷新后重试。"), code="conflict")
     agreement.performance_status = status
-    _event(case, actor, "disputes.agreement.performance", note=note,
-           changes={"performance_status": [old, status]})
+    _event(
+        case,
+        actor,
+        "disputes.agreement.performance",
+        note=note,
+        changes={"performance_status": [old, status]},
+    )
     if status == Agreement.Performance.PERFORMED and case.status == Status.AGREEMENT_REACHED:
         _transition(case=case, actor=actor, to=Status.PERFORMED, code="disputes.case.performed", note=note)
     elif status == Agreement.Performance.BREACHED and case.status == Status.AGREEMENT_REACHED:
-        _transition(case=case, actor=actor, to=Status.MEDIATION_FAILED, code="disputes.case.mediation_failed",
-                    note=_("协议未履行") + (f":{note}" if note else ""))
+        _transition(
+            case=case,
+            actor=actor,
+            to=Status.MEDIATION_FAILED,
+            code="disputes.case.mediation_failed",
+            note=_("协议未履行") + (f":{note}" if note else ""),
+        )
     return agreement
 
 
 # --- Referrals ----------------------------------------------------------------------------
 @transaction.atomic
-def referral_create(*, actor: User, case: DisputeCase, kind: str, target_name: str, reason: str,
-                    department: str = "", due_date: dt.date | None = None,
-                    agreement: Agreement | None = None) -> Referral:
+def referral_create(
+    *,
+    actor: User,
+    case: DisputeCase,
+    kind: str,
+    target_name: str,
+    reason: str,
+    department: str = "",
+    due_date: dt.date | None = None,
+    agreement: Agreement | None = None,
+) -> Referral:
     """公调对接 / 庭所对接 / 律师进所 / 部门移交. A court referral with an agreement is an
     application for judicial confirmation (司法确认) and leaves the case's status as it is;
     the others hand the case over (status 已移交)."""
@@ -577,19 +733,40 @@ def referral_create(*, actor: User, case: DisputeCase, kind: str, target_name: s
         raise DomainError(_("所选协议不属于本案。"), field="agreement")
     confirmation = kind == Referral.Kind.COURT and agreement is not None
     if confirmation and today > agreement.judicial_confirmation_deadline:
-        raise DomainError(_("司法确认申请期限(协议生效后%(n)d日内,至%(d)s)已过。")
-                          % {"n": settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"],
-                             "d": agreement.judicial_confirmation_deadline}, field="agreement")
-    referral = Referral(case=case, kind=kind, department=department if kind == Referral.Kind.DEPARTMENT else "",
-                        target_name=(target_name or "").strip(), reason=(reason or "").strip(), due_date=due_date,
-                        agreement=agreement, created_by=actor)
+        raise DomainError(
+            _("司法确认申请期限(协议生效后%(n)d日内,至%(d)s)已过。")
+            % {
+                "n": settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"],
+                "d": agreement.judicial_confirmation_deadline,
+            },
+            field="agreement",
+        )
+    referral = Referral(
+        case=case,
+        kind=kind,
+        department=department if kind == Referral.Kind.DEPARTMENT else "",
+        target_name=(target_name or "").strip(),
+        reason=(reason or "").strip(),
+        due_date=due_date,
+        agreement=agreement,
+        created_by=actor,
+    )
     referral.full_clean()
     if not confirmation and case.status != Status.REFERRED:
-        _transition(case=case, actor=actor, to=Status.REFERRED, code="disputes.case.referred",
-                    note=f"{referral.get_kind_display()} → {referral.target_name}")
+        _transition(
+            case=case,
+            actor=actor,
+            to=Status.REFERRED,
+            code="disputes.case.referred",
+            note=f"{referral.get_kind_display()} → {referral.target_name}",
+        )
     referral.save()
-    _event(case, actor, "disputes.referral.sent",
-           note=f"{referral.get_kind_display()} → {referral.target_name},答复期限 {due_date}:{referral.reason}")
+    _event(
+        case,
+        actor,
+        "disputes.referral.sent",
+        note=f"{referral.get_kind_display()} → {referral.target_name},答复期限 {due_date}:{referral.reason}",
+    )
     return referral
 
 
@@ -599,10 +776,15 @@ def referral_update(*, actor: User, referral: Referral, status: str, answer: str
     require_action(actor, case, "referral_update")
     old = referral.status
     if status not in Referral.TRANSITIONS.get(old, frozenset()):
-        raise CaseTransitionError(_("移送状态为“%(old)s”,不能变更为“%(new)s”。")
-                                  % {"old": Referral.Status(old).label,
-                                     "new": Referral.Status(status).label if status in Referral.Status.values
-                                     else status}, field="status", code="transition")
+        raise CaseTransitionError(
+            _("移送状态为“%(old)s”,不能变更为“%(new)s”。")
+            % {
+                "old": Referral.Status(old).label,
+                "new": Referral.Status(status).label if status in Referral.Status.values else status,
+            },
+            field="status",
+            code="transition",
+        )
     if status in (Referral.Status.ANSWERED, Referral.Status.DECLINED):
         answer = _require_note(answer, "answer", _("请填写对方的答复内容。"))
     now = timezone.now()
@@ -613,15 +795,28 @@ def referral_update(*, actor: User, referral: Referral, status: str, answer: str
         raise ConflictError(_("该移送刚刚已被他人更新,请刷新后重试。"), code="conflict")
     for k, v in values.items():
         setattr(referral, k, v)
-    _event(case, actor, "disputes.referral.updated", note=f"{referral.target_name}:{answer}".rstrip(":"),
-           changes={"referral.status": [old, status]})
+    _event(
+        case,
+        actor,
+        "disputes.referral.updated",
+        note=f"{referral.target_name}:{answer}".rstrip(":"),
+        changes={"referral.status": [old, status]},
+    )
     return referral
 
 
 # --- Follow-up visits ---------------------------------------------------------------------
 @transaction.atomic
-def follow_up_record(*, actor: User, case: DisputeCase, result: str, satisfaction: str, note: str = "",
-                     follow_up: FollowUp | None = None, visited_at: dt.datetime | None = None) -> FollowUp:
+def follow_up_record(
+    *,
+    actor: User,
+    case: DisputeCase,
+    result: str,
+    satisfaction: str,
+    note: str = "",
+    follow_up: FollowUp | None = None,
+    visited_at: dt.datetime | None = None,
+) -> FollowUp:
     """Record a 回访. A planned visit is filled in (or an extra one added); a recurring result
     re-opens the case."""
     require_action(actor, case, "follow_up")
@@ -629,9 +824,9 @@ def follow_up_record(*, actor: User, case: DisputeCase, result: str, satisfactio
         raise CaseTransitionError(_("只有已办结的案件才能回访。"), code="transition")
     visited_at = visited_at or timezone.now()
     if follow_up is None:
-        follow_up = case.follow_ups.filter(visited_at__isnull=True, is_cancelled=False).order_by("due_date").first() or FollowUp(
-            case=case, due_date=timezone.localdate(visited_at)
-        )
+        follow_up = case.follow_ups.filter(visited_at__isnull=True, is_cancelled=False).order_by(
+            "due_date"
+        ).first() or FollowUp(case=case, due_date=timezone.localdate(visited_at))
     elif follow_up.case_id != case.pk:
         raise DomainError(_("回访计划不属于本案。"))
     if follow_up.visited_at is not None:
@@ -640,9 +835,13 @@ def follow_up_record(*, actor: User, case: DisputeCase, result: str, satisfactio
     follow_up.result, follow_up.satisfaction, follow_up.note = result, satisfaction, (note or "").strip()
     follow_up.full_clean()
     follow_up.save()
-    _event(case, actor, "disputes.followup.recorded",
-           note=f"{follow_up.get_result_display()},{follow_up.get_satisfaction_display()}"
-           + (f":{follow_up.note}" if follow_up.note else ""))
+    _event(
+        case,
+        actor,
+        "disputes.followup.recorded",
+        note=f"{follow_up.get_result_display()},{follow_up.get_satisfaction_display()}"
+        + (f":{follow_up.note}" if follow_up.note else ""),
+    )
     if result == FollowUp.Result.RECURRING:
         case_reopen(actor=actor, case=case, reason=_("回访发现复发:%(n)s") % {"n": follow_up.note or "-"})
     return follow_up
@@ -661,8 +860,9 @@ def case_assess_risk(*, actor: User, case: DisputeCase):
 
 # --- Mediators' recorded relations (回避) -------------------------------------------------
 @transaction.atomic
-def mediator_relation_add(*, actor: User, mediator: Mediator, person_name: str, relation: str,
-                          id_number: str = "") -> MediatorRelation:
+def mediator_relation_add(
+    *, actor: User, mediator: Mediator, person_name: str, relation: str, id_number: str = ""
+) -> MediatorRelation:
     """Record that a mediator is related to a person (kin, in-law, employer…): from then on the
     mediator is flagged, and never suggested, for that person's cases (matched by ID number, or
     by name when no ID number is given)."""
@@ -672,11 +872,16 @@ def mediator_relation_add(*, actor: User, mediator: Mediator, person_name: str, 
         raise NotPermitted(_("只有派出所民警、县指挥中心或系统管理员可以登记利害关系。"))
     if not mediator_ids(actor).filter(pk=mediator.pk).exists():
         raise DomainError(_("该调解员不在您的辖区内。"), field="mediator", code="not_found")
-    rel = MediatorRelation(mediator=mediator, person_name=(person_name or "").strip(),
-                           id_number=normalize_id_number(id_number or ""), relation=(relation or "").strip())
+    rel = MediatorRelation(
+        mediator=mediator,
+        person_name=(person_name or "").strip(),
+        id_number=normalize_id_number(id_number or ""),
+        relation=(relation or "").strip(),
+    )
     rel.full_clean()
-    if MediatorRelation.objects.filter(mediator=mediator, person_name=rel.person_name,
-                                       id_number=rel.id_number).exists():
+    if MediatorRelation.objects.filter(
+        mediator=mediator, person_name=rel.person_name, id_number=rel.id_number
+    ).exists():
         raise DomainError(_("该利害关系已登记。"), field="person_name")
     rel.save()
     return rel

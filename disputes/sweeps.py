@@ -29,8 +29,9 @@ logger = logging.getLogger(__name__)
 
 def _station_staff(station_ids: set[int]) -> dict[int, list[User]]:
     staff: dict[int, list[User]] = {}
-    for officer in Officer.objects.filter(station_id__in=station_ids, is_active=True, user__isnull=False) \
-            .select_related("user"):
+    for officer in Officer.objects.filter(
+        station_id__in=station_ids, is_active=True, user__isnull=False
+    ).select_related("user"):
         staff.setdefault(officer.station_id, []).append(officer.user)
     return staff
 
@@ -42,18 +43,30 @@ def _responsible(case: DisputeCase, staff: dict[int, list[User]]) -> list[User]:
 
 def remind_overdue_cases(*, now: dt.datetime) -> int:
     """Open cases past their due date: the responsible person is reminded, once per due date."""
-    cases = list(DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now)
-                 .select_related("responsible", "village"))
+    cases = list(
+        DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now).select_related(
+            "responsible", "village"
+        )
+    )
     staff = _station_staff({c.station_id for c in cases})
     pairs = [
-        (_responsible(c, staff), Message(
-            kind="case.overdue", target=f"case-{c.pk}", period=timezone.localtime(c.due_at).strftime("%Y%m%d%H%M"),
-            title=_("案件 %(n)s 已超过办理期限") % {"n": c.number},
-            body=_("%(v)s · %(cat)s · 期限 %(d)s · 当前层级:%(l)s") % {
-                "v": c.village.name, "cat": c.get_category_display(),
-                "d": timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M"), "l": c.get_level_display()},
-            url=f"/cases/{c.pk}/",
-        ))
+        (
+            _responsible(c, staff),
+            Message(
+                kind="case.overdue",
+                target=f"case-{c.pk}",
+                period=timezone.localtime(c.due_at).strftime("%Y%m%d%H%M"),
+                title=_("案件 %(n)s 已超过办理期限") % {"n": c.number},
+                body=_("%(v)s · %(cat)s · 期限 %(d)s · 当前层级:%(l)s")
+                % {
+                    "v": c.village.name,
+                    "cat": c.get_category_display(),
+                    "d": timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "l": c.get_level_display(),
+                },
+                url=f"/cases/{c.pk}/",
+            ),
+        )
         for c in cases
     ]
     return notify_bulk(pairs, sms=True)
@@ -62,27 +75,42 @@ def remind_overdue_cases(*, now: dt.datetime) -> int:
 def escalate_overdue_cases(*, now: dt.datetime) -> int:
     """Past the grace period after the due date, a case goes up one level automatically."""
     grace = dt.timedelta(hours=settings.DISPUTES["ESCALATION_GRACE_HOURS"])
-    cases = list(DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now - grace)
-                 .exclude(level=Level.COUNTY).select_related("village", "village__parent", "responsible"))
+    cases = list(
+        DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now - grace)
+        .exclude(level=Level.COUNTY)
+        .select_related("village", "village__parent", "responsible")
+    )
     escalated = []
     for case in cases:
         try:
-            services.case_escalate(actor=None, case=case, automatic=True,
-                                   reason=_("超过办理期限%(h)d小时仍未办结,系统自动提级")
-                                   % {"h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]})
+            services.case_escalate(
+                actor=None,
+                case=case,
+                automatic=True,
+                reason=_("超过办理期限%(h)d小时仍未办结,系统自动提级")
+                % {"h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]},
+            )
         except ConflictError:
             logger.info("case %s changed while escalating; skipped", case.pk)
             continue
         escalated.append(case)
     staff = _station_staff({c.station_id for c in escalated})
-    notify_bulk([
-        (_responsible(c, staff) + staff.get(c.station_id, []), Message(
-            kind="case.escalated", target=f"case-{c.pk}", period=c.level,
-            title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s") % {"n": c.number, "l": c.get_level_display()},
-            url=f"/cases/{c.pk}/",
-        ))
-        for c in escalated
-    ])
+    notify_bulk(
+        [
+            (
+                _responsible(c, staff) + staff.get(c.station_id, []),
+                Message(
+                    kind="case.escalated",
+                    target=f"case-{c.pk}",
+                    period=c.level,
+                    title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
+                    % {"n": c.number, "l": c.get_level_display()},
+                    url=f"/cases/{c.pk}/",
+                ),
+            )
+            for c in escalated
+        ]
+    )
     return len(escalated)
 
 
@@ -94,56 +122,84 @@ def remind_confirmation_lapsing(*, now: dt.datetime) -> int:
     warn = settings.DISPUTES["JUDICIAL_CONFIRMATION_WARN_DAYS"]
     # deadline = signed_on + days; remind while today <= deadline <= today + warn
     agreements = list(
-        Agreement.objects.filter(signed_on__gte=today - dt.timedelta(days=days),
-                                 signed_on__lte=today - dt.timedelta(days=days - warn),
-                                 form=Agreement.Form.WRITTEN)
+        Agreement.objects.filter(
+            signed_on__gte=today - dt.timedelta(days=days),
+            signed_on__lte=today - dt.timedelta(days=days - warn),
+            form=Agreement.Form.WRITTEN,
+        )
         .exclude(performance_status=Agreement.Performance.BREACHED)
         .exclude(Exists(Referral.objects.filter(agreement=OuterRef("pk"), kind=Referral.Kind.COURT)))
         .filter(case__status__in=[Status.AGREEMENT_REACHED, Status.PERFORMED, Status.CLOSED])
         .select_related("case", "case__responsible")
     )
     staff = _station_staff({a.case.station_id for a in agreements})
-    return notify_bulk([
-        (_responsible(a.case, staff), Message(
-            kind="agreement.confirmation", target=f"agreement-{a.pk}", period=str(a.judicial_confirmation_deadline),
-            title=_("案件 %(n)s 的调解协议司法确认申请将于 %(d)s 截止") % {
-                "n": a.case.number, "d": a.judicial_confirmation_deadline},
-            url=f"/cases/{a.case_id}/",
-        ))
-        for a in agreements
-    ])
+    return notify_bulk(
+        [
+            (
+                _responsible(a.case, staff),
+                Message(
+                    kind="agreement.confirmation",
+                    target=f"agreement-{a.pk}",
+                    period=str(a.judicial_confirmation_deadline),
+                    title=_("案件 %(n)s 的调解协议司法确认申请将于 %(d)s 截止")
+                    % {"n": a.case.number, "d": a.judicial_confirmation_deadline},
+                    url=f"/cases/{a.case_id}/",
+                ),
+            )
+            for a in agreements
+        ]
+    )
 
 
 def remind_referrals_unanswered(*, now: dt.datetime) -> int:
     today = timezone.localdate(now)
-    referrals = list(Referral.objects.filter(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED],
-                                             due_date__lt=today)
-                     .select_related("case", "case__responsible", "created_by"))
+    referrals = list(
+        Referral.objects.filter(
+            status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], due_date__lt=today
+        ).select_related("case", "case__responsible", "created_by")
+    )
     staff = _station_staff({r.case.station_id for r in referrals})
-    return notify_bulk([
-        (_responsible(r.case, staff) + [r.created_by], Message(
-            kind="referral.overdue", target=f"referral-{r.pk}", period=str(r.due_date),
-            title=_("案件 %(n)s 移送%(t)s,至 %(d)s 仍未答复") % {"n": r.case.number, "t": r.target_name, "d": r.due_date},
-            url=f"/cases/{r.case_id}/",
-        ))
-        for r in referrals
-    ])
+    return notify_bulk(
+        [
+            (
+                _responsible(r.case, staff) + [r.created_by],
+                Message(
+                    kind="referral.overdue",
+                    target=f"referral-{r.pk}",
+                    period=str(r.due_date),
+                    title=_("案件 %(n)s 移送%(t)s,至 %(d)s 仍未答复")
+                    % {"n": r.case.number, "t": r.target_name, "d": r.due_date},
+                    url=f"/cases/{r.case_id}/",
+                ),
+            )
+            for r in referrals
+        ]
+    )
 
 
 def remind_follow_ups_due(*, now: dt.datetime) -> int:
     today = timezone.localdate(now)
-    visits = list(FollowUp.objects.filter(visited_at__isnull=True, is_cancelled=False, due_date__lte=today,
-                                          case__status=Status.CLOSED)
-                  .select_related("case", "case__responsible"))
+    visits = list(
+        FollowUp.objects.filter(
+            visited_at__isnull=True, is_cancelled=False, due_date__lte=today, case__status=Status.CLOSED
+        ).select_related("case", "case__responsible")
+    )
     staff = _station_staff({v.case.station_id for v in visits})
-    return notify_bulk([
-        (_responsible(v.case, staff), Message(
-            kind="followup.due", target=f"followup-{v.pk}", period=str(v.due_date),
-            title=_("案件 %(n)s 应于 %(d)s 回访") % {"n": v.case.number, "d": v.due_date},
-            url=f"/cases/{v.case_id}/",
-        ))
-        for v in visits
-    ])
+    return notify_bulk(
+        [
+            (
+                _responsible(v.case, staff),
+                Message(
+                    kind="followup.due",
+                    target=f"followup-{v.pk}",
+                    period=str(v.due_date),
+                    title=_("案件 %(n)s 应于 %(d)s 回访") % {"n": v.case.number, "d": v.due_date},
+                    url=f"/cases/{v.case_id}/",
+                ),
+            )
+            for v in visits
+        ]
+    )
 
 
 def run_all(*, now: dt.datetime) -> dict[str, int]:
@@ -158,5 +214,11 @@ def run_all(*, now: dt.datetime) -> dict[str, int]:
     }
 
 
-__all__ = ["run_all", "remind_overdue_cases", "escalate_overdue_cases", "remind_confirmation_lapsing",
-           "remind_referrals_unanswered", "remind_follow_ups_due"]
+__all__ = [
+    "run_all",
+    "remind_overdue_cases",
+    "escalate_overdue_cases",
+    "remind_confirmation_lapsing",
+    "remind_referrals_unanswered",
+    "remind_follow_ups_due",
+]

@@ -22,8 +22,13 @@ def risk_nightly() -> int:
     return risk.assess_open_cases(now=timezone.now())
 
 
-@shared_task(name="disputes.risk_assess_case", ignore_result=True, autoretry_for=(ConnectionError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="disputes.risk_assess_case",
+    ignore_result=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def risk_assess_case(case_id: int) -> None:
     from .models import DisputeCase
 

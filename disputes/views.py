@@ -59,9 +59,15 @@ def cases_title(user) -> str:
 
 
 STATUS_TAGS = {
-    Status.REPORTED: "tag-amber", Status.ACCEPTED: "tag-blue", Status.IN_MEDIATION: "tag-blue",
-    Status.AGREEMENT_REACHED: "tag-green", Status.PERFORMED: "tag-green", Status.CLOSED: "tag-grey",
-    Status.NOT_ACCEPTED: "tag-grey", Status.MEDIATION_FAILED: "tag-red", Status.REFERRED: "tag-amber",
+    Status.REPORTED: "tag-amber",
+    Status.ACCEPTED: "tag-blue",
+    Status.IN_MEDIATION: "tag-blue",
+    Status.AGREEMENT_REACHED: "tag-green",
+    Status.PERFORMED: "tag-green",
+    Status.CLOSED: "tag-grey",
+    Status.NOT_ACCEPTED: "tag-grey",
+    Status.MEDIATION_FAILED: "tag-red",
+    Status.REFERRED: "tag-amber",
     Status.REOPENED: "tag-red",
 }
 
@@ -87,7 +93,9 @@ class CaseListView(ScopedListView):
             create_url=reverse("disputes:case-create") if services.may(user, "report") else "",
             export_url=reverse("disputes:case-export") + (f"?{query.urlencode()}" if query else ""),
             status_tags=STATUS_TAGS,
-            empty_hint=_("您被指派的案件会显示在这里。") if _is_mediator(user) else _("您的辖区内还没有矛盾纠纷案件。"),
+            empty_hint=_("您被指派的案件会显示在这里。")
+            if _is_mediator(user)
+            else _("您的辖区内还没有矛盾纠纷案件。"),
         )
         return context
 
@@ -123,8 +131,13 @@ class CaseCreateView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         data = form.service_data()
-        return services.case_report(actor=self.request.user, village=data.pop("village"), source=Source.WALK_IN,
-                                    parties=self.formset.parties(), **data)
+        return services.case_report(
+            actor=self.request.user,
+            village=data.pop("village"),
+            source=Source.WALK_IN,
+            parties=self.formset.parties(),
+            **data,
+        )
 
     def form_invalid(self, form):
         if not form.errors and any(self.formset.errors):
@@ -169,76 +182,194 @@ def _to(status: str) -> Callable[[DisputeCase], bool]:
 _MEDIATING = (Status.ACCEPTED, Status.REOPENED, Status.MEDIATION_FAILED, Status.IN_MEDIATION)
 
 
-ACTIONS: dict[str, Action] = {a.key: a for a in [
-    Action("accept", "accept", forms.AcceptForm, gettext_lazy("受理"), gettext_lazy("已受理。"),
-           lambda u, c, f: services.case_accept(actor=u, case=c, responsible=_d(f)["responsible"],
-                                                note=_d(f)["note"]),
-           _to(Status.ACCEPTED)),
-    Action("not-accept", "not_accept", forms.ReasonForm, gettext_lazy("不予受理"), gettext_lazy("已记录不予受理。"),
-           lambda u, c, f: services.case_not_accept(actor=u, case=c, reason=_d(f)["reason"]),
-           _to(Status.NOT_ACCEPTED), danger=True),
-    Action("start-mediation", "start_mediation", forms.NoteForm, gettext_lazy("开始调解"),
-           gettext_lazy("已开始调解。"),
-           lambda u, c, f: services.case_start_mediation(actor=u, case=c, note=_d(f)["note"]),
-           _to(Status.IN_MEDIATION)),
-    Action("mark-failed", "mark_failed", forms.ReasonForm, gettext_lazy("调解未成"), gettext_lazy("已记录调解未成。"),
-           lambda u, c, f: services.case_mark_failed(actor=u, case=c, reason=_d(f)["reason"]),
-           _to(Status.MEDIATION_FAILED), danger=True),
-    Action("escalate", "escalate", forms.ReasonForm, gettext_lazy("升级处置"), gettext_lazy("已升级处置层级。"),
-           lambda u, c, f: services.case_escalate(actor=u, case=c, reason=_d(f)["reason"]),
-           lambda c: c.is_open and next_level(c.level) is not None),
-    Action("close", "close", forms.NoteForm, gettext_lazy("办结"), gettext_lazy("已办结,已安排回访。"),
-           lambda u, c, f: services.case_close(actor=u, case=c, note=_d(f)["note"]),
-           _to(Status.CLOSED)),
-    Action("reopen", "reopen", forms.ReasonForm, gettext_lazy("复发重启"), gettext_lazy("已重启案件。"),
-           lambda u, c, f: services.case_reopen(actor=u, case=c, reason=_d(f)["reason"]),
-           _to(Status.REOPENED), danger=True),
-    Action("note", "note", forms.RequiredNoteForm, gettext_lazy("添加说明"), gettext_lazy("已添加说明。"),
-           lambda u, c, f: services.case_add_note(actor=u, case=c, note=_d(f)["note"]),
-           lambda c: True),
-    Action("add-party", "party", forms.AddPartyForm, gettext_lazy("添加当事人"), gettext_lazy("已添加当事人。"),
-           lambda u, c, f: services.party_add(actor=u, case=c, **f.party_data()),
-           lambda c: True),
-    Action("assign-mediator", "assign_mediator", forms.AssignMediatorForm, gettext_lazy("指派"),
-           gettext_lazy("已指派调解员。"),
-           lambda u, c, f: services.mediator_assign(actor=u, case=c, mediator=_d(f)["mediator"],
-                                                    reason=_d(f)["reason"]),
-           lambda c: c.is_open),
-    Action("unassign-mediator", "assign_mediator", forms.UnassignMediatorForm, gettext_lazy("撤换"),
-           gettext_lazy("已撤换调解员。"),
-           lambda u, c, f: services.mediator_unassign(actor=u, assignment=_d(f)["assignment"],
-                                                      reason=_d(f)["reason"]),
-           lambda c: bool(c.active_mediators), danger=True),
-    Action("session", "session", forms.SessionForm, gettext_lazy("保存调解记录"), gettext_lazy("已记录调解。"),
-           lambda u, c, f: services.session_record(actor=u, case=c, **_d(f)),
-           lambda c: c.status in _MEDIATING),
-    Action("agreement", "agreement", forms.AgreementForm, gettext_lazy("保存调解协议"),
-           gettext_lazy("已记录调解协议。"),
-           lambda u, c, f: services.agreement_create(actor=u, case=c, **_d(f)),
-           lambda c: c.status in _MEDIATING),
-    Action("performance", "performance", forms.PerformanceForm, gettext_lazy("登记履行情况"),
-           gettext_lazy("已登记协议履行情况。"),
-           lambda u, c, f: services.agreement_set_performance(actor=u, agreement=_d(f)["agreement"],
-                                                              status=_d(f)["status"], note=_d(f)["note"]),
-           lambda c: any(a.performance_status in (Agreement.Performance.PENDING, Agreement.Performance.PARTLY)
-                         for a in c.agreement_list)),
-    Action("refer", "refer", forms.ReferralForm, gettext_lazy("移送"), gettext_lazy("已移送。"),
-           lambda u, c, f: services.referral_create(actor=u, case=c, **_d(f)),
-           lambda c: Status.REFERRED in c.allowed_statuses() or c.status == Status.REFERRED
-           or bool(c.agreement_list)),
-    Action("referral-update", "referral_update", forms.ReferralUpdateForm, gettext_lazy("登记答复"),
-           gettext_lazy("已更新移送情况。"),
-           lambda u, c, f: services.referral_update(actor=u, referral=_d(f)["referral"], status=_d(f)["status"],
-                                                    answer=_d(f)["answer"]),
-           lambda c: any(r.is_open for r in c.referral_list)),
-    Action("follow-up", "follow_up", forms.FollowUpForm, gettext_lazy("登记回访"), gettext_lazy("已登记回访。"),
-           lambda u, c, f: services.follow_up_record(actor=u, case=c, **_d(f)),
-           lambda c: c.status == Status.CLOSED),
-    Action("assess-risk", "assess_risk", forms.ActionForm, gettext_lazy("立即重新评估"),
-           gettext_lazy("已重新评估风险。"),
-           lambda u, c, f: services.case_assess_risk(actor=u, case=c),
-           lambda c: c.is_open),
-]}
+ACTIONS: dict[str, Action] = {
+    a.key: a
+    for a in [
+        Action(
+            "accept",
+            "accept",
+            forms.AcceptForm,
+            gettext_lazy("受理"),
+            gettext_lazy("已受理。"),
+            lambda u, c, f: services.case_accept(
+                actor=u, case=c, responsible=_d(f)["responsible"], note=_d(f)["note"]
+            ),
+            _to(Status.ACCEPTED),
+        ),
+        Action(
+            "not-accept",
+            "not_accept",
+            forms.ReasonForm,
+            gettext_lazy("不予受理"),
+            gettext_lazy("已记录不予受理。"),
+            lambda u, c, f: services.case_not_accept(actor=u, case=c, reason=_d(f)["reason"]),
+            _to(Status.NOT_ACCEPTED),
+            danger=True,
+        ),
+        Action(
+            "start-mediation",
+            "start_mediation",
+            forms.NoteForm,
+            gettext_lazy("开始调解"),
+            gettext_lazy("已开始调解。"),
+            lambda u, c, f: services.case_start_mediation(actor=u, case=c, note=_d(f)["note"]),
+            _to(Status.IN_MEDIATION),
+        ),
+        Action(
+            "mark-failed",
+            "mark_failed",
+            forms.ReasonForm,
+            gettext_lazy("调解未成"),
+            gettext_lazy("已记录调解未成。"),
+            lambda u, c, f: services.case_mark_failed(actor=u, case=c, reason=_d(f)["reason"]),
+            _to(Status.MEDIATION_FAILED),
+            danger=True,
+        ),
+        Action(
+            "escalate",
+            "escalate",
+            forms.ReasonForm,
+            gettext_lazy("升级处置"),
+            gettext_lazy("已升级处置层级。"),
+            lambda u, c, f: services.case_escalate(actor=u, case=c, reason=_d(f)["reason"]),
+            lambda c: c.is_open and next_level(c.level) is not None,
+        ),
+        Action(
+            "close",
+            "close",
+            forms.NoteForm,
+            gettext_lazy("办结"),
+            gettext_lazy("已办结,已安排回访。"),
+            lambda u, c, f: services.case_close(actor=u, case=c, note=_d(f)["note"]),
+            _to(Status.CLOSED),
+        ),
+        Action(
+            "reopen",
+            "reopen",
+            forms.ReasonForm,
+            gettext_lazy("复发重启"),
+            gettext_lazy("已重启案件。"),
+            lambda u, c, f: services.case_reopen(actor=u, case=c, reason=_d(f)["reason"]),
+            _to(Status.REOPENED),
+            danger=True,
+        ),
+        Action(
+            "note",
+            "note",
+            forms.RequiredNoteForm,
+            gettext_lazy("添加说明"),
+            gettext_lazy("已添加说明。"),
+            lambda u, c, f: services.case_add_note(actor=u, case=c, note=_d(f)["note"]),
+            lambda c: True,
+        ),
+        Action(
+            "add-party",
+            "party",
+            forms.AddPartyForm,
+            gettext_lazy("添加当事人"),
+            gettext_lazy("已添加当事人。"),
+            lambda u, c, f: services.party_add(actor=u, case=c, **f.party_data()),
+            lambda c: True,
+        ),
+        Action(
+            "assign-mediator",
+            "assign_mediator",
+            forms.AssignMediatorForm,
+            gettext_lazy("指派"),
+            gettext_lazy("已指派调解员。"),
+            lambda u, c, f: services.mediator_assign(
+                actor=u, case=c, mediator=_d(f)["mediator"], reason=_d(f)["reason"]
+            ),
+            lambda c: c.is_open,
+        ),
+        Action(
+            "unassign-mediator",
+            "assign_mediator",
+            forms.UnassignMediatorForm,
+            gettext_lazy("撤换"),
+            gettext_lazy("已撤换调解员。"),
+            lambda u, c, f: services.mediator_unassign(
+                actor=u, assignment=_d(f)["assignment"], reason=_d(f)["reason"]
+            ),
+            lambda c: bool(c.active_mediators),
+            danger=True,
+        ),
+        Action(
+            "session",
+            "session",
+            forms.SessionForm,
+            gettext_lazy("保存调解记录"),
+            gettext_lazy("已记录调解。"),
+            lambda u, c, f: services.session_record(actor=u, case=c, **_d(f)),
+            lambda c: c.status in _MEDIATING,
+        ),
+        Action(
+            "agreement",
+            "agreement",
+            forms.AgreementForm,
+            gettext_lazy("保存调解协议"),
+            gettext_lazy("已记录调解协议。"),
+            lambda u, c, f: services.agreement_create(actor=u, case=c, **_d(f)),
+            lambda c: c.status in _MEDIATING,
+        ),
+        Action(
+            "performance",
+            "performance",
+            forms.PerformanceForm,
+            gettext_lazy("登记履行情况"),
+            gettext_lazy("已登记协议履行情况。"),
+            lambda u, c, f: services.agreement_set_performance(
+                actor=u, agreement=_d(f)["agreement"], status=_d(f)["status"], note=_d(f)["note"]
+            ),
+            lambda c: any(
+                a.performance_status in (Agreement.Performance.PENDING, Agreement.Performance.PARTLY)
+                for a in c.agreement_list
+            ),
+        ),
+        Action(
+            "refer",
+            "refer",
+            forms.ReferralForm,
+            gettext_lazy("移送"),
+            gettext_lazy("已移送。"),
+            lambda u, c, f: services.referral_create(actor=u, case=c, **_d(f)),
+            lambda c: (
+                Status.REFERRED in c.allowed_statuses()
+                or c.status == Status.REFERRED
+                or bool(c.agreement_list)
+            ),
+        ),
+        Action(
+            "referral-update",
+            "referral_update",
+            forms.ReferralUpdateForm,
+            gettext_lazy("登记答复"),
+            gettext_lazy("已更新移送情况。"),
+            lambda u, c, f: services.referral_update(
+                actor=u, referral=_d(f)["referral"], status=_d(f)["status"], answer=_d(f)["answer"]
+            ),
+            lambda c: any(r.is_open for r in c.referral_list),
+        ),
+        Action(
+            "follow-up",
+            "follow_up",
+            forms.FollowUpForm,
+            gettext_lazy("登记回访"),
+            gettext_lazy("已登记回访。"),
+            lambda u, c, f: services.follow_up_record(actor=u, case=c, **_d(f)),
+            lambda c: c.status == Status.CLOSED,
+        ),
+        Action(
+            "assess-risk",
+            "assess_risk",
+            forms.ActionForm,
+            gettext_lazy("立即重新评估"),
+            gettext_lazy("已重新评估风险。"),
+            lambda u, c, f: services.case_assess_risk(actor=u, case=c),
+            lambda c: c.is_open,
+        ),
+    ]
+}
 
 # the lifecycle actions, in the order the side panel shows them
 LIFECYCLE = ["accept", "not-accept", "start-mediation", "mark-failed", "close", "reopen", "escalate", "note"]
@@ -261,15 +392,25 @@ def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) 
 
 # --- Timeline labels (event codes: disputes.events) ---------------------------------------
 CHANGE_LABELS = {
-    "status": gettext_lazy("状态"), "level": gettext_lazy("处置层级"), "due_at": gettext_lazy("办理期限"),
-    "closed_at": gettext_lazy("办结时间"), "responsible": gettext_lazy("化解责任人"),
-    "risk_level": gettext_lazy("风险等级"), "performance_status": gettext_lazy("履行情况"),
-    "referral.status": gettext_lazy("移送状态"), "recurrence_count": gettext_lazy("复发次数"),
+    "status": gettext_lazy("状态"),
+    "level": gettext_lazy("处置层级"),
+    "due_at": gettext_lazy("办理期限"),
+    "closed_at": gettext_lazy("办结时间"),
+    "responsible": gettext_lazy("化解责任人"),
+    "risk_level": gettext_lazy("风险等级"),
+    "performance_status": gettext_lazy("履行情况"),
+    "referral.status": gettext_lazy("移送状态"),
+    "recurrence_count": gettext_lazy("复发次数"),
 }
 VALUE_LABELS = {
-    "status": dict(Status.choices), "level": dict(Level.choices), "risk_level": dict(RiskLevel.choices),
-    "performance_status": dict(Agreement.Performance.choices), "referral.status": dict(Referral.Status.choices),
-    "category": dict(Category.choices), "party.role": dict(Party.Role.choices), "party.kind": dict(Party.Kind.choices),
+    "status": dict(Status.choices),
+    "level": dict(Level.choices),
+    "risk_level": dict(RiskLevel.choices),
+    "performance_status": dict(Agreement.Performance.choices),
+    "referral.status": dict(Referral.Status.choices),
+    "category": dict(Category.choices),
+    "party.role": dict(Party.Role.choices),
+    "party.kind": dict(Party.Kind.choices),
 }
 
 
@@ -296,7 +437,9 @@ def _value_label(field: str, value, user) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, str) and len(value) >= 16 and "T" in value and (moment := parse_datetime(value)):
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else str(value)
+        return (
+            timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else str(value)
+        )
     if isinstance(value, str) and len(value) == 10 and parse_date(value):
         return value
     return str(value)
@@ -305,18 +448,28 @@ def _value_label(field: str, value, user) -> str:
 def timeline_rows(events, user) -> list[dict[str, Any]]:
     rows = []
     for event in events:
-        rows.append({
-            "event": event,
-            "label": event_label(event.code),
-            "actor": (event.actor.full_name or event.actor.username) if event.actor else _("系统"),
-            "changes": [
-                change for field, pair in (event.changes or {}).items()
-                if isinstance(pair, list | tuple) and len(pair) == 2
-                # a due date moved by seconds reads the same to the minute: not worth a line
-                and (change := {"label": _change_label(field), "old": _value_label(field, pair[0], user),
-                                "new": _value_label(field, pair[1], user)})["old"] != change["new"]
-            ],
-        })
+        rows.append(
+            {
+                "event": event,
+                "label": event_label(event.code),
+                "actor": (event.actor.full_name or event.actor.username) if event.actor else _("系统"),
+                "changes": [
+                    change
+                    for field, pair in (event.changes or {}).items()
+                    if isinstance(pair, list | tuple)
+                    and len(pair) == 2
+                    # a due date moved by seconds reads the same to the minute: not worth a line
+                    and (
+                        change := {
+                            "label": _change_label(field),
+                            "old": _value_label(field, pair[0], user),
+                            "new": _value_label(field, pair[1], user),
+                        }
+                    )["old"]
+                    != change["new"]
+                ],
+            }
+        )
     return rows
 
 
@@ -347,10 +500,19 @@ class CaseDetailView(PageMixin, TemplateView):
             agreement.confirmation_lapsed = today > deadline
             agreement.confirmation_soon = today <= deadline <= today + warn_days
             agreement.confirmation_applied = any(r.agreement_id == agreement.pk for r in case.referral_list)
-        act = {key.replace("-", "_"): {"key": key, "form": form, "label": ACTIONS[key].label,
-                                       "danger": ACTIONS[key].danger} for key, form in forms_.items()}
+        act = {
+            key.replace("-", "_"): {
+                "key": key,
+                "form": form,
+                "label": ACTIONS[key].label,
+                "danger": ACTIONS[key].danger,
+            }
+            for key, form in forms_.items()
+        }
         context.update(
-            case=case, object=case, act=act,
+            case=case,
+            object=case,
+            act=act,
             lifecycle=[act[key.replace("-", "_")] for key in LIFECYCLE if key in forms_],
             open_action=self.bound[0] if self.bound else "",
             suggestions=selectors.mediator_suggestions(case=case) if "assign-mediator" in forms_ else [],
@@ -372,12 +534,22 @@ def risk_explanation(user, case: DisputeCase) -> dict:
     if latest is not None:
         for name, item in latest.factors.items():
             if item.get("points"):
-                factors.append({"label": FACTOR_LABELS.get(name, name), "value": item.get("value"),
-                                "points": item["points"], "name": name})
+                factors.append(
+                    {
+                        "label": FACTOR_LABELS.get(name, name),
+                        "value": item.get("value"),
+                        "points": item["points"],
+                        "name": name,
+                    }
+                )
         factors.sort(key=lambda f: -f["points"])
     changes = [a for i, a in enumerate(history) if i + 1 == len(history) or history[i + 1].level != a.level]
-    return {"latest": latest, "factors": factors, "changes": changes[:10],
-            "category_label": dict(Category.choices).get(case.category, "")}
+    return {
+        "latest": latest,
+        "factors": factors,
+        "changes": changes[:10],
+        "category_label": dict(Category.choices).get(case.category, ""),
+    }
 
 
 class CaseActionView(CaseDetailView):
@@ -405,9 +577,15 @@ class CaseActionView(CaseDetailView):
         except NotPermitted as err:
             raise PermissionDenied(err.message) from err
         except ConflictError as err:
-            messages.error(request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": err.message})
-            return self.rerender(action.form_class(case=case, user=request.user, prefix=action.key), action,
-                                 status=409, show=False)
+            messages.error(
+                request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": err.message}
+            )
+            return self.rerender(
+                action.form_class(case=case, user=request.user, prefix=action.key),
+                action,
+                status=409,
+                show=False,
+            )
         except (DomainError, ValidationError) as err:
             add_service_error(form, err)
             return self.rerender(form, action, status=400)
@@ -427,6 +605,7 @@ class CaseActionView(CaseDetailView):
 # --- Printable agreement ------------------------------------------------------------------
 _CN_NUMERALS = dict(enumerate("零一二三四五六七八九十", start=0))
 
+
 class AgreementPrintView(PageMixin, TemplateView):
     template_name = "disputes/agreement_print.html"
     nav_key = "cases"
@@ -444,16 +623,26 @@ class AgreementPrintView(PageMixin, TemplateView):
         case, agreement = self.case, self.agreement
         mediators = [a.mediator for a in case.active_mediators]
         committee = next((m.organisation for m in mediators if m.organisation), "") or _(
-            "%(v)s人民调解委员会") % {"v": case.village.name}
+            "%(v)s人民调解委员会"
+        ) % {"v": case.village.name}
         user = self.request.user
-        parties = [{
-            "party": p,
-            "id_number": privacy.shown_id_number(user, p.id_number),
-            "phone": privacy.shown_phone(user, p.phone),
-        } for p in case.party_list]
-        context.update(case=case, agreement=agreement, parties=parties, mediators=mediators, committee=committee,
-                       copies=_CN_NUMERALS.get(len(case.party_list) + 1, str(len(case.party_list) + 1)),
-                       number=f"{case.number}-{[a.pk for a in case.agreement_list].index(agreement.pk) + 1}")
+        parties = [
+            {
+                "party": p,
+                "id_number": privacy.shown_id_number(user, p.id_number),
+                "phone": privacy.shown_phone(user, p.phone),
+            }
+            for p in case.party_list
+        ]
+        context.update(
+            case=case,
+            agreement=agreement,
+            parties=parties,
+            mediators=mediators,
+            committee=committee,
+            copies=_CN_NUMERALS.get(len(case.party_list) + 1, str(len(case.party_list) + 1)),
+            number=f"{case.number}-{[a.pk for a in case.agreement_list].index(agreement.pk) + 1}",
+        )
         return context
 
 

@@ -170,12 +170,22 @@ class RegionAdmin(ScopedAdmin):
     list_filter = ["kind", "is_archived"]
     search_fields = ["name", "code"]
     list_select_related = ["parent"]
-    fields = ["name", "code", "kind", "parent", "households", "population", "is_archived", "archived_at",
-              "created_at"]
+    fields = [
+        "name",
+        "code",
+        "kind",
+        "parent",
+        "households",
+        "population",
+        "is_archived",
+        "archived_at",
+        "created_at",
+    ]
     actions = ["archive_selected", "restore_selected"]
     superuser_may_delete = False  # archive instead: cases and visits keep pointing at it
-    fk_choices = {"parent": lambda user: Region.objects.filter(is_archived=False).exclude(
-        kind__in=Region.VILLAGE_KINDS)}
+    fk_choices = {
+        "parent": lambda user: Region.objects.filter(is_archived=False).exclude(kind__in=Region.VILLAGE_KINDS)
+    }
 
     def scope_queryset(self, qs, user):
         if scoping.is_county_wide(user):
@@ -211,13 +221,21 @@ class RegionAdmin(ScopedAdmin):
 
     @admin.action(description=_("归档所选区划"), permissions=["archive"])
     def archive_selected(self, request, queryset):
-        self.run_service_action(request, queryset, lambda r: services.region_archive(actor=request.user, region=r),
-                                _("已归档 %(n)d 个区划。"))
+        self.run_service_action(
+            request,
+            queryset,
+            lambda r: services.region_archive(actor=request.user, region=r),
+            _("已归档 %(n)d 个区划。"),
+        )
 
     @admin.action(description=_("恢复所选区划"), permissions=["archive"])
     def restore_selected(self, request, queryset):
-        self.run_service_action(request, queryset, lambda r: services.region_restore(actor=request.user, region=r),
-                                _("已恢复 %(n)d 个区划。"))
+        self.run_service_action(
+            request,
+            queryset,
+            lambda r: services.region_restore(actor=request.user, region=r),
+            _("已恢复 %(n)d 个区划。"),
+        )
 
 
 # --- Grids and grid workers ---------------------------------------------------------------
@@ -244,7 +262,9 @@ class GridAdmin(ScopedAdmin):
 
 
 def _grid_worker_accounts(user) -> QuerySet:
-    return linkable_users(User.Role.GRID, "grid_worker", GridWorker.objects.filter(grid__in=scoping.grid_ids(user)))
+    return linkable_users(
+        User.Role.GRID, "grid_worker", GridWorker.objects.filter(grid__in=scoping.grid_ids(user))
+    )
 
 
 @admin.register(GridWorker)
@@ -253,8 +273,19 @@ class GridWorkerAdmin(ScopedAdmin):
     list_filter = ["role", "is_active", "stars", ("grid", RelatedOnly)]
     search_fields = ["name", "grid__name", "grid__village__name"]
     list_select_related = ["grid"]
-    fields = ["grid", "name", "gender", "ethnicity", "id_number", "phone", "role", "stars", "since", "is_active",
-              "user"]
+    fields = [
+        "grid",
+        "name",
+        "gender",
+        "ethnicity",
+        "id_number",
+        "phone",
+        "role",
+        "stars",
+        "since",
+        "is_active",
+        "user",
+    ]
     fk_choices = {"grid": _grids, "user": _grid_worker_accounts}
 
     def scope_queryset(self, qs, user):
@@ -269,17 +300,42 @@ class GridWorkerAdmin(ScopedAdmin):
 
 # --- Mediators ----------------------------------------------------------------------------
 def _mediator_accounts(user) -> QuerySet:
-    return linkable_users(User.Role.MEDIATOR, "mediator", Mediator.objects.filter(pk__in=selectors.mediator_ids(user)))
+    return linkable_users(
+        User.Role.MEDIATOR, "mediator", Mediator.objects.filter(pk__in=selectors.mediator_ids(user))
+    )
 
 
 @admin.register(Mediator)
 class MediatorAdmin(ScopedAdmin):
-    list_display = ["name", "kind", "township", "clan", "organisation", "speaks_yi", "speaks_mandarin", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "township",
+        "clan",
+        "organisation",
+        "speaks_yi",
+        "speaks_mandarin",
+        "is_active",
+    ]
     list_filter = ["kind", "speaks_yi", "is_active", ("township", RelatedOnly)]
     search_fields = ["name", "clan", "organisation"]
     list_select_related = ["township"]
-    fields = ["name", "kind", "gender", "ethnicity", "clan", "id_number", "phone", "township", "organisation",
-              "speaks_yi", "speaks_mandarin", "is_active", "user", "note"]
+    fields = [
+        "name",
+        "kind",
+        "gender",
+        "ethnicity",
+        "clan",
+        "id_number",
+        "phone",
+        "township",
+        "organisation",
+        "speaks_yi",
+        "speaks_mandarin",
+        "is_active",
+        "user",
+        "note",
+    ]
     fk_choices = {"township": _townships, "user": _mediator_accounts}
 
     def scope_queryset(self, qs, user):
@@ -399,12 +455,28 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["full_name", "phone", "email"]}),
-        (_("角色与权限"), {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("角色与权限"),
+            {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "role", "phone", "usable_password",
-                                                "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "full_name",
+                    "role",
+                    "phone",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
     ]
 
     @staticmethod
@@ -417,7 +489,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         user = request.user
-        return self._is_account_admin(request) or bool(user.is_active and user.is_staff and user.is_county_wide)
+        return self._is_account_admin(request) or bool(
+            user.is_active and user.is_staff and user.is_county_wide
+        )
 
     def has_add_permission(self, request) -> bool:
         return self._is_account_admin(request)
@@ -466,10 +540,25 @@ class PointsEntryAdmin(ScopedAdmin):
     """The ledger is append-only: read-only here for everyone. Awards come from the services;
     a correction is a manual entry on the person's points page."""
 
-    list_display = ["awarded_at", "month", "grid_worker", "committee_member", "volunteer_member", "rule", "points",
-                    "reason", "awarded_by"]
+    list_display = [
+        "awarded_at",
+        "month",
+        "grid_worker",
+        "committee_member",
+        "volunteer_member",
+        "rule",
+        "points",
+        "reason",
+        "awarded_by",
+    ]
     list_filter = ["month", "rule"]
-    search_fields = ["source_key", "reason", "grid_worker__name", "committee_member__name", "volunteer_member__name"]
+    search_fields = [
+        "source_key",
+        "reason",
+        "grid_worker__name",
+        "committee_member__name",
+        "volunteer_member__name",
+    ]
     list_select_related = ["grid_worker", "committee_member", "volunteer_member", "rule", "awarded_by"]
     date_hierarchy = "awarded_at"
     superuser_may_delete = False
@@ -477,7 +566,11 @@ class PointsEntryAdmin(ScopedAdmin):
     def scope_queryset(self, qs, user):
         return qs.filter(
             Q(grid_worker__in=selectors.grid_worker_list(user=user, include_inactive=True).values("pk"))
-            | Q(committee_member__in=selectors.committee_member_list(user=user, include_inactive=True).values("pk"))
+            | Q(
+                committee_member__in=selectors.committee_member_list(user=user, include_inactive=True).values(
+                    "pk"
+                )
+            )
             | Q(volunteer_member__in=selectors.volunteer_member_list(user=user).values("pk"))
         )
 

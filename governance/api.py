@@ -182,11 +182,14 @@ class RegionViewSet(CreateReadUpdateViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.region_create(actor=self.request.user, parent=data.pop("parent", None), **data)
+        serializer.instance = services.region_create(
+            actor=self.request.user, parent=data.pop("parent", None), **data
+        )
 
     def perform_update(self, serializer):
-        services.region_update(actor=self.request.user, region=serializer.instance,
-                               data=dict(serializer.validated_data))
+        services.region_update(
+            actor=self.request.user, region=serializer.instance, data=dict(serializer.validated_data)
+        )
 
     @extend_schema(request=None, responses=s.RegionSerializer)
     @action(detail=True, methods=["post"])
@@ -222,7 +225,9 @@ class GridViewSet(CreateReadUpdateViewSet):
         serializer.instance = self.reload(grid)
 
     def perform_update(self, serializer):
-        services.grid_update(actor=self.request.user, grid=serializer.instance, data=dict(serializer.validated_data))
+        services.grid_update(
+            actor=self.request.user, grid=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 @searchable
@@ -235,15 +240,18 @@ class GridWorkerViewSet(CreateReadUpdateViewSet):
     filterset_class = filters.GridWorkerFilter
 
     def get_queryset(self):
-        return selectors.grid_worker_list(user=self.request.user, search=self.search_term(), include_inactive=True)
+        return selectors.grid_worker_list(
+            user=self.request.user, search=self.search_term(), include_inactive=True
+        )
 
     def perform_create(self, serializer):
         worker = services.grid_worker_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.reload(worker)
 
     def perform_update(self, serializer):
-        services.grid_worker_update(actor=self.request.user, worker=serializer.instance,
-                                    data=dict(serializer.validated_data))
+        services.grid_worker_update(
+            actor=self.request.user, worker=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 # --- Mediators ----------------------------------------------------------------------------
@@ -257,15 +265,18 @@ class MediatorViewSet(CreateReadUpdateViewSet):
     filterset_class = filters.MediatorFilter
 
     def get_queryset(self):
-        return selectors.mediator_list(user=self.request.user, search=self.search_term(), include_inactive=True)
+        return selectors.mediator_list(
+            user=self.request.user, search=self.search_term(), include_inactive=True
+        )
 
     def perform_create(self, serializer):
         mediator = services.mediator_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.reload(mediator)
 
     def perform_update(self, serializer):
-        services.mediator_update(actor=self.request.user, mediator=serializer.instance,
-                                 data=dict(serializer.validated_data))
+        services.mediator_update(
+            actor=self.request.user, mediator=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 # --- Committees ---------------------------------------------------------------------------
@@ -287,8 +298,9 @@ class CommitteeViewSet(CreateReadUpdateViewSet):
         serializer.instance = self.reload(committee)
 
     def perform_update(self, serializer):
-        services.committee_update(actor=self.request.user, committee=serializer.instance,
-                                  data=dict(serializer.validated_data))
+        services.committee_update(
+            actor=self.request.user, committee=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 class CommitteeMemberViewSet(CreateReadUpdateViewSet):
@@ -308,8 +320,9 @@ class CommitteeMemberViewSet(CreateReadUpdateViewSet):
         serializer.instance = self.reload(member)
 
     def perform_update(self, serializer):
-        services.committee_member_update(actor=self.request.user, member=serializer.instance,
-                                         data=dict(serializer.validated_data))
+        services.committee_member_update(
+            actor=self.request.user, member=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 # --- Volunteer teams ----------------------------------------------------------------------
@@ -323,16 +336,18 @@ class VolunteerTeamViewSet(CreateReadUpdateViewSet):
     filterset_class = filters.VolunteerTeamFilter
 
     def get_queryset(self):
-        return selectors.volunteer_team_list(user=self.request.user, search=self.search_term(),
-                                             include_inactive=True)
+        return selectors.volunteer_team_list(
+            user=self.request.user, search=self.search_term(), include_inactive=True
+        )
 
     def perform_create(self, serializer):
         team = services.volunteer_team_create(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.reload(team)
 
     def perform_update(self, serializer):
-        services.volunteer_team_update(actor=self.request.user, team=serializer.instance,
-                                       data=dict(serializer.validated_data))
+        services.volunteer_team_update(
+            actor=self.request.user, team=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 def register(router) -> None:

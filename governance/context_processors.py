@@ -28,7 +28,10 @@ _TERRITORY = [
 _GROUPS = [
     (None, ["dashboard", "cases", "screening"]),
     (_("警务工作"), ["incidents", "presence", "patrols", "visit-tasks"]),
-    (_("基础信息"), ["villages", "grids", "grid-workers", "mediators", "committees", "volunteers", "stations"]),
+    (
+        _("基础信息"),
+        ["villages", "grids", "grid-workers", "mediators", "committees", "volunteers", "stations"],
+    ),
     (None, ["points"]),
 ]
 
@@ -36,8 +39,22 @@ _BY_ROLE = {
     User.Role.ADMIN: [key for key, *_ in _TERRITORY],
     User.Role.COUNTY: [key for key, *_ in _TERRITORY],
     User.Role.STATION: [key for key, *_ in _TERRITORY],
-    User.Role.AUXILIARY: ["dashboard", "cases", "villages", "grids", "grid-workers", "mediators", "committees",
-                          "volunteers", "screening", "points", "incidents", "presence", "patrols", "visit-tasks"],
+    User.Role.AUXILIARY: [
+        "dashboard",
+        "cases",
+        "villages",
+        "grids",
+        "grid-workers",
+        "mediators",
+        "committees",
+        "volunteers",
+        "screening",
+        "points",
+        "incidents",
+        "presence",
+        "patrols",
+        "visit-tasks",
+    ],
     User.Role.GRID: ["cases", "grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["cases", "mediators"],
 }
@@ -54,7 +71,8 @@ def navigation(request) -> dict:
         labels["cases"] = _("我的案件")
     items = {
         key: {"key": key, "label": labels[key], "url": reverse(url_name)}
-        for key, _label, url_name in _TERRITORY if key in allowed
+        for key, _label, url_name in _TERRITORY
+        if key in allowed
     }
     groups = []
     for label, keys in _GROUPS:
@@ -65,5 +83,8 @@ def navigation(request) -> dict:
             groups.extend({"label": None, "items": [e], "keys": [e["key"]]} for e in entries)
         else:
             groups.append({"label": label, "items": entries, "keys": [e["key"] for e in entries]})
-    return {"nav_items": list(items.values()), "nav_groups": groups,
-            "user_role_label": user.get_role_display() if user.role else ""}
+    return {
+        "nav_items": list(items.values()),
+        "nav_groups": groups,
+        "user_role_label": user.get_role_display() if user.role else "",
+    }

@@ -96,7 +96,18 @@ class GridForm(ServiceModelForm):
 class GridWorkerForm(ServiceModelForm):
     class Meta:
         model = GridWorker
-        fields = ("grid", "name", "gender", "ethnicity", "id_number", "phone", "role", "stars", "since", "is_active")
+        fields = (
+            "grid",
+            "name",
+            "gender",
+            "ethnicity",
+            "id_number",
+            "phone",
+            "role",
+            "stars",
+            "since",
+            "is_active",
+        )
         widgets = _date_widgets("since")
 
     def __init__(self, *args, **kwargs):
@@ -112,8 +123,21 @@ class GridWorkerForm(ServiceModelForm):
 class MediatorForm(ServiceModelForm):
     class Meta:
         model = Mediator
-        fields = ("township", "name", "kind", "gender", "ethnicity", "clan", "id_number", "phone", "organisation",
-                  "speaks_yi", "speaks_mandarin", "is_active", "note")
+        fields = (
+            "township",
+            "name",
+            "kind",
+            "gender",
+            "ethnicity",
+            "clan",
+            "id_number",
+            "phone",
+            "organisation",
+            "speaks_yi",
+            "speaks_mandarin",
+            "is_active",
+            "note",
+        )
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -135,8 +159,10 @@ class CommitteeForm(ServiceModelForm):
         if self.instance.pk:
             del self.fields["village"]
         else:
-            self.fields["village"].queryset = selectors.village_list(user=self.user).select_related(None).filter(
-                security_committee__isnull=True
+            self.fields["village"].queryset = (
+                selectors.village_list(user=self.user)
+                .select_related(None)
+                .filter(security_committee__isnull=True)
             )
             self.fields["name"].required = False
             self.fields["name"].help_text = _("留空则按“村名+治保会”命名。")
@@ -201,7 +227,9 @@ class ListFilterForm(StyledFormMixin, forms.Form):
 
 class VillageFilterForm(ListFilterForm):
     search_placeholder = _("村名、区划代码、乡镇")
-    township = forms.ModelChoiceField(label=_("乡镇"), queryset=Region.objects.none(), empty_label=_("全部乡镇"))
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Region.objects.none(), empty_label=_("全部乡镇")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,8 +238,9 @@ class VillageFilterForm(ListFilterForm):
 
 class GridFilterForm(ListFilterForm):
     search_placeholder = _("网格名称、编号、村名")
-    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(),
-                                     empty_label=_("全部村(社区)"))
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("全部村(社区)")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,7 +254,9 @@ class GridWorkerFilterForm(GridFilterForm):
 
 class MediatorFilterForm(ListFilterForm):
     search_placeholder = _("姓名、家支、组织")
-    township = forms.ModelChoiceField(label=_("乡镇"), queryset=Region.objects.none(), empty_label=_("全部乡镇"))
+    township = forms.ModelChoiceField(
+        label=_("乡镇"), queryset=Region.objects.none(), empty_label=_("全部乡镇")
+    )
     kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部类别")), *Mediator.Kind.choices])
 
     def __init__(self, *args, **kwargs):

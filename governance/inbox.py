@@ -30,8 +30,13 @@ class InboxView(LoginRequiredMixin, TemplateView):
         if self.request.GET.get("unread"):
             qs = qs.filter(read_at__isnull=True)
         page = Paginator(qs, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, object_list=page.object_list, nav_key="inbox", page_title=_("消息"),
-                       only_unread=bool(self.request.GET.get("unread")))
+        context.update(
+            page_obj=page,
+            object_list=page.object_list,
+            nav_key="inbox",
+            page_title=_("消息"),
+            only_unread=bool(self.request.GET.get("unread")),
+        )
         return context
 
 
@@ -44,7 +49,11 @@ class MarkReadView(LoginRequiredMixin, View):
             get_object_or_404(notifications.inbox(user=request.user), pk=pk)
         notifications.notification_mark_read(user=request.user, pk=pk)
         target = request.POST.get("next", "")
-        if pk is not None and target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        if (
+            pk is not None
+            and target
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        ):
             return redirect(target)
         return redirect("inbox:list")
 

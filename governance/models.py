@@ -48,7 +48,12 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=20, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     households = models.PositiveIntegerField(_("户数"), default=0)
     population = models.PositiveIntegerField(_("人口"), default=0)
@@ -62,12 +67,17 @@ class Region(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="county", parent__isnull=True) | (~Q(kind="county") & Q(parent__isnull=False))),
+                condition=(
+                    Q(kind="county", parent__isnull=True) | (~Q(kind="county") & Q(parent__isnull=False))
+                ),
                 name="region_only_county_is_root",
                 violation_error_message=_("只有县级区划没有上级,其他区划必须指定上级。"),
             ),
-            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_under_parent",
-                                    violation_error_message=_("同一上级下已有同名区划。")),
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="region_unique_name_under_parent",
+                violation_error_message=_("同一上级下已有同名区划。"),
+            ),
         ]
         indexes = [models.Index(fields=["kind", "is_archived"])]
 
@@ -106,8 +116,13 @@ class Grid(models.Model):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["village", "name"], name="grid_unique_name_in_village",
-                                                      violation_error_message=_("该村(社区)已有同名网格。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="grid_unique_name_in_village",
+                violation_error_message=_("该村(社区)已有同名网格。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -120,8 +135,12 @@ class GridWorker(models.Model):
 
     grid = models.ForeignKey(Grid, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="workers")
     user = models.OneToOneField(
-        "governance.User", verbose_name=_("登录账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="grid_worker",
+        "governance.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grid_worker",
     )
     name = models.CharField(_("姓名"), max_length=32)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, default=Gender.MALE)
@@ -141,10 +160,16 @@ class GridWorker(models.Model):
         ordering = ["grid__code", "role", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["grid"], condition=Q(role="leader", is_active=True), name="grid_one_active_leader",
-                violation_error_message=_("该网格已有在岗网格长,一个网格只能有一名网格长。")
+                fields=["grid"],
+                condition=Q(role="leader", is_active=True),
+                name="grid_one_active_leader",
+                violation_error_message=_("该网格已有在岗网格长,一个网格只能有一名网格长。"),
             ),
-            models.CheckConstraint(condition=Q(stars__lte=5), name="gridworker_stars_max_5", violation_error_message=_("星级最高为5星。")),
+            models.CheckConstraint(
+                condition=Q(stars__lte=5),
+                name="gridworker_stars_max_5",
+                violation_error_message=_("星级最高为5星。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,16 +192,25 @@ class Mediator(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
     township = models.ForeignKey(
-        Region, verbose_name=_("服务乡镇"), on_delete=models.PROTECT, related_name="mediators",
+        Region,
+        verbose_name=_("服务乡镇"),
+        on_delete=models.PROTECT,
+        related_name="mediators",
         limit_choices_to={"kind__in": Region.TOWNSHIP_KINDS},
     )
-    organisation = models.CharField(_("所在组织"), max_length=64, blank=True, help_text=_("调委会、律师事务所等"))
+    organisation = models.CharField(
+        _("所在组织"), max_length=64, blank=True, help_text=_("调委会、律师事务所等")
+    )
     speaks_yi = models.BooleanField(_("会讲彝语"), default=False)
     speaks_mandarin = models.BooleanField(_("会讲汉语"), default=True)
     is_active = models.BooleanField(_("在册"), default=True)
     user = models.OneToOneField(
-        "governance.User", verbose_name=_("登录账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="mediator",
+        "governance.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mediator",
     )
     note = models.TextField(_("备注"), blank=True)
 
@@ -185,10 +219,17 @@ class Mediator(models.Model):
         verbose_name_plural = _("调解员")
         ordering = ["township__code", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="mediator_unique_id_number",
-                                    violation_error_message=_("该身份证号已登记为调解员。")),
-            models.CheckConstraint(condition=Q(speaks_yi=True) | Q(speaks_mandarin=True), name="mediator_speaks_a_language",
-                                   violation_error_message=_("请至少选择一种语言(彝语或汉语)。")),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="mediator_unique_id_number",
+                violation_error_message=_("该身份证号已登记为调解员。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(speaks_yi=True) | Q(speaks_mandarin=True),
+                name="mediator_speaks_a_language",
+                violation_error_message=_("请至少选择一种语言(彝语或汉语)。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,7 +249,10 @@ class SecurityCommittee(models.Model):
     """治保会: one per village."""
 
     village = models.OneToOneField(
-        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="security_committee",
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="security_committee",
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
     name = models.CharField(_("名称"), max_length=64)
@@ -256,12 +300,16 @@ class CommitteeMember(models.Model):
         ordering = ["committee", "position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["committee", "position"], condition=Q(position__in=["chair", "deputy"], is_active=True),
+                fields=["committee", "position"],
+                condition=Q(position__in=["chair", "deputy"], is_active=True),
                 name="committee_one_active_chair_and_deputy",
                 violation_error_message=_("该治保会已有在任的主任或副主任,请先调整原任职人员。"),
             ),
-            models.UniqueConstraint(fields=["committee", "name", "phone"], name="committee_member_unique",
-                                    violation_error_message=_("该成员已在治保会名单中。")),
+            models.UniqueConstraint(
+                fields=["committee", "name", "phone"],
+                name="committee_member_unique",
+                violation_error_message=_("该成员已在治保会名单中。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -280,7 +328,9 @@ class VolunteerTeam(models.Model):
 
     name = models.CharField(_("队伍名称"), max_length=64, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PATROL)
-    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="volunteer_teams")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="volunteer_teams"
+    )
     leader_name = models.CharField(_("负责人"), max_length=32)
     leader_phone = models.CharField(_("负责人电话"), max_length=20, validators=[validate_phone])
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
@@ -296,7 +346,9 @@ class VolunteerTeam(models.Model):
 
 
 class VolunteerMember(models.Model):
-    team = models.ForeignKey(VolunteerTeam, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="members")
+    team = models.ForeignKey(
+        VolunteerTeam, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="members"
+    )
     name = models.CharField(_("姓名"), max_length=32)
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
@@ -307,8 +359,13 @@ class VolunteerMember(models.Model):
         verbose_name = _("队员")
         verbose_name_plural = _("队员")
         ordering = ["team", "name"]
-        constraints = [models.UniqueConstraint(fields=["team", "name", "phone"], name="volunteer_member_unique",
-                                                 violation_error_message=_("该队员已在队伍名单中。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "name", "phone"],
+                name="volunteer_member_unique",
+                violation_error_message=_("该队员已在队伍名单中。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -363,7 +420,9 @@ class Notification(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    recipient = models.ForeignKey(User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(_("类型"), max_length=48)
     key = models.CharField(_("去重键"), max_length=160)
     title = models.CharField(_("标题"), max_length=128)
@@ -381,7 +440,9 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key")]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["sms_status"], condition=Q(sms_status="pending"), name="notification_sms_pending"),
+            models.Index(
+                fields=["sms_status"], condition=Q(sms_status="pending"), name="notification_sms_pending"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -404,7 +465,9 @@ class PointsRule(models.Model):
     code = models.CharField(_("规则代码"), max_length=48, unique=True)
     name = models.CharField(_("规则名称"), max_length=64)
     points = models.IntegerField(_("分值"), help_text=_("负数为扣分;手工加减分规则为单次调整的上限"))
-    applies_to = models.CharField(_("适用人员"), max_length=24, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    applies_to = models.CharField(
+        _("适用人员"), max_length=24, choices=AppliesTo.choices, default=AppliesTo.ALL
+    )
     description = models.CharField(_("说明"), max_length=255, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -432,21 +495,53 @@ class PointsEntry(models.Model):
         COMMITTEE_MEMBER = "committee_member", _("治保会成员")
         VOLUNTEER_MEMBER = "volunteer_member", _("群防群治队员")
 
-    grid_worker = models.ForeignKey(GridWorker, verbose_name=_("网格员"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="points_entries")
-    committee_member = models.ForeignKey(CommitteeMember, verbose_name=_("治保会成员"), null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="points_entries")
-    volunteer_member = models.ForeignKey(VolunteerMember, verbose_name=_("群防群治队员"), null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="points_entries")
-    rule = models.ForeignKey(PointsRule, verbose_name=_("规则"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="entries", help_text=_("手工加减分为空"))
+    grid_worker = models.ForeignKey(
+        GridWorker,
+        verbose_name=_("网格员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+    )
+    committee_member = models.ForeignKey(
+        CommitteeMember,
+        verbose_name=_("治保会成员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+    )
+    volunteer_member = models.ForeignKey(
+        VolunteerMember,
+        verbose_name=_("群防群治队员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entries",
+    )
+    rule = models.ForeignKey(
+        PointsRule,
+        verbose_name=_("规则"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        help_text=_("手工加减分为空"),
+    )
     points = models.IntegerField(_("分值"))
     source_key = models.CharField(_("来源"), max_length=96)
     reason = models.CharField(_("事由"), max_length=255, blank=True)
     month = models.DateField(_("所属月份"), help_text=_("该月第一天"))
     awarded_at = models.DateTimeField(_("记分时间"))
-    awarded_by = models.ForeignKey("governance.User", verbose_name=_("记分人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", help_text=_("为空表示系统自动记分"))
+    awarded_by = models.ForeignKey(
+        "governance.User",
+        verbose_name=_("记分人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空表示系统自动记分"),
+    )
 
     class Meta:
         verbose_name = _("积分记录")
@@ -456,23 +551,41 @@ class PointsEntry(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(grid_worker__isnull=False, committee_member__isnull=True, volunteer_member__isnull=True)
-                    | Q(grid_worker__isnull=True, committee_member__isnull=False, volunteer_member__isnull=True)
-                    | Q(grid_worker__isnull=True, committee_member__isnull=True, volunteer_member__isnull=False)
+                    | Q(
+                        grid_worker__isnull=True,
+                        committee_member__isnull=False,
+                        volunteer_member__isnull=True,
+                    )
+                    | Q(
+                        grid_worker__isnull=True,
+                        committee_member__isnull=True,
+                        volunteer_member__isnull=False,
+                    )
                 ),
                 name="points_entry_exactly_one_person",
                 violation_error_message=_("每条积分记录必须且只能对应一名人员。"),
             ),
-            models.UniqueConstraint(fields=["grid_worker", "source_key"], name="points_entry_unique_grid_worker",
-                                    violation_error_message=_("该事项已为此人记过分。")),
-            models.UniqueConstraint(fields=["committee_member", "source_key"],
-                                    name="points_entry_unique_committee_member",
-                                    violation_error_message=_("该事项已为此人记过分。")),
-            models.UniqueConstraint(fields=["volunteer_member", "source_key"],
-                                    name="points_entry_unique_volunteer_member",
-                                    violation_error_message=_("该事项已为此人记过分。")),
+            models.UniqueConstraint(
+                fields=["grid_worker", "source_key"],
+                name="points_entry_unique_grid_worker",
+                violation_error_message=_("该事项已为此人记过分。"),
+            ),
+            models.UniqueConstraint(
+                fields=["committee_member", "source_key"],
+                name="points_entry_unique_committee_member",
+                violation_error_message=_("该事项已为此人记过分。"),
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer_member", "source_key"],
+                name="points_entry_unique_volunteer_member",
+                violation_error_message=_("该事项已为此人记过分。"),
+            ),
         ]
-        indexes = [models.Index(fields=["month", "grid_worker"]), models.Index(fields=["month", "committee_member"]),
-                   models.Index(fields=["month", "volunteer_member"])]
+        indexes = [
+            models.Index(fields=["month", "grid_worker"]),
+            models.Index(fields=["month", "committee_member"]),
+            models.Index(fields=["month", "volunteer_member"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.points:+d}({self.source_key})"

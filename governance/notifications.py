@@ -42,8 +42,15 @@ def notify(*, recipients: Iterable[User], message: Message, sms: bool = False) -
     insert (conflicts with earlier runs are skipped by the database)."""
     key = notification_key(message.kind, message.target, message.period)
     rows = [
-        Notification(recipient=user, kind=message.kind, key=key, title=message.title[:128], body=message.body,
-                     url=message.url, sms_status=Notification.SmsStatus.PENDING if sms and user.phone else "")
+        Notification(
+            recipient=user,
+            kind=message.kind,
+            key=key,
+            title=message.title[:128],
+            body=message.body,
+            url=message.url,
+            sms_status=Notification.SmsStatus.PENDING if sms and user.phone else "",
+        )
         for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values()
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -65,16 +72,23 @@ def notify_bulk(pairs: Iterable[tuple[Iterable[User], Message]], *, sms: bool = 
     for recipients, message in pairs:
         key = notification_key(message.kind, message.target, message.period)
         for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-            rows.append(Notification(
-                recipient=user, kind=message.kind, key=key, title=message.title[:128], body=message.body,
-                url=message.url, sms_status=Notification.SmsStatus.PENDING if sms and user.phone else "",
-            ))
+            rows.append(
+                Notification(
+                    recipient=user,
+                    kind=message.kind,
+                    key=key,
+                    title=message.title[:128],
+                    body=message.body,
+                    url=message.url,
+                    sms_status=Notification.SmsStatus.PENDING if sms and user.phone else "",
+                )
+            )
     size = max(1, settings.SWEEP_CHUNK_SIZE)
     for start in range(0, len(rows), size):
         if start and settings.SWEEP_CHUNK_PAUSE:
             time.sleep(settings.SWEEP_CHUNK_PAUSE)
         with transaction.atomic():
-            Notification.objects.bulk_create(rows[start:start + size], ignore_conflicts=True)
+            Notification.objects.bulk_create(rows[start : start + size], ignore_conflicts=True)
     return len(rows)
 
 
@@ -132,7 +146,8 @@ def sms_dispatch(*, limit: int = 500) -> int:
     sent = 0
     pending = list(
         Notification.objects.filter(sms_status=Notification.SmsStatus.PENDING)
-        .select_related("recipient").order_by("pk")[:limit]
+        .select_related("recipient")
+        .order_by("pk")[:limit]
     )
     for note in pending:
         claimed = Notification.objects.filter(pk=note.pk, sms_status=Notification.SmsStatus.PENDING).update(
@@ -146,7 +161,8 @@ def sms_dispatch(*, limit: int = 500) -> int:
             logger.exception("SMS to user %s failed", note.recipient_id)
             Notification.objects.filter(pk=note.pk).update(sms_status=Notification.SmsStatus.FAILED)
             continue
-        Notification.objects.filter(pk=note.pk).update(sms_status=Notification.SmsStatus.SENT,
-                                                       sms_sent_at=timezone.now())
+        Notification.objects.filter(pk=note.pk).update(
+            sms_status=Notification.SmsStatus.SENT, sms_sent_at=timezone.now()
+        )
         sent += 1
     return sent

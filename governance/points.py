@@ -102,8 +102,9 @@ def _people(kind: str, user) -> QuerySet:
 
 # --- Awards -------------------------------------------------------------------------------
 @transaction.atomic
-def points_award(*, person: Person, rule_code: str, source_key: str, when: dt.datetime | None = None,
-                 reason: str = "") -> PointsEntry | None:
+def points_award(
+    *, person: Person, rule_code: str, source_key: str, when: dt.datetime | None = None, reason: str = ""
+) -> PointsEntry | None:
     """Award ``person`` the points of the rule ``rule_code`` for the event ``source_key``.
 
     Returns the new entry, or ``None`` when nothing was written: the event was already awarded
@@ -120,13 +121,19 @@ def points_award(*, person: Person, rule_code: str, source_key: str, when: dt.da
         return None
     kind = person_kind(person)
     if not rule.applies_to_kind(kind):
-        raise DomainError(_("规则“%(rule)s”不适用于%(kind)s。") % {
-            "rule": rule.name, "kind": PointsEntry.Kind(kind).label})
+        raise DomainError(
+            _("规则“%(rule)s”不适用于%(kind)s。") % {"rule": rule.name, "kind": PointsEntry.Kind(kind).label}
+        )
     when = when or timezone.now()
     entry, created = PointsEntry.objects.get_or_create(
         **{kind: person, "source_key": source_key},
-        defaults={"rule": rule, "points": rule.points, "reason": reason or rule.name, "month": month_of(when),
-                  "awarded_at": when},
+        defaults={
+            "rule": rule,
+            "points": rule.points,
+            "reason": reason or rule.name,
+            "month": month_of(when),
+            "awarded_at": when,
+        },
     )
     return entry if created else None
 
@@ -143,8 +150,9 @@ def _award_quietly(**kwargs: Any) -> PointsEntry | None:
 
 
 @transaction.atomic
-def points_award_manual(*, actor: User, person: Person, points: int, reason: str,
-                        when: dt.datetime | None = None) -> PointsEntry:
+def points_award_manual(
+    *, actor: User, person: Person, points: int, reason: str, when: dt.datetime | None = None
+) -> PointsEntry:
     """手工加减分: station staff (for people in their jurisdiction), the county or an admin add or
     deduct points with a reason. Also the way to correct a mistaken award. Nothing is written
     when a check fails."""
@@ -152,7 +160,9 @@ def points_award_manual(*, actor: User, person: Person, points: int, reason: str
         raise NotPermitted(_("只有派出所民警、县指挥中心或系统管理员可以手工加减分。"))
     kind = person_kind(person)
     if not _people(kind, actor).filter(pk=person.pk).exists():
-        raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": person.name}, field="person", code="not_found")
+        raise DomainError(
+            _("%(name)s 不在您的辖区内。") % {"name": person.name}, field="person", code="not_found"
+        )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("手工加减分须填写事由。"), field="reason")
@@ -170,8 +180,16 @@ def points_award_manual(*, actor: User, person: Person, points: int, reason: str
     if rule.points > 0 and abs(points) > rule.points:
         raise DomainError(_("单次调整不能超过±%(n)d分。") % {"n": rule.points}, field="points")
     when = when or timezone.now()
-    entry = PointsEntry(**{kind: person}, rule=None, points=points, source_key=f"manual:{uuid.uuid4().hex}",
-                        reason=reason, month=month_of(when), awarded_at=when, awarded_by=actor)
+    entry = PointsEntry(
+        **{kind: person},
+        rule=None,
+        points=points,
+        source_key=f"manual:{uuid.uuid4().hex}",
+        reason=reason,
+        month=month_of(when),
+        awarded_at=when,
+        awarded_by=actor,
+    )
     entry.full_clean()
     entry.save()
     return entry
@@ -216,8 +234,12 @@ def points_for_case_reported(*, case: Any) -> PointsEntry | None:
     worker = _account_worker(case.reported_by_id)
     if worker is None:
         return None
-    return _award_quietly(person=worker, rule_code="dispute.reported", source_key=f"case-{case.pk}:reported",
-                          when=case.reported_at)
+    return _award_quietly(
+        person=worker,
+        rule_code="dispute.reported",
+        source_key=f"case-{case.pk}:reported",
+        when=case.reported_at,
+    )
 
 
 def points_for_case_closed(*, case: Any) -> PointsEntry | None:
@@ -229,8 +251,12 @@ def points_for_case_closed(*, case: Any) -> PointsEntry | None:
     worker = _account_worker(case.reported_by_id) or _grid_leader(case.grid_id)
     if worker is None:
         return None
-    return _award_quietly(person=worker, rule_code="dispute.resolved", source_key=f"case-{case.pk}:resolved",
-                          when=case.closed_at)
+    return _award_quietly(
+        person=worker,
+        rule_code="dispute.resolved",
+        source_key=f"case-{case.pk}:resolved",
+        when=case.closed_at,
+    )
 
 
 def _missed_key(round_id: int, grid_id: int) -> str:
@@ -242,25 +268,38 @@ def points_for_screening_report(*, report: Any) -> PointsEntry | None:
     behalf by staff — to the grid's leader. A report so late that the grid was already
     deducted for missing the round earns no second deduction."""
     on_time = report.filed_at <= report.round.due_at
-    worker = (GridWorker.objects.filter(user_id=report.filed_by_id, grid_id=report.grid_id, is_active=True).first()
-              or _grid_leader(report.grid_id))
+    worker = GridWorker.objects.filter(
+        user_id=report.filed_by_id, grid_id=report.grid_id, is_active=True
+    ).first() or _grid_leader(report.grid_id)
     if worker is None:
         return None
-    if not on_time and PointsEntry.objects.filter(
-            source_key=_missed_key(report.round_id, report.grid_id)).exists():
+    if (
+        not on_time
+        and PointsEntry.objects.filter(source_key=_missed_key(report.round_id, report.grid_id)).exists()
+    ):
         return None
-    return _award_quietly(person=worker, rule_code="screening.on_time" if on_time else "screening.late",
-                          source_key=f"round-{report.round_id}:grid-{report.grid_id}:filed", when=report.filed_at)
+    return _award_quietly(
+        person=worker,
+        rule_code="screening.on_time" if on_time else "screening.late",
+        source_key=f"round-{report.round_id}:grid-{report.grid_id}:filed",
+        when=report.filed_at,
+    )
 
 
 def points_for_patrol(*, people: list[Person], patrol_id: int, when: dt.datetime | None = None) -> int:
     """参加巡逻: for the patrols app, once per patrol and participant. Returns how many were awarded."""
-    awarded = [_award_quietly(person=p, rule_code="patrol.participation", source_key=f"patrol-{patrol_id}",
-                              when=when) for p in people]
+    awarded = [
+        _award_quietly(
+            person=p, rule_code="patrol.participation", source_key=f"patrol-{patrol_id}", when=when
+        )
+        for p in people
+    ]
     return sum(1 for a in awarded if a is not None)
 
 
-def points_for_visit(*, person: Person, source_key: str, when: dt.datetime | None = None) -> PointsEntry | None:
+def points_for_visit(
+    *, person: Person, source_key: str, when: dt.datetime | None = None
+) -> PointsEntry | None:
     """走访核查: for a verified visit (``source_key`` names the visit or the task it completes)."""
     return _award_quietly(person=person, rule_code="visit.done", source_key=source_key, when=when)
 
@@ -279,9 +318,17 @@ def points_screening_missed(*, now: dt.datetime) -> int:
     grids = "county__children__children__grids"
     reported = report_model.objects.filter(round=OuterRef("pk"), grid=OuterRef("grid_id"))
     rows = list(
-        round_model.objects.filter(due_at__lte=now - MISSED_AFTER, due_at__gt=now - MISSED_AFTER - MISSED_LOOKBACK)
-        .filter(**{f"{grids}__is_active": True, "county__children__children__is_archived": False,
-                   f"{grids}__workers__role": GridWorker.Role.LEADER, f"{grids}__workers__is_active": True})
+        round_model.objects.filter(
+            due_at__lte=now - MISSED_AFTER, due_at__gt=now - MISSED_AFTER - MISSED_LOOKBACK
+        )
+        .filter(
+            **{
+                f"{grids}__is_active": True,
+                "county__children__children__is_archived": False,
+                f"{grids}__workers__role": GridWorker.Role.LEADER,
+                f"{grids}__workers__is_active": True,
+            }
+        )
         .annotate(grid_id=F(f"{grids}__id"), leader_id=F(f"{grids}__workers__id"))
         .filter(~Exists(reported))
         .order_by("pk", "grid_id")
@@ -292,9 +339,17 @@ def points_screening_missed(*, now: dt.datetime) -> int:
     keys = {_missed_key(r, g) for r, g, _l, _d in rows}
     done = set(PointsEntry.objects.filter(source_key__in=keys).values_list("grid_worker_id", "source_key"))
     new = [
-        PointsEntry(grid_worker_id=leader, rule=rule, points=rule.points, source_key=_missed_key(r, g),
-                    reason=rule.name, month=month_of(due), awarded_at=due)
-        for r, g, leader, due in rows if (leader, _missed_key(r, g)) not in done
+        PointsEntry(
+            grid_worker_id=leader,
+            rule=rule,
+            points=rule.points,
+            source_key=_missed_key(r, g),
+            reason=rule.name,
+            month=month_of(due),
+            awarded_at=due,
+        )
+        for r, g, leader, due in rows
+        if (leader, _missed_key(r, g)) not in done
     ]
     with transaction.atomic():
         PointsEntry.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
@@ -302,8 +357,13 @@ def points_screening_missed(*, now: dt.datetime) -> int:
 
 
 def _month_total(month: dt.date) -> Coalesce:
-    entries = (PointsEntry.objects.filter(grid_worker=OuterRef("pk"), month=month).order_by()
-               .values("grid_worker").annotate(s=Sum("points")).values("s"))
+    entries = (
+        PointsEntry.objects.filter(grid_worker=OuterRef("pk"), month=month)
+        .order_by()
+        .values("grid_worker")
+        .annotate(s=Sum("points"))
+        .values("s")
+    )
     return Coalesce(Subquery(entries, output_field=IntegerField()), 0)
 
 
@@ -312,8 +372,10 @@ def points_update_stars(*, month: dt.date) -> int:
     running it again gives the same result). Returns the number of grid workers updated."""
     month = month_of(month)
     total = _month_total(month)
-    whens = [When(GreaterThanOrEqual(total, threshold), then=Value(stars))
-             for threshold, stars in sorted(settings.POINTS_STAR_THRESHOLDS, reverse=True)]
+    whens = [
+        When(GreaterThanOrEqual(total, threshold), then=Value(stars))
+        for threshold, stars in sorted(settings.POINTS_STAR_THRESHOLDS, reverse=True)
+    ]
     return GridWorker.objects.filter(is_active=True).update(stars=Case(*whens, default=Value(0)))
 
 
@@ -377,12 +439,17 @@ class PointsMonthly:
 _VILLAGE_LEVEL = Q(team__region__kind__in=Region.VILLAGE_KINDS)
 _PLACE: dict[str, dict[str, Any]] = {
     "grid_worker": {
-        "unit": F("grid__name"), "village_id": F("grid__village_id"), "village": F("grid__village__name"),
-        "township_id": F("grid__village__parent_id"), "township": F("grid__village__parent__name"),
+        "unit": F("grid__name"),
+        "village_id": F("grid__village_id"),
+        "village": F("grid__village__name"),
+        "township_id": F("grid__village__parent_id"),
+        "township": F("grid__village__parent__name"),
     },
     "committee_member": {
-        "unit": F("committee__name"), "village_id": F("committee__village_id"),
-        "village": F("committee__village__name"), "township_id": F("committee__village__parent_id"),
+        "unit": F("committee__name"),
+        "village_id": F("committee__village_id"),
+        "village": F("committee__village__name"),
+        "township_id": F("committee__village__parent_id"),
         "township": F("committee__village__parent__name"),
     },
     # a team belongs to a village or directly to a township
@@ -390,14 +457,24 @@ _PLACE: dict[str, dict[str, Any]] = {
         "unit": F("team__name"),
         "village_id": Case(When(_VILLAGE_LEVEL, then=F("team__region_id")), default=None),
         "village": Case(When(_VILLAGE_LEVEL, then=F("team__region__name")), default=Value("")),
-        "township_id": Case(When(_VILLAGE_LEVEL, then=F("team__region__parent_id")), default=F("team__region_id")),
-        "township": Case(When(_VILLAGE_LEVEL, then=F("team__region__parent__name")), default=F("team__region__name")),
+        "township_id": Case(
+            When(_VILLAGE_LEVEL, then=F("team__region__parent_id")), default=F("team__region_id")
+        ),
+        "township": Case(
+            When(_VILLAGE_LEVEL, then=F("team__region__parent__name")), default=F("team__region__name")
+        ),
     },
 }
 
 
-def points_monthly(*, user, month: dt.date, group: GroupBy = "village", kind: Kind = "grid_worker",
-                   group_id: int | None = None) -> PointsMonthly:
+def points_monthly(
+    *,
+    user,
+    month: dt.date,
+    group: GroupBy = "village",
+    kind: Kind = "grid_worker",
+    group_id: int | None = None,
+) -> PointsMonthly:
     """Each person of ``kind`` in ``user``'s scope with their total for ``month`` (people still
     active, and anyone who has points that month), ranked; and the same summed per village or
     township (``group``), ranked by average. ``group_id`` narrows the people to one village or
@@ -410,8 +487,10 @@ def points_monthly(*, user, month: dt.date, group: GroupBy = "village", kind: Ki
     with_points = PointsEntry.objects.filter(month=month, **{f"{kind}__isnull": False}).values(kind)
     place = _PLACE[kind]
     rows = (
-        _people(kind, user).filter(Q(is_active=True) | Q(pk__in=with_points))
-        .select_related(None).order_by()
+        _people(kind, user)
+        .filter(Q(is_active=True) | Q(pk__in=with_points))
+        .select_related(None)
+        .order_by()
         .annotate(**place)
         .values("pk", "name", "is_active", *place)
         .annotate(total=Coalesce(Sum("points_entries__points", filter=Q(points_entries__month=month)), 0))
@@ -423,7 +502,9 @@ def points_monthly(*, user, month: dt.date, group: GroupBy = "village", kind: Ki
         g = groups.get(key)
         if g is None:
             label = getattr(p, group) or _("乡镇直属")
-            g = groups[key] = GroupTotal(key=key, label=label, parent=p.township if group == "village" else "")
+            g = groups[key] = GroupTotal(
+                key=key, label=label, parent=p.township if group == "village" else ""
+            )
         g.people += 1
         g.total += p.total
     if group_id is not None:
@@ -432,7 +513,9 @@ def points_monthly(*, user, month: dt.date, group: GroupBy = "village", kind: Ki
     _rank(people, lambda p: p.total)
     ranked_groups = sorted(groups.values(), key=lambda g: (-g.average, g.label))
     _rank(ranked_groups, lambda g: g.average)
-    return PointsMonthly(month=month, kind=kind, group=group, group_id=group_id, people=people, groups=ranked_groups)
+    return PointsMonthly(
+        month=month, kind=kind, group=group, group_id=group_id, people=people, groups=ranked_groups
+    )
 
 
 def _rank(items: list, score) -> None:
@@ -462,14 +545,19 @@ def points_ledger(*, person: Person, month: dt.date | None = None) -> QuerySet[P
     return qs.order_by("-awarded_at", "-pk")
 
 
-def points_person_months(*, person: Person, months: int = 6, today: dt.date | None = None) -> list[dict[str, Any]]:
+def points_person_months(
+    *, person: Person, months: int = 6, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     """The person's totals and stars for the last ``months`` months, newest first (one query)."""
     current = month_of(today or timezone.localdate())
     wanted = [current]
     while len(wanted) < months:
         wanted.append(previous_month(wanted[-1]))
     totals = dict(
-        PointsEntry.objects.filter(**{person_kind(person): person}, month__in=wanted).order_by()
-        .values("month").annotate(s=Sum("points")).values_list("month", "s")
+        PointsEntry.objects.filter(**{person_kind(person): person}, month__in=wanted)
+        .order_by()
+        .values("month")
+        .annotate(s=Sum("points"))
+        .values_list("month", "s")
     )
     return [{"month": m, "total": totals.get(m, 0), "stars": stars_for(totals.get(m, 0))} for m in wanted]

@@ -61,28 +61,61 @@ class PointsViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return PointsEntry.objects.none()  # every read goes through governance.points (scoped)
 
-    @extend_schema(parameters=[
-        OpenApiParameter("month", str, description="YYYY-MM,默认本月"),
-        OpenApiParameter("group", str, enum=["village", "township"]),
-        OpenApiParameter("kind", str, enum=KIND_CHOICES)], responses=RankingSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM,默认本月"),
+            OpenApiParameter("group", str, enum=["village", "township"]),
+            OpenApiParameter("kind", str, enum=KIND_CHOICES),
+        ],
+        responses=RankingSerializer,
+    )
     @action(detail=False, methods=["get"])
     def rankings(self, request):
         group = request.query_params.get("group", "village")
         kind = request.query_params.get("kind", "grid_worker")
-        result = points.points_monthly(user=request.user, month=_month(request.query_params.get("month")),
-                                       group=group, kind=kind)
-        return Response({
-            "month": result.month.isoformat(), "group": result.group, "kind": result.kind,
-            "groups": [{"key": g.key, "label": str(g.label), "parent": str(g.parent), "people": g.people,
-                        "total": g.total, "average": g.average, "rank": g.rank} for g in result.groups],
-            "people": [{"id": p.pk, "name": p.name, "village": p.village, "township": p.township,
-                        "total": p.total, "stars": p.stars, "rank": p.rank} for p in result.people[:200]],
-        })
+        result = points.points_monthly(
+            user=request.user, month=_month(request.query_params.get("month")), group=group, kind=kind
+        )
+        return Response(
+            {
+                "month": result.month.isoformat(),
+                "group": result.group,
+                "kind": result.kind,
+                "groups": [
+                    {
+                        "key": g.key,
+                        "label": str(g.label),
+                        "parent": str(g.parent),
+                        "people": g.people,
+                        "total": g.total,
+                        "average": g.average,
+                        "rank": g.rank,
+                    }
+                    for g in result.groups
+                ],
+                "people": [
+                    {
+                        "id": p.pk,
+                        "name": p.name,
+                        "village": p.village,
+                        "township": p.township,
+                        "total": p.total,
+                        "stars": p.stars,
+                        "rank": p.rank,
+                    }
+                    for p in result.people[:200]
+                ],
+            }
+        )
 
-    @extend_schema(parameters=[OpenApiParameter("kind", str, enum=KIND_CHOICES, required=True),
-                               OpenApiParameter("person", int, required=True),
-                               OpenApiParameter("month", str, description="YYYY-MM")],
-                   responses=EntrySerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=KIND_CHOICES, required=True),
+            OpenApiParameter("person", int, required=True),
+            OpenApiParameter("month", str, description="YYYY-MM"),
+        ],
+        responses=EntrySerializer(many=True),
+    )
     @action(detail=False, methods=["get"])
     def ledger(self, request):
         kind = request.query_params.get("kind", "")
@@ -104,8 +137,9 @@ class PointsViewSet(viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = points.points_person_get(user=request.user, kind=data["kind"], pk=data["person"])
-        entry = points.points_award_manual(actor=request.user, person=person, points=data["points"],
-                                           reason=data["reason"])
+        entry = points.points_award_manual(
+            actor=request.user, person=person, points=data["points"], reason=data["reason"]
+        )
         return Response(EntrySerializer(entry).data, status=201)
 
 

@@ -42,13 +42,18 @@ def _role(user) -> str:
 
 # --- Forms --------------------------------------------------------------------------------
 class RankingFilterForm(StyledFormMixin, forms.Form):
-    month = forms.CharField(label=gettext_lazy("月份"), required=False,
-                            widget=forms.TextInput(attrs={"type": "month"}))
+    month = forms.CharField(
+        label=gettext_lazy("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"})
+    )
     kind = forms.ChoiceField(label=gettext_lazy("人员类别"), required=False, choices=PointsEntry.Kind.choices)
-    group = forms.ChoiceField(label=gettext_lazy("排名范围"), required=False,
-                              choices=[("village", gettext_lazy("按村(社区)")), ("township", gettext_lazy("按乡镇"))])
-    area = forms.IntegerField(label=gettext_lazy("村(社区)/乡镇"), required=False, min_value=1,
-                              widget=forms.HiddenInput)
+    group = forms.ChoiceField(
+        label=gettext_lazy("排名范围"),
+        required=False,
+        choices=[("village", gettext_lazy("按村(社区)")), ("township", gettext_lazy("按乡镇"))],
+    )
+    area = forms.IntegerField(
+        label=gettext_lazy("村(社区)/乡镇"), required=False, min_value=1, widget=forms.HiddenInput
+    )
 
     def clean_month(self) -> dt.date:
         value = (self.cleaned_data.get("month") or "").strip()
@@ -61,8 +66,12 @@ class RankingFilterForm(StyledFormMixin, forms.Form):
 
     def values(self) -> dict:
         """The parsed filters; a field with a bad value falls back to its default."""
-        values = {"month": points.month_of(timezone.localdate()), "kind": "grid_worker", "group": "village",
-                  "area": None}
+        values = {
+            "month": points.month_of(timezone.localdate()),
+            "kind": "grid_worker",
+            "group": "village",
+            "area": None,
+        }
         if self.is_bound:
             self.is_valid()
             values.update({k: v for k, v in self.cleaned_data.items() if v not in (None, "")})
@@ -71,12 +80,16 @@ class RankingFilterForm(StyledFormMixin, forms.Form):
 
 class ManualAwardForm(StyledFormMixin, forms.Form):
     points = forms.IntegerField(
-        label=gettext_lazy("分值"), min_value=-1000, max_value=1000,
+        label=gettext_lazy("分值"),
+        min_value=-1000,
+        max_value=1000,
         help_text=gettext_lazy("加分填正数,扣分填负数"),
         error_messages={"required": gettext_lazy("请填写分值。"), "invalid": gettext_lazy("分值须为整数。")},
     )
     reason = forms.CharField(
-        label=gettext_lazy("事由"), max_length=255, widget=forms.Textarea(attrs={"rows": 3}),
+        label=gettext_lazy("事由"),
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("必填:说明加减分的原因;纠正误记的积分时请写明原记录"),
         error_messages={"required": gettext_lazy("手工加减分须填写事由。")},
     )
@@ -103,20 +116,29 @@ class RankingView(PageMixin, TemplateView):
         values = form.values()
         if form.is_bound and form.errors:
             messages.error(self.request, _("查询条件有误,已按默认条件显示。"))
-        result = points.points_monthly(user=self.request.user, month=values["month"], group=values["group"],
-                                       kind=values["kind"], group_id=values["area"])
+        result = points.points_monthly(
+            user=self.request.user,
+            month=values["month"],
+            group=values["group"],
+            kind=values["kind"],
+            group_id=values["area"],
+        )
         month = result.month
         query = {"kind": result.kind, "group": result.group}
         area = next((g for g in result.groups if g.key == result.group_id), None) if result.group_id else None
         context.update(
-            filter_form=form, result=result, area=area, query=query,
+            filter_form=form,
+            result=result,
+            area=area,
+            query=query,
             month_value=month.strftime("%Y-%m"),
             prev_month=points.previous_month(month).strftime("%Y-%m"),
             next_month=(month + dt.timedelta(days=32)).replace(day=1).strftime("%Y-%m"),
             kind_label=PointsEntry.Kind(result.kind).label,
             group_label=points.GROUPS[result.group],
             show_bottom=_role(self.request.user) in BOTTOM_ROLES,
-            top_n=points.TOP_N, bottom_n=points.BOTTOM_N,
+            top_n=points.TOP_N,
+            bottom_n=points.BOTTOM_N,
             thresholds=sorted(settings.POINTS_STAR_THRESHOLDS, reverse=True),
         )
         return context
@@ -143,9 +165,12 @@ class PersonView(PageMixin, TemplateView):
         ledger = points.points_ledger(person=self.person)
         page = Paginator(ledger, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
-            person=self.person, kind=self.kwargs["kind"], kind_label=PointsEntry.Kind(self.kwargs["kind"]).label,
+            person=self.person,
+            kind=self.kwargs["kind"],
+            kind_label=PointsEntry.Kind(self.kwargs["kind"]).label,
             months=points.points_person_months(person=self.person),
-            page_obj=page, object_list=page.object_list,
+            page_obj=page,
+            object_list=page.object_list,
             can_award=context["can_manage"],
         )
         return context
@@ -157,7 +182,9 @@ class ManualAwardView(ServiceFormMixin, FormView):
     submit_label = gettext_lazy("记入积分")
 
     def get_object(self):
-        return points.points_person_get(user=self.request.user, kind=self.kwargs["kind"], pk=self.kwargs["pk"])
+        return points.points_person_get(
+            user=self.request.user, kind=self.kwargs["kind"], pk=self.kwargs["pk"]
+        )
 
     def get_page_title(self):
         return _("手工加减分:%(name)s") % {"name": self.object.name}
@@ -169,8 +196,12 @@ class ManualAwardView(ServiceFormMixin, FormView):
         return [(_("积分排名"), reverse("points:ranking")), (self.object.name, self.get_cancel_url())]
 
     def perform(self, form):
-        return points.points_award_manual(actor=self.request.user, person=self.object,
-                                          points=form.cleaned_data["points"], reason=form.cleaned_data["reason"])
+        return points.points_award_manual(
+            actor=self.request.user,
+            person=self.object,
+            points=form.cleaned_data["points"],
+            reason=form.cleaned_data["reason"],
+        )
 
     def get_success_message(self, obj) -> str:
         return _("已为%(name)s记入 %(points)+d 分。") % {"name": self.object.name, "points": obj.points}

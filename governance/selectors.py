@@ -29,8 +29,9 @@ def region_ids(user) -> QuerySet:
     ).values("pk")
 
 
-def region_list(*, user, kind: str | None = None, parent_id=None, search: str = "",
-                include_archived: bool = True) -> QuerySet[Region]:
+def region_list(
+    *, user, kind: str | None = None, parent_id=None, search: str = "", include_archived: bool = True
+) -> QuerySet[Region]:
     qs = Region.objects.filter(pk__in=region_ids(user)).select_related("parent")
     if kind:
         qs = qs.filter(kind=kind)
@@ -47,7 +48,9 @@ def region_get(*, user, pk) -> Region:
     return get_object_or_404(Region.objects.filter(pk__in=region_ids(user)).select_related("parent"), pk=pk)
 
 
-def village_list(*, user, search: str = "", township_id=None, include_archived: bool = False) -> QuerySet[Region]:
+def village_list(
+    *, user, search: str = "", township_id=None, include_archived: bool = False
+) -> QuerySet[Region]:
     qs = (
         Region.objects.filter(pk__in=scoping.village_ids(user))
         .select_related("parent", "security_committee")
@@ -58,7 +61,9 @@ def village_list(*, user, search: str = "", township_id=None, include_archived: 
     if township_id:
         qs = qs.filter(parent_id=township_id)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(parent__name__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(code__icontains=search) | Q(parent__name__icontains=search)
+        )
     if not include_archived:
         qs = qs.filter(is_archived=False)
     return qs
@@ -66,7 +71,8 @@ def village_list(*, user, search: str = "", township_id=None, include_archived: 
 
 def village_get(*, user, pk) -> Region:
     return get_object_or_404(
-        Region.objects.filter(pk__in=scoping.village_ids(user)).select_related("parent", "parent__parent"), pk=pk
+        Region.objects.filter(pk__in=scoping.village_ids(user)).select_related("parent", "parent__parent"),
+        pk=pk,
     )
 
 
@@ -84,7 +90,9 @@ def grid_list(*, user, search: str = "", village_id=None, include_inactive: bool
     if village_id:
         qs = qs.filter(village_id=village_id)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(village__name__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(code__icontains=search) | Q(village__name__icontains=search)
+        )
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
@@ -96,8 +104,9 @@ def grid_get(*, user, pk) -> Grid:
     )
 
 
-def grid_worker_list(*, user, search: str = "", grid_id=None, village_id=None, role: str = "",
-                     include_inactive: bool = False) -> QuerySet[GridWorker]:
+def grid_worker_list(
+    *, user, search: str = "", grid_id=None, village_id=None, role: str = "", include_inactive: bool = False
+) -> QuerySet[GridWorker]:
     qs = GridWorker.objects.filter(grid__in=scoping.grid_ids(user)).select_related(
         "grid", "grid__village", "grid__village__parent"
     )
@@ -108,7 +117,9 @@ def grid_worker_list(*, user, search: str = "", grid_id=None, village_id=None, r
     if role:
         qs = qs.filter(role=role)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(phone__icontains=search) | Q(grid__name__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(phone__icontains=search) | Q(grid__name__icontains=search)
+        )
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
@@ -127,15 +138,18 @@ def mediator_ids(user) -> QuerySet:
     return Mediator.objects.filter(township__in=scoping.township_ids(user)).values("pk")
 
 
-def mediator_list(*, user, search: str = "", kind: str = "", township_id=None,
-                  include_inactive: bool = False) -> QuerySet[Mediator]:
+def mediator_list(
+    *, user, search: str = "", kind: str = "", township_id=None, include_inactive: bool = False
+) -> QuerySet[Mediator]:
     qs = Mediator.objects.filter(pk__in=mediator_ids(user)).select_related("township")
     if kind:
         qs = qs.filter(kind=kind)
     if township_id:
         qs = qs.filter(township_id=township_id)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(clan__icontains=search) | Q(organisation__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(clan__icontains=search) | Q(organisation__icontains=search)
+        )
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
@@ -168,7 +182,9 @@ def committee_get(*, user, pk) -> SecurityCommittee:
     )
 
 
-def committee_member_list(*, user, committee_id=None, include_inactive: bool = False) -> QuerySet[CommitteeMember]:
+def committee_member_list(
+    *, user, committee_id=None, include_inactive: bool = False
+) -> QuerySet[CommitteeMember]:
     qs = CommitteeMember.objects.filter(committee__village__in=scoping.village_ids(user)).select_related(
         "committee", "committee__village"
     )
@@ -188,7 +204,9 @@ def volunteer_team_ids(user) -> QuerySet:
     villages = scoping.village_ids(user)
     if scoping.is_county_wide(user):
         return VolunteerTeam.objects.values("pk")
-    return VolunteerTeam.objects.filter(Q(region__in=villages) | Q(region__in=scoping.township_ids(user))).values("pk")
+    return VolunteerTeam.objects.filter(
+        Q(region__in=villages) | Q(region__in=scoping.township_ids(user))
+    ).values("pk")
 
 
 def volunteer_team_list(*, user, search: str = "", include_inactive: bool = False) -> QuerySet[VolunteerTeam]:
@@ -198,7 +216,9 @@ def volunteer_team_list(*, user, search: str = "", include_inactive: bool = Fals
         .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
     )
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(region__name__icontains=search) | Q(leader_name__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(region__name__icontains=search) | Q(leader_name__icontains=search)
+        )
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs
@@ -250,7 +270,9 @@ def grid_leaders_prefetch() -> Prefetch:
 
 
 def grid_list_with_leaders(*, user, search: str = "", village_id=None) -> QuerySet[Grid]:
-    return grid_list(user=user, search=search, village_id=village_id).prefetch_related(grid_leaders_prefetch())
+    return grid_list(user=user, search=search, village_id=village_id).prefetch_related(
+        grid_leaders_prefetch()
+    )
 
 
 @dataclass
@@ -280,9 +302,12 @@ def village_overview(*, user, pk) -> VillageOverview:
         village=village,
         grids=list(grid_list_with_leaders(user=user, village_id=village.pk)),
         committee=committee,
-        committee_members=list(committee_member_list(user=user, committee_id=committee.pk)) if committee else [],
+        committee_members=list(committee_member_list(user=user, committee_id=committee.pk))
+        if committee
+        else [],
         current_assignments=list(
-            village.assignments.filter(end_date__isnull=True).select_related("officer", "auxiliary_officer")
+            village.assignments.filter(end_date__isnull=True)
+            .select_related("officer", "auxiliary_officer")
             .order_by("kind")
         ),
         volunteer_teams=list(volunteer_team_list(user=user).filter(region=village)),

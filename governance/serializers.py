@@ -146,14 +146,30 @@ def _parent_regions(user) -> QuerySet[Region]:
 class RegionSerializer(BaseModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     parent = ScopedPrimaryKeyRelatedField(
-        scope=_parent_regions, queryset=Region.objects.all(), allow_null=True, required=False, label=_("上级"),
+        scope=_parent_regions,
+        queryset=Region.objects.all(),
+        allow_null=True,
+        required=False,
+        label=_("上级"),
     )
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
 
     class Meta(BaseModelSerializer.Meta):
         model = Region
-        fields = ["id", "name", "code", "kind", "kind_display", "parent", "parent_name", "households",
-                  "population", "is_archived", "archived_at", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "kind_display",
+            "parent",
+            "parent_name",
+            "households",
+            "population",
+            "is_archived",
+            "archived_at",
+            "created_at",
+        ]
         read_only_fields = ["is_archived", "archived_at", "created_at"]
 
 
@@ -169,16 +185,32 @@ class RegionUpdateSerializer(RegionSerializer):
 
 # --- Grids --------------------------------------------------------------------------------
 class GridSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("所属村(社区)"))
+    village = ScopedPrimaryKeyRelatedField(
+        scope=_villages, queryset=Region.objects.all(), label=_("所属村(社区)")
+    )
     village_name = serializers.CharField(source="village.name", read_only=True)
-    township_name = serializers.CharField(source="village.parent.name", read_only=True, default=None,
-                                          allow_null=True)
+    township_name = serializers.CharField(
+        source="village.parent.name", read_only=True, default=None, allow_null=True
+    )
     worker_count = serializers.IntegerField(read_only=True, label=_("在岗网格员数"))
 
     class Meta(BaseModelSerializer.Meta):
         model = Grid
-        fields = ["id", "village", "village_name", "township_name", "name", "code", "police_grid", "households",
-                  "population", "boundary", "is_active", "worker_count", "created_at"]
+        fields = [
+            "id",
+            "village",
+            "village_name",
+            "township_name",
+            "name",
+            "code",
+            "police_grid",
+            "households",
+            "population",
+            "boundary",
+            "is_active",
+            "worker_count",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -199,9 +231,26 @@ class GridWorkerSerializer(PersonalDataMixin, BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = GridWorker
-        fields = ["id", "grid", "grid_name", "village", "village_name", "name", "gender", "gender_display",
-                  "ethnicity", "ethnicity_display", "id_number", "phone", "role", "role_display", "stars",
-                  "since", "is_active", "user"]
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "village",
+            "village_name",
+            "name",
+            "gender",
+            "gender_display",
+            "ethnicity",
+            "ethnicity_display",
+            "id_number",
+            "phone",
+            "role",
+            "role_display",
+            "stars",
+            "since",
+            "is_active",
+            "user",
+        ]
         # Linking a login account grants scope: that is done by an administrator, not here.
         read_only_fields = ["user"]
 
@@ -210,33 +259,64 @@ class GridWorkerSerializer(PersonalDataMixin, BaseModelSerializer):
 class MediatorSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"id_number": shown_id_number, "phone": shown_phone}
 
-    township = ScopedPrimaryKeyRelatedField(scope=_townships, queryset=Region.objects.all(), label=_("服务乡镇"))
+    township = ScopedPrimaryKeyRelatedField(
+        scope=_townships, queryset=Region.objects.all(), label=_("服务乡镇")
+    )
     township_name = serializers.CharField(source="township.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     languages_display = serializers.CharField(read_only=True, label=_("语言"))
 
     class Meta(BaseModelSerializer.Meta):
         model = Mediator
-        fields = ["id", "name", "kind", "kind_display", "gender", "ethnicity", "clan", "id_number", "phone",
-                  "township", "township_name", "organisation", "speaks_yi", "speaks_mandarin",
-                  "languages_display", "is_active", "note", "user"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "gender",
+            "ethnicity",
+            "clan",
+            "id_number",
+            "phone",
+            "township",
+            "township_name",
+            "organisation",
+            "speaks_yi",
+            "speaks_mandarin",
+            "languages_display",
+            "is_active",
+            "note",
+            "user",
+        ]
         read_only_fields = ["user"]
 
 
 # --- Security committees ------------------------------------------------------------------
 class CommitteeSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
+    village = ScopedPrimaryKeyRelatedField(
+        scope=_villages, queryset=Region.objects.all(), label=_("村(社区)")
+    )
     village_name = serializers.CharField(source="village.name", read_only=True)
-    township_name = serializers.CharField(source="village.parent.name", read_only=True, default=None,
-                                          allow_null=True)
+    township_name = serializers.CharField(
+        source="village.parent.name", read_only=True, default=None, allow_null=True
+    )
     member_count = serializers.IntegerField(read_only=True, label=_("在任成员数"))
 
     class Meta(BaseModelSerializer.Meta):
         model = SecurityCommittee
-        fields = ["id", "village", "village_name", "township_name", "name", "established_on", "note",
-                  "member_count"]
-        extra_kwargs = {"name": {"required": False, "allow_blank": True,
-                                 "help_text": _("留空则为“村名+治保会”")}}
+        fields = [
+            "id",
+            "village",
+            "village_name",
+            "township_name",
+            "name",
+            "established_on",
+            "note",
+            "member_count",
+        ]
+        extra_kwargs = {
+            "name": {"required": False, "allow_blank": True, "help_text": _("留空则为“村名+治保会”")}
+        }
 
 
 class CommitteeUpdateSerializer(CommitteeSerializer):
@@ -246,8 +326,9 @@ class CommitteeUpdateSerializer(CommitteeSerializer):
 class CommitteeMemberSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"phone": shown_phone}
 
-    committee = ScopedPrimaryKeyRelatedField(scope=_committees, queryset=SecurityCommittee.objects.all(),
-                                             label=_("治保会"))
+    committee = ScopedPrimaryKeyRelatedField(
+        scope=_committees, queryset=SecurityCommittee.objects.all(), label=_("治保会")
+    )
     committee_name = serializers.CharField(source="committee.name", read_only=True)
     village = serializers.IntegerField(source="committee.village_id", read_only=True, label=_("村(社区)"))
     position_display = serializers.CharField(source="get_position_display", read_only=True)
@@ -255,8 +336,20 @@ class CommitteeMemberSerializer(PersonalDataMixin, BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = CommitteeMember
-        fields = ["id", "committee", "committee_name", "village", "name", "phone", "position", "position_display",
-                  "kind", "kind_display", "joined_on", "is_active"]
+        fields = [
+            "id",
+            "committee",
+            "committee_name",
+            "village",
+            "name",
+            "phone",
+            "position",
+            "position_display",
+            "kind",
+            "kind_display",
+            "joined_on",
+            "is_active",
+        ]
 
 
 class CommitteeMemberUpdateSerializer(CommitteeMemberSerializer):
@@ -267,12 +360,25 @@ class CommitteeMemberUpdateSerializer(CommitteeMemberSerializer):
 class VolunteerTeamSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"leader_phone": shown_phone}
 
-    region = ScopedPrimaryKeyRelatedField(scope=_team_regions, queryset=Region.objects.all(), label=_("所属区域"))
+    region = ScopedPrimaryKeyRelatedField(
+        scope=_team_regions, queryset=Region.objects.all(), label=_("所属区域")
+    )
     region_name = serializers.CharField(source="region.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     member_count = serializers.IntegerField(read_only=True, label=_("在队人数"))
 
     class Meta(BaseModelSerializer.Meta):
         model = VolunteerTeam
-        fields = ["id", "name", "kind", "kind_display", "region", "region_name", "leader_name", "leader_phone",
-                  "founded_on", "is_active", "member_count"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_display",
+            "region",
+            "region_name",
+            "leader_name",
+            "leader_phone",
+            "founded_on",
+            "is_active",
+            "member_count",
+        ]

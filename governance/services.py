@@ -84,22 +84,36 @@ VILLAGE_EDITABLE = ("name", "households", "population")
 
 
 @transaction.atomic
-def region_create(*, actor: User, name: str, code: str, kind: str, parent: Region | None,
-                  households: int = 0, population: int = 0) -> Region:
+def region_create(
+    *,
+    actor: User,
+    name: str,
+    code: str,
+    kind: str,
+    parent: Region | None,
+    households: int = 0,
+    population: int = 0,
+) -> Region:
     require_county_wide(actor)
     allowed_parents = Region.PARENT_KINDS.get(kind)
     if allowed_parents is None:
         raise DomainError(_("未知的区划类型。"), field="kind")
     if allowed_parents and (parent is None or parent.kind not in allowed_parents):
-        raise DomainError(_("%(kind)s的上级必须是%(parents)s。") % {
-            "kind": Region.Kind(kind).label,
-            "parents": "或".join(str(Region.Kind(k).label) for k in allowed_parents),
-        }, field="parent")
+        raise DomainError(
+            _("%(kind)s的上级必须是%(parents)s。")
+            % {
+                "kind": Region.Kind(kind).label,
+                "parents": "或".join(str(Region.Kind(k).label) for k in allowed_parents),
+            },
+            field="parent",
+        )
     if not allowed_parents and parent is not None:
         raise DomainError(_("县级区划不能有上级。"), field="parent")
     if parent is not None and parent.is_archived:
         raise DomainError(_("上级区划已归档,不能在其下新增。"), field="parent")
-    region = Region(name=name, code=code, kind=kind, parent=parent, households=households, population=population)
+    region = Region(
+        name=name, code=code, kind=kind, parent=parent, households=households, population=population
+    )
     region.full_clean()
     region.save()
     return region
@@ -172,7 +186,18 @@ def grid_update(*, actor: User, grid: Grid, data: dict[str, Any]) -> Grid:
     return apply_and_save(grid, data, GRID_FIELDS)
 
 
-GRID_WORKER_FIELDS = ("name", "gender", "ethnicity", "id_number", "phone", "role", "stars", "since", "is_active", "user")
+GRID_WORKER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "id_number",
+    "phone",
+    "role",
+    "stars",
+    "since",
+    "is_active",
+    "user",
+)
 
 
 @transaction.atomic
@@ -194,8 +219,21 @@ def grid_worker_update(*, actor: User, worker: GridWorker, data: dict[str, Any])
 
 
 # --- Mediators ----------------------------------------------------------------------------
-MEDIATOR_FIELDS = ("name", "kind", "gender", "ethnicity", "clan", "id_number", "phone", "organisation",
-                   "speaks_yi", "speaks_mandarin", "is_active", "note", "user")
+MEDIATOR_FIELDS = (
+    "name",
+    "kind",
+    "gender",
+    "ethnicity",
+    "clan",
+    "id_number",
+    "phone",
+    "organisation",
+    "speaks_yi",
+    "speaks_mandarin",
+    "is_active",
+    "note",
+    "user",
+)
 
 
 @transaction.atomic
@@ -216,14 +254,19 @@ def mediator_update(*, actor: User, mediator: Mediator, data: dict[str, Any]) ->
 
 # --- Security committees ------------------------------------------------------------------
 @transaction.atomic
-def committee_create(*, actor: User, village: Region, name: str = "",
-                     established_on: dt.date | None = None, note: str = "") -> SecurityCommittee:
+def committee_create(
+    *, actor: User, village: Region, name: str = "", established_on: dt.date | None = None, note: str = ""
+) -> SecurityCommittee:
     require_village_in_scope(actor, village)
     if SecurityCommittee.objects.filter(village=village).exists():
-        raise DomainError(_("%(name)s 已有治保会,每个村(社区)只设一个。") % {"name": village.name}, field="village")
+        raise DomainError(
+            _("%(name)s 已有治保会,每个村(社区)只设一个。") % {"name": village.name}, field="village"
+        )
     committee = SecurityCommittee(
-        village=village, name=name or _("%(name)s治保会") % {"name": village.name},
-        established_on=established_on, note=note,
+        village=village,
+        name=name or _("%(name)s治保会") % {"name": village.name},
+        established_on=established_on,
+        note=note,
     )
     committee.full_clean()
     committee.save()
@@ -248,7 +291,8 @@ def _check_position_kind(member: CommitteeMember) -> None:
     required = _POSITION_KIND.get(member.position)
     if required and member.kind != required:
         raise DomainError(
-            _("治保会%(position)s应由%(kind)s担任。") % {
+            _("治保会%(position)s应由%(kind)s担任。")
+            % {
                 "position": CommitteeMember.Position(member.position).label,
                 "kind": CommitteeMember.Kind(required).label,
             },
@@ -315,7 +359,9 @@ def volunteer_team_update(*, actor: User, team: VolunteerTeam, data: dict[str, A
 @transaction.atomic
 def volunteer_member_add(*, actor: User, team: VolunteerTeam, **data: Any) -> VolunteerMember:
     _require_region_in_scope(actor, team.region)
-    return apply_and_save(VolunteerMember(team=team), data, ("name", "phone", "id_number", "joined_on", "is_active"))
+    return apply_and_save(
+        VolunteerMember(team=team), data, ("name", "phone", "id_number", "joined_on", "is_active")
+    )
 
 
 VOLUNTEER_MEMBER_FIELDS = ("name", "phone", "id_number", "joined_on", "is_active")

@@ -28,7 +28,9 @@ def validate_id_number(value: str) -> None:
     """Refuse anything but an 18-character resident ID with a real birth date and checksum."""
     value = normalize_id_number(value)
     if len(value) != 18:
-        raise ValidationError(_("身份证号码应为18位(当前为%(n)d位)。"), code="id_length", params={"n": len(value)})
+        raise ValidationError(
+            _("身份证号码应为18位(当前为%(n)d位)。"), code="id_length", params={"n": len(value)}
+        )
     if not _ID_RE.match(value):
         raise ValidationError(_("身份证号码前17位应为数字,最后一位为数字或X。"), code="id_format")
     try:

@@ -74,7 +74,9 @@ class ScopedListView(PageMixin, TemplateView):
             page_obj=page,
             object_list=page.object_list,
             is_filtered=bool(filters),
-            create_url=reverse(self.create_url_name) if self.create_url_name and context["can_manage"] else "",
+            create_url=reverse(self.create_url_name)
+            if self.create_url_name and context["can_manage"]
+            else "",
         )
         return context
 
@@ -231,8 +233,11 @@ class HomeView(PageMixin, TemplateView):
         counts = selectors.overview_counts(user=self.request.user)
         # keyed like the navigation entries, so the page shows a figure for each entry
         context["counts"] = {
-            "villages": counts["villages"], "grids": counts["grids"], "grid-workers": counts["grid_workers"],
-            "mediators": counts["mediators"], "committees": counts["committees"],
+            "villages": counts["villages"],
+            "grids": counts["grids"],
+            "grid-workers": counts["grid_workers"],
+            "mediators": counts["mediators"],
+            "committees": counts["committees"],
             "volunteers": counts["volunteer_teams"],
         }
         return context
@@ -281,7 +286,10 @@ class VillageEditView(ModelEditMixin, FormView):
         return _("修改村(社区):%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("村(社区)"), reverse("governance:village-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("村(社区)"), reverse("governance:village-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def perform(self, form):
         return services.region_update(actor=self.request.user, region=self.object, data=form.service_data())
@@ -317,8 +325,9 @@ class GridDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["workers"] = selectors.grid_worker_list(user=self.request.user, grid_id=self.object.pk,
-                                                        include_inactive=True)
+        context["workers"] = selectors.grid_worker_list(
+            user=self.request.user, grid_id=self.object.pk, include_inactive=True
+        )
         return context
 
 
@@ -377,7 +386,9 @@ class GridWorkerListView(ScopedListView):
     def get_queryset(self, filters):
         village = filters.get("village")
         return selectors.grid_worker_list(
-            user=self.request.user, search=filters.get("q", ""), village_id=village.pk if village else None,
+            user=self.request.user,
+            search=filters.get("q", ""),
+            village_id=village.pk if village else None,
             role=filters.get("role", ""),
         )
 
@@ -428,10 +439,15 @@ class GridWorkerEditView(ModelEditMixin, FormView):
         return _("修改网格员:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("网格员"), reverse("governance:gridworker-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("网格员"), reverse("governance:gridworker-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def perform(self, form):
-        return services.grid_worker_update(actor=self.request.user, worker=self.object, data=form.service_data())
+        return services.grid_worker_update(
+            actor=self.request.user, worker=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:gridworker-detail", args=[obj.pk])
@@ -448,7 +464,9 @@ class MediatorListView(ScopedListView):
     def get_queryset(self, filters):
         township = filters.get("township")
         return selectors.mediator_list(
-            user=self.request.user, search=filters.get("q", ""), kind=filters.get("kind", ""),
+            user=self.request.user,
+            search=filters.get("q", ""),
+            kind=filters.get("kind", ""),
             township_id=township.pk if township else None,
         )
 
@@ -505,7 +523,9 @@ class MediatorEditView(ModelEditMixin, FormView):
         return [(_("调解员"), reverse("governance:mediator-list")), (self.object.name, self.get_cancel_url())]
 
     def perform(self, form):
-        return services.mediator_update(actor=self.request.user, mediator=self.object, data=form.service_data())
+        return services.mediator_update(
+            actor=self.request.user, mediator=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:mediator-detail", args=[obj.pk])
@@ -579,10 +599,15 @@ class CommitteeEditView(ModelEditMixin, FormView):
         return _("修改治保会:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("治保会"), reverse("governance:committee-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("治保会"), reverse("governance:committee-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def perform(self, form):
-        return services.committee_update(actor=self.request.user, committee=self.object, data=form.service_data())
+        return services.committee_update(
+            actor=self.request.user, committee=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:committee-detail", args=[obj.pk])
@@ -600,13 +625,18 @@ class CommitteeMemberCreateView(ServiceFormMixin, FormView):
         return _("添加成员:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("治保会"), reverse("governance:committee-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("治保会"), reverse("governance:committee-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def get_cancel_url(self):
         return reverse("governance:committee-detail", args=[self.object.pk])
 
     def perform(self, form):
-        return services.committee_member_add(actor=self.request.user, committee=self.object, **form.service_data())
+        return services.committee_member_add(
+            actor=self.request.user, committee=self.object, **form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:committee-detail", args=[obj.committee_id])
@@ -624,12 +654,15 @@ class CommitteeMemberEditView(ModelEditMixin, FormView):
         return _("修改治保会成员:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("治保会"), reverse("governance:committee-list")),
-                (self.object.committee.name, self.get_cancel_url())]
+        return [
+            (_("治保会"), reverse("governance:committee-list")),
+            (self.object.committee.name, self.get_cancel_url()),
+        ]
 
     def perform(self, form):
-        return services.committee_member_update(actor=self.request.user, member=self.object,
-                                                data=form.service_data())
+        return services.committee_member_update(
+            actor=self.request.user, member=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:committee-detail", args=[obj.committee_id])
@@ -698,10 +731,15 @@ class VolunteerTeamEditView(ModelEditMixin, FormView):
         return _("修改队伍:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("群防群治队伍"), reverse("governance:volunteerteam-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("群防群治队伍"), reverse("governance:volunteerteam-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def perform(self, form):
-        return services.volunteer_team_update(actor=self.request.user, team=self.object, data=form.service_data())
+        return services.volunteer_team_update(
+            actor=self.request.user, team=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("governance:volunteerteam-detail", args=[obj.pk])
@@ -719,7 +757,10 @@ class VolunteerMemberCreateView(ServiceFormMixin, FormView):
         return _("添加队员:%(name)s") % {"name": self.object.name}
 
     def get_breadcrumbs(self):
-        return [(_("群防群治队伍"), reverse("governance:volunteerteam-list")), (self.object.name, self.get_cancel_url())]
+        return [
+            (_("群防群治队伍"), reverse("governance:volunteerteam-list")),
+            (self.object.name, self.get_cancel_url()),
+        ]
 
     def get_cancel_url(self):
         return reverse("governance:volunteerteam-detail", args=[self.object.pk])

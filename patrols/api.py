@@ -27,8 +27,12 @@ class PlanViewSet(mixins.CreateModelMixin, ReadViewSet):
 
     def get_queryset(self):
         return selectors.plan_list(user=self.request.user, search=self.search_term()).prefetch_related(
-            selectors.checkpoints_prefetch(), "officers", "auxiliary_officers", "volunteer_teams",
-            "volunteer_members")
+            selectors.checkpoints_prefetch(),
+            "officers",
+            "auxiliary_officers",
+            "volunteer_teams",
+            "volunteer_members",
+        )
 
     def perform_create(self, serializer):
         plan = services.plan_create(actor=self.request.user, **serializer.validated_data)
@@ -61,13 +65,20 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
         patrol = self.get_object()
         params = s.PatrolCheckInInput(data=request.data)
         params.is_valid(raise_exception=True)
-        checkpoint = patrol.plan.checkpoints.filter(pk=params.validated_data["checkpoint"]).first() \
-            if patrol.plan_id else None
+        checkpoint = (
+            patrol.plan.checkpoints.filter(pk=params.validated_data["checkpoint"]).first()
+            if patrol.plan_id
+            else None
+        )
         if checkpoint is None:
             raise ValidationError({"checkpoint": ["该巡逻点不在本次巡逻路线上。"]})
-        check_in, created = services.patrol_check_in(actor=request.user, patrol=patrol, checkpoint=checkpoint,
-                                                     lat=params.validated_data.get("lat"),
-                                                     lon=params.validated_data.get("lon"))
+        check_in, created = services.patrol_check_in(
+            actor=request.user,
+            patrol=patrol,
+            checkpoint=checkpoint,
+            lat=params.validated_data.get("lat"),
+            lon=params.validated_data.get("lon"),
+        )
         return Response(s.CheckInSerializer(check_in).data, status=201 if created else 200)
 
     @extend_schema(request=s.PatrolEndInput, responses=s.PatrolSerializer)
@@ -77,7 +88,9 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
         patrol = self.get_object()
         params = s.PatrolEndInput(data=request.data)
         params.is_valid(raise_exception=True)
-        services.patrol_end(actor=request.user, patrol=patrol, summary=params.validated_data.get("summary", ""))
+        services.patrol_end(
+            actor=request.user, patrol=patrol, summary=params.validated_data.get("summary", "")
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=patrol.pk)).data)
 
     @extend_schema(request=s.FindingSerializer, responses=s.FindingSerializer)
@@ -103,8 +116,9 @@ class FindingViewSet(ReadViewSet):
 
         from .models import PatrolFinding
 
-        return PatrolFinding.objects.filter(patrol__station__in=station_ids(self.request.user)).select_related(
-            "case", "incident", "village")
+        return PatrolFinding.objects.filter(
+            patrol__station__in=station_ids(self.request.user)
+        ).select_related("case", "incident", "village")
 
     @extend_schema(request=s.FindingToCaseInput, responses={200: dict, 201: dict})
     @action(detail=True, methods=["post"], url_path="to-case")
@@ -113,7 +127,9 @@ class FindingViewSet(ReadViewSet):
         params = s.FindingToCaseInput(data=request.data)
         params.is_valid(raise_exception=True)
         case, created = services.finding_to_case(actor=request.user, finding=finding, **params.validated_data)
-        return Response({"case": case.pk, "number": case.number, "created": created}, status=201 if created else 200)
+        return Response(
+            {"case": case.pk, "number": case.number, "created": created}, status=201 if created else 200
+        )
 
     @extend_schema(request=s.FindingToIncidentInput, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="to-incident")
@@ -121,10 +137,13 @@ class FindingViewSet(ReadViewSet):
         finding = self.get_object()
         params = s.FindingToIncidentInput(data=request.data)
         params.is_valid(raise_exception=True)
-        incident, created = services.finding_to_incident(actor=request.user, finding=finding,
-                                                         **params.validated_data)
-        return Response({"incident": incident.pk, "number": incident.number, "created": created},
-                        status=201 if created else 200)
+        incident, created = services.finding_to_incident(
+            actor=request.user, finding=finding, **params.validated_data
+        )
+        return Response(
+            {"incident": incident.pk, "number": incident.number, "created": created},
+            status=201 if created else 200,
+        )
 
 
 def register(router) -> None:

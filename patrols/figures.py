@@ -14,8 +14,13 @@ def patrol_figures(*, station_ids: QuerySet, start: dt.datetime, end: dt.datetim
     spans = list(patrols.exclude(ended_at__isnull=True).values_list("started_at", "ended_at"))
     hours = sum((e - s).total_seconds() for s, e in spans) / 3600
     volunteers = (
-        PatrolPlan.objects.filter(patrols__in=patrols).values("volunteer_members").exclude(volunteer_members=None)
-        .distinct().count()
+        PatrolPlan.objects.filter(patrols__in=patrols)
+        .values("volunteer_members")
+        .exclude(volunteer_members=None)
+        .distinct()
+        .count()
     )
-    teams = PatrolPlan.objects.filter(patrols__in=patrols).aggregate(n=Count("volunteer_teams", distinct=True))["n"]
+    teams = PatrolPlan.objects.filter(patrols__in=patrols).aggregate(
+        n=Count("volunteer_teams", distinct=True)
+    )["n"]
     return {"patrols": patrols.count(), "hours": round(hours, 1), "volunteers": volunteers, "teams": teams}

@@ -26,17 +26,36 @@ class PlanForm(StationChoiceMixin, StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("巡逻任务"), max_length=64)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
-    officers = forms.ModelMultipleChoiceField(label=_("民警"), queryset=Officer.objects.none(), required=False,
-                                              widget=forms.SelectMultiple(attrs={"size": 4}))
-    auxiliary_officers = forms.ModelMultipleChoiceField(label=_("辅警"), queryset=AuxiliaryOfficer.objects.none(),
-                                                        required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
-    volunteer_teams = forms.ModelMultipleChoiceField(label=_("群防群治队伍"), queryset=VolunteerTeam.objects.none(),
-                                                     required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
-    volunteer_members = forms.ModelMultipleChoiceField(label=_("队员"), queryset=VolunteerMember.objects.none(),
-                                                       required=False,
-                                                       widget=forms.SelectMultiple(attrs={"size": 4}))
-    joint_units = forms.CharField(label=_("联勤单位"), max_length=128, required=False,
-                                  help_text=_("多个单位联合巡逻时填写,如 交警中队、综治中心、村委会。"))
+    officers = forms.ModelMultipleChoiceField(
+        label=_("民警"),
+        queryset=Officer.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    auxiliary_officers = forms.ModelMultipleChoiceField(
+        label=_("辅警"),
+        queryset=AuxiliaryOfficer.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    volunteer_teams = forms.ModelMultipleChoiceField(
+        label=_("群防群治队伍"),
+        queryset=VolunteerTeam.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    volunteer_members = forms.ModelMultipleChoiceField(
+        label=_("队员"),
+        queryset=VolunteerMember.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    joint_units = forms.CharField(
+        label=_("联勤单位"),
+        max_length=128,
+        required=False,
+        help_text=_("多个单位联合巡逻时填写,如 交警中队、综治中心、村委会。"),
+    )
     note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -104,7 +123,8 @@ class FindingForm(StyledFormMixin, forms.Form):
         village.queryset = gov_selectors.village_list(user=user).select_related("parent")
         if patrol is not None:
             village.queryset = village.queryset.filter(
-                pk__in=station_selectors.villages_of_station(patrol.station_id).values("pk"))
+                pk__in=station_selectors.villages_of_station(patrol.station_id).values("pk")
+            )
         village.label_from_instance = _village_label
         self.fields["kind"].initial = PatrolFinding.Kind.HAZARD
 

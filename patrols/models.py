@@ -12,23 +12,34 @@ from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 
 
 class PatrolPlan(models.Model):
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT,
-                                related_name="patrol_plans")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="patrol_plans"
+    )
     title = models.CharField(_("巡逻任务"), max_length=64)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
-    officers = models.ManyToManyField(Officer, verbose_name=_("民警"), blank=True, related_name="patrol_plans")
-    auxiliary_officers = models.ManyToManyField(AuxiliaryOfficer, verbose_name=_("辅警"), blank=True,
-                                                related_name="patrol_plans")
-    volunteer_teams = models.ManyToManyField(VolunteerTeam, verbose_name=_("群防群治队伍"), blank=True,
-                                             related_name="patrol_plans")
-    volunteer_members = models.ManyToManyField(VolunteerMember, verbose_name=_("队员"), blank=True,
-                                               related_name="patrol_plans")
-    joint_units = models.CharField(_("联勤单位"), max_length=128, blank=True,
-                                   help_text=_("多个单位联合巡逻时填写,如 交警中队、综治中心、村委会。"))
+    officers = models.ManyToManyField(
+        Officer, verbose_name=_("民警"), blank=True, related_name="patrol_plans"
+    )
+    auxiliary_officers = models.ManyToManyField(
+        AuxiliaryOfficer, verbose_name=_("辅警"), blank=True, related_name="patrol_plans"
+    )
+    volunteer_teams = models.ManyToManyField(
+        VolunteerTeam, verbose_name=_("群防群治队伍"), blank=True, related_name="patrol_plans"
+    )
+    volunteer_members = models.ManyToManyField(
+        VolunteerMember, verbose_name=_("队员"), blank=True, related_name="patrol_plans"
+    )
+    joint_units = models.CharField(
+        _("联勤单位"),
+        max_length=128,
+        blank=True,
+        help_text=_("多个单位联合巡逻时填写,如 交警中队、综治中心、村委会。"),
+    )
     note = models.TextField(_("备注"), blank=True)
-    created_by = models.ForeignKey("governance.User", verbose_name=_("制定人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
 
     class Meta:
@@ -36,8 +47,11 @@ class PatrolPlan(models.Model):
         verbose_name_plural = _("巡逻计划")
         ordering = ["-starts_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="patrolplan_ends_after_start",
-                                   violation_error_message=_("结束时间须晚于开始时间。")),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="patrolplan_ends_after_start",
+                violation_error_message=_("结束时间须晚于开始时间。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -47,13 +61,22 @@ class PatrolPlan(models.Model):
 class PatrolCheckpoint(models.Model):
     """One stop of a plan's route, in order: a village, a grid, or a named place."""
 
-    plan = models.ForeignKey(PatrolPlan, verbose_name=_("巡逻计划"), on_delete=models.CASCADE,
-                             related_name="checkpoints")
+    plan = models.ForeignKey(
+        PatrolPlan, verbose_name=_("巡逻计划"), on_delete=models.CASCADE, related_name="checkpoints"
+    )
     order = models.PositiveSmallIntegerField(_("顺序"))
-    village = models.ForeignKey(Region, verbose_name=_("村(社区)"), null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", limit_choices_to={"kind__in": Region.VILLAGE_KINDS})
-    grid = models.ForeignKey(Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("村(社区)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     place = models.CharField(_("地点"), max_length=64, blank=True)
 
     class Meta:
@@ -62,9 +85,11 @@ class PatrolCheckpoint(models.Model):
         ordering = ["plan", "order"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "order"], name="checkpoint_unique_order"),
-            models.CheckConstraint(condition=Q(village__isnull=False) | Q(grid__isnull=False) | ~Q(place=""),
-                                   name="checkpoint_has_a_place",
-                                   violation_error_message=_("巡逻点须选择村、网格或填写地点。")),
+            models.CheckConstraint(
+                condition=Q(village__isnull=False) | Q(grid__isnull=False) | ~Q(place=""),
+                name="checkpoint_has_a_place",
+                violation_error_message=_("巡逻点须选择村、网格或填写地点。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,8 +97,15 @@ class PatrolCheckpoint(models.Model):
 
     @property
     def label(self) -> str:
-        parts = [p for p in (self.village.name if self.village_id else "",
-                             self.grid.name if self.grid_id else "", self.place) if p]
+        parts = [
+            p
+            for p in (
+                self.village.name if self.village_id else "",
+                self.grid.name if self.grid_id else "",
+                self.place,
+            )
+            if p
+        ]
         return " · ".join(parts)
 
 
@@ -84,15 +116,24 @@ class Patrol(models.Model):
 
     TRANSITIONS = {Status.IN_PROGRESS: frozenset({Status.ENDED}), Status.ENDED: frozenset()}
 
-    plan = models.ForeignKey(PatrolPlan, verbose_name=_("巡逻计划"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="patrols")
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="patrols")
+    plan = models.ForeignKey(
+        PatrolPlan,
+        verbose_name=_("巡逻计划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrols",
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="patrols"
+    )
     title = models.CharField(_("巡逻"), max_length=64)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(_("开始时间"))
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    started_by = models.ForeignKey("governance.User", verbose_name=_("带队人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        "governance.User", verbose_name=_("带队人"), on_delete=models.PROTECT, related_name="+"
+    )
     summary = models.TextField(_("巡逻小结"), blank=True)
 
     class Meta:
@@ -100,12 +141,17 @@ class Patrol(models.Model):
         verbose_name_plural = _("巡逻记录")
         ordering = ["-started_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["plan"], condition=Q(status="in_progress"),
-                                    name="patrol_one_in_progress_per_plan",
-                                    violation_error_message=_("该计划已有一次正在进行的巡逻。")),
-            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
-                                   name="patrol_ends_after_start",
-                                   violation_error_message=_("结束时间不能早于开始时间。")),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status="in_progress"),
+                name="patrol_one_in_progress_per_plan",
+                violation_error_message=_("该计划已有一次正在进行的巡逻。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="patrol_ends_after_start",
+                violation_error_message=_("结束时间不能早于开始时间。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,21 +163,30 @@ class Patrol(models.Model):
 
 
 class PatrolCheckIn(models.Model):
-    patrol = models.ForeignKey(Patrol, verbose_name=_("巡逻"), on_delete=models.PROTECT, related_name="check_ins")
-    checkpoint = models.ForeignKey(PatrolCheckpoint, verbose_name=_("巡逻点"), on_delete=models.PROTECT,
-                                   related_name="check_ins")
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("巡逻"), on_delete=models.PROTECT, related_name="check_ins"
+    )
+    checkpoint = models.ForeignKey(
+        PatrolCheckpoint, verbose_name=_("巡逻点"), on_delete=models.PROTECT, related_name="check_ins"
+    )
     checked_in_at = models.DateTimeField(_("打卡时间"))
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    created_by = models.ForeignKey("governance.User", verbose_name=_("打卡人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("打卡人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("巡逻打卡")
         verbose_name_plural = _("巡逻打卡")
         ordering = ["patrol", "checked_in_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["patrol", "checkpoint"], name="patrol_checkin_once",
-                                               violation_error_message=_("该巡逻点已打卡。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patrol", "checkpoint"],
+                name="patrol_checkin_once",
+                violation_error_message=_("该巡逻点已打卡。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patrol} · {self.checkpoint}"
@@ -142,28 +197,50 @@ class PatrolFinding(models.Model):
         HAZARD = "hazard", _("隐患")
         LEAD = "lead", _("线索")
 
-    patrol = models.ForeignKey(Patrol, verbose_name=_("巡逻"), on_delete=models.PROTECT, related_name="findings")
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("巡逻"), on_delete=models.PROTECT, related_name="findings"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.HAZARD)
     description = models.TextField(_("情况描述"))
-    village = models.ForeignKey(Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="+",
-                                limit_choices_to={"kind__in": Region.VILLAGE_KINDS})
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
+    )
     address = models.CharField(_("地点"), max_length=128, blank=True)
     found_at = models.DateTimeField(_("发现时间"))
-    created_by = models.ForeignKey("governance.User", verbose_name=_("发现人"), on_delete=models.PROTECT,
-                                   related_name="+")
-    case = models.OneToOneField(DisputeCase, verbose_name=_("转为案件"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="patrol_finding")
-    incident = models.OneToOneField(Incident, verbose_name=_("转为警情"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="patrol_finding")
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("发现人"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.OneToOneField(
+        DisputeCase,
+        verbose_name=_("转为案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrol_finding",
+    )
+    incident = models.OneToOneField(
+        Incident,
+        verbose_name=_("转为警情"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrol_finding",
+    )
 
     class Meta:
         verbose_name = _("巡逻发现")
         verbose_name_plural = _("巡逻发现")
         ordering = ["patrol", "found_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(case__isnull=True) | Q(incident__isnull=True),
-                                   name="finding_one_outcome",
-                                   violation_error_message=_("一条发现只能转为案件或警情之一。")),
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(incident__isnull=True),
+                name="finding_one_outcome",
+                violation_error_message=_("一条发现只能转为案件或警情之一。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,23 +259,34 @@ class VisitTask(models.Model):
     in the case's village, or a grid check-in (``GridCheckIn``) in its grid, after the task was
     created (see ``patrols.visit_tasks``)."""
 
-    case = models.ForeignKey("disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT,
-                             related_name="visit_tasks")
+    case = models.ForeignKey(
+        "disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="visit_tasks"
+    )
     level = models.CharField(_("触发风险等级"), max_length=8)
-    village = models.ForeignKey("governance.Region", verbose_name=_("村(社区)"), on_delete=models.PROTECT,
-                                related_name="visit_tasks")
-    grid = models.ForeignKey("governance.Grid", verbose_name=_("网格"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="visit_tasks")
+    village = models.ForeignKey(
+        "governance.Region", verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="visit_tasks"
+    )
+    grid = models.ForeignKey(
+        "governance.Grid",
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_tasks",
+    )
     created_at = models.DateTimeField(_("下发时间"))
     due_at = models.DateTimeField(_("核查期限"))
-    assignees = models.ManyToManyField("governance.User", verbose_name=_("核查人员"), blank=True,
-                                       related_name="visit_tasks")
+    assignees = models.ManyToManyField(
+        "governance.User", verbose_name=_("核查人员"), blank=True, related_name="visit_tasks"
+    )
 
     class Meta:
         verbose_name = _("核查走访任务")
         verbose_name_plural = _("核查走访任务")
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["case", "level"], name="visittask_one_per_case_and_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "level"], name="visittask_one_per_case_and_level")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} 核查走访"
@@ -207,9 +295,12 @@ class VisitTask(models.Model):
 class GridCheckIn(models.Model):
     """A grid worker's check-in in their grid (走访核查), from the phone, with optional GPS."""
 
-    grid = models.ForeignKey("governance.Grid", verbose_name=_("网格"), on_delete=models.PROTECT,
-                             related_name="check_ins")
-    user = models.ForeignKey("governance.User", verbose_name=_("签到人"), on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        "governance.Grid", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="check_ins"
+    )
+    user = models.ForeignKey(
+        "governance.User", verbose_name=_("签到人"), on_delete=models.PROTECT, related_name="+"
+    )
     checked_in_at = models.DateTimeField(_("签到时间"))
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -14,7 +14,9 @@ def plan_list(*, user, search: str = "", station_id=None) -> QuerySet[PatrolPlan
     qs = (
         PatrolPlan.objects.filter(station__in=station_ids(user))
         .select_related("station")
-        .annotate(checkpoint_count=Count("checkpoints", distinct=True), patrol_count=Count("patrols", distinct=True))
+        .annotate(
+            checkpoint_count=Count("checkpoints", distinct=True), patrol_count=Count("patrols", distinct=True)
+        )
     )
     if station_id:
         qs = qs.filter(station_id=station_id)
@@ -30,7 +32,11 @@ def checkpoints_prefetch() -> Prefetch:
 def plan_get(*, user, pk) -> PatrolPlan:
     return get_object_or_404(
         plan_list(user=user).prefetch_related(
-            checkpoints_prefetch(), "officers", "auxiliary_officers", "volunteer_teams", "volunteer_members__team",
+            checkpoints_prefetch(),
+            "officers",
+            "auxiliary_officers",
+            "volunteer_teams",
+            "volunteer_members__team",
         ),
         pk=pk,
     )
@@ -40,7 +46,9 @@ def patrol_list(*, user, status: str = "", plan_id=None, search: str = "") -> Qu
     qs = (
         Patrol.objects.filter(station__in=station_ids(user))
         .select_related("station", "plan", "started_by")
-        .annotate(check_in_count=Count("check_ins", distinct=True), finding_count=Count("findings", distinct=True))
+        .annotate(
+            check_in_count=Count("check_ins", distinct=True), finding_count=Count("findings", distinct=True)
+        )
     )
     if status:
         qs = qs.filter(status=status)
@@ -55,9 +63,13 @@ def patrol_get(*, user, pk) -> Patrol:
     return get_object_or_404(
         patrol_list(user=user).prefetch_related(
             Prefetch("check_ins", queryset=PatrolCheckIn.objects.select_related("checkpoint", "created_by")),
-            Prefetch("findings", queryset=PatrolFinding.objects.select_related("village", "case", "incident",
-                                                                               "created_by")),
-            Prefetch("plan__checkpoints", queryset=PatrolCheckpoint.objects.select_related("village", "grid")),
+            Prefetch(
+                "findings",
+                queryset=PatrolFinding.objects.select_related("village", "case", "incident", "created_by"),
+            ),
+            Prefetch(
+                "plan__checkpoints", queryset=PatrolCheckpoint.objects.select_related("village", "grid")
+            ),
         ),
         pk=pk,
     )
@@ -66,6 +78,7 @@ def patrol_get(*, user, pk) -> Patrol:
 def finding_get(*, user, pk) -> PatrolFinding:
     return get_object_or_404(
         PatrolFinding.objects.filter(patrol__station__in=station_ids(user)).select_related(
-            "patrol", "patrol__station", "village", "case", "incident"),
+            "patrol", "patrol__station", "village", "case", "incident"
+        ),
         pk=pk,
     )

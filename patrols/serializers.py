@@ -19,11 +19,16 @@ def _villages(user):
 
 
 class CheckpointSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), required=False,
-                                           allow_null=True, label=_("村(社区)"))
-    grid = ScopedPrimaryKeyRelatedField(scope=lambda u: gov_selectors.grid_list(user=u, include_inactive=True),
-                                        queryset=Grid.objects.all(), required=False, allow_null=True,
-                                        label=_("网格"))
+    village = ScopedPrimaryKeyRelatedField(
+        scope=_villages, queryset=Region.objects.all(), required=False, allow_null=True, label=_("村(社区)")
+    )
+    grid = ScopedPrimaryKeyRelatedField(
+        scope=lambda u: gov_selectors.grid_list(user=u, include_inactive=True),
+        queryset=Grid.objects.all(),
+        required=False,
+        allow_null=True,
+        label=_("网格"),
+    )
     label = serializers.CharField(read_only=True)
 
     class Meta(BaseModelSerializer.Meta):
@@ -33,25 +38,58 @@ class CheckpointSerializer(BaseModelSerializer):
 
 
 class PlanSerializer(BaseModelSerializer):
-    station = ScopedPrimaryKeyRelatedField(scope=lambda u: station_selectors.station_list(user=u),
-                                           queryset=Station.objects.all(), label=_("派出所"))
+    station = ScopedPrimaryKeyRelatedField(
+        scope=lambda u: station_selectors.station_list(user=u),
+        queryset=Station.objects.all(),
+        label=_("派出所"),
+    )
     checkpoints = CheckpointSerializer(many=True, label=_("巡逻路线(按顺序)"))
-    officers = ScopedPrimaryKeyRelatedField(scope=lambda u: station_selectors.officer_list(user=u), many=True,
-                                            queryset=Officer.objects.all(), required=False, label=_("民警"))
+    officers = ScopedPrimaryKeyRelatedField(
+        scope=lambda u: station_selectors.officer_list(user=u),
+        many=True,
+        queryset=Officer.objects.all(),
+        required=False,
+        label=_("民警"),
+    )
     auxiliary_officers = ScopedPrimaryKeyRelatedField(
-        scope=lambda u: station_selectors.auxiliary_officer_list(user=u), many=True,
-        queryset=AuxiliaryOfficer.objects.all(), required=False, label=_("辅警"))
+        scope=lambda u: station_selectors.auxiliary_officer_list(user=u),
+        many=True,
+        queryset=AuxiliaryOfficer.objects.all(),
+        required=False,
+        label=_("辅警"),
+    )
     volunteer_teams = ScopedPrimaryKeyRelatedField(
-        scope=lambda u: gov_selectors.volunteer_team_list(user=u, include_inactive=True), many=True,
-        queryset=VolunteerTeam.objects.all(), required=False, label=_("群防群治队伍"))
+        scope=lambda u: gov_selectors.volunteer_team_list(user=u, include_inactive=True),
+        many=True,
+        queryset=VolunteerTeam.objects.all(),
+        required=False,
+        label=_("群防群治队伍"),
+    )
     volunteer_members = ScopedPrimaryKeyRelatedField(
-        scope=lambda u: gov_selectors.volunteer_member_list(user=u), many=True,
-        queryset=VolunteerMember.objects.all(), required=False, label=_("队员"))
+        scope=lambda u: gov_selectors.volunteer_member_list(user=u),
+        many=True,
+        queryset=VolunteerMember.objects.all(),
+        required=False,
+        label=_("队员"),
+    )
 
     class Meta(BaseModelSerializer.Meta):
         model = PatrolPlan
-        fields = ["id", "station", "title", "starts_at", "ends_at", "checkpoints", "officers", "auxiliary_officers",
-                  "volunteer_teams", "volunteer_members", "joint_units", "note", "created_at"]
+        fields = [
+            "id",
+            "station",
+            "title",
+            "starts_at",
+            "ends_at",
+            "checkpoints",
+            "officers",
+            "auxiliary_officers",
+            "volunteer_teams",
+            "volunteer_members",
+            "joint_units",
+            "note",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -63,21 +101,35 @@ class CheckInSerializer(BaseModelSerializer):
 
 
 class FindingSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(scope=_villages, queryset=Region.objects.all(), label=_("村(社区)"))
+    village = ScopedPrimaryKeyRelatedField(
+        scope=_villages, queryset=Region.objects.all(), label=_("村(社区)")
+    )
     case_number = serializers.CharField(source="case.number", read_only=True, default=None, allow_null=True)
-    incident_number = serializers.CharField(source="incident.number", read_only=True, default=None,
-                                            allow_null=True)
+    incident_number = serializers.CharField(
+        source="incident.number", read_only=True, default=None, allow_null=True
+    )
 
     class Meta(BaseModelSerializer.Meta):
         model = PatrolFinding
-        fields = ["id", "kind", "description", "village", "address", "found_at", "case", "case_number", "incident",
-                  "incident_number"]
+        fields = [
+            "id",
+            "kind",
+            "description",
+            "village",
+            "address",
+            "found_at",
+            "case",
+            "case_number",
+            "incident",
+            "incident_number",
+        ]
         read_only_fields = ["found_at", "case", "incident"]
 
 
 class PatrolSerializer(BaseModelSerializer):
-    plan = ScopedPrimaryKeyRelatedField(scope=lambda u: selectors.plan_list(user=u),
-                                        queryset=PatrolPlan.objects.all(), label=_("巡逻计划"))
+    plan = ScopedPrimaryKeyRelatedField(
+        scope=lambda u: selectors.plan_list(user=u), queryset=PatrolPlan.objects.all(), label=_("巡逻计划")
+    )
     check_ins = CheckInSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     check_in_count = serializers.IntegerField(read_only=True)
@@ -85,8 +137,20 @@ class PatrolSerializer(BaseModelSerializer):
 
     class Meta(BaseModelSerializer.Meta):
         model = Patrol
-        fields = ["id", "plan", "station", "title", "status", "started_at", "ended_at", "summary", "check_in_count",
-                  "finding_count", "check_ins", "findings"]
+        fields = [
+            "id",
+            "plan",
+            "station",
+            "title",
+            "status",
+            "started_at",
+            "ended_at",
+            "summary",
+            "check_in_count",
+            "finding_count",
+            "check_ins",
+            "findings",
+        ]
         read_only_fields = ["station", "title", "status", "started_at", "ended_at", "summary"]
 
 
@@ -106,5 +170,6 @@ class FindingToCaseInput(serializers.Serializer):
 
 
 class FindingToIncidentInput(serializers.Serializer):
-    category = NamedChoiceField(enum_name="IncidentCategoryEnum", choices=Incident.Category.choices,
-                                label=_("警情类别"))
+    category = NamedChoiceField(
+        enum_name="IncidentCategoryEnum", choices=Incident.Category.choices, label=_("警情类别")
+    )

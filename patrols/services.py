@@ -27,8 +27,10 @@ from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, Patr
 # --- Who may do what ----------------------------------------------------------------------
 def may_plan(user, station: Station) -> bool:
     """Plans are made by station staff of the station, the county and administrators."""
-    return bool(getattr(user, "can_manage_reference_data", False)) and station_selectors.station_ids(user).filter(
-        pk=station.pk).exists()
+    return (
+        bool(getattr(user, "can_manage_reference_data", False))
+        and station_selectors.station_ids(user).filter(pk=station.pk).exists()
+    )
 
 
 def may_patrol(user, station: Station) -> bool:
@@ -43,7 +45,10 @@ def may_patrol(user, station: Station) -> bool:
 
 def may_plan_somewhere(user) -> bool:
     """Whether the user may plan patrols for any station (the API's check before the body)."""
-    return bool(getattr(user, "can_manage_reference_data", False)) and station_selectors.station_ids(user).exists()
+    return (
+        bool(getattr(user, "can_manage_reference_data", False))
+        and station_selectors.station_ids(user).exists()
+    )
 
 
 def may_patrol_somewhere(user) -> bool:
@@ -73,9 +78,15 @@ def _checkpoint(station: Station, order: int, data: dict[str, Any]) -> PatrolChe
     place = (data.get("place") or "").strip()
     if village is None and grid is not None:
         village = grid.village
-    if village is not None and not station_selectors.villages_of_station(station.pk).filter(pk=village.pk).exists():
-        raise DomainError(_("巡逻点 %(n)s:%(name)s 不在 %(station)s 辖区内。") % {
-            "n": order, "name": village.name, "station": station.name}, field="checkpoints")
+    if (
+        village is not None
+        and not station_selectors.villages_of_station(station.pk).filter(pk=village.pk).exists()
+    ):
+        raise DomainError(
+            _("巡逻点 %(n)s:%(name)s 不在 %(station)s 辖区内。")
+            % {"n": order, "name": village.name, "station": station.name},
+            field="checkpoints",
+        )
     if grid is not None and grid.village_id != village.pk:
         raise DomainError(_("巡逻点 %(n)s:网格不属于所选村(社区)。") % {"n": order}, field="checkpoints")
     if village is None and not place:
@@ -88,16 +99,28 @@ def _in(queryset, items: Iterable, label: str) -> list:
     allowed = set(queryset.filter(pk__in=[i.pk for i in items]).values_list("pk", flat=True))
     outside = [str(i) for i in items if i.pk not in allowed]
     if outside:
-        raise DomainError(_("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": "、".join(outside)})
+        raise DomainError(
+            _("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": "、".join(outside)}
+        )
     return items
 
 
 @transaction.atomic
-def plan_create(*, actor: User, station: Station, title: str, starts_at: dt.datetime, ends_at: dt.datetime,
-                checkpoints: list[dict[str, Any]], officers: Iterable[Officer] = (),
-                auxiliary_officers: Iterable[AuxiliaryOfficer] = (), volunteer_teams: Iterable[VolunteerTeam] = (),
-                volunteer_members: Iterable[VolunteerMember] = (), joint_units: str = "",
-                note: str = "") -> PatrolPlan:
+def plan_create(
+    *,
+    actor: User,
+    station: Station,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    checkpoints: list[dict[str, Any]],
+    officers: Iterable[Officer] = (),
+    auxiliary_officers: Iterable[AuxiliaryOfficer] = (),
+    volunteer_teams: Iterable[VolunteerTeam] = (),
+    volunteer_members: Iterable[VolunteerMember] = (),
+    joint_units: str = "",
+    note: str = "",
+) -> PatrolPlan:
     """A patrol plan: a station, a time window, an ordered route and the people taking part
     (officers and auxiliary officers of stations in the actor's scope; volunteer teams and
     their members in the actor's scope). Joint patrols name the other units in ``joint_units``."""
@@ -107,18 +130,32 @@ def plan_create(*, actor: User, station: Station, title: str, starts_at: dt.date
         raise NotPermitted()
     stations = station_selectors.station_ids(actor)
     officers = _in(Officer.objects.filter(station__in=stations, is_active=True), officers, _("民警"))
-    auxiliary_officers = _in(AuxiliaryOfficer.objects.filter(station__in=stations, is_active=True),
-                             auxiliary_officers, _("辅警"))
-    teams = _in(VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(actor), is_active=True), volunteer_teams,
-                _("群防群治队伍"))
-    members = _in(VolunteerMember.objects.filter(team__in=volunteer_team_ids(actor), is_active=True),
-                  volunteer_members, _("队员"))
+    auxiliary_officers = _in(
+        AuxiliaryOfficer.objects.filter(station__in=stations, is_active=True), auxiliary_officers, _("辅警")
+    )
+    teams = _in(
+        VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(actor), is_active=True),
+        volunteer_teams,
+        _("群防群治队伍"),
+    )
+    members = _in(
+        VolunteerMember.objects.filter(team__in=volunteer_team_ids(actor), is_active=True),
+        volunteer_members,
+        _("队员"),
+    )
     stops = [c for c in checkpoints if c.get("village") or c.get("grid") or (c.get("place") or "").strip()]
     if not stops:
         raise DomainError(_("请至少设置一个巡逻点。"), field="checkpoints")
     built = [_checkpoint(station, n, data) for n, data in enumerate(stops, start=1)]
-    plan = PatrolPlan(station=station, title=(title or "").strip(), starts_at=starts_at, ends_at=ends_at,
-                      joint_units=(joint_units or "").strip(), note=(note or "").strip(), created_by=actor)
+    plan = PatrolPlan(
+        station=station,
+        title=(title or "").strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        joint_units=(joint_units or "").strip(),
+        note=(note or "").strip(),
+        created_by=actor,
+    )
     plan.full_clean()
     plan.save()
     for checkpoint in built:
@@ -133,8 +170,14 @@ def plan_create(*, actor: User, station: Station, title: str, starts_at: dt.date
 
 # --- The patrol ---------------------------------------------------------------------------
 @transaction.atomic
-def patrol_start(*, actor: User, plan: PatrolPlan | None = None, station: Station | None = None, title: str = "",
-                 now: dt.datetime | None = None) -> Patrol:
+def patrol_start(
+    *,
+    actor: User,
+    plan: PatrolPlan | None = None,
+    station: Station | None = None,
+    title: str = "",
+    now: dt.datetime | None = None,
+) -> Patrol:
     """Start a patrol on a plan (or an unplanned one for ``station``). A plan has at most one
     patrol in progress (409 otherwise)."""
     station = plan.station if plan is not None else station
@@ -158,8 +201,15 @@ def _require_in_progress(patrol: Patrol) -> None:
 
 
 @transaction.atomic
-def patrol_check_in(*, actor: User, patrol: Patrol, checkpoint: PatrolCheckpoint, lat=None, lon=None,
-                    now: dt.datetime | None = None) -> tuple[PatrolCheckIn, bool]:
+def patrol_check_in(
+    *,
+    actor: User,
+    patrol: Patrol,
+    checkpoint: PatrolCheckpoint,
+    lat=None,
+    lon=None,
+    now: dt.datetime | None = None,
+) -> tuple[PatrolCheckIn, bool]:
     """Check in at one checkpoint of the patrol's route (optional GPS). A checkpoint is checked
     in once: a second tap (or a phone resending) returns the first check-in, ``created=False``."""
     _require_patrol(actor, patrol.station)
@@ -173,8 +223,14 @@ def patrol_check_in(*, actor: User, patrol: Patrol, checkpoint: PatrolCheckpoint
     longitude = station_services.parse_coordinate(lon, -180, 180, "lon")
     if (latitude is None) != (longitude is None):
         latitude = longitude = None
-    check_in = PatrolCheckIn(patrol=patrol, checkpoint=checkpoint, checked_in_at=_now(now), latitude=latitude,
-                             longitude=longitude, created_by=actor)
+    check_in = PatrolCheckIn(
+        patrol=patrol,
+        checkpoint=checkpoint,
+        checked_in_at=_now(now),
+        latitude=latitude,
+        longitude=longitude,
+        created_by=actor,
+    )
     try:
         with transaction.atomic():
             check_in.save()
@@ -190,29 +246,48 @@ def patrol_end(*, actor: User, patrol: Patrol, summary: str = "", now: dt.dateti
     if Patrol.Status.ENDED not in Patrol.TRANSITIONS[patrol.status]:
         raise ConflictError(_("该巡逻已结束。"), code="ended")
     moved = Patrol.objects.filter(pk=patrol.pk, status=Patrol.Status.IN_PROGRESS).update(
-        status=Patrol.Status.ENDED, ended_at=max(now, patrol.started_at), summary=(summary or "").strip())
+        status=Patrol.Status.ENDED, ended_at=max(now, patrol.started_at), summary=(summary or "").strip()
+    )
     if not moved:
         raise ConflictError(_("该巡逻已被他人结束。"), code="ended")
     patrol.refresh_from_db()
     if patrol.plan_id:
         # 参加巡逻: the volunteers on the plan earn their points once per patrol
-        points.points_for_patrol(people=list(patrol.plan.volunteer_members.filter(is_active=True)),
-                                 patrol_id=patrol.pk, when=patrol.ended_at)
+        points.points_for_patrol(
+            people=list(patrol.plan.volunteer_members.filter(is_active=True)),
+            patrol_id=patrol.pk,
+            when=patrol.ended_at,
+        )
     return patrol
 
 
 # --- Findings -----------------------------------------------------------------------------
 @transaction.atomic
-def finding_add(*, actor: User, patrol: Patrol, kind: str, description: str, village: Region, address: str = "",
-                now: dt.datetime | None = None) -> PatrolFinding:
+def finding_add(
+    *,
+    actor: User,
+    patrol: Patrol,
+    kind: str,
+    description: str,
+    village: Region,
+    address: str = "",
+    now: dt.datetime | None = None,
+) -> PatrolFinding:
     """A hazard (隐患) or lead (线索) found on the patrol, during it or written up just after."""
     _require_patrol(actor, patrol.station)
     if village is None or not village.is_village_level:
         raise DomainError(_("请选择村或社区。"), field="village")
     if not scoping.village_ids(actor).filter(pk=village.pk).exists():
         raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
-    finding = PatrolFinding(patrol=patrol, kind=kind, description=(description or "").strip(), village=village,
-                            address=(address or "").strip(), found_at=_now(now), created_by=actor)
+    finding = PatrolFinding(
+        patrol=patrol,
+        kind=kind,
+        description=(description or "").strip(),
+        village=village,
+        address=(address or "").strip(),
+        found_at=_now(now),
+        created_by=actor,
+    )
     finding.full_clean()
     finding.save()
     return finding
@@ -221,13 +296,23 @@ def finding_add(*, actor: User, patrol: Patrol, kind: str, description: str, vil
 def _lock(finding: PatrolFinding) -> PatrolFinding:
     # lock only the finding's own row: PostgreSQL refuses FOR UPDATE on the nullable side of the
     # outer joins that select_related("case", "incident") needs
-    return PatrolFinding.objects.select_for_update(of=("self",)).select_related(
-        "patrol", "patrol__station", "village", "case", "incident").get(pk=finding.pk)
+    return (
+        PatrolFinding.objects.select_for_update(of=("self",))
+        .select_related("patrol", "patrol__station", "village", "case", "incident")
+        .get(pk=finding.pk)
+    )
 
 
 @transaction.atomic
-def finding_to_case(*, actor: User, finding: PatrolFinding, category: str, summary: str = "",
-                    people_involved: int = 2, threat_flag: bool = False) -> tuple[DisputeCase, bool]:
+def finding_to_case(
+    *,
+    actor: User,
+    finding: PatrolFinding,
+    category: str,
+    summary: str = "",
+    people_involved: int = 2,
+    threat_flag: bool = False,
+) -> tuple[DisputeCase, bool]:
     """Make a dispute case of a finding (source 网格上报: the closest existing source for a
     discovery in the field). Linked from the finding; a second call returns the same case."""
     _require_patrol(actor, finding.patrol.station)
@@ -237,8 +322,14 @@ def finding_to_case(*, actor: User, finding: PatrolFinding, category: str, summa
     if locked.incident_id:
         raise ConflictError(_("该发现已转为警情 %(n)s。") % {"n": locked.incident.number}, code="handled")
     case = dispute_services.case_report(
-        actor=actor, village=locked.village, category=category, summary=(summary or "").strip() or locked.description,
-        source=Source.GRID_REPORT, people_involved=people_involved, address=locked.address, threat_flag=threat_flag,
+        actor=actor,
+        village=locked.village,
+        category=category,
+        summary=(summary or "").strip() or locked.description,
+        source=Source.GRID_REPORT,
+        people_involved=people_involved,
+        address=locked.address,
+        threat_flag=threat_flag,
         occurred_on=timezone.localdate(locked.found_at),
         note=_("巡逻发现:%(title)s") % {"title": locked.patrol.title},
     )
@@ -258,9 +349,15 @@ def finding_to_incident(*, actor: User, finding: PatrolFinding, category: str) -
     if locked.case_id:
         raise ConflictError(_("该发现已转为案件 %(n)s。") % {"n": locked.case.number}, code="handled")
     incident = station_services.incident_record(
-        actor=actor, station=locked.patrol.station, village=locked.village,
-        number=f"XL{locked.patrol_id:05d}-{locked.pk}", received_at=locked.found_at, category=category,
-        summary=locked.description, address=locked.address, outcome=_("巡逻发现"),
+        actor=actor,
+        station=locked.patrol.station,
+        village=locked.village,
+        number=f"XL{locked.patrol_id:05d}-{locked.pk}",
+        received_at=locked.found_at,
+        category=category,
+        summary=locked.description,
+        address=locked.address,
+        outcome=_("巡逻发现"),
     )
     PatrolFinding.objects.filter(pk=locked.pk).update(incident=incident)
     finding.incident = incident

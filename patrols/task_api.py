@@ -25,8 +25,20 @@ class VisitTaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = VisitTask
-        fields = ["id", "case", "case_number", "level", "village", "village_name", "grid", "grid_name",
-                  "created_at", "due_at", "done_at", "state"]
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "level",
+            "village",
+            "village_name",
+            "grid",
+            "grid_name",
+            "created_at",
+            "due_at",
+            "done_at",
+            "state",
+        ]
 
     def get_done_at(self, task) -> str | None:
         done = visit_tasks.done_at(task)
@@ -45,8 +57,13 @@ class GridCheckInSerializer(serializers.Serializer):
     lon = serializers.DecimalField(required=False, allow_null=True, max_digits=9, decimal_places=6)
 
 
-@extend_schema(parameters=[OpenApiParameter("status", str, enum=["open", "done", "overdue"],
-                                            description="待核查 / 已核查 / 已超期")])
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "status", str, enum=["open", "done", "overdue"], description="待核查 / 已核查 / 已超期"
+        )
+    ]
+)
 class VisitTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """核查走访任务:红/橙风险案件下发,到村或到网格签到后完成。"""
 
@@ -66,8 +83,13 @@ class VisitTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body.is_valid(raise_exception=True)
         if task.grid is None:
             raise DomainError(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"), field="grid")
-        visit_tasks.grid_check_in(actor=request.user, grid=task.grid, note=body.validated_data.get("note", ""),
-                                  lat=body.validated_data.get("lat"), lon=body.validated_data.get("lon"))
+        visit_tasks.grid_check_in(
+            actor=request.user,
+            grid=task.grid,
+            note=body.validated_data.get("note", ""),
+            lat=body.validated_data.get("lat"),
+            lon=body.validated_data.get("lon"),
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=task.pk)).data)
 
 

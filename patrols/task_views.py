@@ -24,9 +24,15 @@ from . import visit_tasks
 
 class TaskFilterForm(ListFilterForm):
     search_placeholder = gettext_lazy("案件编号、村(社区)")
-    status = dj_forms.ChoiceField(label=gettext_lazy("状态"), choices=[
-        ("", gettext_lazy("全部任务")), ("open", gettext_lazy("待核查")), ("overdue", gettext_lazy("已超期")),
-        ("done", gettext_lazy("已核查"))])
+    status = dj_forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        choices=[
+            ("", gettext_lazy("全部任务")),
+            ("open", gettext_lazy("待核查")),
+            ("overdue", gettext_lazy("已超期")),
+            ("done", gettext_lazy("已核查")),
+        ],
+    )
 
 
 def _decorate(tasks, now):
@@ -49,8 +55,9 @@ class TaskListView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self, filters):
-        return visit_tasks.visit_task_list(user=self.request.user, status=filters.get("status", ""),
-                                           search=filters.get("q", ""))
+        return visit_tasks.visit_task_list(
+            user=self.request.user, status=filters.get("status", ""), search=filters.get("q", "")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -67,9 +74,12 @@ class TaskDetailView(PageMixin, TemplateView):
         task = visit_tasks.visit_task_get(user=self.request.user, pk=kwargs["pk"])
         _decorate([task], timezone.now())
         grids = visit_tasks.my_grids(self.request.user)
-        context.update(task=task, page_title=_("核查走访 · 案件 %(n)s") % {"n": task.case.number},
-                       may_check_in=task.grid_id is not None and grids.filter(pk=task.grid_id).exists(),
-                       breadcrumbs=[(_("核查走访任务"), reverse("visit_tasks:list"))])
+        context.update(
+            task=task,
+            page_title=_("核查走访 · 案件 %(n)s") % {"n": task.case.number},
+            may_check_in=task.grid_id is not None and grids.filter(pk=task.grid_id).exists(),
+            breadcrumbs=[(_("核查走访任务"), reverse("visit_tasks:list"))],
+        )
         return context
 
 
@@ -84,8 +94,13 @@ class GridCheckInView(LoginRequiredMixin, View):
         if task.grid is None:
             raise PermissionDenied(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"))
         try:
-            visit_tasks.grid_check_in(actor=request.user, grid=task.grid, note=request.POST.get("note", ""),
-                                      lat=request.POST.get("lat") or None, lon=request.POST.get("lon") or None)
+            visit_tasks.grid_check_in(
+                actor=request.user,
+                grid=task.grid,
+                note=request.POST.get("note", ""),
+                lat=request.POST.get("lat") or None,
+                lon=request.POST.get("lon") or None,
+            )
         except NotPermitted as err:
             raise PermissionDenied(err.message) from err
         except DomainError as err:
@@ -106,7 +121,9 @@ class MobileTaskListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        page = Paginator(visit_tasks.visit_task_list(user=self.request.user), 20).get_page(self.request.GET.get("page"))
+        page = Paginator(visit_tasks.visit_task_list(user=self.request.user), 20).get_page(
+            self.request.GET.get("page")
+        )
         tasks = _decorate(list(page.object_list), now)
         grids = set(visit_tasks.my_grids(self.request.user).values_list("pk", flat=True))
         for t in tasks:

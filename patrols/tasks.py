@@ -10,5 +10,7 @@ from . import visit_tasks
 def visit_tasks_sweep() -> dict:
     """Give every 红/橙 case its visit task, and remind the overdue ones."""
     now = timezone.now()
-    return {"created": visit_tasks.visit_tasks_create(now=now),
-            "reminded": visit_tasks.visit_tasks_remind_overdue(now=now)}
+    return {
+        "created": visit_tasks.visit_tasks_create(now=now),
+        "reminded": visit_tasks.visit_tasks_remind_overdue(now=now),
+    }

@@ -56,10 +56,14 @@ class PlanListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["in_progress"] = list(
-            selectors.patrol_list(user=self.request.user, status=Patrol.Status.IN_PROGRESS).order_by("-started_at")[:10]
+            selectors.patrol_list(user=self.request.user, status=Patrol.Status.IN_PROGRESS).order_by(
+                "-started_at"
+            )[:10]
         )
         context["recent"] = list(
-            selectors.patrol_list(user=self.request.user, status=Patrol.Status.ENDED).order_by("-started_at")[:10]
+            selectors.patrol_list(user=self.request.user, status=Patrol.Status.ENDED).order_by("-started_at")[
+                :10
+            ]
         )
         return context
 
@@ -91,8 +95,11 @@ class PlanCreateView(ServiceFormMixin, FormView):
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         try:
-            plan = services.plan_create(actor=request.user, checkpoints=[f.cleaned_data for f in formset.forms
-                                                                         if f.cleaned_data], **form.cleaned_data)
+            plan = services.plan_create(
+                actor=request.user,
+                checkpoints=[f.cleaned_data for f in formset.forms if f.cleaned_data],
+                **form.cleaned_data,
+            )
         except NotPermitted as err:
             raise PermissionDenied(err.message) from err
         except (DomainError, ValidationError) as err:
@@ -142,20 +149,27 @@ class PatrolDetailView(ScopedDetailView):
     def get_breadcrumbs(self):
         crumbs = _crumbs()
         if self.object.plan_id:
-            crumbs.append((self.object.plan.title, reverse("patrols:plan-detail", args=[self.object.plan_id])))
+            crumbs.append(
+                (self.object.plan.title, reverse("patrols:plan-detail", args=[self.object.plan_id]))
+            )
         return crumbs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_route(self.object), may_patrol=services.may_patrol(self.request.user, self.object.station))
+        context.update(
+            _route(self.object), may_patrol=services.may_patrol(self.request.user, self.object.station)
+        )
         return context
 
 
 def _route(patrol: Patrol) -> dict:
     done = {c.checkpoint_id: c for c in patrol.check_ins.all()}
     stops = list(patrol.plan.checkpoints.all()) if patrol.plan_id else []
-    return {"route": [(stop, done.get(stop.pk)) for stop in stops], "done_count": len(done),
-            "findings": list(patrol.findings.all())}
+    return {
+        "route": [(stop, done.get(stop.pk)) for stop in stops],
+        "done_count": len(done),
+        "findings": list(patrol.findings.all()),
+    }
 
 
 class PatrolMobileView(PageMixin, FormView):
@@ -191,8 +205,12 @@ class PatrolMobileView(PageMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_route(self.patrol), patrol=self.patrol, end_form=forms.PatrolEndForm(),
-                       back_url=reverse("patrols:patrol-detail", args=[self.patrol.pk]))
+        context.update(
+            _route(self.patrol),
+            patrol=self.patrol,
+            end_form=forms.PatrolEndForm(),
+            back_url=reverse("patrols:patrol-detail", args=[self.patrol.pk]),
+        )
         return context
 
 
@@ -201,16 +219,31 @@ class PatrolCheckInView(PageMixin, View):
         patrol = selectors.patrol_get(user=request.user, pk=pk)
         form = forms.CheckInForm(request.POST)
         if form.is_valid():
-            checkpoint = next((c for c in patrol.plan.checkpoints.all() if c.pk == form.cleaned_data["checkpoint"]),
-                              None) if patrol.plan_id else None
+            checkpoint = (
+                next(
+                    (c for c in patrol.plan.checkpoints.all() if c.pk == form.cleaned_data["checkpoint"]),
+                    None,
+                )
+                if patrol.plan_id
+                else None
+            )
             if checkpoint is None:
                 messages.error(request, _("该巡逻点不在本次巡逻路线上。"))
             else:
-                _run(request, lambda: services.patrol_check_in(
-                    actor=request.user, patrol=patrol, checkpoint=checkpoint, lat=form.cleaned_data.get("lat"),
-                    lon=form.cleaned_data.get("lon")),
-                    lambda result: (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
-                    % {"label": checkpoint.label})
+                _run(
+                    request,
+                    lambda: services.patrol_check_in(
+                        actor=request.user,
+                        patrol=patrol,
+                        checkpoint=checkpoint,
+                        lat=form.cleaned_data.get("lat"),
+                        lon=form.cleaned_data.get("lon"),
+                    ),
+                    lambda result: (
+                        (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
+                        % {"label": checkpoint.label}
+                    ),
+                )
         return redirect("patrols:patrol-mobile", patrol.pk)
 
 
@@ -219,9 +252,13 @@ class PatrolEndView(PageMixin, View):
         patrol = selectors.patrol_get(user=request.user, pk=pk)
         form = forms.PatrolEndForm(request.POST)
         form.is_valid()
-        if _run(request, lambda: services.patrol_end(actor=request.user, patrol=patrol,
-                                                     summary=form.cleaned_data.get("summary", "")),
-                _("巡逻已结束。")):
+        if _run(
+            request,
+            lambda: services.patrol_end(
+                actor=request.user, patrol=patrol, summary=form.cleaned_data.get("summary", "")
+            ),
+            _("巡逻已结束。"),
+        ):
             return redirect("patrols:patrol-detail", patrol.pk)
         return redirect("patrols:patrol-mobile", patrol.pk)
 
@@ -250,12 +287,15 @@ class FindingToCaseView(_FindingActionView):
         return _("巡逻发现转为矛盾纠纷案件")
 
     def perform(self, form):
-        case, self.created = services.finding_to_case(actor=self.request.user, finding=self.object,
-                                                      **form.cleaned_data)
+        case, self.created = services.finding_to_case(
+            actor=self.request.user, finding=self.object, **form.cleaned_data
+        )
         return case
 
     def get_success_message(self, obj):
-        return (_("已转为案件 %(n)s。") if self.created else _("该发现此前已转为案件 %(n)s。")) % {"n": obj.number}
+        return (_("已转为案件 %(n)s。") if self.created else _("该发现此前已转为案件 %(n)s。")) % {
+            "n": obj.number
+        }
 
     def get_success_url(self, obj):
         return reverse("disputes:case-detail", args=[obj.pk])
@@ -269,12 +309,15 @@ class FindingToIncidentView(_FindingActionView):
         return _("巡逻发现登记为警情")
 
     def perform(self, form):
-        incident, self.created = services.finding_to_incident(actor=self.request.user, finding=self.object,
-                                                              **form.cleaned_data)
+        incident, self.created = services.finding_to_incident(
+            actor=self.request.user, finding=self.object, **form.cleaned_data
+        )
         return incident
 
     def get_success_message(self, obj):
-        return (_("已登记为警情 %(n)s。") if self.created else _("该发现此前已登记为警情 %(n)s。")) % {"n": obj.number}
+        return (_("已登记为警情 %(n)s。") if self.created else _("该发现此前已登记为警情 %(n)s。")) % {
+            "n": obj.number
+        }
 
     def get_success_url(self, obj):
         return reverse("stations:incident-detail", args=[obj.pk])

@@ -38,14 +38,16 @@ def task_hours() -> int:
 def _first_village_visit() -> Subquery:
     return Subquery(
         VillageVisit.objects.filter(village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at"))
-        .order_by("checked_in_at").values("checked_in_at")[:1]
+        .order_by("checked_in_at")
+        .values("checked_in_at")[:1]
     )
 
 
 def _first_grid_check_in() -> Subquery:
     return Subquery(
         GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
-        .order_by("checked_in_at").values("checked_in_at")[:1]
+        .order_by("checked_in_at")
+        .values("checked_in_at")[:1]
     )
 
 
@@ -55,9 +57,17 @@ def _done_at(task) -> dt.datetime | None:
 
 
 def _done_filter(done: bool) -> Q:
-    visited = Q(Exists(VillageVisit.objects.filter(village=OuterRef("village_id"),
-                                                   checked_in_at__gte=OuterRef("created_at")))) | Q(
-        Exists(GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))))
+    visited = Q(
+        Exists(
+            VillageVisit.objects.filter(
+                village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at")
+            )
+        )
+    ) | Q(
+        Exists(
+            GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
+        )
+    )
     return visited if done else ~visited
 
 
@@ -68,12 +78,14 @@ def _assignees(cases: list[DisputeCase]) -> dict[int, list[User]]:
     grid_ids = {c.grid_id for c in cases if c.grid_id}
     village_ids = {c.village_id for c in cases}
     by_grid: dict[int, list[User]] = {}
-    for w in GridWorker.objects.filter(grid_id__in=grid_ids, is_active=True, user__isnull=False,
-                                       user__is_active=True).select_related("user"):
+    for w in GridWorker.objects.filter(
+        grid_id__in=grid_ids, is_active=True, user__isnull=False, user__is_active=True
+    ).select_related("user"):
         by_grid.setdefault(w.grid_id, []).append(w.user)
     by_village: dict[int, list[User]] = {}
-    for a in VillageAssignment.objects.filter(village_id__in=village_ids, end_date__isnull=True) \
-            .select_related("officer__user", "auxiliary_officer__user"):
+    for a in VillageAssignment.objects.filter(
+        village_id__in=village_ids, end_date__isnull=True
+    ).select_related("officer__user", "auxiliary_officer__user"):
         person = a.officer if a.kind == VillageAssignment.Kind.ATTACHED_OFFICER else a.auxiliary_officer
         if person is not None and person.user_id and person.user.is_active:
             by_village.setdefault(a.village_id, []).append(person.user)
@@ -93,27 +105,50 @@ def visit_tasks_create(*, now: dt.datetime) -> int:
     due = now + dt.timedelta(hours=task_hours())
     with transaction.atomic():
         VisitTask.objects.bulk_create(
-            [VisitTask(case=c, level=c.risk_level, village_id=c.village_id, grid_id=c.grid_id, created_at=now,
-                       due_at=due) for c in cases],
+            [
+                VisitTask(
+                    case=c,
+                    level=c.risk_level,
+                    village_id=c.village_id,
+                    grid_id=c.grid_id,
+                    created_at=now,
+                    due_at=due,
+                )
+                for c in cases
+            ],
             ignore_conflicts=True,
         )
         tasks = {t.case_id: t for t in VisitTask.objects.filter(case__in=cases, created_at=now)}
         people = _assignees(cases)
         through = VisitTask.assignees.through
         through.objects.bulk_create(
-            [through(visittask_id=tasks[c.pk].pk, user_id=u.pk) for c in cases if c.pk in tasks
-             for u in {u.pk: u for u in people[c.pk]}.values()],
+            [
+                through(visittask_id=tasks[c.pk].pk, user_id=u.pk)
+                for c in cases
+                if c.pk in tasks
+                for u in {u.pk: u for u in people[c.pk]}.values()
+            ],
             ignore_conflicts=True,
         )
-    notify_bulk([
-        (people[c.pk], Message(
-            kind="visit.task", target=f"case-{c.pk}", period=c.risk_level,
-            title=_("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访") % {
-                "l": RiskLevel(c.risk_level).label, "n": c.number, "h": task_hours()},
-            body=f"{c.village.name} · {c.get_category_display()}", url=f"/visit-tasks/{tasks[c.pk].pk}/",
-        ))
-        for c in cases if c.pk in tasks
-    ], sms=True)
+    notify_bulk(
+        [
+            (
+                people[c.pk],
+                Message(
+                    kind="visit.task",
+                    target=f"case-{c.pk}",
+                    period=c.risk_level,
+                    title=_("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访")
+                    % {"l": RiskLevel(c.risk_level).label, "n": c.number, "h": task_hours()},
+                    body=f"{c.village.name} · {c.get_category_display()}",
+                    url=f"/visit-tasks/{tasks[c.pk].pk}/",
+                ),
+            )
+            for c in cases
+            if c.pk in tasks
+        ],
+        sms=True,
+    )
     return len(tasks)
 
 
@@ -121,32 +156,48 @@ def visit_tasks_remind_overdue(*, now: dt.datetime) -> int:
     """Tasks past their deadline without a check-in, on cases still open: remind the assignees
     (once per task)."""
     tasks = list(
-        VisitTask.objects.filter(due_at__lt=now, case__status__in=OPEN_STATUSES).filter(_done_filter(False))
-        .select_related("case", "village").prefetch_related("assignees")
+        VisitTask.objects.filter(due_at__lt=now, case__status__in=OPEN_STATUSES)
+        .filter(_done_filter(False))
+        .select_related("case", "village")
+        .prefetch_related("assignees")
     )
-    return notify_bulk([
-        (list(t.assignees.all()), Message(
-            kind="visit.task.overdue", target=f"visittask-{t.pk}", period=str(timezone.localdate(t.due_at)),
-            title=_("核查走访任务已超期:案件 %(n)s(%(v)s)") % {"n": t.case.number, "v": t.village.name},
-            url=f"/visit-tasks/{t.pk}/",
-        ))
-        for t in tasks
-    ])
+    return notify_bulk(
+        [
+            (
+                list(t.assignees.all()),
+                Message(
+                    kind="visit.task.overdue",
+                    target=f"visittask-{t.pk}",
+                    period=str(timezone.localdate(t.due_at)),
+                    title=_("核查走访任务已超期:案件 %(n)s(%(v)s)")
+                    % {"n": t.case.number, "v": t.village.name},
+                    url=f"/visit-tasks/{t.pk}/",
+                ),
+            )
+            for t in tasks
+        ]
+    )
 
 
 # --- Grid check-in ------------------------------------------------------------------------
 @transaction.atomic
-def grid_check_in(*, actor: User, grid: Grid, note: str = "", lat=None, lon=None,
-                  now: dt.datetime | None = None) -> GridCheckIn:
+def grid_check_in(
+    *, actor: User, grid: Grid, note: str = "", lat=None, lon=None, now: dt.datetime | None = None
+) -> GridCheckIn:
     """A grid worker checks in in their own grid. Every open visit task of that grid created
     before now is thereby done; the worker earns 走访核查 points once per task."""
     worker = GridWorker.objects.filter(user=actor, grid=grid, is_active=True).first()
     if worker is None:
         raise NotPermitted(_("只有本网格的网格员可以在本网格签到。"))
     now = now or timezone.now()
-    check_in = GridCheckIn(grid=grid, user=actor, checked_in_at=now, note=(note or "").strip()[:200],
-                           latitude=parse_coordinate(lat, -90, 90, "lat"),
-                           longitude=parse_coordinate(lon, -180, 180, "lon"))
+    check_in = GridCheckIn(
+        grid=grid,
+        user=actor,
+        checked_in_at=now,
+        note=(note or "").strip()[:200],
+        latitude=parse_coordinate(lat, -90, 90, "lat"),
+        longitude=parse_coordinate(lon, -180, 180, "lon"),
+    )
     check_in.full_clean()
     check_in.save()
     for task in VisitTask.objects.filter(grid=grid, created_at__lte=now, case__status__in=OPEN_STATUSES):
@@ -166,7 +217,8 @@ def visit_task_list(*, user, status: str = "", search: str = "") -> QuerySet[Vis
     else:
         qs = VisitTask.objects.filter(village__in=scoping.village_ids(user))
     qs = qs.select_related("case", "village", "grid").annotate(
-        village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in())
+        village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in()
+    )
     if status == "open":
         qs = qs.filter(_done_filter(False))
     elif status == "done":
@@ -186,8 +238,9 @@ def done_at(task: VisitTask) -> dt.datetime | None:
     return _done_at(task)
 
 
-def visited_within(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime,
-                   now: dt.datetime | None = None) -> dict:
+def visited_within(
+    village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
+) -> dict:
     """For the command centre: of the tasks created in [start, end) in these villages, how many
     were visited within their deadline (48 h). A task still inside its deadline and not yet
     visited is not judged yet (``pending``)."""
@@ -209,5 +262,3 @@ def visited_within(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetim
 
 def my_grids(user) -> QuerySet[Grid]:
     return Grid.objects.filter(workers__user=user, workers__is_active=True, is_active=True).distinct()
-
-

@@ -67,7 +67,10 @@ class JurisdictionAdmin(CountyManagedAdmin):
     fk_choices = {
         "station": _stations,
         "region": lambda user: Region.objects.filter(
-            kind__in=Region.TOWNSHIP_KINDS + Region.VILLAGE_KINDS, is_archived=False, jurisdiction__isnull=True),
+            kind__in=Region.TOWNSHIP_KINDS + Region.VILLAGE_KINDS,
+            is_archived=False,
+            jurisdiction__isnull=True,
+        ),
     }
 
     def scope_queryset(self, qs, user):
@@ -114,8 +117,9 @@ class AuxiliaryOfficerAdmin(ScopedAdmin):
     fields = ["station", "name", "gender", "ethnicity", "id_number", "phone", "is_active", "user"]
     fk_choices = {
         "station": _stations,
-        "user": lambda user: linkable_users(User.Role.AUXILIARY, "auxiliary_officer",
-                                            selectors.auxiliary_officer_list(user=user)),
+        "user": lambda user: linkable_users(
+            User.Role.AUXILIARY, "auxiliary_officer", selectors.auxiliary_officer_list(user=user)
+        ),
     }
 
     def scope_queryset(self, qs, user):
@@ -161,6 +165,8 @@ class VillageAssignmentAdmin(ScopedAdmin):
     @admin.action(description=_("结束所选安排(今天)"), permissions=["manage"])
     def end_selected(self, request, queryset):
         self.run_service_action(
-            request, queryset.filter(end_date__isnull=True),
-            lambda a: services.assignment_end(actor=request.user, assignment=a), _("已结束 %(n)d 项安排。"),
+            request,
+            queryset.filter(end_date__isnull=True),
+            lambda a: services.assignment_end(actor=request.user, assignment=a),
+            _("已结束 %(n)d 项安排。"),
         )

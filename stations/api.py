@@ -44,8 +44,9 @@ class OfficerViewSet(CreateReadUpdateViewSet):
         serializer.instance = self.reload(officer)
 
     def perform_update(self, serializer):
-        services.officer_update(actor=self.request.user, officer=serializer.instance,
-                                data=dict(serializer.validated_data))
+        services.officer_update(
+            actor=self.request.user, officer=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 @searchable
@@ -62,12 +63,17 @@ class AuxiliaryOfficerViewSet(CreateReadUpdateViewSet):
         return selectors.auxiliary_officer_list(user=self.request.user, search=self.search_term())
 
     def perform_create(self, serializer):
-        auxiliary_officer = services.auxiliary_officer_create(actor=self.request.user, **serializer.validated_data)
+        auxiliary_officer = services.auxiliary_officer_create(
+            actor=self.request.user, **serializer.validated_data
+        )
         serializer.instance = self.reload(auxiliary_officer)
 
     def perform_update(self, serializer):
-        services.auxiliary_officer_update(actor=self.request.user, auxiliary_officer=serializer.instance,
-                                          data=dict(serializer.validated_data))
+        services.auxiliary_officer_update(
+            actor=self.request.user,
+            auxiliary_officer=serializer.instance,
+            data=dict(serializer.validated_data),
+        )
 
 
 class AssignmentViewSet(mixins.CreateModelMixin, ReadViewSet):
@@ -92,8 +98,9 @@ class AssignmentViewSet(mixins.CreateModelMixin, ReadViewSet):
         assignment = self.get_object()
         params = s.AssignmentEndSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        assignment = services.assignment_end(actor=request.user, assignment=assignment,
-                                             end_date=params.validated_data.get("end_date"))
+        assignment = services.assignment_end(
+            actor=request.user, assignment=assignment, end_date=params.validated_data.get("end_date")
+        )
         return Response(self.get_serializer(assignment).data)
 
 
@@ -115,8 +122,9 @@ class IncidentViewSet(CreateReadUpdateViewSet):
         serializer.instance = self.reload(incident)
 
     def perform_update(self, serializer):
-        services.incident_update(actor=self.request.user, incident=serializer.instance,
-                                 data=dict(serializer.validated_data))
+        services.incident_update(
+            actor=self.request.user, incident=serializer.instance, data=dict(serializer.validated_data)
+        )
 
     @extend_schema(request=s.IncidentReferSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])

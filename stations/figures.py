@@ -25,7 +25,9 @@ def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datet
         "population": population,
         "per_10k": round(total * 10000 / population, 1) if population else None,
         "repeats": repeats,
-        "by_category": [(str(labels.get(k, k)), v) for k, v in sorted(by_category.items(), key=lambda kv: -kv[1])],
+        "by_category": [
+            (str(labels.get(k, k)), v) for k, v in sorted(by_category.items(), key=lambda kv: -kv[1])
+        ],
     }
 
 
@@ -42,12 +44,25 @@ def presence_figures(village_ids: QuerySet, *, month: dt.date) -> dict:
     )
     attached = list(
         current.filter(kind=VillageAssignment.Kind.ATTACHED_OFFICER)
-        .annotate(days=Count("officer__village_visits__visited_on", distinct=True, filter=Q(
-            officer__village_visits__village=F("village"), officer__village_visits__visited_on__gte=first,
-            officer__village_visits__visited_on__lt=following)))
+        .annotate(
+            days=Count(
+                "officer__village_visits__visited_on",
+                distinct=True,
+                filter=Q(
+                    officer__village_visits__village=F("village"),
+                    officer__village_visits__visited_on__gte=first,
+                    officer__village_visits__visited_on__lt=following,
+                ),
+            )
+        )
         .values_list("days", flat=True)
     )
     minimum = presence_min_days()
     met = sum(1 for d in attached if d >= minimum)
-    return {**villages, "attached": len(attached), "attached_met": met, "minimum": minimum,
-            "attached_met_rate": round(100.0 * met / len(attached), 1) if attached else None}
+    return {
+        **villages,
+        "attached": len(attached),
+        "attached_met": met,
+        "minimum": minimum,
+        "attached_met_rate": round(100.0 * met / len(attached), 1) if attached else None,
+    }

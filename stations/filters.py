@@ -52,8 +52,9 @@ class IncidentFilter(df.FilterSet):
     received_after = df.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("接警日期自"))
     received_before = df.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("接警日期至"))
     repeat = df.BooleanFilter(field_name="is_repeat", label=_("重复警情"))
-    referral_status = df.ChoiceFilter(choices=[c for c in Incident.ReferralStatus.choices if c[0]],
-                                      label=_("移交状态"))
+    referral_status = df.ChoiceFilter(
+        choices=[c for c in Incident.ReferralStatus.choices if c[0]], label=_("移交状态")
+    )
 
     class Meta:
         model = Incident

@@ -39,8 +39,9 @@ class AssignmentForm(StyledFormMixin, forms.Form):
 
     village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none())
     officer = forms.ModelChoiceField(label=_("挂村民警"), queryset=Officer.objects.none(), required=False)
-    auxiliary_officer = forms.ModelChoiceField(label=_("驻村辅警"), queryset=AuxiliaryOfficer.objects.none(),
-                                               required=False)
+    auxiliary_officer = forms.ModelChoiceField(
+        label=_("驻村辅警"), queryset=AuxiliaryOfficer.objects.none(), required=False
+    )
     start_date = forms.DateField(label=_("开始日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=128, required=False)
 
@@ -110,10 +111,24 @@ class IncidentForm(StationChoiceMixin, ServiceModelForm):
 
     class Meta:
         model = Incident
-        fields = ("station", "number", "received_at", "category", "village", "address", "caller_name",
-                  "caller_phone", "parties", "summary", "outcome")
-        widgets = {"summary": forms.Textarea(attrs={"rows": 3}), "outcome": forms.Textarea(attrs={"rows": 2}),
-                   "parties": forms.Textarea(attrs={"rows": 2})}
+        fields = (
+            "station",
+            "number",
+            "received_at",
+            "category",
+            "village",
+            "address",
+            "caller_name",
+            "caller_phone",
+            "parties",
+            "summary",
+            "outcome",
+        )
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "parties": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,14 +153,17 @@ class IncidentFilterForm(ListFilterForm):
     search_placeholder = _("编号、地址、报警人、警情")
     date_range_label = _("接警日期")
     category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部类别")), *Incident.Category.choices])
-    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(),
-                                     empty_label=_("全部村(社区)"))
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("全部村(社区)")
+    )
     date_from = forms.DateField(label=_("接警日期自"), widget=DateInput(attrs={"title": _("接警日期自")}))
     date_to = forms.DateField(label=_("接警日期至"), widget=DateInput(attrs={"title": _("接警日期至")}))
-    repeat = forms.ChoiceField(label=_("重复警情"), choices=[("", _("是否重复")), ("1", _("仅重复警情")),
-                                                          ("0", _("非重复"))])
-    referral = forms.ChoiceField(label=_("移交"), choices=[("", _("移交状态")),
-                                                       *[c for c in Incident.ReferralStatus.choices if c[0]]])
+    repeat = forms.ChoiceField(
+        label=_("重复警情"), choices=[("", _("是否重复")), ("1", _("仅重复警情")), ("0", _("非重复"))]
+    )
+    referral = forms.ChoiceField(
+        label=_("移交"), choices=[("", _("移交状态")), *[c for c in Incident.ReferralStatus.choices if c[0]]]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,16 +175,20 @@ class IncidentFilterForm(ListFilterForm):
         repeat = filters.get("repeat")
         village = filters.get("village")
         return {
-            "search": filters.get("q", ""), "category": filters.get("category", ""),
-            "village_id": village.pk if village else None, "date_from": filters.get("date_from"),
-            "date_to": filters.get("date_to"), "repeat": None if repeat in (None, "") else repeat == "1",
+            "search": filters.get("q", ""),
+            "category": filters.get("category", ""),
+            "village_id": village.pk if village else None,
+            "date_from": filters.get("date_from"),
+            "date_to": filters.get("date_to"),
+            "repeat": None if repeat in (None, "") else repeat == "1",
             "referral_status": filters.get("referral") or None,
         }
 
 
 class IncidentReferForm(StyledFormMixin, forms.Form):
-    department = forms.CharField(label=_("移交部门"), max_length=64,
-                                 help_text=_("如 12345 热线、劳动监察大队、民政办、司法所。"))
+    department = forms.CharField(
+        label=_("移交部门"), max_length=64, help_text=_("如 12345 热线、劳动监察大队、民政办、司法所。")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,8 +209,11 @@ class IncidentAnswerForm(StyledFormMixin, forms.Form):
 
 class IncidentImportForm(StationChoiceMixin, StyledFormMixin, forms.Form):
     station = forms.ModelChoiceField(label=_("派出所"), queryset=Station.objects.none())
-    file = forms.FileField(label=_("警情文件"), help_text=_("Excel(.xlsx)或 CSV 文件,请使用下载的模板;不超过 5 MB。"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    file = forms.FileField(
+        label=_("警情文件"),
+        help_text=_("Excel(.xlsx)或 CSV 文件,请使用下载的模板;不超过 5 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,10 +222,17 @@ class IncidentImportForm(StationChoiceMixin, StyledFormMixin, forms.Form):
 
 # --- Village presence (驻村签到) -------------------------------------------------------------
 class PresenceFilterForm(ListFilterForm):
-    station = forms.ModelChoiceField(label=_("派出所"), queryset=Station.objects.none(), empty_label=_("全部派出所"))
-    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("挂村民警和驻村辅警")), *VillageAssignment.Kind.choices])
+    station = forms.ModelChoiceField(
+        label=_("派出所"), queryset=Station.objects.none(), empty_label=_("全部派出所")
+    )
+    month = forms.DateField(
+        label=_("月份"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("", _("挂村民警和驻村辅警")), *VillageAssignment.Kind.choices]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,12 +242,18 @@ class PresenceFilterForm(ListFilterForm):
 
 
 class CheckInForm(StyledFormMixin, forms.Form):
-    village = forms.ModelChoiceField(label=_("村(社区)"), queryset=Region.objects.none(), widget=forms.RadioSelect,
-                                     empty_label=None)
-    activity = forms.ChoiceField(label=_("工作内容"), choices=VillageVisit.Activity.choices, widget=forms.RadioSelect,
-                                 initial=VillageVisit.Activity.VISIT)
-    note = forms.CharField(label=_("备注"), max_length=200, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    village = forms.ModelChoiceField(
+        label=_("村(社区)"), queryset=Region.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+    activity = forms.ChoiceField(
+        label=_("工作内容"),
+        choices=VillageVisit.Activity.choices,
+        widget=forms.RadioSelect,
+        initial=VillageVisit.Activity.VISIT,
+    )
+    note = forms.CharField(
+        label=_("备注"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
     lon = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
 

@@ -62,9 +62,19 @@ COLUMNS = [
 ]
 HEADERS = [c.header for c in COLUMNS]
 _BY_FIELD = {c.field: c for c in COLUMNS}
-_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                     "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y%m%d%H%M%S",
-                     "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日")
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日",
+)
 
 
 def async_threshold() -> int:
@@ -94,8 +104,11 @@ def read_table(content: bytes, file_name: str) -> tuple[list[str], list[tuple[in
     header = next(rows, None)
     if header is None:
         raise DomainError(_("文件是空的。"), field="file")
-    data = [(n, list(row)) for n, row in enumerate(rows, start=2)
-            if any(cell not in (None, "") and str(cell).strip() for cell in row)]
+    data = [
+        (n, list(row))
+        for n, row in enumerate(rows, start=2)
+        if any(cell not in (None, "") and str(cell).strip() for cell in row)
+    ]
     return [str(h or "").strip() for h in header], data
 
 
@@ -181,7 +194,9 @@ class _Villages:
     def find(self, name: str, township: str):
         candidates = self.by_name.get(_norm_header(name), [])
         if township:
-            candidates = [v for v in candidates if v.parent and _norm_header(v.parent.name) == _norm_header(township)]
+            candidates = [
+                v for v in candidates if v.parent and _norm_header(v.parent.name) == _norm_header(township)
+            ]
         if len(candidates) == 1:
             return candidates[0], ""
         if not candidates:
@@ -189,7 +204,9 @@ class _Villages:
         return None, _("有多个名为“%(name)s”的村(社区),请填写“乡镇”列") % {"name": name}
 
 
-def _check_row(values: dict[str, Any], villages: _Villages, now: dt.datetime) -> tuple[dict, list[tuple[str, str]]]:
+def _check_row(
+    values: dict[str, Any], villages: _Villages, now: dt.datetime
+) -> tuple[dict, list[tuple[str, str]]]:
     """Parse one row. Returns the incident fields and a list of (column header, message)."""
     errors: list[tuple[str, str]] = []
     data: dict[str, Any] = {}
@@ -228,8 +245,11 @@ def _check_row(values: dict[str, Any], villages: _Villages, now: dt.datetime) ->
     elif category in Incident.Category.values:
         data["category"] = category
     else:
-        fail("category", _("“%(v)s”不是有效类别,可选:%(choices)s") % {
-            "v": category, "choices": "、".join(_CATEGORY_BY_LABEL)})
+        fail(
+            "category",
+            _("“%(v)s”不是有效类别,可选:%(choices)s")
+            % {"v": category, "choices": "、".join(_CATEGORY_BY_LABEL)},
+        )
 
     village_name = _text(values.get("village"))
     if not village_name:
@@ -261,8 +281,9 @@ def incident_import_start(*, actor: User, station: Station, file_name: str, cont
         raise DomainError(_("文件超过 5 MB,请分批导入。"), field="file")
     header, rows = read_table(content, file_name)  # unreadable files are refused here, on the form
     _column_map(header)
-    job = ImportJob.objects.create(station=station, created_by=actor, file_name=(file_name or "")[:128],
-                                   content=content, total=len(rows))
+    job = ImportJob.objects.create(
+        station=station, created_by=actor, file_name=(file_name or "")[:128], content=content, total=len(rows)
+    )
     if len(rows) <= async_threshold():
         incident_import_run(job_id=job.pk)
         job.refresh_from_db()
@@ -281,7 +302,9 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
     """Run (or, after a worker died, run again) the import of one job. A finished job is left
     alone. Not wrapped in one transaction on purpose: progress must be visible while the rows
     are checked; the rows themselves are written in one transaction at the end."""
-    claimed = ImportJob.objects.filter(pk=job_id).exclude(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+    claimed = ImportJob.objects.filter(pk=job_id).exclude(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED]
+    )
     if not claimed.update(status=ImportJob.Status.RUNNING, processed=0):
         return None
     job = ImportJob.objects.select_related("station", "created_by").get(pk=job_id)
@@ -290,7 +313,9 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
         header, rows = read_table(bytes(job.content), job.file_name)
         columns = _column_map(header)
     except DomainError as err:
-        _progress(job_id, status=ImportJob.Status.FAILED, message=err.message[:255], finished_at=timezone.now())
+        _progress(
+            job_id, status=ImportJob.Status.FAILED, message=err.message[:255], finished_at=timezone.now()
+        )
         return ImportJob.objects.get(pk=job_id)
     _progress(job_id, total=len(rows))
 
@@ -303,8 +328,12 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
         data, problems = _check_row(values, villages, now)
         number = data.get("number", "")
         if number and number in first_row_of:
-            problems.append((_BY_FIELD["number"].header,
-                             _("与第 %(row)s 行的警情编号重复") % {"row": first_row_of[number]}))
+            problems.append(
+                (
+                    _BY_FIELD["number"].header,
+                    _("与第 %(row)s 行的警情编号重复") % {"row": first_row_of[number]},
+                )
+            )
         elif number:
             first_row_of[number] = row_number
         if not problems:
@@ -312,8 +341,11 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
             incident = Incident(station=job.station, created_by=job.created_by, **data)
             incident.address_key = selectors.normalize_address(incident.address)
             try:
-                incident.full_clean(exclude=["station", "village", "created_by"], validate_unique=False,
-                                    validate_constraints=False)
+                incident.full_clean(
+                    exclude=["station", "village", "created_by"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
             except ValidationError as err:
                 for field, messages in err.message_dict.items():
                     header = _BY_FIELD[field].header if field in _BY_FIELD else field
@@ -333,22 +365,36 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
         with transaction.atomic():
             Incident.objects.bulk_create(new, batch_size=500)
     except IntegrityError:
-        _progress(job_id, status=ImportJob.Status.FAILED, errors=errors, skipped=skipped, created_count=0,
-                  finished_at=timezone.now(),
-                  message=_("写入时发现其他人刚导入了相同编号的警情,本次未写入任何数据,请重新导入。"))
+        _progress(
+            job_id,
+            status=ImportJob.Status.FAILED,
+            errors=errors,
+            skipped=skipped,
+            created_count=0,
+            finished_at=timezone.now(),
+            message=_("写入时发现其他人刚导入了相同编号的警情,本次未写入任何数据,请重新导入。"),
+        )
         return ImportJob.objects.get(pk=job_id)
-    _progress(job_id, status=ImportJob.Status.DONE, errors=errors, skipped=skipped, created_count=len(new),
-              finished_at=timezone.now(),
-              message=_("新增 %(new)s 条,已存在跳过 %(skip)s 条,有误 %(bad)s 行。") % {
-                  "new": len(new), "skip": len(skipped), "bad": len({e["row"] for e in errors})})
+    _progress(
+        job_id,
+        status=ImportJob.Status.DONE,
+        errors=errors,
+        skipped=skipped,
+        created_count=len(new),
+        finished_at=timezone.now(),
+        message=_("新增 %(new)s 条,已存在跳过 %(skip)s 条,有误 %(bad)s 行。")
+        % {"new": len(new), "skip": len(skipped), "bad": len({e["row"] for e in errors})},
+    )
     return ImportJob.objects.get(pk=job_id)
 
 
 def _existing_numbers(station: Station, numbers: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(numbers), 500):
-        chunk = numbers[start:start + 500]
-        found.update(Incident.objects.filter(station=station, number__in=chunk).values_list("number", flat=True))
+        chunk = numbers[start : start + 500]
+        found.update(
+            Incident.objects.filter(station=station, number__in=chunk).values_list("number", flat=True)
+        )
     return found
 
 

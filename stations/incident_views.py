@@ -95,7 +95,9 @@ class IncidentEditView(ModelEditMixin, FormView):
         return [*_crumbs(), (self.object.number, self.get_success_url(self.object))]
 
     def perform(self, form):
-        return services.incident_update(actor=self.request.user, incident=self.object, data=form.service_data())
+        return services.incident_update(
+            actor=self.request.user, incident=self.object, data=form.service_data()
+        )
 
     def get_success_url(self, obj):
         return reverse("stations:incident-detail", args=[obj.pk])
@@ -166,8 +168,12 @@ class IncidentImportView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         upload = form.cleaned_data["file"]
-        return imports.incident_import_start(actor=self.request.user, station=form.cleaned_data["station"],
-                                             file_name=upload.name, content=upload.read())
+        return imports.incident_import_start(
+            actor=self.request.user,
+            station=form.cleaned_data["station"],
+            file_name=upload.name,
+            content=upload.read(),
+        )
 
     def get_success_message(self, obj):
         return obj.message or _("文件已上传,正在导入。")
@@ -182,7 +188,9 @@ class ImportTemplateView(PageMixin, View):
     def get(self, request):
         if not request.user.can_manage_reference_data:
             raise PermissionDenied(_("您的角色只能查看,不能导入警情。"))
-        station = get_object_or_404(selectors.station_list(user=request.user).order_by("code")[:1].values("pk"))
+        station = get_object_or_404(
+            selectors.station_list(user=request.user).order_by("code")[:1].values("pk")
+        )
         villages = selectors.villages_of_station(station["pk"]).select_related("parent").order_by("code")
         response = HttpResponse(
             imports.incident_import_template(villages=list(villages)),
@@ -206,10 +214,19 @@ class ImportJobView(ScopedDetailView):
         self.object = self.get_object()
         if request.GET.get("format") == "json":
             job = self.object
-            return JsonResponse({"status": job.status, "total": job.total, "processed": job.processed,
-                                 "percent": job.percent, "created": job.created_count,
-                                 "skipped": len(job.skipped), "error_rows": job.error_rows,
-                                 "finished": job.is_finished, "message": job.message})
+            return JsonResponse(
+                {
+                    "status": job.status,
+                    "total": job.total,
+                    "processed": job.processed,
+                    "percent": job.percent,
+                    "created": job.created_count,
+                    "skipped": len(job.skipped),
+                    "error_rows": job.error_rows,
+                    "finished": job.is_finished,
+                    "message": job.message,
+                }
+            )
         if request.headers.get("HX-Request"):
             self.template_name = "stations/_import_progress.html"
         return super().get(request, *args, **kwargs)

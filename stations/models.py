@@ -13,7 +13,10 @@ class Station(models.Model):
     name = models.CharField(_("名称"), max_length=64, unique=True)
     code = models.CharField(_("编号"), max_length=20, unique=True)
     county = models.ForeignKey(
-        Region, verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="county_stations",
+        Region,
+        verbose_name=_("所属县"),
+        on_delete=models.PROTECT,
+        related_name="county_stations",
         limit_choices_to={"kind": Region.Kind.COUNTY},
     )
     address = models.CharField(_("地址"), max_length=128, blank=True)
@@ -33,9 +36,14 @@ class Jurisdiction(models.Model):
     """A township (all its villages) or a single village under a station. A region is under at
     most one station."""
 
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.CASCADE, related_name="jurisdictions")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.CASCADE, related_name="jurisdictions"
+    )
     region = models.OneToOneField(
-        Region, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="jurisdiction",
+        Region,
+        verbose_name=_("辖区"),
+        on_delete=models.PROTECT,
+        related_name="jurisdiction",
         limit_choices_to={"kind__in": Region.TOWNSHIP_KINDS + Region.VILLAGE_KINDS},
     )
 
@@ -57,10 +65,16 @@ class Officer(models.Model):
         CASE = "case", _("案件民警")
         DUTY = "duty", _("内勤民警")
 
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="officers")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="officers"
+    )
     user = models.OneToOneField(
-        "governance.User", verbose_name=_("登录账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="officer",
+        "governance.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer",
     )
     name = models.CharField(_("姓名"), max_length=32)
     badge_number = models.CharField(_("警号"), max_length=16, unique=True)
@@ -83,8 +97,12 @@ class AuxiliaryOfficer(models.Model):
         Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="auxiliary_officers"
     )
     user = models.OneToOneField(
-        "governance.User", verbose_name=_("登录账号"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="auxiliary_officer",
+        "governance.User",
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="auxiliary_officer",
     )
     name = models.CharField(_("姓名"), max_length=32)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, default=Gender.MALE)
@@ -110,16 +128,28 @@ class VillageAssignment(models.Model):
         AUXILIARY = "auxiliary", _("驻村辅警")
 
     village = models.ForeignKey(
-        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="assignments",
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     officer = models.ForeignKey(
-        Officer, verbose_name=_("民警"), null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+        Officer,
+        verbose_name=_("民警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     auxiliary_officer = models.ForeignKey(
-        AuxiliaryOfficer, verbose_name=_("辅警"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="assignments",
+        AuxiliaryOfficer,
+        verbose_name=_("辅警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
@@ -131,8 +161,10 @@ class VillageAssignment(models.Model):
         ordering = ["village__code", "kind", "-start_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["village", "kind"], condition=Q(end_date__isnull=True), name="assignment_one_current_per_village",
-                violation_error_message=_("该村(社区)已有一名在岗的同类驻村人员,请先结束原安排。")
+                fields=["village", "kind"],
+                condition=Q(end_date__isnull=True),
+                name="assignment_one_current_per_village",
+                violation_error_message=_("该村(社区)已有一名在岗的同类驻村人员,请先结束原安排。"),
             ),
             models.CheckConstraint(
                 condition=(
@@ -185,12 +217,17 @@ class Incident(models.Model):
         PENDING = "pending", _("待答复")
         ANSWERED = "answered", _("已答复")
 
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="incidents")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="incidents"
+    )
     number = models.CharField(_("警情编号"), max_length=32)
     received_at = models.DateTimeField(_("接警时间"))
     category = models.CharField(_("警情类别"), max_length=16, choices=Category.choices)
     village = models.ForeignKey(
-        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="incidents",
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
     address = models.CharField(_("发生地址"), max_length=128, blank=True)
@@ -200,15 +237,24 @@ class Incident(models.Model):
     parties = models.TextField(_("当事人"), blank=True)
     summary = models.TextField(_("简要警情"))
     outcome = models.TextField(_("处置结果"), blank=True)
-    referred_to = models.CharField(_("移交部门"), max_length=64, blank=True,
-                                   help_text=_("非警务类警情移交的部门,如 12345 热线、劳动监察、民政。"))
+    referred_to = models.CharField(
+        _("移交部门"),
+        max_length=64,
+        blank=True,
+        help_text=_("非警务类警情移交的部门,如 12345 热线、劳动监察、民政。"),
+    )
     referred_at = models.DateTimeField(_("移交时间"), null=True, blank=True)
-    referral_status = models.CharField(_("移交状态"), max_length=16, choices=ReferralStatus.choices, blank=True,
-                                       default=ReferralStatus.NONE)
+    referral_status = models.CharField(
+        _("移交状态"), max_length=16, choices=ReferralStatus.choices, blank=True, default=ReferralStatus.NONE
+    )
     referral_answer = models.TextField(_("部门答复"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        "governance.User", verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        "governance.User",
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -219,10 +265,14 @@ class Incident(models.Model):
         verbose_name_plural = _("警情")
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["station", "number"], name="incident_unique_number_per_station",
-                                    violation_error_message=_("该派出所已有相同编号的警情。")),
+            models.UniqueConstraint(
+                fields=["station", "number"],
+                name="incident_unique_number_per_station",
+                violation_error_message=_("该派出所已有相同编号的警情。"),
+            ),
             models.CheckConstraint(
-                condition=Q(referral_status="") | ~Q(referred_to=""), name="incident_referral_has_department",
+                condition=Q(referral_status="") | ~Q(referred_to=""),
+                name="incident_referral_has_department",
                 violation_error_message=_("移交须填写移交部门。"),
             ),
         ]
@@ -237,8 +287,12 @@ class Incident(models.Model):
 
     @property
     def is_non_police(self) -> bool:
-        return self.category in (self.Category.HELP, self.Category.COMPLAINT, self.Category.NOISE,
-                                 self.Category.OTHER)
+        return self.category in (
+            self.Category.HELP,
+            self.Category.COMPLAINT,
+            self.Category.NOISE,
+            self.Category.OTHER,
+        )
 
 
 class ImportJob(models.Model):
@@ -253,9 +307,12 @@ class ImportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    station = models.ForeignKey(Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="import_jobs")
-    created_by = models.ForeignKey("governance.User", verbose_name=_("导入人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    station = models.ForeignKey(
+        Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("导入人"), on_delete=models.PROTECT, related_name="+"
+    )
     file_name = models.CharField(_("文件名"), max_length=128)
     content = models.BinaryField(_("文件内容"), editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -302,23 +359,39 @@ class VillageVisit(models.Model):
         OTHER = "other", _("其他")
 
     village = models.ForeignKey(
-        Region, verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="village_visits",
+        Region,
+        verbose_name=_("村(社区)"),
+        on_delete=models.PROTECT,
+        related_name="village_visits",
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
-    officer = models.ForeignKey(Officer, verbose_name=_("民警"), null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="village_visits")
+    officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("民警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_visits",
+    )
     auxiliary_officer = models.ForeignKey(
-        AuxiliaryOfficer, verbose_name=_("辅警"), null=True, blank=True, on_delete=models.PROTECT,
+        AuxiliaryOfficer,
+        verbose_name=_("辅警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="village_visits",
     )
     visited_on = models.DateField(_("驻村日期"))
     checked_in_at = models.DateTimeField(_("签到时间"))
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    activity = models.CharField(_("工作内容"), max_length=16, choices=Activity.choices, default=Activity.VISIT)
+    activity = models.CharField(
+        _("工作内容"), max_length=16, choices=Activity.choices, default=Activity.VISIT
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey("governance.User", verbose_name=_("签到账号"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "governance.User", verbose_name=_("签到账号"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("驻村签到")
@@ -326,8 +399,10 @@ class VillageVisit(models.Model):
         ordering = ["-checked_in_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(officer__isnull=False, auxiliary_officer__isnull=True)
-                           | Q(officer__isnull=True, auxiliary_officer__isnull=False)),
+                condition=(
+                    Q(officer__isnull=False, auxiliary_officer__isnull=True)
+                    | Q(officer__isnull=True, auxiliary_officer__isnull=False)
+                ),
                 name="visit_one_person",
                 violation_error_message=_("签到须对应一名民警或一名辅警。"),
             ),

@@ -31,9 +31,12 @@ class PresenceView(ScopedListView):
 
     def get_queryset(self, filters):
         station = filters.get("station")
-        return selectors.presence_coverage(user=self.request.user, month=self.month(filters),
-                                           station_id=station.pk if station else None,
-                                           kind=filters.get("kind", ""))
+        return selectors.presence_coverage(
+            user=self.request.user,
+            month=self.month(filters),
+            station_id=station.pk if station else None,
+            kind=filters.get("kind", ""),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -45,10 +48,14 @@ class PresenceView(ScopedListView):
             behind=Count("pk", filter=Q(kind=officer, days__lt=minimum)),
         )
         context.update(
-            month=self.month(filters), minimum=minimum, summary=summary,
+            month=self.month(filters),
+            minimum=minimum,
+            summary=summary,
             officer_kind=officer,
-            gaps={kind: selectors.villages_without_assignment(user=user, kind=kind).count()
-                  for kind in VillageAssignment.Kind.values},
+            gaps={
+                kind: selectors.villages_without_assignment(user=user, kind=kind).count()
+                for kind in VillageAssignment.Kind.values
+            },
             may_check_in=services.person_of(user) is not None,
         )
         return context
@@ -79,9 +86,15 @@ class CheckInView(PageMixin, FormView):
         except (DomainError, ValidationError) as err:
             add_service_error(form, err)
             return self.form_invalid(form)
-        messages.success(self.request, _("已签到:%(village)s · %(activity)s · %(time)s") % {
-            "village": visit.village.name, "activity": visit.get_activity_display(),
-            "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M")})
+        messages.success(
+            self.request,
+            _("已签到:%(village)s · %(activity)s · %(time)s")
+            % {
+                "village": visit.village.name,
+                "activity": visit.get_activity_display(),
+                "time": timezone.localtime(visit.checked_in_at).strftime("%H:%M"),
+            },
+        )
         return redirect("stations:checkin")
 
     def get_context_data(self, **kwargs):
@@ -90,8 +103,10 @@ class CheckInView(PageMixin, FormView):
         first, last = selectors.month_bounds(today)
         mine = selectors.my_assignments(user=self.request.user).values("pk")
         context.update(
-            my_days=selectors.presence_assignments(first=first, last=last).filter(pk__in=mine)
-            .select_related("village").order_by("village__code"),
+            my_days=selectors.presence_assignments(first=first, last=last)
+            .filter(pk__in=mine)
+            .select_related("village")
+            .order_by("village__code"),
             recent=selectors.visit_list(user=self.request.user).filter(created_by=self.request.user)[:5],
             minimum=selectors.presence_min_days(),
         )

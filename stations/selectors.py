@@ -35,9 +35,11 @@ def villages_of_station(station_id) -> QuerySet:
 
 def station_staff_village_ids(user: User) -> QuerySet:
     station_ids = Officer.objects.filter(user=user, is_active=True).values("station_id")
-    return Region.objects.filter(kind__in=Region.VILLAGE_KINDS).filter(
-        Q(jurisdiction__station__in=station_ids) | Q(parent__jurisdiction__station__in=station_ids)
-    ).values("pk")
+    return (
+        Region.objects.filter(kind__in=Region.VILLAGE_KINDS)
+        .filter(Q(jurisdiction__station__in=station_ids) | Q(parent__jurisdiction__station__in=station_ids))
+        .values("pk")
+    )
 
 
 def auxiliary_village_ids(user: User) -> QuerySet:
@@ -69,11 +71,9 @@ def station_ids(user) -> QuerySet:
 
 
 def station_for_village(village_id) -> Station | None:
-    return (
-        Station.objects.filter(
-            Q(jurisdictions__region_id=village_id) | Q(jurisdictions__region__children__id=village_id)
-        ).first()
-    )
+    return Station.objects.filter(
+        Q(jurisdictions__region_id=village_id) | Q(jurisdictions__region__children__id=village_id)
+    ).first()
 
 
 def station_list(*, user, search: str = "") -> QuerySet[Station]:
@@ -82,7 +82,9 @@ def station_list(*, user, search: str = "") -> QuerySet[Station]:
         qs = qs.filter(name__icontains=search)
     return qs.annotate(
         officer_count=Count("officers", filter=Q(officers__is_active=True), distinct=True),
-        auxiliary_count=Count("auxiliary_officers", filter=Q(auxiliary_officers__is_active=True), distinct=True),
+        auxiliary_count=Count(
+            "auxiliary_officers", filter=Q(auxiliary_officers__is_active=True), distinct=True
+        ),
     )
 
 
@@ -91,7 +93,9 @@ def station_get(*, user, pk) -> Station:
 
 
 def jurisdiction_list(*, user, station: Station) -> QuerySet[Jurisdiction]:
-    return Jurisdiction.objects.filter(station=station, station__in=station_ids(user)).select_related("region")
+    return Jurisdiction.objects.filter(station=station, station__in=station_ids(user)).select_related(
+        "region"
+    )
 
 
 def officer_list(*, user, search: str = "", station_id=None) -> QuerySet[Officer]:
@@ -137,7 +141,9 @@ def current_assignments_prefetch() -> Prefetch:
     """Prefetch for village lists: the current attached officer and auxiliary officer."""
     return Prefetch(
         "assignments",
-        queryset=VillageAssignment.objects.filter(end_date__isnull=True).select_related("officer", "auxiliary_officer"),
+        queryset=VillageAssignment.objects.filter(end_date__isnull=True).select_related(
+            "officer", "auxiliary_officer"
+        ),
         to_attr="current_assignments",
     )
 
@@ -200,9 +206,18 @@ def _repeat_exists(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
     )
 
 
-def incident_list(*, user, search: str = "", category: str = "", village_id=None, station_id=None,
-                  date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  repeat: bool | None = None, referral_status: str | None = None) -> QuerySet[Incident]:
+def incident_list(
+    *,
+    user,
+    search: str = "",
+    category: str = "",
+    village_id=None,
+    station_id=None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    repeat: bool | None = None,
+    referral_status: str | None = None,
+) -> QuerySet[Incident]:
     """Incidents in the user's villages, each annotated with ``is_repeat``."""
     if not may_see_incidents(user):
         return Incident.objects.none().annotate(is_repeat=Value(False))
@@ -212,8 +227,12 @@ def incident_list(*, user, search: str = "", category: str = "", village_id=None
         .annotate(is_repeat=_repeat_exists())
     )
     if search:
-        qs = qs.filter(Q(number__icontains=search) | Q(address__icontains=search) | Q(caller_name__icontains=search)
-                       | Q(summary__icontains=search))
+        qs = qs.filter(
+            Q(number__icontains=search)
+            | Q(address__icontains=search)
+            | Q(caller_name__icontains=search)
+            | Q(summary__icontains=search)
+        )
     if category:
         qs = qs.filter(category=category)
     if village_id:
@@ -235,7 +254,9 @@ def incident_get(*, user, pk) -> Incident:
     return get_object_or_404(incident_list(user=user).select_related("created_by"), pk=pk)
 
 
-def incident_related(*, user, incident: Incident, window_days: int = REPEAT_WINDOW_DAYS) -> QuerySet[Incident]:
+def incident_related(
+    *, user, incident: Incident, window_days: int = REPEAT_WINDOW_DAYS
+) -> QuerySet[Incident]:
     """The other incidents (in the user's scope) within ``window_days`` either side of this one at
     the same place or from the same caller phone: what makes it a repeat, and what followed."""
     same = Q(pk__in=[])
@@ -251,14 +272,22 @@ def incident_related(*, user, incident: Incident, window_days: int = REPEAT_WIND
     )
 
 
-def repeat_incident_count(*, village_id: int | None, address: str = "", phones: Iterable[str] = (),
-                          since: dt.datetime, until: dt.datetime | None = None) -> int:
+def repeat_incident_count(
+    *,
+    village_id: int | None,
+    address: str = "",
+    phones: Iterable[str] = (),
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+) -> int:
     """How many incidents were received from ``since`` (inclusive) to ``until`` (exclusive; now
     when omitted) at the same place (``village_id`` + ``address``, compared normalised) or from
     any of ``phones`` (caller phone, compared normalised). Unscoped: for the risk scoring, which
     runs as the system. Blank address/phones match nothing, so a case with neither counts 0."""
     key = normalize_address(address)
-    numbers = sorted({n for p in phones for n in (normalize_phone(p), normalize_phone(p).replace("-", "")) if n})
+    numbers = sorted(
+        {n for p in phones for n in (normalize_phone(p), normalize_phone(p).replace("-", "")) if n}
+    )
     same = Q(pk__in=[])
     if village_id and key:
         same |= Q(village_id=village_id, address_key=key)
@@ -296,15 +325,22 @@ def _days_subquery(first: dt.date, last: dt.date) -> Coalesce:
     """Distinct days the assignment's person checked in to the assignment's village in [first, last]."""
     visits = VillageVisit.objects.filter(village=OuterRef("village"), visited_on__range=(first, last))
     by_officer = (
-        visits.filter(officer=OuterRef("officer")).order_by().values("officer")
-        .annotate(n=Count("visited_on", distinct=True)).values("n")
+        visits.filter(officer=OuterRef("officer"))
+        .order_by()
+        .values("officer")
+        .annotate(n=Count("visited_on", distinct=True))
+        .values("n")
     )
     by_auxiliary = (
-        visits.filter(auxiliary_officer=OuterRef("auxiliary_officer")).order_by().values("auxiliary_officer")
-        .annotate(n=Count("visited_on", distinct=True)).values("n")
+        visits.filter(auxiliary_officer=OuterRef("auxiliary_officer"))
+        .order_by()
+        .values("auxiliary_officer")
+        .annotate(n=Count("visited_on", distinct=True))
+        .values("n")
     )
     return Coalesce(
-        Subquery(by_officer, output_field=IntegerField()), Subquery(by_auxiliary, output_field=IntegerField()),
+        Subquery(by_officer, output_field=IntegerField()),
+        Subquery(by_auxiliary, output_field=IntegerField()),
         Value(0),
     )
 
@@ -320,7 +356,9 @@ def presence_assignments(*, first: dt.date, last: dt.date) -> QuerySet[VillageAs
     )
 
 
-def presence_coverage(*, user, month: dt.date, station_id=None, kind: str = "") -> QuerySet[VillageAssignment]:
+def presence_coverage(
+    *, user, month: dt.date, station_id=None, kind: str = ""
+) -> QuerySet[VillageAssignment]:
     """The monthly coverage table: every attached officer and auxiliary officer × each village
     they were assigned to in ``month`` (within the user's scope), with ``days`` in the village
     that month and ``meets`` (days ≥ ``PRESENCE_MIN_DAYS``; the rule binds attached officers).
@@ -329,8 +367,14 @@ def presence_coverage(*, user, month: dt.date, station_id=None, kind: str = "") 
     qs = (
         presence_assignments(first=first, last=last)
         .filter(village__in=scoping.village_ids(user))
-        .select_related("village", "village__parent", "officer", "officer__station",
-                        "auxiliary_officer", "auxiliary_officer__station")
+        .select_related(
+            "village",
+            "village__parent",
+            "officer",
+            "officer__station",
+            "auxiliary_officer",
+            "auxiliary_officer__station",
+        )
         .order_by("village__parent__code", "village__code", "kind", "-start_date", "pk")
     )
     if station_id:
@@ -344,7 +388,8 @@ def presence_days(*, user, month: dt.date) -> list[dict]:
     """Days in the village per person and village for ``month``: rows of ``officer``,
     ``auxiliary_officer``, ``village`` (ids) and ``days``, for everyone who checked in."""
     return list(
-        visit_list(user=user, month=month).order_by()
+        visit_list(user=user, month=month)
+        .order_by()
         .values("officer", "auxiliary_officer", "village")
         .annotate(days=Count("visited_on", distinct=True))
     )
@@ -356,8 +401,10 @@ def my_assignments(*, user) -> QuerySet[VillageAssignment]:
         return VillageAssignment.objects.none()
     return (
         VillageAssignment.objects.filter(end_date__isnull=True)
-        .filter(Q(officer__user=user, officer__is_active=True)
-                | Q(auxiliary_officer__user=user, auxiliary_officer__is_active=True))
+        .filter(
+            Q(officer__user=user, officer__is_active=True)
+            | Q(auxiliary_officer__user=user, auxiliary_officer__is_active=True)
+        )
         .select_related("village", "village__parent")
         .order_by("village__code")
     )
@@ -368,8 +415,10 @@ def import_job_list(*, user) -> QuerySet:
 
     if not may_see_incidents(user) or not user.can_manage_reference_data:
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(station__in=station_ids(user)).select_related("station", "created_by").defer(
-        "content"
+    return (
+        ImportJob.objects.filter(station__in=station_ids(user))
+        .select_related("station", "created_by")
+        .defer("content")
     )
 
 

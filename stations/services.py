@@ -45,7 +45,9 @@ def jurisdiction_add(*, actor: User, station: Station, region: Region) -> Jurisd
     if Jurisdiction.objects.filter(region=region).exists():
         raise DomainError(_("%(name)s 已属于其他派出所辖区。") % {"name": region.name}, field="region")
     if region.is_village_level and Jurisdiction.objects.filter(region=region.parent_id).exists():
-        raise DomainError(_("%(name)s 所在乡镇已整体划入派出所辖区。") % {"name": region.name}, field="region")
+        raise DomainError(
+            _("%(name)s 所在乡镇已整体划入派出所辖区。") % {"name": region.name}, field="region"
+        )
     jurisdiction = Jurisdiction(station=station, region=region)
     jurisdiction.full_clean()
     jurisdiction.save()
@@ -75,15 +77,23 @@ def auxiliary_officer_create(*, actor: User, station: Station, **data) -> Auxili
 
 
 @transaction.atomic
-def auxiliary_officer_update(*, actor: User, auxiliary_officer: AuxiliaryOfficer, data: dict) -> AuxiliaryOfficer:
+def auxiliary_officer_update(
+    *, actor: User, auxiliary_officer: AuxiliaryOfficer, data: dict
+) -> AuxiliaryOfficer:
     _require_station_in_scope(actor, auxiliary_officer.station)
     return apply_and_save(auxiliary_officer, data, AUXILIARY_FIELDS)
 
 
 @transaction.atomic
-def village_assign(*, actor: User, village: Region, officer: Officer | None = None,
-                   auxiliary_officer: AuxiliaryOfficer | None = None, start_date: dt.date | None = None,
-                   note: str = "") -> VillageAssignment:
+def village_assign(
+    *,
+    actor: User,
+    village: Region,
+    officer: Officer | None = None,
+    auxiliary_officer: AuxiliaryOfficer | None = None,
+    start_date: dt.date | None = None,
+    note: str = "",
+) -> VillageAssignment:
     """Attach an officer (挂村民警) or an auxiliary officer (一村一辅警) to a village from
     ``start_date``; the current one of the same kind, if any, ends the day before."""
     require_village_in_scope(actor, village)
@@ -106,13 +116,19 @@ def village_assign(*, actor: User, village: Region, officer: Officer | None = No
         if current.person == person:
             raise DomainError(_("%(name)s 已是该村的在岗人员。") % {"name": person.name})
         if start_date <= current.start_date:
-            raise DomainError(_("新安排的开始日期须晚于原安排的开始日期(%(date)s)。") % {"date": current.start_date},
-                              field="start_date")
+            raise DomainError(
+                _("新安排的开始日期须晚于原安排的开始日期(%(date)s)。") % {"date": current.start_date},
+                field="start_date",
+            )
         current.end_date = start_date - dt.timedelta(days=1)
         current.save(update_fields=["end_date"])
     assignment = VillageAssignment(
-        village=village, kind=kind, officer=officer, auxiliary_officer=auxiliary_officer,
-        start_date=start_date, note=note,
+        village=village,
+        kind=kind,
+        officer=officer,
+        auxiliary_officer=auxiliary_officer,
+        start_date=start_date,
+        note=note,
     )
     assignment.full_clean()
     assignment.save()
@@ -120,7 +136,9 @@ def village_assign(*, actor: User, village: Region, officer: Officer | None = No
 
 
 @transaction.atomic
-def assignment_end(*, actor: User, assignment: VillageAssignment, end_date: dt.date | None = None) -> VillageAssignment:
+def assignment_end(
+    *, actor: User, assignment: VillageAssignment, end_date: dt.date | None = None
+) -> VillageAssignment:
     require_village_in_scope(actor, assignment.village)
     if assignment.end_date is not None:
         raise DomainError(_("该安排已结束。"))
@@ -130,7 +148,6 @@ def assignment_end(*, actor: User, assignment: VillageAssignment, end_date: dt.d
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date"])
     return assignment
-
 
 
 STATION_FIELDS = ("name", "code", "address", "phone", "is_active")
@@ -152,8 +169,18 @@ def station_update(*, actor: User, station: Station, data: dict) -> Station:
 
 
 # --- Incidents (警情) ------------------------------------------------------------------------
-INCIDENT_FIELDS = ("number", "received_at", "category", "village", "address", "caller_name", "caller_phone",
-                   "parties", "summary", "outcome")
+INCIDENT_FIELDS = (
+    "number",
+    "received_at",
+    "category",
+    "village",
+    "address",
+    "caller_name",
+    "caller_phone",
+    "parties",
+    "summary",
+    "outcome",
+)
 
 
 def require_incident_writer(actor: User, station: Station) -> None:
@@ -165,8 +192,10 @@ def _check_incident_village(actor: User, station: Station, village: Region) -> N
     if village is None or not village.is_village_level:
         raise DomainError(_("请选择村或社区。"), field="village")
     if not selectors.villages_of_station(station.pk).filter(pk=village.pk).exists():
-        raise DomainError(_("%(village)s 不在 %(station)s 辖区内。") % {"village": village.name, "station": station.name},
-                          field="village")
+        raise DomainError(
+            _("%(village)s 不在 %(station)s 辖区内。") % {"village": village.name, "station": station.name},
+            field="village",
+        )
     if not scoping.village_ids(actor).filter(pk=village.pk).exists():
         raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
 
@@ -182,17 +211,38 @@ def _clean_incident_data(data: dict) -> dict:
 
 
 @transaction.atomic
-def incident_record(*, actor: User, station: Station, village: Region, number: str, received_at: dt.datetime,
-                    category: str, summary: str, address: str = "", caller_name: str = "", caller_phone: str = "",
-                    parties: str = "", outcome: str = "") -> Incident:
+def incident_record(
+    *,
+    actor: User,
+    station: Station,
+    village: Region,
+    number: str,
+    received_at: dt.datetime,
+    category: str,
+    summary: str,
+    address: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    parties: str = "",
+    outcome: str = "",
+) -> Incident:
     """Record one incident of ``station`` (by hand; the import uses the same checks row by row)."""
     require_incident_writer(actor, station)
     _check_incident_village(actor, station, village)
-    data = _clean_incident_data({
-        "number": number, "received_at": received_at, "category": category, "village": village,
-        "address": address, "caller_name": caller_name, "caller_phone": caller_phone, "parties": parties,
-        "summary": summary, "outcome": outcome,
-    })
+    data = _clean_incident_data(
+        {
+            "number": number,
+            "received_at": received_at,
+            "category": category,
+            "village": village,
+            "address": address,
+            "caller_name": caller_name,
+            "caller_phone": caller_phone,
+            "parties": parties,
+            "summary": summary,
+            "outcome": outcome,
+        }
+    )
     incident = Incident(station=station, created_by=actor, **data)
     incident.address_key = selectors.normalize_address(incident.address)
     incident.full_clean()
@@ -218,7 +268,9 @@ def incident_update(*, actor: User, incident: Incident, data: dict) -> Incident:
 
 
 @transaction.atomic
-def incident_refer(*, actor: User, incident: Incident, department: str, now: dt.datetime | None = None) -> Incident:
+def incident_refer(
+    *, actor: User, incident: Incident, department: str, now: dt.datetime | None = None
+) -> Incident:
     """Refer a non-police matter to a department (12345 热线, 劳动监察, 民政 …) and wait for its
     answer. A matter already waiting for an answer is not referred again (409)."""
     require_incident_writer(actor, incident.station)
@@ -228,19 +280,31 @@ def incident_refer(*, actor: User, incident: Incident, department: str, now: dt.
     if len(department) > 64:
         raise DomainError(_("移交部门名称不能超过64个字。"), field="department")
     now = now or timezone.now()
-    moved = Incident.objects.filter(pk=incident.pk).exclude(referral_status=Incident.ReferralStatus.PENDING).update(
-        referred_to=department, referred_at=now, referral_status=Incident.ReferralStatus.PENDING,
-        referral_answer="", answered_at=None, updated_at=now,
+    moved = (
+        Incident.objects.filter(pk=incident.pk)
+        .exclude(referral_status=Incident.ReferralStatus.PENDING)
+        .update(
+            referred_to=department,
+            referred_at=now,
+            referral_status=Incident.ReferralStatus.PENDING,
+            referral_answer="",
+            answered_at=None,
+            updated_at=now,
+        )
     )
     if not moved:
-        raise ConflictError(_("该警情已移交 %(dept)s,正在等待答复。") % {"dept": incident.referred_to},
-                            code="already_referred")
+        raise ConflictError(
+            _("该警情已移交 %(dept)s,正在等待答复。") % {"dept": incident.referred_to},
+            code="already_referred",
+        )
     incident.refresh_from_db()
     return incident
 
 
 @transaction.atomic
-def incident_answer(*, actor: User, incident: Incident, answer: str, now: dt.datetime | None = None) -> Incident:
+def incident_answer(
+    *, actor: User, incident: Incident, answer: str, now: dt.datetime | None = None
+) -> Incident:
     """Record the department's answer to a referral."""
     require_incident_writer(actor, incident.station)
     answer = (answer or "").strip()
@@ -248,7 +312,10 @@ def incident_answer(*, actor: User, incident: Incident, answer: str, now: dt.dat
         raise DomainError(_("请填写部门答复内容。"), field="answer")
     now = now or timezone.now()
     moved = Incident.objects.filter(pk=incident.pk, referral_status=Incident.ReferralStatus.PENDING).update(
-        referral_status=Incident.ReferralStatus.ANSWERED, referral_answer=answer, answered_at=now, updated_at=now,
+        referral_status=Incident.ReferralStatus.ANSWERED,
+        referral_answer=answer,
+        answered_at=now,
+        updated_at=now,
     )
     if not moved:
         raise ConflictError(_("该警情没有等待答复的移交。"), code="not_referred")
@@ -280,8 +347,16 @@ def parse_coordinate(value, low: int, high: int, field: str) -> Decimal | None:
 
 
 @transaction.atomic
-def visit_check_in(*, actor: User, village: Region, activity: str = VillageVisit.Activity.VISIT, note: str = "",
-                   lat=None, lon=None, now: dt.datetime | None = None) -> VillageVisit:
+def visit_check_in(
+    *,
+    actor: User,
+    village: Region,
+    activity: str = VillageVisit.Activity.VISIT,
+    note: str = "",
+    lat=None,
+    lon=None,
+    now: dt.datetime | None = None,
+) -> VillageVisit:
     """An attached officer or auxiliary officer checks in to a village in their scope (from a
     phone, with an optional GPS position). Several check-ins a day are kept; presence counts
     distinct days."""
@@ -298,8 +373,14 @@ def visit_check_in(*, actor: User, village: Region, activity: str = VillageVisit
         latitude = longitude = None  # half a position is no position
     now = now or timezone.now()
     visit = VillageVisit(
-        village=village, visited_on=timezone.localdate(now), checked_in_at=now, latitude=latitude,
-        longitude=longitude, activity=activity, note=(note or "").strip(), created_by=actor,
+        village=village,
+        visited_on=timezone.localdate(now),
+        checked_in_at=now,
+        latitude=latitude,
+        longitude=longitude,
+        activity=activity,
+        note=(note or "").strip(),
+        created_by=actor,
         officer=person if isinstance(person, Officer) else None,
         auxiliary_officer=person if isinstance(person, AuxiliaryOfficer) else None,
     )
@@ -321,8 +402,13 @@ def presence_remind_behind(*, today: dt.date) -> int:
     behind = (
         selectors.presence_assignments(first=first, last=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .filter(kind=VillageAssignment.Kind.ATTACHED_OFFICER, start_date__lte=today,
-                officer__is_active=True, officer__user__isnull=False, officer__user__is_active=True)
+        .filter(
+            kind=VillageAssignment.Kind.ATTACHED_OFFICER,
+            start_date__lte=today,
+            officer__is_active=True,
+            officer__user__isnull=False,
+            officer__user__is_active=True,
+        )
         .filter(days__lt=minimum)
         .select_related("officer__user", "village")
         .order_by("pk")
@@ -331,13 +417,20 @@ def presence_remind_behind(*, today: dt.date) -> int:
     url = reverse("stations:presence")
     pairs = []
     for a in behind:
-        pairs.append(([a.officer.user], Message(
-            kind="presence.behind", target=f"officer{a.officer_id}-village{a.village_id}", period=period,
-            title=_("驻村天数不足:%(village)s 本月 %(days)s 天(每月不少于 %(min)s 天)") % {
-                "village": a.village.name, "days": a.days, "min": minimum},
-            body=_("%(month)s 您在 %(village)s 的驻村天数为 %(days)s 天,请在月底前补足 %(min)s 天。") % {
-                "month": period, "village": a.village.name, "days": a.days, "min": minimum},
-            url=url,
-        )))
+        pairs.append(
+            (
+                [a.officer.user],
+                Message(
+                    kind="presence.behind",
+                    target=f"officer{a.officer_id}-village{a.village_id}",
+                    period=period,
+                    title=_("驻村天数不足:%(village)s 本月 %(days)s 天(每月不少于 %(min)s 天)")
+                    % {"village": a.village.name, "days": a.days, "min": minimum},
+                    body=_("%(month)s 您在 %(village)s 的驻村天数为 %(days)s 天,请在月底前补足 %(min)s 天。")
+                    % {"month": period, "village": a.village.name, "days": a.days, "min": minimum},
+                    url=url,
+                ),
+            )
+        )
     notify_bulk(pairs)
     return len(pairs)

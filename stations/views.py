@@ -81,15 +81,19 @@ class AuxiliaryOfficerCreateView(_StationChildCreate):
         return _("新增辅警:%(name)s") % {"name": self.object.name}
 
     def perform(self, form):
-        return services.auxiliary_officer_create(actor=self.request.user, station=self.object,
-                                                 **form.service_data())
+        return services.auxiliary_officer_create(
+            actor=self.request.user, station=self.object, **form.service_data()
+        )
 
 
 class _StationChildEdit(ModelEditMixin, FormView):
     nav_key = "stations"
 
     def get_breadcrumbs(self):
-        return [(_("派出所"), reverse("stations:station-list")), (self.object.station.name, self.get_cancel_url())]
+        return [
+            (_("派出所"), reverse("stations:station-list")),
+            (self.object.station.name, self.get_cancel_url()),
+        ]
 
     def get_success_url(self, obj):
         return reverse("stations:station-detail", args=[obj.station_id])
@@ -120,8 +124,9 @@ class AuxiliaryOfficerEditView(_StationChildEdit):
         return _("修改辅警:%(name)s") % {"name": self.object.name}
 
     def perform(self, form):
-        return services.auxiliary_officer_update(actor=self.request.user, auxiliary_officer=self.object,
-                                                 data=form.service_data())
+        return services.auxiliary_officer_update(
+            actor=self.request.user, auxiliary_officer=self.object, data=form.service_data()
+        )
 
 
 class AssignmentCreateView(ServiceFormMixin, FormView):
@@ -146,7 +151,10 @@ class AssignmentCreateView(ServiceFormMixin, FormView):
         return {"village": village} if village.isdigit() else {}
 
     def get_breadcrumbs(self):
-        return [(_("派出所"), reverse("stations:station-list")), (_("驻村覆盖"), reverse("stations:coverage"))]
+        return [
+            (_("派出所"), reverse("stations:station-list")),
+            (_("驻村覆盖"), reverse("stations:coverage")),
+        ]
 
     def get_cancel_url(self):
         return reverse("stations:coverage")
@@ -156,7 +164,9 @@ class AssignmentCreateView(ServiceFormMixin, FormView):
 
     def get_success_message(self, obj):
         return _("已安排%(person)s为%(village)s的%(kind)s。") % {
-            "person": obj.person.name, "village": obj.village.name, "kind": obj.get_kind_display(),
+            "person": obj.person.name,
+            "village": obj.village.name,
+            "kind": obj.get_kind_display(),
         }
 
     def get_success_url(self, obj):
@@ -173,11 +183,15 @@ class AssignmentEndView(ServiceFormMixin, FormView):
 
     def get_page_title(self):
         return _("结束驻村安排:%(village)s · %(person)s") % {
-            "village": self.object.village.name, "person": self.object.person.name,
+            "village": self.object.village.name,
+            "person": self.object.person.name,
         }
 
     def get_breadcrumbs(self):
-        return [(_("村(社区)"), reverse("governance:village-list")), (self.object.village.name, self.get_cancel_url())]
+        return [
+            (_("村(社区)"), reverse("governance:village-list")),
+            (self.object.village.name, self.get_cancel_url()),
+        ]
 
     def get_cancel_url(self):
         return reverse("governance:village-detail", args=[self.object.village_id])
@@ -187,7 +201,9 @@ class AssignmentEndView(ServiceFormMixin, FormView):
 
     def get_success_message(self, obj):
         return _("%(person)s在%(village)s的%(kind)s安排已于%(date)s结束。") % {
-            "person": obj.person.name, "village": obj.village.name, "kind": obj.get_kind_display(),
+            "person": obj.person.name,
+            "village": obj.village.name,
+            "kind": obj.get_kind_display(),
             "date": obj.end_date.isoformat(),
         }
 
@@ -220,11 +236,16 @@ class CoverageView(ScopedListView):
             kind=kind,
             kind_hidden=[("kind", kind)],
             empty_title=_("已全部覆盖"),
-            empty_hint=_("您辖区内的每个村(社区)都有在岗的%(kind)s。") % {"kind": VillageAssignment.Kind(kind).label},
+            empty_hint=_("您辖区内的每个村(社区)都有在岗的%(kind)s。")
+            % {"kind": VillageAssignment.Kind(kind).label},
         )
         context["tabs"] = [
-            {"kind": value, "label": label, "active": value == kind,
-             "count": selectors.villages_without_assignment(user=user, kind=value).count()}
+            {
+                "kind": value,
+                "label": label,
+                "active": value == kind,
+                "count": selectors.villages_without_assignment(user=user, kind=value).count(),
+            }
             for value, label in VillageAssignment.Kind.choices
         ]
         return context

@@ -69,11 +69,19 @@ ROLES = ["admin", "county", "station_a", "station_b", "aux_v1", "grid_g1", "medi
 def world(db) -> World:
     admin = UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
     county_user = UserFactory(username="county", role=User.Role.COUNTY, is_staff=True)
-    county = gov.region_create(actor=admin, name="测试县", code="511132000000", kind=Region.Kind.COUNTY, parent=None)
-    ta = gov.region_create(actor=admin, name="甲镇", code="511132100000", kind=Region.Kind.TOWNSHIP, parent=county)
-    tb = gov.region_create(actor=admin, name="乙乡", code="511132200000", kind=Region.Kind.TOWNSHIP, parent=county)
+    county = gov.region_create(
+        actor=admin, name="测试县", code="511132000000", kind=Region.Kind.COUNTY, parent=None
+    )
+    ta = gov.region_create(
+        actor=admin, name="甲镇", code="511132100000", kind=Region.Kind.TOWNSHIP, parent=county
+    )
+    tb = gov.region_create(
+        actor=admin, name="乙乡", code="511132200000", kind=Region.Kind.TOWNSHIP, parent=county
+    )
     v1 = gov.region_create(actor=admin, name="一村", code="511132100201", kind=Region.Kind.VILLAGE, parent=ta)
-    v2 = gov.region_create(actor=admin, name="二村", code="511132100202", kind=Region.Kind.COMMUNITY, parent=ta)
+    v2 = gov.region_create(
+        actor=admin, name="二村", code="511132100202", kind=Region.Kind.COMMUNITY, parent=ta
+    )
     v3 = gov.region_create(actor=admin, name="三村", code="511132200201", kind=Region.Kind.VILLAGE, parent=tb)
 
     # a station no actor belongs to, made first, so that station ids never coincide with officer
@@ -86,14 +94,32 @@ def world(db) -> World:
 
     station_a_user = UserFactory(username="station_a", role=User.Role.STATION, full_name="甲所民警")
     station_b_user = UserFactory(username="station_b", role=User.Role.STATION, full_name="乙所民警")
-    officer_a = st.officer_create(actor=admin, station=station_a, name="甲所民警", badge_number="100001",
-                                  phone=make_phone(), user=station_a_user)
-    officer_b = st.officer_create(actor=admin, station=station_b, name="乙所民警", badge_number="100002",
-                                  phone=make_phone(), user=station_b_user)
+    officer_a = st.officer_create(
+        actor=admin,
+        station=station_a,
+        name="甲所民警",
+        badge_number="100001",
+        phone=make_phone(),
+        user=station_a_user,
+    )
+    officer_b = st.officer_create(
+        actor=admin,
+        station=station_b,
+        name="乙所民警",
+        badge_number="100002",
+        phone=make_phone(),
+        user=station_b_user,
+    )
 
     aux_user = UserFactory(username="aux_v1", role=User.Role.AUXILIARY, full_name="一村辅警")
-    aux = st.auxiliary_officer_create(actor=admin, station=station_a, name="一村辅警", id_number=make_id_number(),
-                                      phone=make_phone(), user=aux_user)
+    aux = st.auxiliary_officer_create(
+        actor=admin,
+        station=station_a,
+        name="一村辅警",
+        id_number=make_id_number(),
+        phone=make_phone(),
+        user=aux_user,
+    )
     start = dt.date(2026, 1, 1)
     st.village_assign(actor=admin, village=v1, auxiliary_officer=aux, start_date=start)
     st.village_assign(actor=admin, village=v1, officer=officer_a, start_date=start)
@@ -103,40 +129,119 @@ def world(db) -> World:
     g2 = gov.grid_create(actor=admin, village=v2, name="二村一组", code="G-2")
     g3 = gov.grid_create(actor=admin, village=v3, name="三村一组", code="G-3")
     grid_user = UserFactory(username="grid_g1", role=User.Role.GRID, full_name="一组网格员")
-    worker = gov.grid_worker_create(actor=admin, grid=g1a, name="一组网格员", id_number=make_id_number(),
-                                    phone=make_phone(), role=GridWorker.Role.WORKER, user=grid_user)
-    gov.grid_worker_create(actor=admin, grid=g1a, name="一组网格长", id_number=make_id_number(),
-                           phone=make_phone(), role=GridWorker.Role.LEADER)
-    gov.grid_worker_create(actor=admin, grid=g3, name="三村网格长", id_number=make_id_number(),
-                           phone=make_phone(), role=GridWorker.Role.LEADER)
+    worker = gov.grid_worker_create(
+        actor=admin,
+        grid=g1a,
+        name="一组网格员",
+        id_number=make_id_number(),
+        phone=make_phone(),
+        role=GridWorker.Role.WORKER,
+        user=grid_user,
+    )
+    gov.grid_worker_create(
+        actor=admin,
+        grid=g1a,
+        name="一组网格长",
+        id_number=make_id_number(),
+        phone=make_phone(),
+        role=GridWorker.Role.LEADER,
+    )
+    gov.grid_worker_create(
+        actor=admin,
+        grid=g3,
+        name="三村网格长",
+        id_number=make_id_number(),
+        phone=make_phone(),
+        role=GridWorker.Role.LEADER,
+    )
 
     mediator_user = UserFactory(username="mediator_t1", role=User.Role.MEDIATOR, full_name="阿说德古")
-    m1 = gov.mediator_create(actor=admin, township=ta, name="阿说德古", kind=Mediator.Kind.DEGU, clan="阿说",
-                             phone=make_phone(), speaks_yi=True, user=mediator_user)
-    m2 = gov.mediator_create(actor=admin, township=tb, name="乙乡调解员", kind=Mediator.Kind.PEOPLE,
-                             phone=make_phone(), speaks_yi=False, speaks_mandarin=True)
+    m1 = gov.mediator_create(
+        actor=admin,
+        township=ta,
+        name="阿说德古",
+        kind=Mediator.Kind.DEGU,
+        clan="阿说",
+        phone=make_phone(),
+        speaks_yi=True,
+        user=mediator_user,
+    )
+    m2 = gov.mediator_create(
+        actor=admin,
+        township=tb,
+        name="乙乡调解员",
+        kind=Mediator.Kind.PEOPLE,
+        phone=make_phone(),
+        speaks_yi=False,
+        speaks_mandarin=True,
+    )
 
     c1 = gov.committee_create(actor=admin, village=v1)
-    gov.committee_member_add(actor=admin, committee=c1, name="一村书记", phone=make_phone(),
-                             position="chair", kind="party_secretary")
+    gov.committee_member_add(
+        actor=admin,
+        committee=c1,
+        name="一村书记",
+        phone=make_phone(),
+        position="chair",
+        kind="party_secretary",
+    )
     c3 = gov.committee_create(actor=admin, village=v3)
-    gov.committee_member_add(actor=admin, committee=c3, name="三村书记", phone=make_phone(),
-                             position="chair", kind="party_secretary")
-    gov.volunteer_team_create(actor=admin, region=v1, name="一村护村队", kind="village_guard",
-                              leader_name="一村队长", leader_phone=make_phone())
-    gov.volunteer_team_create(actor=admin, region=tb, name="乙乡巡逻队", kind="patrol",
-                              leader_name="乙乡队长", leader_phone=make_phone())
+    gov.committee_member_add(
+        actor=admin,
+        committee=c3,
+        name="三村书记",
+        phone=make_phone(),
+        position="chair",
+        kind="party_secretary",
+    )
+    gov.volunteer_team_create(
+        actor=admin,
+        region=v1,
+        name="一村护村队",
+        kind="village_guard",
+        leader_name="一村队长",
+        leader_phone=make_phone(),
+    )
+    gov.volunteer_team_create(
+        actor=admin,
+        region=tb,
+        name="乙乡巡逻队",
+        kind="patrol",
+        leader_name="乙乡队长",
+        leader_phone=make_phone(),
+    )
 
     norole = UserFactory(username="norole", role="")
     users = {
-        "admin": admin, "county": county_user, "station_a": station_a_user, "station_b": station_b_user,
-        "aux_v1": aux_user, "grid_g1": grid_user, "mediator_t1": mediator_user, "norole": norole,
+        "admin": admin,
+        "county": county_user,
+        "station_a": station_a_user,
+        "station_b": station_b_user,
+        "aux_v1": aux_user,
+        "grid_g1": grid_user,
+        "mediator_t1": mediator_user,
+        "norole": norole,
     }
     return World(
-        county=county, township_a=ta, township_b=tb, village_1=v1, village_2=v2, village_3=v3,
-        grid_1a=g1a, grid_1b=g1b, grid_2=g2, grid_3=g3, station_a=station_a, station_b=station_b,
-        officer_a=officer_a, officer_b=officer_b, aux_v1=aux, worker_g1=worker, mediator_t1=m1,
-        mediator_t2=m2, users=users,
+        county=county,
+        township_a=ta,
+        township_b=tb,
+        village_1=v1,
+        village_2=v2,
+        village_3=v3,
+        grid_1a=g1a,
+        grid_1b=g1b,
+        grid_2=g2,
+        grid_3=g3,
+        station_a=station_a,
+        station_b=station_b,
+        officer_a=officer_a,
+        officer_b=officer_b,
+        aux_v1=aux,
+        worker_g1=worker,
+        mediator_t1=m1,
+        mediator_t2=m2,
+        users=users,
     )
 
 

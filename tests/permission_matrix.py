@@ -146,8 +146,9 @@ def _walk(patterns, prefix: str = "") -> Iterable[str]:
             yield f"{prefix}{entry.name}"
 
 
-def url_names(*, namespaces: Iterable[str] = (), names: Iterable[str] = (),
-              api_basenames: Iterable[str] = ()) -> set[str]:
+def url_names(
+    *, namespaces: Iterable[str] = (), names: Iterable[str] = (), api_basenames: Iterable[str] = ()
+) -> set[str]:
     """Named URLs in the given namespaces, plain names, and API routes of the given basenames
     (``regions`` → ``regions-list``, ``regions-detail``, ``regions-archive`` …)."""
     all_names = set(_walk(get_resolver().url_patterns))
@@ -164,9 +165,12 @@ def api_route_names(basenames: Iterable[str]) -> set[str]:
     basenames = set(basenames)
     return {
         route.name.format(basename=basename)
-        for _prefix, viewset, basename in router.registry if basename in basenames
+        for _prefix, viewset, basename in router.registry
+        if basename in basenames
         for route in router.get_routes(viewset)
-        if router.get_method_map(viewset, route.mapping)  # the router makes no URL for a route without methods
+        if router.get_method_map(
+            viewset, route.mapping
+        )  # the router makes no URL for a route without methods
     }
 
 
@@ -175,12 +179,19 @@ def api_basenames(*apps: str) -> list[str]:
     completeness test also notices a viewset registered after its table was written."""
     from config.api_urls import router
 
-    return [basename for _prefix, viewset, basename in router.registry
-            if viewset.__module__.split(".")[0] in apps]
+    return [
+        basename for _prefix, viewset, basename in router.registry if viewset.__module__.split(".")[0] in apps
+    ]
 
 
-def uncovered(routes: Iterable[Route], *, namespaces: Iterable[str] = (), names: Iterable[str] = (),
-              api_basenames: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+def uncovered(
+    routes: Iterable[Route],
+    *,
+    namespaces: Iterable[str] = (),
+    names: Iterable[str] = (),
+    api_basenames: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[str]:
     """URL names of the given namespaces/basenames that no route of the table requests."""
     covered = {route.name for route in routes}
     wanted = url_names(namespaces=namespaces, names=names, api_basenames=api_basenames)

@@ -76,7 +76,9 @@ def test_station_staff_find_their_villages_on_a_phone(live_server, world):
 
         open_nav_entry(page, "网格")
         assert page.locator("h1").inner_text().strip() == "网格"
-        assert {"一村一组", "一村二组", "二村一组"} <= set(page.locator("#results a.row-link").all_inner_texts())
+        assert {"一村一组", "一村二组", "二村一组"} <= set(
+            page.locator("#results a.row-link").all_inner_texts()
+        )
         assert_fits_phone(page)
 
         browser.close()

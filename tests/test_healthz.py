@@ -64,7 +64,9 @@ def test_redis_broker_and_cache_answer(settings):
         ok, reason = False, str(exc)
     require_service("Redis", ok, reason)
     if not configured:
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        }
     else:
         assert settings.CELERY_BROKER_URL == url
     from django.core.cache import caches
@@ -80,8 +82,11 @@ def test_database_is_postgresql_in_ci(db):
 
     from django.db import connection
 
-    require_service("PostgreSQL", os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    "DATABASE_URL does not point at PostgreSQL")
+    require_service(
+        "PostgreSQL",
+        os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        "DATABASE_URL does not point at PostgreSQL",
+    )
     assert connection.vendor == "postgresql"
 
 

@@ -35,7 +35,9 @@ def team(w):
 
 
 def assignment(w):
-    return VillageAssignment.objects.filter(village=w.village_1, kind="auxiliary", end_date__isnull=True).get()
+    return VillageAssignment.objects.filter(
+        village=w.village_1, kind="auxiliary", end_date__isnull=True
+    ).get()
 
 
 def incident(w):
@@ -44,8 +46,9 @@ def incident(w):
 
 def import_job(w):
     content = csv_bytes([incident_row("J-MATRIX-2")])
-    return imports.incident_import_start(actor=w.user("admin"), station=w.station_a, file_name="警情.csv",
-                                         content=content)
+    return imports.incident_import_start(
+        actor=w.user("admin"), station=w.station_a, file_name="警情.csv", content=content
+    )
 
 
 def visit(w):
@@ -95,19 +98,32 @@ ROUTES = [
     # villages (created by the county in the admin; edited here)
     page("governance:village-list", expected=LIST),
     page("governance:village-detail", args=attr("village_1"), expected=VILLAGE_READ),
-    page("governance:village-detail", args=attr("village_3"), note="station B's village",
-         expected=expect(404, admin=200, county=200, station_b=200)),
+    page(
+        "governance:village-detail",
+        args=attr("village_3"),
+        note="station B's village",
+        expected=expect(404, admin=200, county=200, station_b=200),
+    ),
     page("governance:village-edit", args=attr("village_1"), expected=VILLAGE_WRITE),
     page("governance:village-edit", args=attr("village_1"), method="post", expected=VILLAGE_WRITE),
     # grids
     page("governance:grid-list", expected=LIST),
     page("governance:grid-create", expected=CREATE),
     page("governance:grid-create", method="post", expected=CREATE),
-    page("governance:grid-create", method="post", data=grid_data, note="a grid in station A's village",
-         expected=replace(CREATE, admin=302, county=302, station_a=302)),  # station_b: not a choice → form error
+    page(
+        "governance:grid-create",
+        method="post",
+        data=grid_data,
+        note="a grid in station A's village",
+        expected=replace(CREATE, admin=302, county=302, station_a=302),
+    ),  # station_b: not a choice → form error
     page("governance:grid-detail", args=attr("grid_1a"), expected=VILLAGE_READ),
-    page("governance:grid-detail", args=attr("grid_1b"), note="a grid of 一村 that is not grid_g1's",
-         expected=replace(VILLAGE_READ, grid_g1=404)),
+    page(
+        "governance:grid-detail",
+        args=attr("grid_1b"),
+        note="a grid of 一村 that is not grid_g1's",
+        expected=replace(VILLAGE_READ, grid_g1=404),
+    ),
     page("governance:grid-edit", args=attr("grid_1a"), expected=VILLAGE_WRITE),
     page("governance:grid-edit", args=attr("grid_1a"), method="post", expected=VILLAGE_WRITE),
     # grid workers
@@ -121,12 +137,26 @@ ROUTES = [
     page("governance:mediator-list", expected=LIST),
     page("governance:mediator-create", expected=CREATE),
     page("governance:mediator-create", method="post", expected=CREATE),
-    page("governance:mediator-detail", args=attr("mediator_t1"), expected=replace(VILLAGE_READ, mediator_t1=200)),
-    page("governance:mediator-detail", args=attr("mediator_t2"), note="乙乡's mediator",
-         expected=expect(404, admin=200, county=200, station_b=200)),
-    page("governance:mediator-edit", args=attr("mediator_t1"), expected=replace(VILLAGE_WRITE, mediator_t1=403)),
-    page("governance:mediator-edit", args=attr("mediator_t1"), method="post",
-         expected=replace(VILLAGE_WRITE, mediator_t1=403)),
+    page(
+        "governance:mediator-detail",
+        args=attr("mediator_t1"),
+        expected=replace(VILLAGE_READ, mediator_t1=200),
+    ),
+    page(
+        "governance:mediator-detail",
+        args=attr("mediator_t2"),
+        note="乙乡's mediator",
+        expected=expect(404, admin=200, county=200, station_b=200),
+    ),
+    page(
+        "governance:mediator-edit", args=attr("mediator_t1"), expected=replace(VILLAGE_WRITE, mediator_t1=403)
+    ),
+    page(
+        "governance:mediator-edit",
+        args=attr("mediator_t1"),
+        method="post",
+        expected=replace(VILLAGE_WRITE, mediator_t1=403),
+    ),
     # security committees and their members
     page("governance:committee-list", expected=LIST),
     page("governance:committee-create", expected=CREATE),
@@ -150,8 +180,12 @@ ROUTES = [
     # stations, their staff and village assignments
     page("stations:station-list", expected=LIST),
     page("stations:station-detail", args=attr("station_a"), expected=STATION_READ),
-    page("stations:station-detail", args=attr("station_b"), note="the other station",
-         expected=expect(404, admin=200, county=200, station_b=200)),
+    page(
+        "stations:station-detail",
+        args=attr("station_b"),
+        note="the other station",
+        expected=expect(404, admin=200, county=200, station_b=200),
+    ),
     page("stations:coverage", expected=LIST),
     page("stations:officer-create", args=attr("station_a"), expected=STATION_WRITE),
     page("stations:officer-create", args=attr("station_a"), method="post", expected=STATION_WRITE),
@@ -168,8 +202,13 @@ ROUTES = [
     page("stations:assignment-create", expected=CREATE),
     page("stations:assignment-create", method="post", expected=CREATE),
     page("stations:assignment-end", args=pk(assignment), expected=VILLAGE_WRITE),
-    page("stations:assignment-end", args=pk(assignment), method="post", data={"end_date": "2026-01-31"},
-         expected=replace(VILLAGE_WRITE, admin=302, county=302, station_a=302)),
+    page(
+        "stations:assignment-end",
+        args=pk(assignment),
+        method="post",
+        data={"end_date": "2026-01-31"},
+        expected=replace(VILLAGE_WRITE, admin=302, county=302, station_a=302),
+    ),
     # incidents (警情: not for grid workers or mediators)
     page("stations:incident-list", expected=LIST),
     page("stations:incident-create", expected=CREATE),
@@ -184,8 +223,12 @@ ROUTES = [
     page("stations:incident-import", expected=CREATE),
     page("stations:incident-import", method="post", expected=CREATE),
     page("stations:incident-import-template", expected=CREATE),
-    page("stations:import-job", args=pk(import_job), note="import jobs are for those who import",
-         expected=replace(STATION_WRITE, aux_v1=404)),
+    page(
+        "stations:import-job",
+        args=pk(import_job),
+        note="import jobs are for those who import",
+        expected=replace(STATION_WRITE, aux_v1=404),
+    ),
     # the Django admin: staff accounts only; the rest are sent to its own login page
     page("admin:index", login_url="admin:login", expected=expect(302, admin=200, county=200)),
     # API: governance
@@ -193,12 +236,27 @@ ROUTES = [
     api("regions-list", method="post", expected=API_COUNTY_CREATE),
     api("regions-detail", args=attr("village_1"), expected=VILLAGE_READ),
     api("regions-detail", args=attr("village_1"), method="patch", expected=VILLAGE_WRITE),
-    api("regions-archive", args=attr("village_1"), method="post", expected=replace(VILLAGE_WRITE, station_a=403)),
-    api("regions-restore", args=attr("village_1"), method="post", expected=replace(VILLAGE_WRITE, station_a=403)),
+    api(
+        "regions-archive",
+        args=attr("village_1"),
+        method="post",
+        expected=replace(VILLAGE_WRITE, station_a=403),
+    ),
+    api(
+        "regions-restore",
+        args=attr("village_1"),
+        method="post",
+        expected=replace(VILLAGE_WRITE, station_a=403),
+    ),
     api("grids-list", expected=API_LIST),
     api("grids-list", method="post", expected=API_CREATE),
-    api("grids-list", method="post", data=grid_data, note="a grid in station A's village",
-        expected=replace(API_CREATE, admin=201, county=201, station_a=201)),
+    api(
+        "grids-list",
+        method="post",
+        data=grid_data,
+        note="a grid in station A's village",
+        expected=replace(API_CREATE, admin=201, county=201, station_a=201),
+    ),
     api("grids-detail", args=attr("grid_1a"), expected=VILLAGE_READ),
     api("grids-detail", args=attr("grid_1a"), method="patch", expected=VILLAGE_WRITE),
     api("grid-workers-list", expected=API_LIST),
@@ -208,18 +266,31 @@ ROUTES = [
     api("mediators-list", expected=API_LIST),
     api("mediators-list", method="post", expected=API_CREATE),
     api("mediators-detail", args=attr("mediator_t1"), expected=replace(VILLAGE_READ, mediator_t1=200)),
-    api("mediators-detail", args=attr("mediator_t1"), method="patch",
-        expected=replace(VILLAGE_WRITE, mediator_t1=403)),
+    api(
+        "mediators-detail",
+        args=attr("mediator_t1"),
+        method="patch",
+        expected=replace(VILLAGE_WRITE, mediator_t1=403),
+    ),
     api("committees-list", expected=API_LIST),
     api("committees-list", method="post", expected=API_CREATE),
     api("committees-detail", args=pk(committee), expected=VILLAGE_READ),
     api("committees-detail", args=pk(committee), method="patch", expected=VILLAGE_WRITE),
     api("committee-members-list", expected=API_LIST),
     api("committee-members-list", method="post", expected=API_CREATE),
-    api("committee-members-list", method="post", note="a member for station A's committee",
-        data=lambda w: {"committee": committee(w).pk, "name": "一村队员", "position": "member", "kind": "other",
-                         "phone": "13800138000"},
-        expected=replace(API_CREATE, admin=201, county=201, station_a=201)),
+    api(
+        "committee-members-list",
+        method="post",
+        note="a member for station A's committee",
+        data=lambda w: {
+            "committee": committee(w).pk,
+            "name": "一村队员",
+            "position": "member",
+            "kind": "other",
+            "phone": "13800138000",
+        },
+        expected=replace(API_CREATE, admin=201, county=201, station_a=201),
+    ),
     api("committee-members-detail", args=pk(member), expected=VILLAGE_READ),
     api("committee-members-detail", args=pk(member), method="patch", expected=VILLAGE_WRITE),
     api("volunteer-teams-list", expected=API_LIST),
@@ -233,10 +304,19 @@ ROUTES = [
     api("stations-detail", args=attr("station_a"), method="patch", expected=NOT_OFFERED),
     api("officers-list", expected=API_LIST),
     api("officers-list", method="post", expected=API_CREATE),
-    api("officers-list", method="post", note="an officer for station A",
-        data=lambda w: {"station": w.station_a.pk, "name": "甲所新警", "badge_number": "100009", "post": "community",
-                        "phone": "13800138001"},
-        expected=replace(API_CREATE, admin=201, county=201, station_a=201)),
+    api(
+        "officers-list",
+        method="post",
+        note="an officer for station A",
+        data=lambda w: {
+            "station": w.station_a.pk,
+            "name": "甲所新警",
+            "badge_number": "100009",
+            "post": "community",
+            "phone": "13800138001",
+        },
+        expected=replace(API_CREATE, admin=201, county=201, station_a=201),
+    ),
     api("officers-detail", args=attr("officer_a"), expected=STATION_READ),
     api("officers-detail", args=attr("officer_a"), method="patch", expected=STATION_WRITE),
     api("auxiliary-officers-list", expected=API_LIST),
@@ -245,10 +325,18 @@ ROUTES = [
     api("auxiliary-officers-detail", args=attr("aux_v1"), method="patch", expected=STATION_WRITE),
     api("assignments-list", expected=API_LIST),
     api("assignments-list", method="post", expected=API_CREATE),
-    api("assignments-list", method="post", note="station A's officer attached to 二村",
-        data=lambda w: {"village": w.village_2.pk, "kind": "officer", "officer": w.officer_a.pk,
-                        "start_date": "2026-02-01"},
-        expected=replace(API_CREATE, admin=201, county=201, station_a=201)),
+    api(
+        "assignments-list",
+        method="post",
+        note="station A's officer attached to 二村",
+        data=lambda w: {
+            "village": w.village_2.pk,
+            "kind": "officer",
+            "officer": w.officer_a.pk,
+            "start_date": "2026-02-01",
+        },
+        expected=replace(API_CREATE, admin=201, county=201, station_a=201),
+    ),
     api("assignments-detail", args=pk(assignment), expected=VILLAGE_READ),
     api("assignments-detail", args=pk(assignment), method="patch", expected=NOT_OFFERED),
     api("assignments-end", args=pk(assignment), method="post", expected=VILLAGE_WRITE),
@@ -256,29 +344,52 @@ ROUTES = [
     api("incidents-list", method="post", expected=API_CREATE),
     api("incidents-detail", args=pk(incident), expected=STATION_READ),
     api("incidents-detail", args=pk(incident), method="patch", expected=STATION_WRITE),
-    api("incidents-refer", args=pk(incident), method="post", expected=replace(STATION_WRITE, admin=400, county=400,
-                                                                            station_a=400)),
-    api("incidents-answer", args=pk(incident), method="post", expected=replace(STATION_WRITE, admin=400, county=400,
-                                                                             station_a=400)),
+    api(
+        "incidents-refer",
+        args=pk(incident),
+        method="post",
+        expected=replace(STATION_WRITE, admin=400, county=400, station_a=400),
+    ),
+    api(
+        "incidents-answer",
+        args=pk(incident),
+        method="post",
+        expected=replace(STATION_WRITE, admin=400, county=400, station_a=400),
+    ),
     api("village-visits-list", expected=API_LIST),
     # the body is checked before the person: an empty one is a 400 for everyone signed in
     api("village-visits-list", method="post", expected=expect(400)),
-    api("village-visits-list", method="post", data=lambda w: {"village": w.village_1.pk},
+    api(
+        "village-visits-list",
+        method="post",
+        data=lambda w: {"village": w.village_1.pk},
         note="check in to 一村: only its officers in person; a village outside the scope is a field error",
-        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403)),
+        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403),
+    ),
     api("village-visits-detail", args=pk(visit), expected=VILLAGE_READ),
     api("village-visits-detail", args=pk(visit), method="patch", expected=NOT_OFFERED),
     # --- points API (积分): rankings are scoped lists; a ledger is a person in scope ------------
     api("points-rankings", expected=LIST),
     api("points-ledger", expected=expect(400), note="no person named"),
-    api("points-ledger", url=lambda w: f"/api/v1/points/ledger/?kind=grid_worker&person={w.worker_g1.pk}",
-        expected=VILLAGE_READ, note="grid_g1's own ledger"),
+    api(
+        "points-ledger",
+        url=lambda w: f"/api/v1/points/ledger/?kind=grid_worker&person={w.worker_g1.pk}",
+        expected=VILLAGE_READ,
+        note="grid_g1's own ledger",
+    ),
     # only those who manage reference data award by hand: the rest get 403 before the body
-    api("points-awards", method="post", expected=expect(403, admin=400, county=400, station_a=400, station_b=400)),
-    api("points-awards", method="post",
+    api(
+        "points-awards",
+        method="post",
+        expected=expect(403, admin=400, county=400, station_a=400, station_b=400),
+    ),
+    api(
+        "points-awards",
+        method="post",
         data=lambda w: {"kind": "grid_worker", "person": w.worker_g1.pk, "points": 2, "reason": "协助调解"},
         note="+2 for grid_g1 with a reason: station B does not see the person",
-        expected=expect(403, admin=201, county=201, station_a=201, station_b=404)),
+        expected=expect(403, admin=201, county=201, station_a=201, station_b=404),
+    ),
 ]
 
 

@@ -43,37 +43,62 @@ def area_args(kind, name):
 
 
 def area_routes():
-    routes = [page("dashboards:area", args=area_args(kind, name), expected=expected, note=f"{kind} {name}")
-              for kind, name, expected in AREAS]
+    routes = [
+        page("dashboards:area", args=area_args(kind, name), expected=expected, note=f"{kind} {name}")
+        for kind, name, expected in AREAS
+    ]
     for suffix in PARTS:
         for kind, name, expected in PART_AREAS:
-            routes.append(page(f"dashboards:area{suffix}", args=area_args(kind, name), expected=expected,
-                               note=f"{kind} {name}"))
+            routes.append(
+                page(
+                    f"dashboards:area{suffix}",
+                    args=area_args(kind, name),
+                    expected=expected,
+                    note=f"{kind} {name}",
+                )
+            )
     return routes
 
 
 @pytest.fixture
 def messages_(world):
     """One message in station A's inbox."""
-    notifications.notify(recipients=[world.user("station_a")],
-                         message=notifications.Message(kind="test", target="matrix", period="2026-01",
-                                                       title="测试消息", url="/cases/"))
+    notifications.notify(
+        recipients=[world.user("station_a")],
+        message=notifications.Message(
+            kind="test", target="matrix", period="2026-01", title="测试消息", url="/cases/"
+        ),
+    )
     world.message = notifications.inbox(user=world.user("station_a")).get()
     return world
 
 
 ROUTES = [
     # the dashboard's start: the county, the user's station or village; no dashboard → 404
-    page("dashboards:home", expected=expect(404, admin=302, county=302, station_a=302, station_b=302, aux_v1=302)),
+    page(
+        "dashboards:home",
+        expected=expect(404, admin=302, county=302, station_a=302, station_b=302, aux_v1=302),
+    ),
     *area_routes(),
-    page("dashboards:area", args=area_args("village", "township_a"), note="a township asked for as a village",
-         expected=expect(404)),
-    page("dashboards:area", args=area_args("planet", "village_1"), note="an unknown kind", expected=expect(404)),
+    page(
+        "dashboards:area",
+        args=area_args("village", "township_a"),
+        note="a township asked for as a village",
+        expected=expect(404),
+    ),
+    page(
+        "dashboards:area", args=area_args("planet", "village_1"), note="an unknown kind", expected=expect(404)
+    ),
     # the inbox: everyone has one; a message is its recipient's alone
     page("inbox:list", expected=expect(200)),
     page("inbox:read-all", method="post", expected=expect(302)),
-    page("inbox:read", args=lambda w: [w.message.pk], method="post", expected=expect(404, station_a=302),
-         note="station A's message"),
+    page(
+        "inbox:read",
+        args=lambda w: [w.message.pk],
+        method="post",
+        expected=expect(404, station_a=302),
+        note="station A's message",
+    ),
 ]
 
 

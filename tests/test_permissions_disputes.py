@@ -42,14 +42,26 @@ def cases(world):
     services.case_accept(actor=admin, case=world.case_m)
     services.mediator_assign(actor=admin, case=world.case_m, mediator=world.mediator_t1)
     world.session = services.session_record(
-        actor=world.user("mediator_t1"), case=world.case_m, held_at=world.case_m.reported_at,
-        place="一村村委会", attendees="双方当事人", record="双方陈述了各自的理由。",
-        outcome=MediationSession.Outcome.CONTINUING)
-    world.case_done = to_closed(world, report(world, "station_a", village=world.village_1, grid=world.grid_1a))
+        actor=world.user("mediator_t1"),
+        case=world.case_m,
+        held_at=world.case_m.reported_at,
+        place="一村村委会",
+        attendees="双方当事人",
+        record="双方陈述了各自的理由。",
+        outcome=MediationSession.Outcome.CONTINUING,
+    )
+    world.case_done = to_closed(
+        world, report(world, "station_a", village=world.village_1, grid=world.grid_1a)
+    )
     world.agreement = world.case_done.agreements.get()
-    world.referral = services.referral_create(actor=admin, case=world.case_done, kind=Referral.Kind.COURT,
-                                              target_name="县人民法院", reason="申请司法确认",
-                                              agreement=world.agreement)
+    world.referral = services.referral_create(
+        actor=admin,
+        case=world.case_done,
+        kind=Referral.Kind.COURT,
+        target_name="县人民法院",
+        reason="申请司法确认",
+        agreement=world.agreement,
+    )
     world.follow_up = FollowUp.objects.filter(case=world.case_done).order_by("due_date").first()
     return world
 
@@ -60,8 +72,13 @@ def attr(name):
 
 def case_action(case: str, name: str, *, expected, method: str = "post", note: str = ""):
     """``/cases/<pk>/<action>/`` on the case ``world.<case>``."""
-    return page("disputes:case-action", args=lambda w: [getattr(w, case).pk, name], method=method,
-                expected=expected, note=f"{name} on {case}" + (f": {note}" if note else ""))
+    return page(
+        "disputes:case-action",
+        args=lambda w: [getattr(w, case).pk, name],
+        method=method,
+        expected=expected,
+        note=f"{name} on {case}" + (f": {note}" if note else ""),
+    )
 
 
 def replace(statuses, **by_actor):
@@ -109,8 +126,12 @@ ROUTES = [
     page("disputes:case-list", expected=EVERYONE),
     # mediators' recorded relations (回避): reference data, for those who manage it
     page("disputes:relations", expected=roles(200, ("admin", "county", "station_a", "station_b"))),
-    page("disputes:relations", method="post", note="an empty form: the errors on the page",
-         expected=roles(200, ("admin", "county", "station_a", "station_b"))),
+    page(
+        "disputes:relations",
+        method="post",
+        note="an empty form: the errors on the page",
+        expected=roles(200, ("admin", "county", "station_a", "station_b")),
+    ),
     page("disputes:case-create", expected=roles(200, REPORTERS)),
     page("disputes:case-create", method="post", expected=roles(400, REPORTERS)),
     page("disputes:case-export", expected=EVERYONE),
@@ -120,42 +141,53 @@ ROUTES = [
     page("disputes:case-detail", args=attr("case_m"), note="the mediator's case", expected=SEES_M),
     page("disputes:agreement-print", args=attr("agreement"), expected=SEES_A),
     # --- every action: POST /cases/<pk>/<action>/ with an empty form ------------------------
-    case_action("case_a", "accept", method="get", note="GET only sends back to the case",
-                expected=replace(SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302)),
+    case_action(
+        "case_a",
+        "accept",
+        method="get",
+        note="GET only sends back to the case",
+        expected=replace(SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302),
+    ),
     case_action("case_a", "accept", expected=on_a(302)),
     case_action("case_a", "not-accept", expected=on_a(400)),
-    case_action("case_a", "start-mediation", note="reported: not yet",
-                expected=on_a(409)),
-    case_action("case_m", "start-mediation", note="already in mediation (its session moved it)",
-                expected=on_m(409)),
+    case_action("case_a", "start-mediation", note="reported: not yet", expected=on_a(409)),
+    case_action(
+        "case_m", "start-mediation", note="already in mediation (its session moved it)", expected=on_m(409)
+    ),
     case_action("case_m", "mark-failed", expected=on_m(400)),
     case_action("case_a", "escalate", expected=on_a(400)),
-    case_action("case_a", "close", note="reported: cannot close",
-                expected=on_a(409)),
+    case_action("case_a", "close", note="reported: cannot close", expected=on_a(409)),
     case_action("case_done", "reopen", expected=on_a(400)),
     case_action("case_a", "note", expected=on_a(400, also=("county", "grid_g1"))),
     case_action("case_m", "note", expected=on_m(400, also=("mediator_t1", "county"))),
     case_action("case_a", "add-party", expected=on_a(400)),
     case_action("case_a", "assign-mediator", expected=on_a(400)),
-    case_action("case_m", "unassign-mediator",
-                expected=on_m(400, also=())),
+    case_action("case_m", "unassign-mediator", expected=on_m(400, also=())),
     case_action("case_m", "session", expected=on_m(400)),
     case_action("case_m", "agreement", expected=on_m(400)),
     case_action("case_done", "performance", expected=on_a(400)),
     case_action("case_a", "refer", expected=on_a(400)),
-    case_action("case_done", "referral-update",
-                expected=on_a(400)),
+    case_action("case_done", "referral-update", expected=on_a(400)),
     case_action("case_done", "follow-up", expected=on_a(400)),
     case_action("case_a", "assess-risk", expected=on_a(302, also=("county",))),
-    case_action("case_a", "no-such-action", note="an unknown action",
-                expected=replace(SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404)),
-    case_action("case_b", "note", note="station B's case",
-                expected=expect(404, admin=400, county=400, station_b=400)),
+    case_action(
+        "case_a",
+        "no-such-action",
+        note="an unknown action",
+        expected=replace(SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404),
+    ),
+    case_action(
+        "case_b", "note", note="station B's case", expected=expect(404, admin=400, county=400, station_b=400)
+    ),
     # --- the grid worker's phone pages ------------------------------------------------------
     page("mobile:home", expected=EVERYONE),
     page("mobile:report", expected=roles(200, REPORTERS)),
-    page("mobile:report", method="post", note="an empty form comes back with its errors",
-                expected=roles(200, REPORTERS)),
+    page(
+        "mobile:report",
+        method="post",
+        note="an empty form comes back with its errors",
+        expected=roles(200, REPORTERS),
+    ),
     page("mobile:cases", expected=EVERYONE),
     page("mobile:case-detail", args=attr("case_a"), expected=SEES_A),
     page("mobile:case-detail", args=attr("case_m"), expected=SEES_M),
@@ -164,8 +196,13 @@ ROUTES = [
     api("cases-list", method="post", expected=roles(400, REPORTERS)),
     api("cases-detail", args=attr("case_a"), expected=SEES_A),
     api("cases-detail", args=attr("case_b"), note="station B's case", expected=SEES_B),
-    api("cases-detail", args=attr("case_a"), method="patch", note="an empty change changes nothing",
-        expected=on_a(200)),
+    api(
+        "cases-detail",
+        args=attr("case_a"),
+        method="patch",
+        note="an empty change changes nothing",
+        expected=on_a(200),
+    ),
     api("cases-detail", args=attr("case_a"), method="put", expected=NOT_OFFERED),
     api("cases-accept", args=attr("case_a"), method="post", expected=on_a(200)),
     api("cases-not-accept", args=attr("case_a"), method="post", expected=on_a(400)),
@@ -176,13 +213,25 @@ ROUTES = [
     api("cases-close", args=attr("case_a"), method="post", expected=on_a(409)),
     api("cases-reopen", args=attr("case_done"), method="post", expected=on_a(400)),
     api("cases-notes", args=attr("case_a"), method="post", expected=on_a(400, also=("county", "grid_g1"))),
-    api("cases-notes", args=attr("case_m"), method="post", expected=on_m(400, also=("mediator_t1", "county"))),
+    api(
+        "cases-notes", args=attr("case_m"), method="post", expected=on_m(400, also=("mediator_t1", "county"))
+    ),
     api("cases-assign-mediator", args=attr("case_a"), method="post", expected=on_a(400)),
     api("cases-suggestions", args=attr("case_a"), expected=SEES_A),
-    api("cases-unassign-mediator", args=attr("case_m"), method="post", note="an empty body",
-        expected=on_m(400, also=())),
-    api("cases-assess-risk", args=attr("case_a"), method="post", note="the county may reassess too",
-        expected=on_a(200, also=("county",))),
+    api(
+        "cases-unassign-mediator",
+        args=attr("case_m"),
+        method="post",
+        note="an empty body",
+        expected=on_m(400, also=()),
+    ),
+    api(
+        "cases-assess-risk",
+        args=attr("case_a"),
+        method="post",
+        note="the county may reassess too",
+        expected=on_a(200, also=("county",)),
+    ),
     # --- API: the records of a case ---------------------------------------------------------
     api("parties-list", expected=API_LIST),
     api("parties-list", method="post", expected=roles(400, CASE_WORKERS)),

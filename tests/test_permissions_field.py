@@ -31,16 +31,27 @@ def field(world):
     from tests.disputes.helpers import report
 
     station_a = world.user("station_a")
-    red = report(world, grid=world.grid_1a, category="labour_debt", people_involved=12, threat_flag=True,
-                 amount_involved=150000)
+    red = report(
+        world,
+        grid=world.grid_1a,
+        category="labour_debt",
+        people_involved=12,
+        threat_flag=True,
+        amount_involved=150000,
+    )
     risk.assess_case(case=red)
     visit_tasks.visit_tasks_create(now=timezone.now())
     world.task = red.visit_tasks.get()
     world.incident = record(world)
     world.plan = plan(world)
     world.patrol = patrols.patrol_start(actor=station_a, plan=world.plan)
-    world.finding = patrols.finding_add(actor=station_a, patrol=world.patrol, kind="lead",
-                                        description="集市旁有人聚集争吵。", village=world.village_1)
+    world.finding = patrols.finding_add(
+        actor=station_a,
+        patrol=world.patrol,
+        kind="lead",
+        description="集市旁有人聚集争吵。",
+        village=world.village_1,
+    )
     return world
 
 
@@ -75,17 +86,31 @@ def patrol_write(status):
 
 ROUTES = [
     # --- incident → case ----------------------------------------------------------------------
-    page("incident-cases:case-from-incident", args=attr("incident"),
-         expected=replace(STATION_READ, county=403)),
-    page("incident-cases:case-from-incident", args=attr("incident"), method="post",
-         expected=replace(STATION_READ, county=403)),
+    page(
+        "incident-cases:case-from-incident", args=attr("incident"), expected=replace(STATION_READ, county=403)
+    ),
+    page(
+        "incident-cases:case-from-incident",
+        args=attr("incident"),
+        method="post",
+        expected=replace(STATION_READ, county=403),
+    ),
     # --- patrols ------------------------------------------------------------------------------
     page("patrols:plan-list", expected=EVERYONE),
     page("patrols:plan-create", expected=roles(200, ("admin", "county", "station_a", "station_b"))),
-    page("patrols:plan-create", method="post", expected=roles(200, ("admin", "county", "station_a", "station_b"))),
+    page(
+        "patrols:plan-create",
+        method="post",
+        expected=roles(200, ("admin", "county", "station_a", "station_b")),
+    ),
     page("patrols:plan-detail", args=attr("plan"), expected=PATROL_READ),
-    page("patrols:patrol-start", args=attr("plan"), method="post",
-         note="a patrol is already in progress: a message, back to the plan", expected=patrol_write(302)),
+    page(
+        "patrols:patrol-start",
+        args=attr("plan"),
+        method="post",
+        note="a patrol is already in progress: a message, back to the plan",
+        expected=patrol_write(302),
+    ),
     page("patrols:patrol-detail", args=attr("patrol"), expected=PATROL_READ),
     page("patrols:patrol-mobile", args=attr("patrol"), expected=patrol_write(200)),
     page("patrols:patrol-mobile", args=attr("patrol"), method="post", expected=patrol_write(200)),
@@ -97,17 +122,26 @@ ROUTES = [
     page("patrols:finding-to-incident", args=attr("finding"), method="post", expected=patrol_write(200)),
     # --- API: incident → case -----------------------------------------------------------------
     api("incident-cases-list", method="post", expected=roles(400, REPORTERS)),
-    api("incident-cases-list", method="post",
+    api(
+        "incident-cases-list",
+        method="post",
         data=lambda w: {"incident": w.incident.pk, "category": "neighbour"},
         note="station A's incident; one outside the scope is a field error (400), as for any choice",
-        expected=expect(403, admin=201, station_a=201, aux_v1=201, station_b=400, grid_g1=400)),
+        expected=expect(403, admin=201, station_a=201, aux_v1=201, station_b=400, grid_g1=400),
+    ),
     api("incident-cases-list", expected=NOT_OFFERED),
     # --- API: patrols (a role that can never plan or patrol gets 403 before its body is read) -------------------------------------------------------------------------
     api("patrol-plans-list", expected=EVERYONE),
-    api("patrol-plans-list", method="post", expected=roles(400, ("admin", "county", "station_a", "station_b"))),
+    api(
+        "patrol-plans-list", method="post", expected=roles(400, ("admin", "county", "station_a", "station_b"))
+    ),
     api("patrol-plans-detail", args=attr("plan"), expected=PATROL_READ),
     api("patrols-list", expected=EVERYONE),
-    api("patrols-list", method="post", expected=roles(400, ("admin", "county", "station_a", "station_b", "aux_v1"))),
+    api(
+        "patrols-list",
+        method="post",
+        expected=roles(400, ("admin", "county", "station_a", "station_b", "aux_v1")),
+    ),
     api("patrols-detail", args=attr("patrol"), expected=PATROL_READ),
     api("patrols-check-in", args=attr("patrol"), method="post", expected=patrol_write(400)),
     api("patrols-end", args=attr("patrol"), method="post", expected=patrol_write(200)),
@@ -120,13 +154,21 @@ ROUTES = [
     page("visit_tasks:list", expected=replace(EVERYONE, grid_g1=302)),
     page("visit_tasks:mobile", expected=EVERYONE),
     page("visit_tasks:detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
-    page("visit_tasks:check-in", args=attr("task"), method="post",
-         note="only the grid's own workers check in in a grid; officers check in to the village",
-         expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302)),
+    page(
+        "visit_tasks:check-in",
+        args=attr("task"),
+        method="post",
+        note="only the grid's own workers check in in a grid; officers check in to the village",
+        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302),
+    ),
     api("visit-tasks-list", expected=EVERYONE),
     api("visit-tasks-detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
-    api("visit-tasks-check-in", args=attr("task"), method="post",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200)),
+    api(
+        "visit-tasks-check-in",
+        args=attr("task"),
+        method="post",
+        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200),
+    ),
 ]
 
 

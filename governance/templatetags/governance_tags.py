@@ -51,8 +51,9 @@ def with_invalid(bound_field):
     if not bound_field.errors:
         return bound_field
     css = bound_field.field.widget.attrs.get("class", "")
-    return bound_field.as_widget(attrs={"class": f"{css} is-invalid".strip(),
-                                        "aria-describedby": f"{bound_field.auto_id}_error"})
+    return bound_field.as_widget(
+        attrs={"class": f"{css} is-invalid".strip(), "aria-describedby": f"{bound_field.auto_id}_error"}
+    )
 
 
 @register.filter

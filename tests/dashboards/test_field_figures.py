@@ -33,9 +33,17 @@ def _at(day: int, hour: int = 10) -> dt.datetime:
 
 
 def _incident(world, n, *, category="dispute", address="", phone="", day=0):
-    return st.incident_record(actor=world.user("station_a"), station=world.station_a, village=world.village_1,
-                              number=f"110-{n}", received_at=_at(day), category=category, summary="报警",
-                              address=address, caller_phone=phone)
+    return st.incident_record(
+        actor=world.user("station_a"),
+        station=world.station_a,
+        village=world.village_1,
+        number=f"110-{n}",
+        received_at=_at(day),
+        category=category,
+        summary="报警",
+        address=address,
+        caller_phone=phone,
+    )
 
 
 @pytest.fixture
@@ -46,18 +54,22 @@ def area(world):
 
 
 def test_incidents_per_10000_residents_repeats_and_criminal_turns(world, area):
-    case = report(world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13900002222"}])
+    case = report(
+        world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13900002222"}]
+    )
     from disputes.models import DisputeCase
 
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=_at(0, 8))
-    _incident(world, 1, address="一村3组", day=0)                        # the dispute
-    _incident(world, 2, address="一村 3组", day=1)                       # a repeat at the address
+    _incident(world, 1, address="一村3组", day=0)  # the dispute
+    _incident(world, 2, address="一村 3组", day=1)  # a repeat at the address
     _incident(world, 3, category="criminal", phone="13900002222", day=2)  # the party, now a crime: 民转刑
     _incident(world, 4, category="help", address="一村9组", day=1)
-    f = figures.field_figures(area.village_ids, _month(), station_ids=_stations(world), user=world.user("station_a"))
+    f = figures.field_figures(
+        area.village_ids, _month(), station_ids=_stations(world), user=world.user("station_a")
+    )
     inc = f["incidents"]
     assert inc["total"] == 4 and inc["population"] == 4000
-    assert inc["per_10k"] == 10.0                                        # 4 × 10000 ÷ 4000
+    assert inc["per_10k"] == 10.0  # 4 × 10000 ÷ 4000
     assert inc["repeats"] == 1
     assert dict(inc["by_category"]) == {"纠纷": 2, "刑事": 1, "群众求助": 1}
     assert f["criminal_turns"] == 1
@@ -70,9 +82,11 @@ def _stations(world):
 
 
 def test_presence_counts_villages_covered_and_officers_meeting_three_days(world, area):
-    for day in range(3):                                                 # station_a: 3 distinct days in 一村
+    for day in range(3):  # station_a: 3 distinct days in 一村
         st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=_at(day))
-    st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=_at(0, 15))  # same day again
+    st.visit_check_in(
+        actor=world.user("station_a"), village=world.village_1, now=_at(0, 15)
+    )  # same day again
     from stations.figures import presence_figures
 
     p = presence_figures(area.village_ids, month=_month().start)
@@ -83,13 +97,28 @@ def test_presence_counts_villages_covered_and_officers_meeting_three_days(world,
 
 def test_patrol_hours_and_volunteers(world, area):
     staff = world.user("station_a")
-    team = gov.volunteer_team_create(actor=world.user("admin"), region=world.village_1, name="一村巡逻队",
-                                     kind="patrol", leader_name="队长", leader_phone=make_phone())
-    members = [gov.volunteer_member_add(actor=world.user("admin"), team=team, name=f"队员{i}", phone=make_phone())
-               for i in range(3)]
-    plan = patrol_services.plan_create(actor=staff, station=world.station_a, title="夜巡", starts_at=_at(0, 20),
-                                       ends_at=_at(0, 23), checkpoints=[{"village": world.village_1}],
-                                       volunteer_teams=[team], volunteer_members=members[:2])
+    team = gov.volunteer_team_create(
+        actor=world.user("admin"),
+        region=world.village_1,
+        name="一村巡逻队",
+        kind="patrol",
+        leader_name="队长",
+        leader_phone=make_phone(),
+    )
+    members = [
+        gov.volunteer_member_add(actor=world.user("admin"), team=team, name=f"队员{i}", phone=make_phone())
+        for i in range(3)
+    ]
+    plan = patrol_services.plan_create(
+        actor=staff,
+        station=world.station_a,
+        title="夜巡",
+        starts_at=_at(0, 20),
+        ends_at=_at(0, 23),
+        checkpoints=[{"village": world.village_1}],
+        volunteer_teams=[team],
+        volunteer_members=members[:2],
+    )
     patrol = patrol_services.patrol_start(actor=staff, plan=plan, now=_at(0, 20))
     patrol_services.patrol_end(actor=staff, patrol=patrol, now=_at(0, 22) + dt.timedelta(minutes=30))
     patrol_services.patrol_start(actor=staff, plan=plan, now=_at(1, 20))  # still going: no hours yet
@@ -100,15 +129,27 @@ def test_patrol_hours_and_volunteers(world, area):
 def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
     now = timezone.now()
     for village in (world.village_1, world.village_2):
-        case = report(world, village=village, category="labour_debt", people_involved=12, threat_flag=True,
-                      amount_involved=150000)
+        case = report(
+            world,
+            village=village,
+            category="labour_debt",
+            people_involved=12,
+            threat_flag=True,
+            amount_involved=150000,
+        )
         risk.assess_case(case=case)
     visit_tasks.visit_tasks_create(now=now - dt.timedelta(hours=1))
     st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=now)
-    period = figures.Period(timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
-    f = figures.field_figures(area.village_ids, period, station_ids=_stations(world), user=world.user("station_a"))
+    period = figures.Period(
+        timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1)
+    )
+    f = figures.field_figures(
+        area.village_ids, period, station_ids=_stations(world), user=world.user("station_a")
+    )
     # one visited in time; the other still has 47 hours: not judged yet
     assert f["visits"] == {"tasks": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
     start, end = period.bounds
-    later = visit_tasks.visited_within(area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49))
+    later = visit_tasks.visited_within(
+        area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49)
+    )
     assert later == {"tasks": 2, "judged": 2, "pending": 0, "on_time": 1}  # two days on, one missed: 50 %

@@ -24,8 +24,9 @@ def data(world):
     # B: village level, referred to a department, answered, closed without an agreement
     b = report(world, village=world.village_2)
     services.case_accept(actor=staff, case=b)
-    ref = services.referral_create(actor=staff, case=b, kind="department", department="hrss",
-                                   target_name="县人社局", reason="欠薪")
+    ref = services.referral_create(
+        actor=staff, case=b, kind="department", department="hrss", target_name="县人社局", reason="欠薪"
+    )
     services.referral_update(actor=staff, referral=ref, status="answered", answer="已结清")
     services.case_close(actor=staff, case=b)
     # C: not accepted
@@ -53,11 +54,11 @@ def _this_month():
 def test_station_figures(world, data):
     area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
     f = figures.dispute_figures(area.village_ids, _this_month())
-    assert f["new"] == 4                      # A B C D
-    assert f["closed"] == 2                   # A B
-    assert f["resolved"] == 1                 # A (B closed without an agreement)
+    assert f["new"] == 4  # A B C D
+    assert f["closed"] == 2  # A B
+    assert f["resolved"] == 1  # A (B closed without an agreement)
     assert f["resolution_rate"] == 50.0
-    assert f["completion_rate"] == 66.7       # of A B D (accepted), A B closed: 2/3
+    assert f["completion_rate"] == 66.7  # of A B D (accepted), A B closed: 2/3
     assert f["on_time_rate"] == 100.0
     assert f["escalations"] == {"village": 1, "township": 0, "county": 0}
     assert f["resolved_share"] == {"grid": 100.0, "village": 0.0, "township": 0.0, "county": 0.0}
@@ -72,13 +73,18 @@ def test_county_figures_add_the_other_station(world, data):
     f = figures.dispute_figures(county.village_ids, _this_month())
     assert (f["new"], f["closed"], f["resolved"]) == (5, 3, 2)
     assert f["resolution_rate"] == 66.7
-    assert f["satisfaction_rate"] == 50.0     # satisfied + unsatisfied
+    assert f["satisfaction_rate"] == 50.0  # satisfied + unsatisfied
     assert f["resolved_share"]["grid"] == 50.0 and f["resolved_share"]["village"] == 50.0
 
 
 def test_recurrence_is_counted_in_the_period_it_happened(world, data):
-    services.follow_up_record(actor=world.user("station_a"), case=data["b"], result="recurring",
-                              satisfaction="unsatisfied", note="又起纠纷")
+    services.follow_up_record(
+        actor=world.user("station_a"),
+        case=data["b"],
+        result="recurring",
+        satisfaction="unsatisfied",
+        note="又起纠纷",
+    )
     area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
     f = figures.dispute_figures(area.village_ids, _this_month())
     assert f["closed"] == 1 and f["recurrence_rate"] == 100.0  # one reopened ÷ one still closed
@@ -106,11 +112,20 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
     from disputes import risk
     from governance.models import Grid
 
-    Grid.objects.filter(pk__in=[world.grid_1a.pk, world.grid_1b.pk]).update(boundary={
-        "type": "Polygon", "coordinates": [[[103.0, 29.0], [103.01, 29.0], [103.01, 29.01], [103.0, 29.01],
-                                            [103.0, 29.0]]]})
-    hot = report(world, grid=world.grid_1b, category="labour_debt", people_involved=12, threat_flag=True,
-                 amount_involved=150000)
+    Grid.objects.filter(pk__in=[world.grid_1a.pk, world.grid_1b.pk]).update(
+        boundary={
+            "type": "Polygon",
+            "coordinates": [[[103.0, 29.0], [103.01, 29.0], [103.01, 29.01], [103.0, 29.01], [103.0, 29.0]]],
+        }
+    )
+    hot = report(
+        world,
+        grid=world.grid_1b,
+        category="labour_debt",
+        people_involved=12,
+        threat_flag=True,
+        amount_involved=150000,
+    )
     risk.assess_open_cases(now=timezone.now())
     area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
     data_ = figures.grid_map(area.village_ids)

@@ -18,16 +18,36 @@ def _urls(kind, pk):
     return [f"/dashboard/{kind}/{pk}/{s}" for s in SUFFIXES]
 
 
-@pytest.mark.parametrize("role, target, expected", [
-    ("county", "county", 200), ("admin", "county", 200), ("station_a", "county", 404),
-    ("station_a", "station_a", 200), ("station_a", "station_b", 404), ("county", "station_b", 200),
-    ("station_b", "station_a", 404), ("aux_v1", "village_1", 200), ("aux_v1", "village_2", 404),
-    ("station_a", "village_1", 200), ("station_a", "village_3", 404), ("station_a", "township_a", 200),
-    ("grid_g1", "village_1", 404), ("mediator_t1", "township_a", 404), ("norole", "county", 404),
-])
+@pytest.mark.parametrize(
+    "role, target, expected",
+    [
+        ("county", "county", 200),
+        ("admin", "county", 200),
+        ("station_a", "county", 404),
+        ("station_a", "station_a", 200),
+        ("station_a", "station_b", 404),
+        ("county", "station_b", 200),
+        ("station_b", "station_a", 404),
+        ("aux_v1", "village_1", 200),
+        ("aux_v1", "village_2", 404),
+        ("station_a", "village_1", 200),
+        ("station_a", "village_3", 404),
+        ("station_a", "township_a", 200),
+        ("grid_g1", "village_1", 404),
+        ("mediator_t1", "township_a", 404),
+        ("norole", "county", 404),
+    ],
+)
 def test_who_sees_which_dashboard(client_for, world, role, target, expected):
-    kind = {"county": "county", "station_a": "station", "station_b": "station", "village_1": "village",
-            "village_2": "village", "village_3": "village", "township_a": "township"}[target]
+    kind = {
+        "county": "county",
+        "station_a": "station",
+        "station_b": "station",
+        "village_1": "village",
+        "village_2": "village",
+        "village_3": "village",
+        "township_a": "township",
+    }[target]
     obj = getattr(world, target)
     client = client_for(role)
     for url in _urls(kind, obj.pk):
@@ -41,7 +61,9 @@ def test_anonymous_users_are_sent_to_login(client, world):
 
 def test_home_starts_each_role_at_its_own_area(client_for, world):
     assert client_for("county").get("/dashboard/")["Location"] == f"/dashboard/county/{world.county.pk}/"
-    assert client_for("station_a").get("/dashboard/")["Location"] == f"/dashboard/station/{world.station_a.pk}/"
+    assert (
+        client_for("station_a").get("/dashboard/")["Location"] == f"/dashboard/station/{world.station_a.pk}/"
+    )
     assert client_for("aux_v1").get("/dashboard/")["Location"] == f"/dashboard/village/{world.village_1.pk}/"
     assert client_for("grid_g1").get("/dashboard/").status_code == 404
 

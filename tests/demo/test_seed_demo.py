@@ -39,9 +39,25 @@ from governance.validators import validate_id_number, validate_phone
 from stations import selectors as station_selectors
 from stations.models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment
 
-MODELS = [Region, Station, Jurisdiction, Officer, AuxiliaryOfficer, VillageAssignment, Grid, GridWorker,
-          Mediator, SecurityCommittee, CommitteeMember, VolunteerTeam, VolunteerMember, User,
-          DisputeCase, CaseEvent, Party]
+MODELS = [
+    Region,
+    Station,
+    Jurisdiction,
+    Officer,
+    AuxiliaryOfficer,
+    VillageAssignment,
+    Grid,
+    GridWorker,
+    Mediator,
+    SecurityCommittee,
+    CommitteeMember,
+    VolunteerTeam,
+    VolunteerMember,
+    User,
+    DisputeCase,
+    CaseEvent,
+    Party,
+]
 DEMO_VILLAGE = "马嘶溪村"
 
 
@@ -88,17 +104,39 @@ def test_seed_builds_the_whole_county(demo):
     assert kinds == {"county": 1, "township": 19, "village": 91, "community": 8}
     assert Region.objects.get(kind="county").name == "峨边彝族自治县"
     assert set(Region.objects.filter(kind="township").values_list("name", flat=True)) == {
-        "沙坪镇", "大堡镇", "毛坪镇", "五渡镇", "新林镇", "黑竹沟镇", "红花镇", "宜坪乡", "杨村乡", "白杨乡",
-        "觉莫乡", "万坪乡", "杨河乡", "共和乡", "新场乡", "平等乡", "哈曲乡", "金岩乡", "勒乌乡",
+        "沙坪镇",
+        "大堡镇",
+        "毛坪镇",
+        "五渡镇",
+        "新林镇",
+        "黑竹沟镇",
+        "红花镇",
+        "宜坪乡",
+        "杨村乡",
+        "白杨乡",
+        "觉莫乡",
+        "万坪乡",
+        "杨河乡",
+        "共和乡",
+        "新场乡",
+        "平等乡",
+        "哈曲乡",
+        "金岩乡",
+        "勒乌乡",
     }
     assert set(Region.objects.filter(kind="community").values_list("parent__name", flat=True)) <= {
-        "沙坪镇", "大堡镇", "毛坪镇", "黑竹沟镇"
+        "沙坪镇",
+        "大堡镇",
+        "毛坪镇",
+        "黑竹沟镇",
     }
     # figures add up from villages to townships to the county
     for township in Region.objects.filter(kind="township").prefetch_related("children"):
         assert township.population == sum(v.population for v in township.children.all()) > 0
     county = Region.objects.get(kind="county")
-    assert county.households == sum(Region.objects.filter(kind="township").values_list("households", flat=True))
+    assert county.households == sum(
+        Region.objects.filter(kind="township").values_list("households", flat=True)
+    )
     assert Station.objects.count() == 8
     assert "本次新增" in demo.first_output and "行政村 91" in demo.first_output
 
@@ -115,7 +153,9 @@ def test_every_township_is_under_exactly_one_station(demo):
 
 def test_every_village_has_one_current_officer_and_one_auxiliary_of_its_station(demo):
     villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS).select_related("parent__jurisdiction")
-    current = VillageAssignment.objects.filter(end_date__isnull=True).select_related("officer", "auxiliary_officer")
+    current = VillageAssignment.objects.filter(end_date__isnull=True).select_related(
+        "officer", "auxiliary_officer"
+    )
     by_village: dict[int, list[VillageAssignment]] = {}
     for a in current:
         by_village.setdefault(a.village_id, []).append(a)
@@ -151,7 +191,9 @@ def test_grids_have_one_leader_three_workers_and_a_boundary_in_the_county(demo):
         assert grid.boundary["type"] == "Polygon"
         ring = grid.boundary["coordinates"][0]
         assert ring[0] == ring[-1] and len(ring) == 5
-        assert all(LON_RANGE[0] < lon < LON_RANGE[1] and LAT_RANGE[0] < lat < LAT_RANGE[1] for lon, lat in ring)
+        assert all(
+            LON_RANGE[0] < lon < LON_RANGE[1] and LAT_RANGE[0] < lat < LAT_RANGE[1] for lon, lat in ring
+        )
     village = Region.objects.get(name=DEMO_VILLAGE)
     assert sum(village.grids.values_list("households", flat=True)) == village.households
 
@@ -172,7 +214,9 @@ def test_mediators_committees_and_volunteer_teams(demo):
         deputy = [m for m in members if m.position == "deputy"]
         assert len(chair) == 1 and chair[0].kind == "party_secretary"
         assert len(deputy) == 1 and deputy[0].kind == "auxiliary_officer"
-        aux = VillageAssignment.objects.get(village=committee.village, kind="auxiliary", end_date__isnull=True)
+        aux = VillageAssignment.objects.get(
+            village=committee.village, kind="auxiliary", end_date__isnull=True
+        )
         assert (deputy[0].name, deputy[0].phone) == (aux.auxiliary_officer.name, aux.auxiliary_officer.phone)
         assert 4 <= sum(m.position == "member" for m in members) <= 6
 
@@ -224,18 +268,33 @@ def test_the_plan_is_the_same_in_another_process():
     plan = build_plan()
     assert asdict(plan) == asdict(build_plan())
     digest = hashlib.sha256(json.dumps(asdict(plan), default=str, ensure_ascii=False).encode()).hexdigest()
-    code = ("import hashlib, json; from dataclasses import asdict; from demo.plan import build_plan; "
-            "print(hashlib.sha256(json.dumps(asdict(build_plan()), default=str, ensure_ascii=False)"
-            ".encode()).hexdigest())")
+    code = (
+        "import hashlib, json; from dataclasses import asdict; from demo.plan import build_plan; "
+        "print(hashlib.sha256(json.dumps(asdict(build_plan()), default=str, ensure_ascii=False)"
+        ".encode()).hexdigest())"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,  # noqa: S603
-                         cwd=Path(settings.BASE_DIR), env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,  # noqa: S603
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+    )
     assert out.stdout.strip() == digest
 
 
 def test_demo_accounts_log_in_and_see_their_scope(demo):
-    usernames = ["demo_admin", "demo_county", "demo_station", "demo_station2", "demo_auxiliary",
-                 "demo_grid", "demo_mediator"]
+    usernames = [
+        "demo_admin",
+        "demo_county",
+        "demo_station",
+        "demo_station2",
+        "demo_auxiliary",
+        "demo_grid",
+        "demo_mediator",
+    ]
     for username in usernames:
         user = _user(username)
         assert user.full_name and user.is_active and user.check_password(PASSWORD), username
@@ -255,7 +314,9 @@ def test_demo_accounts_log_in_and_see_their_scope(demo):
     own = set(station_selectors.villages_of_station(station_1.pk).values_list("pk", flat=True))
     assert villages("demo_station") == own
     assert 0 < len(own) < 99
-    assert villages("demo_station2") == set(station_selectors.villages_of_station(station_2.pk).values_list("pk", flat=True))
+    assert villages("demo_station2") == set(
+        station_selectors.villages_of_station(station_2.pk).values_list("pk", flat=True)
+    )
     assert not villages("demo_station") & villages("demo_station2")
 
     village = Region.objects.get(name=DEMO_VILLAGE)

@@ -31,13 +31,19 @@ def test_demo_field_work(field, db):
     (incidents, visits, plans), again = field
     assert again == Counter() or sum(again.values()) == 0
     assert (Incident.objects.count(), VillageVisit.objects.count(), PatrolPlan.objects.count()) == (
-        incidents, visits, plans)
+        incidents,
+        visits,
+        plans,
+    )
     assert incidents > 500 and visits > 100 and plans >= 2
     county = User.objects.get(username="demo_county")
     listed = selectors.incident_list(user=county)
     assert listed.filter(is_repeat=True).count() >= 20
     assert listed.filter(category="dispute", case_link__isnull=False).count() == 12
-    assert listed.filter(referral_status="pending").exists() and listed.filter(referral_status="answered").exists()
+    assert (
+        listed.filter(referral_status="pending").exists()
+        and listed.filter(referral_status="answered").exists()
+    )
     month = timezone.localdate().replace(day=1)
     rows = selectors.presence_coverage(user=county, month=month, kind="officer")
     days = [r.days for r in rows]

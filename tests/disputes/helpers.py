@@ -19,12 +19,19 @@ def report(world, actor: str = "station_a", *, village=None, grid=None, parties=
     data.update(kw)
     if parties is None:
         parties = [
-            {"name": "吉克阿木", "role": "applicant", "ethnicity": "yi", "clan": "吉克",
-             "id_number": make_id_number(), "phone": make_phone()},
+            {
+                "name": "吉克阿木",
+                "role": "applicant",
+                "ethnicity": "yi",
+                "clan": "吉克",
+                "id_number": make_id_number(),
+                "phone": make_phone(),
+            },
             {"name": "沙马拉哈", "role": "respondent", "ethnicity": "yi", "clan": "沙马"},
         ]
-    return services.case_report(actor=world.user(actor), village=village or world.village_1, grid=grid,
-                                parties=parties, **data)
+    return services.case_report(
+        actor=world.user(actor), village=village or world.village_1, grid=grid, parties=parties, **data
+    )
 
 
 def agreement_data(**kw) -> dict:

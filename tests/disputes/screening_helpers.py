@@ -21,14 +21,26 @@ def open_round(*, days_ago: int = 0) -> ScreeningRound:
 def grid_user(world, grid, username: str, *, role=GridWorker.Role.WORKER) -> User:
     """A grid worker with an account on ``grid``."""
     user = UserFactory(username=username, role=User.Role.GRID, full_name=username)
-    gov.grid_worker_create(actor=world.user("admin"), grid=grid, name=username, id_number=make_id_number(),
-                           phone=make_phone(), role=role, user=user)
+    gov.grid_worker_create(
+        actor=world.user("admin"),
+        grid=grid,
+        name=username,
+        id_number=make_id_number(),
+        phone=make_phone(),
+        role=role,
+        user=user,
+    )
     return user
 
 
 def new_case_item(**kw) -> dict:
-    item = {"area": "labour_debt", "description": "包工头拖欠三名村民务工工资约两万元,村民情绪激动。",
-            "category": Category.LABOUR_DEBT, "summary": "拖欠务工工资", "people_involved": 3}
+    item = {
+        "area": "labour_debt",
+        "description": "包工头拖欠三名村民务工工资约两万元,村民情绪激动。",
+        "category": Category.LABOUR_DEBT,
+        "summary": "拖欠务工工资",
+        "people_involved": 3,
+    }
     item.update(kw)
     return item
 

@@ -36,8 +36,14 @@ def case_payload(world, **kw) -> dict:
         "summary": "两户因排水沟堵塞发生口角,一方扬言要堵路。",
         "people_involved": 3,
         "parties": [
-            {"name": "吉克阿木", "role": "applicant", "id_number": make_id_number(), "phone": make_phone(),
-             "ethnicity": "yi", "clan": "吉克"},
+            {
+                "name": "吉克阿木",
+                "role": "applicant",
+                "id_number": make_id_number(),
+                "phone": make_phone(),
+                "ethnicity": "yi",
+                "clan": "吉克",
+            },
             {"name": "沙马拉哈", "role": "respondent"},
         ],
     }
@@ -77,8 +83,9 @@ def test_a_bad_id_number_is_a_400_in_chinese_and_nothing_is_written(api, world):
 
 
 def test_a_village_outside_the_scope_is_a_field_error(api, world):
-    response = api("station_a").post(url(), case_payload(world, village=world.village_3.pk, grid=None),
-                                     format="json")
+    response = api("station_a").post(
+        url(), case_payload(world, village=world.village_3.pk, grid=None), format="json"
+    )
     assert response.status_code == 400
     assert "village" in response.json()
     assert DisputeCase.objects.count() == 0
@@ -121,12 +128,18 @@ def test_each_transition_action_moves_the_case_and_records_the_event(api, world)
 
     # agreement, performance, close, reopen
     data = agreement_data()
-    data = {**data, "case": case.pk, "performance_deadline": str(data["performance_deadline"]),
-            "signed_on": str(data["signed_on"])}
+    data = {
+        **data,
+        "case": case.pk,
+        "performance_deadline": str(data["performance_deadline"]),
+        "signed_on": str(data["signed_on"]),
+    }
     response = client.post("/api/v1/agreements/", data, format="json")
     assert response.status_code == 201, response.json()
     agreement_id = response.json()["id"]
-    response = client.post(f"/api/v1/agreements/{agreement_id}/performance/", {"status": "performed"}, format="json")
+    response = client.post(
+        f"/api/v1/agreements/{agreement_id}/performance/", {"status": "performed"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["performance_status"] == "performed"
     response = client.post(url(case.pk, "close"), {"note": "已履行"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == Status.CLOSED
@@ -135,9 +148,16 @@ def test_each_transition_action_moves_the_case_and_records_the_event(api, world)
     assert response.status_code == 200 and response.json()["status"] == Status.REOPENED
 
     codes = list(CaseEvent.objects.filter(case=case).values_list("code", flat=True))
-    for code in ("disputes.case.accepted", "disputes.case.mediation_started", "disputes.case.mediation_failed",
-                 "disputes.case.escalated", "disputes.case.agreement_reached", "disputes.case.performed",
-                 "disputes.case.closed", "disputes.case.reopened"):
+    for code in (
+        "disputes.case.accepted",
+        "disputes.case.mediation_started",
+        "disputes.case.mediation_failed",
+        "disputes.case.escalated",
+        "disputes.case.agreement_reached",
+        "disputes.case.performed",
+        "disputes.case.closed",
+        "disputes.case.reopened",
+    ):
         assert code in codes
 
 
@@ -175,8 +195,11 @@ def test_a_mediator_who_shares_a_clan_needs_a_written_reason(api, world):
     case = report(world, parties=[{"name": "阿说木呷", "role": "applicant", "clan": "阿说"}])
     response = client.post(url(case.pk, "assign-mediator"), {"mediator": world.mediator_t1.pk}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
-    response = client.post(url(case.pk, "assign-mediator"),
-                           {"mediator": world.mediator_t1.pk, "reason": "当事人双方同意由其调解"}, format="json")
+    response = client.post(
+        url(case.pk, "assign-mediator"),
+        {"mediator": world.mediator_t1.pk, "reason": "当事人双方同意由其调解"},
+        format="json",
+    )
     assert response.status_code == 201
 
 
@@ -219,11 +242,17 @@ def test_partial_update_corrects_the_facts_and_records_old_and_new(api, world):
 def test_parties_sessions_referrals_and_follow_ups(api, world):
     client = api("station_a")
     case = report(world)
-    response = client.post("/api/v1/parties/", {"case": case.pk, "name": "第三人", "role": "other",
-                                                "phone": "12345"}, format="json")
+    response = client.post(
+        "/api/v1/parties/",
+        {"case": case.pk, "name": "第三人", "role": "other", "phone": "12345"},
+        format="json",
+    )
     assert response.status_code == 400 and "phone" in response.json()
-    response = client.post("/api/v1/parties/", {"case": case.pk, "name": "第三人", "role": "other",
-                                                "phone": make_phone()}, format="json")
+    response = client.post(
+        "/api/v1/parties/",
+        {"case": case.pk, "name": "第三人", "role": "other", "phone": make_phone()},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     party_id = response.json()["id"]
     response = client.patch(f"/api/v1/parties/{party_id}/", {"address": "一村三组"}, format="json")
@@ -231,29 +260,52 @@ def test_parties_sessions_referrals_and_follow_ups(api, world):
     assert client.get("/api/v1/parties/", {"case": case.pk}).json()["count"] == 3
 
     services.case_accept(actor=world.user("station_a"), case=case)
-    response = client.post("/api/v1/sessions/", {
-        "case": case.pk, "held_at": "2026-01-05T10:00:00+08:00", "place": "村委会", "attendees": "双方当事人",
-        "record": "双方陈述意见。", "outcome": "continuing"}, format="json")
+    response = client.post(
+        "/api/v1/sessions/",
+        {
+            "case": case.pk,
+            "held_at": "2026-01-05T10:00:00+08:00",
+            "place": "村委会",
+            "attendees": "双方当事人",
+            "record": "双方陈述意见。",
+            "outcome": "continuing",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     case.refresh_from_db()
     assert case.status == Status.IN_MEDIATION
 
-    response = client.post("/api/v1/referrals/", {"case": case.pk, "kind": "department", "department": "hrss",
-                                                  "target_name": "县人社局", "reason": "涉及拖欠工资"},
-                           format="json")
+    response = client.post(
+        "/api/v1/referrals/",
+        {
+            "case": case.pk,
+            "kind": "department",
+            "department": "hrss",
+            "target_name": "县人社局",
+            "reason": "涉及拖欠工资",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     referral_id = response.json()["id"]
     response = client.post(f"/api/v1/referrals/{referral_id}/update/", {"status": "answered"}, format="json")
     assert response.status_code == 400 and "answer" in response.json()
-    response = client.post(f"/api/v1/referrals/{referral_id}/update/",
-                           {"status": "answered", "answer": "已督促支付"}, format="json")
+    response = client.post(
+        f"/api/v1/referrals/{referral_id}/update/",
+        {"status": "answered", "answer": "已督促支付"},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["status"] == "answered"
     response = client.post(f"/api/v1/referrals/{referral_id}/update/", {"status": "accepted"}, format="json")
     assert response.status_code == 409
 
     closed = to_closed(world, report(world))
-    response = client.post("/api/v1/follow-ups/", {"case": closed.pk, "result": "stable",
-                                                   "satisfaction": "satisfied"}, format="json")
+    response = client.post(
+        "/api/v1/follow-ups/",
+        {"case": closed.pk, "result": "stable", "satisfaction": "satisfied"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["is_done"] is True
     assert FollowUp.objects.filter(case=closed, visited_at__isnull=False).count() == 1
@@ -268,7 +320,9 @@ def test_an_outsider_gets_404_on_the_detail_the_actions_and_the_records(api, wor
     client = api("station_b")
     assert client.get(url(case.pk)).status_code == 404
     for action in ("accept", "not-accept", "escalate", "close", "notes", "assign-mediator"):
-        assert client.post(url(case.pk, action), {"reason": "x", "note": "x"}, format="json").status_code == 404
+        assert (
+            client.post(url(case.pk, action), {"reason": "x", "note": "x"}, format="json").status_code == 404
+        )
     assert client.get(url(case.pk, "suggestions")).status_code == 404
     assert client.patch(url(case.pk), {"summary": "x"}, format="json").status_code == 404
     assert client.get(f"/api/v1/parties/{party.pk}/").status_code == 404
@@ -309,7 +363,9 @@ def test_a_mediator_sees_only_the_cases_assigned_to_them(api, world):
 
 def test_personal_data_is_masked_in_lists_and_for_roles_that_do_not_need_it(api, world):
     id_number, phone = make_id_number(), make_phone()
-    case = report(world, parties=[{"name": "吉克阿木", "role": "applicant", "id_number": id_number, "phone": phone}])
+    case = report(
+        world, parties=[{"name": "吉克阿木", "role": "applicant", "id_number": id_number, "phone": phone}]
+    )
     listed = api("station_a").get(url()).json()["results"][0]["parties"][0]
     assert listed["id_number"] != id_number and "*" in listed["id_number"]
     assert listed["phone"] != phone
@@ -399,11 +455,15 @@ def test_unassign_a_mediator_and_reassess_risk_through_the_api(api, world):
     case = report(world, category="labour_debt", people_involved=12, threat_flag=True)
     services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t1)
     client = api("station_a")
-    bad = client.post(url(case.pk, "unassign-mediator"), {"mediator": world.mediator_t1.pk, "reason": ""},
-                      format="json")
+    bad = client.post(
+        url(case.pk, "unassign-mediator"), {"mediator": world.mediator_t1.pk, "reason": ""}, format="json"
+    )
     assert bad.status_code == 400
-    ok = client.post(url(case.pk, "unassign-mediator"), {"mediator": world.mediator_t1.pk, "reason": "当事人要求更换"},
-                     format="json")
+    ok = client.post(
+        url(case.pk, "unassign-mediator"),
+        {"mediator": world.mediator_t1.pk, "reason": "当事人要求更换"},
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json()["mediators"] == []
     risk = client.post(url(case.pk, "assess-risk"), {}, format="json")
     assert risk.status_code == 200 and risk.json()["level"] == "orange" and risk.json()["score"] == 65

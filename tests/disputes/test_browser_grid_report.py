@@ -22,8 +22,9 @@ def _storage(page, which: str):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(live_server, world, tmp_path,
-                                                                             monkeypatch):
+def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(
+    live_server, world, tmp_path, monkeypatch
+):
     require_service("Chromium", os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed")
     # Playwright's sync API runs an event loop in this thread; the ORM reads below are plain
     # synchronous reads of the test database
@@ -52,7 +53,10 @@ def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(li
         page.click("[data-step='1']")
         page.check("input[name=threat_flag]")
         draft = _storage(page, "draftKey")
-        assert draft["fields"]["summary"].startswith("两户因排水沟") and draft["fields"]["people_involved"] == "4"
+        assert (
+            draft["fields"]["summary"].startswith("两户因排水沟")
+            and draft["fields"]["people_involved"] == "4"
+        )
         key = page.input_value("input[name=client_key]")
         assert key and draft["key"] == key
 
@@ -82,16 +86,19 @@ def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(li
         assert page.input_value("input[name=client_key]") != key  # the next report gets a new key
 
         # the stored report is sent twice more at once: the server returns the same case both times
-        results = page.evaluate("(entry) => Promise.all([ReportDraft.send(entry), ReportDraft.send(entry)])",
-                                outbox[0])
+        results = page.evaluate(
+            "(entry) => Promise.all([ReportDraft.send(entry), ReportDraft.send(entry)])", outbox[0]
+        )
         assert results == ["sent", "sent"]
         assert DisputeCase.objects.count() == 1
 
         # ... and once more from the outbox on the next page load
         page.evaluate("(box) => localStorage.setItem(ReportDraft.outboxKey, JSON.stringify(box))", outbox)
         page.goto(f"{live_server.url}/m/cases/")
-        page.wait_for_function("() => JSON.parse(localStorage.getItem(ReportDraft.outboxKey) || '[]').length === 0",
-                               timeout=15000)
+        page.wait_for_function(
+            "() => JSON.parse(localStorage.getItem(ReportDraft.outboxKey) || '[]').length === 0",
+            timeout=15000,
+        )
         assert DisputeCase.objects.count() == 1
         assert case.number in page.inner_text(".m-cards")
         browser.close()

@@ -70,7 +70,9 @@ def test_station_staff_take_a_walk_in_case_to_closure(live_server, world, tmp_pa
         agreement = page.locator("#act-agreement")
         agreement.locator("summary").click()
         agreement.locator("textarea[name='agreement-disputed_matters']").fill("排水沟清理责任及费用。")
-        agreement.locator("textarea[name='agreement-terms']").fill("双方共同清理排水沟,费用各半,今后互不指责。")
+        agreement.locator("textarea[name='agreement-terms']").fill(
+            "双方共同清理排水沟,费用各半,今后互不指责。"
+        )
         agreement.locator("input[name='agreement-performance_method']").fill("双方共同出工清理")
         with page.expect_navigation():
             agreement.locator("button[type=submit]").click()
@@ -109,7 +111,11 @@ def test_station_staff_take_a_walk_in_case_to_closure(live_server, world, tmp_pa
     assert case.number == number and case.status == Status.CLOSED and case.source == "walk_in"
     assert case.parties.get(name="吉克阿木").id_number == id_number
     assert list(case.events.order_by("pk").values_list("code", flat=True)) == [
-        "disputes.case.reported", "disputes.case.accepted", "disputes.case.mediation_started",
-        "disputes.case.agreement_reached", "disputes.agreement.performance", "disputes.case.performed",
+        "disputes.case.reported",
+        "disputes.case.accepted",
+        "disputes.case.mediation_started",
+        "disputes.case.agreement_reached",
+        "disputes.agreement.performance",
+        "disputes.case.performed",
         "disputes.case.closed",
     ]

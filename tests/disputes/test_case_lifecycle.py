@@ -46,8 +46,12 @@ def test_the_ordinary_path_reaches_closure_with_one_event_per_change(world):
     assert case.closed_at is not None and case.closed_at <= case.due_at  # closed on time; the due date stays
     codes = list(case.events.values_list("code", flat=True))
     assert codes == [
-        "disputes.case.reported", "disputes.case.accepted", "disputes.case.mediation_started",
-        "disputes.case.agreement_reached", "disputes.agreement.performance", "disputes.case.performed",
+        "disputes.case.reported",
+        "disputes.case.accepted",
+        "disputes.case.mediation_started",
+        "disputes.case.agreement_reached",
+        "disputes.agreement.performance",
+        "disputes.case.performed",
         "disputes.case.closed",
     ]
     assert case.follow_ups.count() == 2  # 回访 planned 7 and 30 days after closure

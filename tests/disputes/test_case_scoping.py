@@ -74,5 +74,9 @@ def test_filters_narrow_the_list(world, cases):
     by_status = selectors.case_list(user=staff, filters={"status": "accepted"})
     assert list(by_status) == [cases["g1a"]]
     assert set(selectors.case_list(user=staff, filters={"grid": world.grid_1b.pk})) == {cases["g1b"]}
-    assert set(selectors.case_list(user=staff, filters={"q": "吉克阿木"})) == {cases["g1a"], cases["g1b"], cases["v2"]}
+    assert set(selectors.case_list(user=staff, filters={"q": "吉克阿木"})) == {
+        cases["g1a"],
+        cases["g1b"],
+        cases["v2"],
+    }
     assert set(selectors.case_list(user=staff, filters={"q": cases["v2"].number})) == {cases["v2"]}

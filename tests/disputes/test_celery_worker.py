@@ -41,7 +41,9 @@ def _check_services() -> None:
     if settings.REQUIRE_SERVICES:
         # CI: the worker must go through the machine's real Redis and PostgreSQL
         require_service("Redis broker", redis_url.startswith("redis://"), "REDIS_URL is not set")
-        require_service("PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL")
+        require_service(
+            "PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL"
+        )
     if redis_url:
         import redis
 
@@ -54,17 +56,38 @@ def _check_services() -> None:
 class Worker:
     def __init__(self, queue: str, **env: str):
         self.queue = queue
-        self.env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_TASK_ALWAYS_EAGER": "0",
-                    "SECRET_KEY": os.environ.get("SECRET_KEY", "worker-test-key"), **env}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "worker-test-key"),
+            **env,
+        }
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
         celery = Path(sys.executable).with_name("celery")
         self.log = open(ROOT / "var" / f"worker-{self.queue}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(  # noqa: S603
-            [str(celery), "-A", "config", "worker", "-Q", self.queue, "--pool=solo", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "-n", f"{self.queue}@%h", "--loglevel=INFO"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                str(celery),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                self.queue,
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{self.queue}@%h",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         return self
 
@@ -106,7 +129,8 @@ def _overdue_cases(world, n: int) -> list[DisputeCase]:
         services.case_accept(actor=staff, case=case)
         cases.append(case)
     DisputeCase.objects.filter(pk__in=[c.pk for c in cases]).update(
-        due_at=timezone.now() - timezone.timedelta(hours=30))
+        due_at=timezone.now() - timezone.timedelta(hours=30)
+    )
     return cases
 
 
@@ -121,8 +145,10 @@ def test_a_real_worker_runs_the_case_sweep_and_its_effect_is_in_the_database(wor
     worker = Worker(queue).start()
     try:
         _send("disputes.case_sweeps", queue)
-        _wait_for(lambda: DisputeCase.objects.filter(pk__in=[c.pk for c in cases], level="village").count() == 3,
-                  what="the worker to escalate the overdue cases")
+        _wait_for(
+            lambda: DisputeCase.objects.filter(pk__in=[c.pk for c in cases], level="village").count() == 3,
+            what="the worker to escalate the overdue cases",
+        )
     finally:
         worker.stop()
     assert Notification.objects.filter(kind="case.overdue", recipient=world.user("station_a")).count() == 3
@@ -132,15 +158,19 @@ def test_a_real_worker_runs_the_case_sweep_and_its_effect_is_in_the_database(wor
         assert case.events.filter(code="disputes.case.escalated_auto").count() == 1
 
 
-def test_a_worker_killed_in_the_middle_of_a_sweep_and_run_again_sends_every_reminder_exactly_once(world, queue):
+def test_a_worker_killed_in_the_middle_of_a_sweep_and_run_again_sends_every_reminder_exactly_once(
+    world, queue
+):
     n = 40
     cases = _overdue_cases(world, n)
     slow = {"SWEEP_CHUNK_SIZE": "4", "SWEEP_CHUNK_PAUSE": "0.4"}
     first = Worker(queue, **slow).start()
     try:
         _send("disputes.case_sweeps", queue)
-        _wait_for(lambda: Notification.objects.filter(kind="case.overdue").count() >= 8,
-                  what="the first chunks of reminders")
+        _wait_for(
+            lambda: Notification.objects.filter(kind="case.overdue").count() >= 8,
+            what="the first chunks of reminders",
+        )
         first.kill()
     finally:
         first.stop()
@@ -151,8 +181,10 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_and_run_again_sends_every_remi
     second = Worker(queue).start()
     try:
         _send("disputes.case_sweeps", queue)
-        _wait_for(lambda: DisputeCase.objects.filter(escalation_count=1).count() == n,
-                  what="the second worker to finish the sweep")
+        _wait_for(
+            lambda: DisputeCase.objects.filter(escalation_count=1).count() == n,
+            what="the second worker to finish the sweep",
+        )
     finally:
         second.stop()
     keys = list(Notification.objects.filter(kind="case.overdue").values_list("recipient_id", "key"))

@@ -19,8 +19,25 @@ from .helpers import report, to_closed
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["序号", "案件编号", "登记时间", "村(社区)", "网格", "类别", "简要案情", "当事人", "联系电话", "涉及人数",
-          "处置层级", "状态", "化解责任人", "调解员", "办理期限", "是否逾期", "办结时间"]
+HEADER = [
+    "序号",
+    "案件编号",
+    "登记时间",
+    "村(社区)",
+    "网格",
+    "类别",
+    "简要案情",
+    "当事人",
+    "联系电话",
+    "涉及人数",
+    "处置层级",
+    "状态",
+    "化解责任人",
+    "调解员",
+    "办理期限",
+    "是否逾期",
+    "办结时间",
+]
 
 
 def ledger(client, **params) -> list[list]:
@@ -37,10 +54,15 @@ def ledger(client, **params) -> list[list]:
 
 def test_ledger_rows_hold_the_case_and_mask_phones(world, client_for):
     phone, id_number = make_phone(), make_id_number()
-    case = report(world, grid=world.grid_1a, people_involved=6, parties=[
-        {"name": "吉克阿木", "role": "applicant", "phone": phone, "id_number": id_number},
-        {"name": "沙马拉哈", "role": "respondent"},
-    ])
+    case = report(
+        world,
+        grid=world.grid_1a,
+        people_involved=6,
+        parties=[
+            {"name": "吉克阿木", "role": "applicant", "phone": phone, "id_number": id_number},
+            {"name": "沙马拉哈", "role": "respondent"},
+        ],
+    )
     services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t1)
     services.case_accept(actor=world.user("station_a"), case=case)
     DisputeCase.objects.filter(pk=case.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
@@ -85,10 +107,14 @@ def test_ledger_query_count_does_not_grow_with_rows(world, client_for):
         return len(ctx.captured_queries)
 
     for _ in range(2):
-        services.mediator_assign(actor=world.user("station_a"), case=report(world), mediator=world.mediator_t1)
+        services.mediator_assign(
+            actor=world.user("station_a"), case=report(world), mediator=world.mediator_t1
+        )
     small = count()
     for _ in range(10):
-        services.mediator_assign(actor=world.user("station_a"), case=report(world), mediator=world.mediator_t1)
+        services.mediator_assign(
+            actor=world.user("station_a"), case=report(world), mediator=world.mediator_t1
+        )
     assert count() == small
 
 

@@ -15,9 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _mediator(world, name, *, clan="", speaks_yi=True, speaks_mandarin=True, township=None, active=True):
-    m = gov.mediator_create(actor=world.user("admin"), township=township or world.township_a, name=name,
-                            kind=Mediator.Kind.DEGU, clan=clan, phone=make_phone(), speaks_yi=speaks_yi,
-                            speaks_mandarin=speaks_mandarin)
+    m = gov.mediator_create(
+        actor=world.user("admin"),
+        township=township or world.township_a,
+        name=name,
+        kind=Mediator.Kind.DEGU,
+        clan=clan,
+        phone=make_phone(),
+        speaks_yi=speaks_yi,
+        speaks_mandarin=speaks_mandarin,
+    )
     if not active:
         gov.mediator_update(actor=world.user("admin"), mediator=m, data={"is_active": False})
     return m
@@ -26,13 +33,13 @@ def _mediator(world, name, *, clan="", speaks_yi=True, speaks_mandarin=True, tow
 def test_suggestions_serve_the_township_speak_the_language_and_skip_the_busy_and_the_conflicted(world):
     busy = _mediator(world, "曲比德古", clan="曲比")
     free = _mediator(world, "阿苏德古", clan="阿苏")
-    _mediator(world, "汉语调解员", speaks_yi=False)                     # the parties speak Yi
-    _mediator(world, "外乡德古", township=world.township_b)              # another township
-    _mediator(world, "退休德古", active=False)                           # not active
-    clan_kin = _mediator(world, "吉克德古", clan="吉克")                   # same clan as the applicant
+    _mediator(world, "汉语调解员", speaks_yi=False)  # the parties speak Yi
+    _mediator(world, "外乡德古", township=world.township_b)  # another township
+    _mediator(world, "退休德古", active=False)  # not active
+    clan_kin = _mediator(world, "吉克德古", clan="吉克")  # same clan as the applicant
     staff = world.user("station_a")
     other = report(world)
-    services.mediator_assign(actor=staff, case=other, mediator=busy)     # busy now has one open case
+    services.mediator_assign(actor=staff, case=other, mediator=busy)  # busy now has one open case
 
     case = report(world)
     suggested = selectors.mediator_suggestions(case=case)
@@ -50,6 +57,7 @@ def test_a_better_record_ranks_first_among_equally_busy_mediators(world):
     services.mediator_assign(actor=staff, case=done, mediator=good)
     services.case_not_accept(actor=staff, case=report(world), reason="x")  # noise
     from .helpers import to_closed
+
     to_closed(world, done)
     names = [m.name for m in selectors.mediator_suggestions(case=report(world), limit=10)]
     assert names.index(good.name) < names.index(new.name)
@@ -76,7 +84,9 @@ def test_a_recorded_relation_to_a_party_flags_the_mediator(world):
     case = report(world, parties=[{"name": "吉克阿木", "role": "applicant", "id_number": id_number}])
     assert services.mediator_conflicts(case=case, mediator=m)
     assert m not in selectors.mediator_suggestions(case=case)
-    flagged = {x.pk: x.conflicted for x in selectors.mediator_choices(user=world.user("station_a"), case=case)}
+    flagged = {
+        x.pk: x.conflicted for x in selectors.mediator_choices(user=world.user("station_a"), case=case)
+    }
     assert flagged[m.pk] is True
 
 

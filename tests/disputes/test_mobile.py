@@ -39,12 +39,17 @@ def test_the_report_creates_one_case_in_the_workers_grid(client_for, world):
     client = client_for("grid_g1")
     response = client.post(reverse("mobile:report"), form_data(world))
     case = DisputeCase.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("mobile:case-detail", args=[case.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "mobile:case-detail", args=[case.pk]
+    )
     assert case.grid == world.grid_1a and case.village == world.village_1 and case.station == world.station_a
     assert case.source == Source.GRID_REPORT and case.level == "grid"
     assert case.threat_flag is True and case.people_involved == 3 and case.address == "一组王家院坝"
     assert case.reported_by == world.user("grid_g1")
-    assert sorted(case.parties.values_list("name", "role")) == [("吉克阿木", "applicant"), ("沙马拉哈", "respondent")]
+    assert sorted(case.parties.values_list("name", "role")) == [
+        ("吉克阿木", "applicant"),
+        ("沙马拉哈", "respondent"),
+    ]
     page = client.get(response["Location"])
     assert case.number in page.content.decode() and "已上报" in page.content.decode()
 
@@ -76,8 +81,11 @@ def test_a_grid_worker_cannot_report_into_another_grid(client_for, world):
 
 def test_bad_input_is_answered_in_chinese_and_nothing_is_written(client_for, world):
     client = client_for("grid_g1")
-    response = client.post(reverse("mobile:report"),
-                           form_data(world, category="", summary="", phone_1="12345", people_involved="0"), **JSON)
+    response = client.post(
+        reverse("mobile:report"),
+        form_data(world, category="", summary="", phone_1="12345", people_involved="0"),
+        **JSON,
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["category"] == ["请选择纠纷类别。"]

@@ -18,8 +18,14 @@ def test_a_department_referral_hands_the_case_over_with_a_default_15_day_answer_
     staff = world.user("station_a")
     case = report(world, category="labour_debt")
     services.case_accept(actor=staff, case=case)
-    referral = services.referral_create(actor=staff, case=case, kind="department", department="hrss",
-                                        target_name="县人社局劳动监察大队", reason="拖欠农民工工资")
+    referral = services.referral_create(
+        actor=staff,
+        case=case,
+        kind="department",
+        department="hrss",
+        target_name="县人社局劳动监察大队",
+        reason="拖欠农民工工资",
+    )
     case.refresh_from_db()
     assert case.status == Status.REFERRED
     assert referral.due_date == timezone.localdate() + dt.timedelta(days=15)
@@ -52,8 +58,14 @@ def test_judicial_confirmation_is_refused_after_the_30_day_window(world):
     old = services.agreement_create(actor=staff, case=case, **agreement_data(signed_on=signed))
     assert old.judicial_confirmation_deadline == signed + dt.timedelta(days=30)
     with pytest.raises(DomainError) as exc:
-        services.referral_create(actor=staff, case=case, kind="court", target_name="县人民法院",
-                                 reason="申请司法确认", agreement=old)
+        services.referral_create(
+            actor=staff,
+            case=case,
+            kind="court",
+            target_name="县人民法院",
+            reason="申请司法确认",
+            agreement=old,
+        )
     assert "已过" in exc.value.message
     assert not Referral.objects.exists()
 
@@ -63,8 +75,14 @@ def test_judicial_confirmation_within_the_window_keeps_the_case_status(world):
     case = report(world)
     services.case_accept(actor=staff, case=case)
     agreement = services.agreement_create(actor=staff, case=case, **agreement_data())
-    services.referral_create(actor=staff, case=case, kind="court", target_name="县人民法院",
-                             reason="申请司法确认", agreement=agreement)
+    services.referral_create(
+        actor=staff,
+        case=case,
+        kind="court",
+        target_name="县人民法院",
+        reason="申请司法确认",
+        agreement=agreement,
+    )
     case.refresh_from_db()
     assert case.status == Status.AGREEMENT_REACHED
 
@@ -75,8 +93,9 @@ def test_an_agreement_cannot_end_before_it_is_signed(world):
     services.case_accept(actor=staff, case=case)
     today = timezone.localdate()
     with pytest.raises(DomainError) as exc:
-        services.agreement_create(actor=staff, case=case,
-                                  **agreement_data(performance_deadline=today - dt.timedelta(days=1)))
+        services.agreement_create(
+            actor=staff, case=case, **agreement_data(performance_deadline=today - dt.timedelta(days=1))
+        )
     assert exc.value.field == "performance_deadline"
     case.refresh_from_db()
     assert case.status == Status.ACCEPTED and not case.agreements.exists()
@@ -85,8 +104,9 @@ def test_an_agreement_cannot_end_before_it_is_signed(world):
 def test_a_recurring_follow_up_reopens_the_case_and_cancels_the_remaining_visits(world):
     staff = world.user("station_a")
     case = to_closed(world, report(world))
-    services.follow_up_record(actor=staff, case=case, result="recurring", satisfaction="unsatisfied",
-                              note="被申请人又把石坎推倒")
+    services.follow_up_record(
+        actor=staff, case=case, result="recurring", satisfaction="unsatisfied", note="被申请人又把石坎推倒"
+    )
     case.refresh_from_db()
     assert case.status == Status.REOPENED and case.recurrence_count == 1 and case.closed_at is None
     assert case.events.filter(code="disputes.case.reopened").exists()
@@ -107,5 +127,6 @@ def test_a_stable_follow_up_fills_the_first_planned_visit(world):
 
 def test_follow_up_needs_a_closed_case(world):
     with pytest.raises(services.CaseTransitionError):
-        services.follow_up_record(actor=world.user("station_a"), case=report(world), result="stable",
-                                  satisfaction="satisfied")
+        services.follow_up_record(
+            actor=world.user("station_a"), case=report(world), result="stable", satisfaction="satisfied"
+        )

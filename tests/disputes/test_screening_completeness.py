@@ -21,8 +21,10 @@ def constructed(world):
     inactive and not counted."""
     admin = world.user("admin")
     r = open_round()
-    on_time = [file(world, r, world.grid_1a, zero=True),
-               file(world, r, world.grid_3, actor="station_b", items=[new_case_item()])]
+    on_time = [
+        file(world, r, world.grid_1a, zero=True),
+        file(world, r, world.grid_3, actor="station_b", items=[new_case_item()]),
+    ]
     gov.grid_create(actor=admin, village=world.village_3, name="三村二组", code="G-3B")
     g3c = gov.grid_create(actor=admin, village=world.village_3, name="三村三组", code="G-3C")
     gov.grid_update(actor=admin, grid=g3c, data={"is_active": False})
@@ -36,20 +38,29 @@ def constructed(world):
 
 
 def figures(user, r, group_by, **filters):
-    return [(row["label"], row["total"], row["on_time"], row["late"], row["missing"])
-            for row in screening.screening_completeness(user=user, round=r, group_by=group_by, filters=filters)]
+    return [
+        (row["label"], row["total"], row["on_time"], row["late"], row["missing"])
+        for row in screening.screening_completeness(user=user, round=r, group_by=group_by, filters=filters)
+    ]
 
 
 def test_per_grid_village_township_and_station_for_the_county(world, constructed):
     county = world.user("county")
     rows = {row["label"]: row for row in screening.screening_completeness(user=county, round=constructed)}
     assert {k: v["status"] for k, v in rows.items()} == {
-        "一村一组": "on_time", "一村二组": "late", "二村一组": "missing", "三村一组": "on_time", "三村二组": "missing",
+        "一村一组": "on_time",
+        "一村二组": "late",
+        "二村一组": "missing",
+        "三村一组": "on_time",
+        "三村二组": "missing",
     }
     assert rows["一村一组"]["is_zero"] is True and rows["三村一组"]["is_zero"] is False
     assert rows["二村一组"]["report_id"] is None and rows["一村二组"]["station"] == "甲镇派出所"
     assert figures(county, constructed, "village") == [
-        ("一村", 2, 1, 1, 0), ("二村", 1, 0, 0, 1), ("三村", 2, 1, 0, 1)]
+        ("一村", 2, 1, 1, 0),
+        ("二村", 1, 0, 0, 1),
+        ("三村", 2, 1, 0, 1),
+    ]
     assert figures(county, constructed, "township") == [("甲镇", 3, 1, 1, 1), ("乙乡", 2, 1, 0, 1)]
     assert figures(county, constructed, "station") == [("乙乡派出所", 2, 1, 0, 1), ("甲镇派出所", 3, 1, 1, 1)]
     totals = screening.completeness_totals(screening.screening_completeness(user=county, round=constructed))
@@ -59,7 +70,9 @@ def test_per_grid_village_township_and_station_for_the_county(world, constructed
 def test_figures_are_scoped_to_the_user(world, constructed):
     assert figures(world.user("station_b"), constructed, "village") == [("三村", 2, 1, 0, 1)]
     assert figures(world.user("aux_v1"), constructed, "grid") == [
-        ("一村一组", 1, 1, 0, 0), ("一村二组", 1, 0, 1, 0)]
+        ("一村一组", 1, 1, 0, 0),
+        ("一村二组", 1, 0, 1, 0),
+    ]
     assert figures(world.user("grid_g1"), constructed, "station") == [("甲镇派出所", 1, 1, 0, 0)]
     assert figures(world.user("norole"), constructed, "township") == []
 
@@ -67,9 +80,14 @@ def test_figures_are_scoped_to_the_user(world, constructed):
 def test_drill_down_filters(world, constructed):
     county = world.user("county")
     assert figures(county, constructed, "village", station=world.station_a.pk) == [
-        ("一村", 2, 1, 1, 0), ("二村", 1, 0, 0, 1)]
+        ("一村", 2, 1, 1, 0),
+        ("二村", 1, 0, 0, 1),
+    ]
     assert figures(county, constructed, "village", township=world.township_b.pk) == [("三村", 2, 1, 0, 1)]
-    assert [f[0] for f in figures(county, constructed, "grid", village=world.village_1.pk)] == ["一村一组", "一村二组"]
+    assert [f[0] for f in figures(county, constructed, "grid", village=world.village_1.pk)] == [
+        "一村一组",
+        "一村二组",
+    ]
 
 
 def test_round_list_carries_each_users_summary(world, constructed):
@@ -91,7 +109,9 @@ def test_one_query_whatever_the_number_of_grids(world, django_assert_num_queries
     with django_assert_num_queries(1):
         assert len(list(screening.screening_completeness(user=aux, round=r, group_by=group_by))) >= 1
     for i in range(4):
-        grid = gov.grid_create(actor=world.user("admin"), village=world.village_1, name=f"一村{i + 3}组", code=f"G-1-{i}")
+        grid = gov.grid_create(
+            actor=world.user("admin"), village=world.village_1, name=f"一村{i + 3}组", code=f"G-1-{i}"
+        )
         if i % 2:
             file(world, r, grid, actor="aux_v1", zero=True)
     with django_assert_num_queries(1):

@@ -17,10 +17,16 @@ pytestmark = pytest.mark.django_db
 def test_items_open_new_cases_from_the_screening_and_link_existing_ones(world):
     r = open_round()
     existing = report(world, grid=world.grid_1a)
-    filed = file(world, r, world.grid_1a, items=[
-        new_case_item(parties=[{"name": "吉克阿木", "role": "applicant"}]),
-        {"area": "family_neighbour", "description": "石坎边界争执又有反复。", "case": existing},
-    ], note="入户走访32户")
+    filed = file(
+        world,
+        r,
+        world.grid_1a,
+        items=[
+            new_case_item(parties=[{"name": "吉克阿木", "role": "applicant"}]),
+            {"area": "family_neighbour", "description": "石坎边界争执又有反复。", "case": existing},
+        ],
+        note="入户走访32户",
+    )
     assert not filed.is_zero and not filed.is_late and filed.filed_by == world.user("grid_g1")
     new_item, linked_item = filed.items.order_by("pk")
     new = new_item.case
@@ -44,10 +50,13 @@ def test_zero_report(world):
     assert filed.is_zero and not filed.items.exists()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"zero": False, "items": []}, "请至少填写一条排查发现"),
-    ({"zero": True, "items": [new_case_item()]}, "零报告不能同时填写排查发现"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"zero": False, "items": []}, "请至少填写一条排查发现"),
+        ({"zero": True, "items": [new_case_item()]}, "零报告不能同时填写排查发现"),
+    ],
+)
 def test_exactly_one_of_items_or_zero(world, kwargs, message):
     r = open_round()
     with pytest.raises(DomainError, match=message):
@@ -64,13 +73,16 @@ def test_a_second_report_for_the_grid_is_refused_and_writes_nothing(world):
     assert ScreeningReport.objects.count() == 1 and DisputeCase.objects.count() == cases
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"area": "weather"}, "第2条发现:请选择排查领域"),
-    ({"description": "  "}, "第2条发现:请填写隐患情况"),
-    ({"category": ""}, "第2条发现:新立案件请选择纠纷类别"),
-    ({"category": "alien"}, "第2条发现:"),
-    ({"people_involved": 0}, "第2条发现:涉及人数至少为1"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"area": "weather"}, "第2条发现:请选择排查领域"),
+        ({"description": "  "}, "第2条发现:请填写隐患情况"),
+        ({"category": ""}, "第2条发现:新立案件请选择纠纷类别"),
+        ({"category": "alien"}, "第2条发现:"),
+        ({"people_involved": 0}, "第2条发现:涉及人数至少为1"),
+    ],
+)
 def test_a_bad_item_writes_nothing_not_even_the_good_items_case(world, bad, message):
     r = open_round()
     before = (DisputeCase.objects.count(), CaseEvent.objects.count())
@@ -86,14 +98,26 @@ def test_a_linked_case_must_be_visible_and_in_the_grids_village(world):
     outsider = report(world, village=world.village_3, actor="station_b")
     for case, message in [(other_village, "不属于一村"), (outsider, "不存在或不在您的辖区内")]:
         with pytest.raises(DomainError, match=message):
-            file(world, r, world.grid_1a, actor="station_a",
-                 items=[{"area": "other", "description": "x", "case": case}])
+            file(
+                world,
+                r,
+                world.grid_1a,
+                actor="station_a",
+                items=[{"area": "other", "description": "x", "case": case}],
+            )
     mine = report(world, grid=world.grid_1a)
     with pytest.raises(DomainError, match="请在“关联已有案件”和“新立案件”中选择一种"):
         file(world, r, world.grid_1a, items=[new_case_item(case=mine)])
     with pytest.raises(DomainError, match="已在本报告中关联"):
-        file(world, r, world.grid_1a, items=[{"area": "other", "description": "x", "case": mine},
-                                              {"area": "other", "description": "y", "case": mine.pk}])
+        file(
+            world,
+            r,
+            world.grid_1a,
+            items=[
+                {"area": "other", "description": "x", "case": mine},
+                {"area": "other", "description": "y", "case": mine.pk},
+            ],
+        )
     assert not ScreeningReport.objects.exists()
 
 
@@ -104,14 +128,17 @@ def test_station_staff_and_the_auxiliary_officer_may_file_on_behalf_of_a_grid_in
     assert file(world, r, world.grid_3, actor="station_b", zero=True)
 
 
-@pytest.mark.parametrize("actor, grid, error", [
-    ("grid_g1", "grid_1b", DomainError),      # another grid of the same village
-    ("station_b", "grid_1a", DomainError),    # the other station
-    ("aux_v1", "grid_2", DomainError),        # another village
-    ("county", "grid_1a", NotPermitted),      # the command centre reads, does not file
-    ("mediator_t1", "grid_1a", NotPermitted),
-    ("norole", "grid_1a", NotPermitted),
-])
+@pytest.mark.parametrize(
+    "actor, grid, error",
+    [
+        ("grid_g1", "grid_1b", DomainError),  # another grid of the same village
+        ("station_b", "grid_1a", DomainError),  # the other station
+        ("aux_v1", "grid_2", DomainError),  # another village
+        ("county", "grid_1a", NotPermitted),  # the command centre reads, does not file
+        ("mediator_t1", "grid_1a", NotPermitted),
+        ("norole", "grid_1a", NotPermitted),
+    ],
+)
 def test_outsiders_cannot_file(world, actor, grid, error):
     r = open_round()
     with pytest.raises(error):
@@ -120,7 +147,7 @@ def test_outsiders_cannot_file(world, actor, grid, error):
 
 
 def test_a_report_after_the_deadline_is_accepted_and_counts_late(world):
-    r = open_round(days_ago=10)                      # due 5 days ago
+    r = open_round(days_ago=10)  # due 5 days ago
     filed = file(world, r, world.grid_1a, zero=True)
     assert filed.is_late
     rows = {row["label"]: row for row in screening.screening_completeness(user=world.user("county"), round=r)}

@@ -20,7 +20,7 @@ def at(y, m, d, h=6, minute=0):
 
 def test_first_run_opens_a_round_with_the_default_weekly_policy(world):
     assert not ScreeningPolicy.objects.exists()
-    opened = screening.screening_rounds_open_due(now=at(2026, 11, 16))       # a Monday
+    opened = screening.screening_rounds_open_due(now=at(2026, 11, 16))  # a Monday
     assert len(opened) == 1
     r = opened[0]
     policy = ScreeningPolicy.objects.get(county=world.county)
@@ -32,8 +32,8 @@ def test_first_run_opens_a_round_with_the_default_weekly_policy(world):
 
 def test_running_twice_opens_nothing_new_and_the_next_interval_opens_again(world):
     screening.screening_rounds_open_due(now=at(2026, 11, 16))
-    assert screening.screening_rounds_open_due(now=at(2026, 11, 16, 18)) == []      # same day
-    for day in range(17, 23):                                                     # within the week
+    assert screening.screening_rounds_open_due(now=at(2026, 11, 16, 18)) == []  # same day
+    for day in range(17, 23):  # within the week
         assert screening.screening_rounds_open_due(now=at(2026, 11, day)) == []
     (second,) = screening.screening_rounds_open_due(now=at(2026, 11, 23))
     assert second.opens_on == dt.date(2026, 11, 23) and second.title == "2026年第48周滚动排查"
@@ -62,7 +62,7 @@ def test_the_celery_tasks_call_the_services_and_are_scheduled(world, settings):
     from governance.models import Notification
 
     tasks.screening_open_rounds.delay()
-    tasks.screening_open_rounds.delay()                                  # idempotent
+    tasks.screening_open_rounds.delay()  # idempotent
     assert ScreeningRound.objects.count() == 1
     r = ScreeningRound.objects.get()
     ScreeningRound.objects.filter(pk=r.pk).update(due_at=timezone.now() + dt.timedelta(hours=2))

@@ -30,21 +30,23 @@ def test_reminders_go_to_the_workers_of_grids_without_a_report_within_24_hours_o
     grid_user(world, world.grid_1b, "g1b_leader", role="leader")
     grid_user(world, world.grid_2, "g2_worker")
     grid_user(world, world.grid_3, "g3_worker")
-    file(world, r, world.grid_3, actor="station_b", zero=True)          # filed: condition cleared
-    assert screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=30)) == 0   # not yet
+    file(world, r, world.grid_3, actor="station_b", zero=True)  # filed: condition cleared
+    assert screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=30)) == 0  # not yet
     assert not Notification.objects.exists()
     screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=3))
     told = _told("screening.reminder")
-    assert told == sorted([
-        ("grid_g1", _key("screening.reminder", world.grid_1a, r)),
-        ("g1b_leader", _key("screening.reminder", world.grid_1b, r)),
-        ("g2_worker", _key("screening.reminder", world.grid_2, r)),
-    ])
+    assert told == sorted(
+        [
+            ("grid_g1", _key("screening.reminder", world.grid_1a, r)),
+            ("g1b_leader", _key("screening.reminder", world.grid_1b, r)),
+            ("g2_worker", _key("screening.reminder", world.grid_2, r)),
+        ]
+    )
     note = Notification.objects.get(recipient__username="grid_g1")
     assert "一村一组" in note.title and r.title in note.title and note.url == "/screening/m/"
-    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=2))   # the next hour: same rows
+    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=2))  # the next hour: same rows
     assert _told("screening.reminder") == told
-    assert screening.screening_send_reminders(now=r.due_at + dt.timedelta(minutes=1)) == 0   # passed
+    assert screening.screening_send_reminders(now=r.due_at + dt.timedelta(minutes=1)) == 0  # passed
 
 
 def test_inactive_workers_and_workers_without_an_account_are_not_reminded(world):
@@ -58,20 +60,31 @@ def test_inactive_workers_and_workers_without_an_account_are_not_reminded(world)
 
 
 def test_overdue_grids_are_flagged_to_the_auxiliary_officer_and_the_station_staff(world):
-    r = open_round(days_ago=7)                                           # due 2 days ago
+    r = open_round(days_ago=7)  # due 2 days ago
     second = UserFactory(username="station_a2", role="station")
-    st.officer_create(actor=world.user("admin"), station=world.station_a, name="甲所二号", badge_number="100009",
-                      phone=make_phone(), user=second)
-    file(world, r, world.grid_1b, actor="aux_v1", zero=True)             # late, but filed
+    st.officer_create(
+        actor=world.user("admin"),
+        station=world.station_a,
+        name="甲所二号",
+        badge_number="100009",
+        phone=make_phone(),
+        user=second,
+    )
+    file(world, r, world.grid_1b, actor="aux_v1", zero=True)  # late, but filed
     now = r.due_at + dt.timedelta(days=2)
     screening.screening_flag_overdue(now=now)
     told = _told("screening.overdue")
     g1a, g2, g3 = (_key("screening.overdue", g, r) for g in (world.grid_1a, world.grid_2, world.grid_3))
-    assert told == sorted([
-        ("aux_v1", g1a), ("station_a", g1a), ("station_a2", g1a),       # 一村 has an auxiliary officer
-        ("station_a", g2), ("station_a2", g2),                             # 二村 has none: the station only
-        ("station_b", g3),
-    ])
+    assert told == sorted(
+        [
+            ("aux_v1", g1a),
+            ("station_a", g1a),
+            ("station_a2", g1a),  # 一村 has an auxiliary officer
+            ("station_a", g2),
+            ("station_a2", g2),  # 二村 has none: the station only
+            ("station_b", g3),
+        ]
+    )
     assert not Notification.objects.filter(kind="screening.reminder").exists()
     screening.screening_flag_overdue(now=now + dt.timedelta(hours=1))
     assert _told("screening.overdue") == told
@@ -82,7 +95,9 @@ def test_overdue_grids_are_flagged_to_the_auxiliary_officer_and_the_station_staf
 
 def test_an_ended_assignment_no_longer_receives_overdue_notices(world):
     r = open_round(days_ago=6)
-    VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").update(end_date=dt.date(2026, 1, 31))
+    VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").update(
+        end_date=dt.date(2026, 1, 31)
+    )
     screening.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))
     assert "aux_v1" not in {u for u, _k in _told("screening.overdue")}
 
@@ -104,7 +119,7 @@ def test_a_sweep_killed_halfway_and_run_again_sends_every_notice_exactly_once(wo
     with pytest.raises(SystemExit):
         screening.screening_flag_overdue(now=now)
     first_chunk = _told("screening.overdue")
-    assert first_chunk and len({k for _u, k in first_chunk}) == 1     # only the first grid's chunk is written
+    assert first_chunk and len({k for _u, k in first_chunk}) == 1  # only the first grid's chunk is written
     monkeypatch.setattr(screening, "notify_many", real)
     screening.screening_flag_overdue(now=now)
     screening.screening_flag_overdue(now=now)
@@ -136,7 +151,7 @@ def test_chunks_pause_between_writes(world, settings, monkeypatch):
     slept = []
     monkeypatch.setattr(screening.time, "sleep", slept.append)
     r = open_round(days_ago=7)
-    screening.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))   # 3 grids → 2 chunks
+    screening.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))  # 3 grids → 2 chunks
     assert slept == [0.5]
 
 
@@ -157,7 +172,9 @@ def test_the_missing_grids_are_found_with_a_fixed_number_of_reads(world):
     few = _reads(screening.screening_flag_overdue, now=now)
     Notification.objects.all().delete()
     for i in range(8):
-        gov.grid_create(actor=world.user("admin"), village=world.village_2, name=f"二村{i + 2}组", code=f"G-2-{i}")
+        gov.grid_create(
+            actor=world.user("admin"), village=world.village_2, name=f"二村{i + 2}组", code=f"G-2-{i}"
+        )
     assert _reads(screening.screening_flag_overdue, now=now) == few
     assert len(set(Notification.objects.filter(kind="screening.overdue").values_list("key", flat=True))) == 12
     for i in range(8):

@@ -30,15 +30,15 @@ def test_overdue_cases_remind_the_responsible_person_once_per_due_date(world):
     services.case_accept(actor=staff, case=accepted, responsible=world.user("aux_v1"))
     _past_due(accepted, 2)
     unassigned = _past_due(report(world, village=world.village_3, actor="station_b"), 2)
-    not_yet = report(world)                                       # due tomorrow
-    closed = _past_due(to_closed(world, report(world)), 2)       # closed: condition cleared
+    not_yet = report(world)  # due tomorrow
+    closed = _past_due(to_closed(world, report(world)), 2)  # closed: condition cleared
     now = timezone.now()
     sweeps.remind_overdue_cases(now=now)
     reminded = _reminded("case.overdue")
-    assert [r[0] for r in reminded] == ["aux_v1", "station_b"]     # no responsible → the station's staff
+    assert [r[0] for r in reminded] == ["aux_v1", "station_b"]  # no responsible → the station's staff
     assert all(f"case-{c.pk}" not in k for _u, k in reminded for c in (not_yet, closed))
     assert f"case-{unassigned.pk}" in reminded[1][1]
-    sweeps.remind_overdue_cases(now=now)                          # twice → same rows
+    sweeps.remind_overdue_cases(now=now)  # twice → same rows
     assert _reminded("case.overdue") == reminded
 
 
@@ -46,7 +46,7 @@ def test_past_the_grace_period_a_case_goes_up_one_level_automatically(world):
     staff = world.user("station_a")
     late = report(world, grid=world.grid_1a)
     services.case_accept(actor=staff, case=late)
-    _past_due(late, 25)                                            # grace is 24 h
+    _past_due(late, 25)  # grace is 24 h
     within_grace = _past_due(report(world, grid=world.grid_1a), 5)
     county = _past_due(report(world), 30)
     DisputeCase.objects.filter(pk=county.pk).update(level="county")
@@ -54,12 +54,12 @@ def test_past_the_grace_period_a_case_goes_up_one_level_automatically(world):
     assert sweeps.escalate_overdue_cases(now=now) == 1
     late.refresh_from_db()
     assert late.level == "village" and late.escalation_count == 1 and late.status == Status.ACCEPTED
-    assert late.due_at > now                                       # a new due date at the new level
+    assert late.due_at > now  # a new due date at the new level
     event = late.events.last()
     assert event.code == "disputes.case.escalated_auto" and event.actor is None
     within_grace.refresh_from_db()
     assert within_grace.level == "grid"
-    assert sweeps.escalate_overdue_cases(now=now) == 0             # run again: nothing more
+    assert sweeps.escalate_overdue_cases(now=now) == 0  # run again: nothing more
     assert late.events.filter(code="disputes.case.escalated_auto").count() == 1
     assert Notification.objects.filter(kind="case.escalated").count() == 1
 
@@ -71,15 +71,22 @@ def test_judicial_confirmation_is_reminded_only_inside_the_warning_window_and_wi
     def with_agreement(days_ago):
         case = report(world)
         services.case_accept(actor=staff, case=case)
-        return services.agreement_create(actor=staff, case=case,
-                                         **agreement_data(signed_on=today - dt.timedelta(days=days_ago)))
+        return services.agreement_create(
+            actor=staff, case=case, **agreement_data(signed_on=today - dt.timedelta(days=days_ago))
+        )
 
-    lapsing = with_agreement(25)            # deadline in 5 days: remind
-    fresh = with_agreement(3)               # deadline in 27 days: not yet
-    lapsed = with_agreement(31)             # already lapsed: nothing to apply for
+    lapsing = with_agreement(25)  # deadline in 5 days: remind
+    fresh = with_agreement(3)  # deadline in 27 days: not yet
+    lapsed = with_agreement(31)  # already lapsed: nothing to apply for
     applied = with_agreement(26)
-    services.referral_create(actor=staff, case=applied.case, kind="court", target_name="县人民法院",
-                             reason="申请司法确认", agreement=applied)
+    services.referral_create(
+        actor=staff,
+        case=applied.case,
+        kind="court",
+        target_name="县人民法院",
+        reason="申请司法确认",
+        agreement=applied,
+    )
     sweeps.remind_confirmation_lapsing(now=timezone.now())
     keys = [k for _u, k in _reminded("agreement.confirmation")]
     assert keys == [f"agreement.confirmation:agreement-{lapsing.pk}:{lapsing.judicial_confirmation_deadline}"]
@@ -90,17 +97,27 @@ def test_unanswered_referrals_and_due_follow_ups_are_reminded(world):
     staff = world.user("station_a")
     case = report(world)
     services.case_accept(actor=staff, case=case)
-    referral = services.referral_create(actor=staff, case=case, kind="department", department="civil_affairs",
-                                        target_name="县民政局", reason="困难救助",
-                                        due_date=timezone.localdate())
+    referral = services.referral_create(
+        actor=staff,
+        case=case,
+        kind="department",
+        department="civil_affairs",
+        target_name="县民政局",
+        reason="困难救助",
+        due_date=timezone.localdate(),
+    )
     closed = to_closed(world, report(world))
-    later = timezone.now() + dt.timedelta(days=8)        # referral overdue, first follow-up (7 days) due
+    later = timezone.now() + dt.timedelta(days=8)  # referral overdue, first follow-up (7 days) due
     sweeps.remind_referrals_unanswered(now=later)
     sweeps.remind_follow_ups_due(now=later)
     assert [k for _u, k in _reminded("referral.overdue")] == [
-        f"referral.overdue:referral-{referral.pk}:{referral.due_date}"]
+        f"referral.overdue:referral-{referral.pk}:{referral.due_date}"
+    ]
     follow_ups = _reminded("followup.due")
-    assert len(follow_ups) == 1 and f"followup-{closed.follow_ups.order_by('due_date')[0].pk}" in follow_ups[0][1]
+    assert (
+        len(follow_ups) == 1
+        and f"followup-{closed.follow_ups.order_by('due_date')[0].pk}" in follow_ups[0][1]
+    )
     # answered / visited: the condition has cleared, nothing new
     services.referral_update(actor=staff, referral=referral, status="answered", answer="已纳入低保")
     services.follow_up_record(actor=staff, case=closed, result="stable", satisfaction="satisfied")

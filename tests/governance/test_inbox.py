@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _msg(period="2026-11"):
-    return Message(kind="test.reminder", target="grid-1", period=period, title="请提交本轮排查报告",
-                   url="/cases/")
+    return Message(
+        kind="test.reminder", target="grid-1", period=period, title="请提交本轮排查报告", url="/cases/"
+    )
 
 
 def test_the_same_reminder_twice_is_one_row_per_recipient(world):
@@ -21,7 +22,9 @@ def test_the_same_reminder_twice_is_one_row_per_recipient(world):
     notifications.notify_bulk([(users, _msg()), (users, _msg("2026-12"))])
     assert Notification.objects.count() == 4
     assert set(Notification.objects.values_list("key", flat=True)) == {
-        "test.reminder:grid-1:2026-11", "test.reminder:grid-1:2026-12"}
+        "test.reminder:grid-1:2026-11",
+        "test.reminder:grid-1:2026-12",
+    }
 
 
 def test_inactive_users_are_not_notified(world):

@@ -32,23 +32,63 @@ def grow(world, n: int) -> list[int]:
     for _ in range(n):
         i = next(_seq)
         numbers.append(i)
-        village = gov.region_create(actor=admin, name=f"新村{i}", code=f"5111321003{i:02d}", kind=Region.Kind.VILLAGE,
-                                    parent=world.township_a)
+        village = gov.region_create(
+            actor=admin,
+            name=f"新村{i}",
+            code=f"5111321003{i:02d}",
+            kind=Region.Kind.VILLAGE,
+            parent=world.township_a,
+        )
         grid = gov.grid_create(actor=admin, village=village, name=f"新村{i}一组", code=f"G-N{i}")
-        gov.grid_worker_create(actor=admin, grid=grid, name=f"新村{i}网格长", id_number=make_id_number(),
-                               phone=make_phone(), role=GridWorker.Role.LEADER)
+        gov.grid_worker_create(
+            actor=admin,
+            grid=grid,
+            name=f"新村{i}网格长",
+            id_number=make_id_number(),
+            phone=make_phone(),
+            role=GridWorker.Role.LEADER,
+        )
         committee = gov.committee_create(actor=admin, village=village)
-        gov.committee_member_add(actor=admin, committee=committee, name=f"新村{i}书记", phone=make_phone(),
-                                 position="chair", kind="party_secretary")
-        team = gov.volunteer_team_create(actor=admin, region=village, name=f"新村{i}护村队", kind="village_guard",
-                                         leader_name=f"新村{i}队长", leader_phone=make_phone())
+        gov.committee_member_add(
+            actor=admin,
+            committee=committee,
+            name=f"新村{i}书记",
+            phone=make_phone(),
+            position="chair",
+            kind="party_secretary",
+        )
+        team = gov.volunteer_team_create(
+            actor=admin,
+            region=village,
+            name=f"新村{i}护村队",
+            kind="village_guard",
+            leader_name=f"新村{i}队长",
+            leader_phone=make_phone(),
+        )
         gov.volunteer_member_add(actor=admin, team=team, name=f"新村{i}队员", phone=make_phone())
-        gov.mediator_create(actor=admin, township=world.township_a, name=f"调解员{i}", kind=Mediator.Kind.PEOPLE,
-                            phone=make_phone(), speaks_yi=False, speaks_mandarin=True)
-        officer = st.officer_create(actor=admin, station=world.station_a, name=f"民警{i}",
-                                    badge_number=f"2{i:05d}", phone=make_phone())
-        aux = st.auxiliary_officer_create(actor=admin, station=world.station_a, name=f"辅警{i}",
-                                          id_number=make_id_number(), phone=make_phone())
+        gov.mediator_create(
+            actor=admin,
+            township=world.township_a,
+            name=f"调解员{i}",
+            kind=Mediator.Kind.PEOPLE,
+            phone=make_phone(),
+            speaks_yi=False,
+            speaks_mandarin=True,
+        )
+        officer = st.officer_create(
+            actor=admin,
+            station=world.station_a,
+            name=f"民警{i}",
+            badge_number=f"2{i:05d}",
+            phone=make_phone(),
+        )
+        aux = st.auxiliary_officer_create(
+            actor=admin,
+            station=world.station_a,
+            name=f"辅警{i}",
+            id_number=make_id_number(),
+            phone=make_phone(),
+        )
         start = dt.date(2026, 1, 1)
         st.village_assign(actor=admin, village=village, officer=officer, start_date=start)
         st.village_assign(actor=admin, village=village, auxiliary_officer=aux, start_date=start)

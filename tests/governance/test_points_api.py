@@ -27,8 +27,11 @@ def test_manual_award_then_ledger_and_rankings(world):
 
 
 def test_a_manual_award_needs_a_reason_and_writes_nothing_without_one(world):
-    response = _api(world, "station_a").post("/api/v1/points/awards/", {
-        "kind": "grid_worker", "person": world.worker_g1.pk, "points": 3, "reason": " "}, format="json")
+    response = _api(world, "station_a").post(
+        "/api/v1/points/awards/",
+        {"kind": "grid_worker", "person": world.worker_g1.pk, "points": 3, "reason": " "},
+        format="json",
+    )
     assert response.status_code == 400 and "事由" in str(response.json())
     assert not PointsEntry.objects.exists()
 

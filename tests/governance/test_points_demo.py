@@ -18,13 +18,18 @@ def test_seed_points_awards_three_months_once(world):
     assert created["积分记录"] == PointsEntry.objects.count() > 0
     months = set(PointsEntry.objects.values_list("month", flat=True))
     today = timezone.localdate()
-    assert months <= {today.replace(day=1), points.previous_month(today),
-                      points.previous_month(points.previous_month(today))}
+    assert months <= {
+        today.replace(day=1),
+        points.previous_month(today),
+        points.previous_month(points.previous_month(today)),
+    }
     assert PointsEntry.objects.filter(rule__isnull=True).count() == 0
     assert not PointsEntry.objects.filter(awarded_at__gt=timezone.now() + dt.timedelta(days=1)).exists()
     last = points.previous_month(today)
     for worker in GridWorker.objects.filter(is_active=True):
-        total = PointsEntry.objects.filter(grid_worker=worker, month=last).aggregate(s=Sum("points"))["s"] or 0
+        total = (
+            PointsEntry.objects.filter(grid_worker=worker, month=last).aggregate(s=Sum("points"))["s"] or 0
+        )
         assert worker.stars == points.stars_for(total)
     assert seed_points() == {}
     assert PointsEntry.objects.count() == created["积分记录"]

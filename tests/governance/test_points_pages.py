@@ -23,10 +23,19 @@ def person_url(worker, name="person"):
     return reverse(f"points:{name}", args=["grid_worker", worker.pk])
 
 
-@pytest.mark.parametrize(("actor", "status"), [
-    ("admin", 200), ("county", 200), ("station_a", 200), ("station_b", 200), ("aux_v1", 200),
-    ("grid_g1", 404), ("mediator_t1", 404), ("norole", 404),
-])
+@pytest.mark.parametrize(
+    ("actor", "status"),
+    [
+        ("admin", 200),
+        ("county", 200),
+        ("station_a", 200),
+        ("station_b", 200),
+        ("aux_v1", 200),
+        ("grid_g1", 404),
+        ("mediator_t1", 404),
+        ("norole", 404),
+    ],
+)
 def test_ranking_page_by_role(client_for, actor, status):
     assert client_for(actor).get(RANKING).status_code == status
 
@@ -87,30 +96,40 @@ def test_person_page_shows_the_ledger_to_people_in_scope_only(world, client_for)
 
 # --- Manual awards ------------------------------------------------------------------------
 def test_manual_award_without_a_reason_shows_the_error_and_writes_nothing(world, client_for):
-    response = client_for("station_a").post(person_url(world.worker_g1, "award"), {"points": "3", "reason": " "})
+    response = client_for("station_a").post(
+        person_url(world.worker_g1, "award"), {"points": "3", "reason": " "}
+    )
     assert response.status_code == 200
     assert "须填写事由" in response.content.decode()
     assert not PointsEntry.objects.exists()
 
 
 def test_manual_award_over_the_cap_is_refused_by_the_service(world, client_for):
-    response = client_for("station_a").post(person_url(world.worker_g1, "award"), {"points": "50", "reason": "表彰"})
+    response = client_for("station_a").post(
+        person_url(world.worker_g1, "award"), {"points": "50", "reason": "表彰"}
+    )
     assert response.status_code == 200
     assert "不能超过±10分" in response.content.decode()
     assert not PointsEntry.objects.exists()
 
 
 def test_manual_award_by_station_staff(world, client_for):
-    response = client_for("station_a").post(person_url(world.worker_g1, "award"),
-                                            {"points": "-2", "reason": "纠正误记"})
+    response = client_for("station_a").post(
+        person_url(world.worker_g1, "award"), {"points": "-2", "reason": "纠正误记"}
+    )
     assert response.status_code == 302 and response.url == person_url(world.worker_g1)
     entry = PointsEntry.objects.get()
     assert (entry.grid_worker, entry.points, entry.reason, entry.awarded_by) == (
-        world.worker_g1, -2, "纠正误记", world.user("station_a"))
+        world.worker_g1,
+        -2,
+        "纠正误记",
+        world.user("station_a"),
+    )
 
 
-@pytest.mark.parametrize(("actor", "status"), [("station_b", 404), ("norole", 404), ("aux_v1", 403),
-                                               ("grid_g1", 403)])
+@pytest.mark.parametrize(
+    ("actor", "status"), [("station_b", 404), ("norole", 404), ("aux_v1", 403), ("grid_g1", 403)]
+)
 def test_manual_award_refused_to_outsiders_and_read_only_roles(world, client_for, actor, status):
     url = person_url(world.worker_g1, "award")
     assert client_for(actor).get(url).status_code == status
@@ -127,8 +146,10 @@ def test_admin_ledger_is_read_only_and_rules_are_edited_through_the_service(worl
     assert client.get(reverse("admin:governance_pointsentry_add")).status_code == 403
     assert client.get(reverse("admin:governance_pointsentry_delete", args=[entry.pk])).status_code == 403
     rule = PointsRule.objects.get(code="visit.done")
-    response = client.post(reverse("admin:governance_pointsrule_change", args=[rule.pk]), {
-        "name": "走访核查", "points": "3", "applies_to": "all", "description": "", "is_active": "on"})
+    response = client.post(
+        reverse("admin:governance_pointsrule_change", args=[rule.pk]),
+        {"name": "走访核查", "points": "3", "applies_to": "all", "description": "", "is_active": "on"},
+    )
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.points == 3 and rule.code == "visit.done"
@@ -143,8 +164,14 @@ def _add_workers(world, n: int) -> None:
     admin = world.user("admin")
     for i in range(n):
         grid = (world.grid_1a, world.grid_1b, world.grid_2)[i % 3]
-        worker = gov.grid_worker_create(actor=admin, grid=grid, name=f"网格员{i:02d}", id_number=make_id_number(),
-                                        phone=make_phone(), role=GridWorker.Role.WORKER)
+        worker = gov.grid_worker_create(
+            actor=admin,
+            grid=grid,
+            name=f"网格员{i:02d}",
+            id_number=make_id_number(),
+            phone=make_phone(),
+            role=GridWorker.Role.WORKER,
+        )
         points.points_award(person=worker, rule_code="visit.done", source_key=f"v-{i}")
 
 

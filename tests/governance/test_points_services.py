@@ -42,8 +42,16 @@ def leader_3(world) -> GridWorker:
 # --- Rules and idempotence ----------------------------------------------------------------
 def test_default_rules_exist_with_their_points(world):
     rules = dict(PointsRule.objects.values_list("code", "points"))
-    assert rules == {"dispute.reported": 2, "dispute.resolved": 5, "screening.on_time": 3, "screening.late": -1,
-                     "screening.missed": -3, "patrol.participation": 2, "visit.done": 2, "manual": 10}
+    assert rules == {
+        "dispute.reported": 2,
+        "dispute.resolved": 5,
+        "screening.on_time": 3,
+        "screening.late": -1,
+        "screening.missed": -3,
+        "patrol.participation": 2,
+        "visit.done": 2,
+        "manual": 10,
+    }
 
 
 def test_the_same_event_twice_awards_once(world):
@@ -53,7 +61,9 @@ def test_the_same_event_twice_awards_once(world):
     assert again is None
     assert entries(world.worker_g1).count() == 1
     # the same event may award another person once too
-    assert points.points_award(person=leader_1a(world), rule_code="visit.done", source_key="visit-7") is not None
+    assert (
+        points.points_award(person=leader_1a(world), rule_code="visit.done", source_key="visit-7") is not None
+    )
 
 
 def test_an_inactive_or_unknown_rule_awards_nothing(world):
@@ -67,7 +77,10 @@ def test_a_rule_for_grid_workers_does_not_apply_to_a_committee_member(world):
     member = world.village_1.security_committee.members.get()
     with pytest.raises(DomainError, match="不适用于"):
         points.points_award(person=member, rule_code="dispute.reported", source_key="case-1:reported")
-    assert points.points_award(person=member, rule_code="patrol.participation", source_key="patrol-1") is not None
+    assert (
+        points.points_award(person=member, rule_code="patrol.participation", source_key="patrol-1")
+        is not None
+    )
 
 
 def test_points_count_for_the_month_of_the_event(world):
@@ -79,37 +92,52 @@ def test_points_count_for_the_month_of_the_event(world):
 # --- Manual awards ------------------------------------------------------------------------
 def test_manual_award_needs_a_reason_and_writes_nothing_without_one(world):
     with pytest.raises(DomainError, match="须填写事由") as err:
-        points.points_award_manual(actor=world.user("station_a"), person=world.worker_g1, points=3, reason="  ")
+        points.points_award_manual(
+            actor=world.user("station_a"), person=world.worker_g1, points=3, reason="  "
+        )
     assert err.value.field == "reason"
     assert not entries().exists()
 
 
 def test_manual_award_by_station_staff_inside_their_jurisdiction(world):
-    entry = points.points_award_manual(actor=world.user("station_a"), person=world.worker_g1, points=-2,
-                                       reason="纠正:重复登记的案件误加分")
+    entry = points.points_award_manual(
+        actor=world.user("station_a"), person=world.worker_g1, points=-2, reason="纠正:重复登记的案件误加分"
+    )
     assert (entry.points, entry.rule, entry.awarded_by, entry.reason) == (
-        -2, None, world.user("station_a"), "纠正:重复登记的案件误加分")
+        -2,
+        None,
+        world.user("station_a"),
+        "纠正:重复登记的案件误加分",
+    )
     assert entry.source_key.startswith("manual:")
     # two manual awards with the same reason are two entries
-    points.points_award_manual(actor=world.user("county"), person=world.worker_g1, points=-2,
-                               reason="纠正:重复登记的案件误加分")
+    points.points_award_manual(
+        actor=world.user("county"), person=world.worker_g1, points=-2, reason="纠正:重复登记的案件误加分"
+    )
     assert entries(world.worker_g1).count() == 2
 
 
 def test_manual_award_outside_scope_or_by_a_read_only_role_is_refused(world):
     with pytest.raises(DomainError, match="不在您的辖区内"):
-        points.points_award_manual(actor=world.user("station_b"), person=world.worker_g1, points=2, reason="表现好")
+        points.points_award_manual(
+            actor=world.user("station_b"), person=world.worker_g1, points=2, reason="表现好"
+        )
     for name in ("aux_v1", "grid_g1", "mediator_t1", "norole"):
         with pytest.raises(NotPermitted):
-            points.points_award_manual(actor=world.user(name), person=world.worker_g1, points=2, reason="表现好")
+            points.points_award_manual(
+                actor=world.user(name), person=world.worker_g1, points=2, reason="表现好"
+            )
     assert not entries().exists()
 
 
-@pytest.mark.parametrize(("value", "message"), [(0, "不能为0"), (11, "不能超过±10分"), (-11, "不能超过±10分"),
-                                                ("3", "须为整数")])
+@pytest.mark.parametrize(
+    ("value", "message"), [(0, "不能为0"), (11, "不能超过±10分"), (-11, "不能超过±10分"), ("3", "须为整数")]
+)
 def test_manual_award_points_must_be_a_non_zero_integer_within_the_cap(world, value, message):
     with pytest.raises(DomainError, match=message):
-        points.points_award_manual(actor=world.user("admin"), person=world.worker_g1, points=value, reason="调整")
+        points.points_award_manual(
+            actor=world.user("admin"), person=world.worker_g1, points=value, reason="调整"
+        )
     assert not entries().exists()
 
 
@@ -128,7 +156,11 @@ def test_manual_rule_code_cannot_be_awarded_as_an_event(world):
 def test_a_case_reported_by_a_grid_worker_awards_two_points_once(world):
     case = report(world, "grid_g1", grid=world.grid_1a, client_key=None)
     (entry,) = entries(world.worker_g1)
-    assert (entry.points, entry.source_key, entry.rule.code) == (2, f"case-{case.pk}:reported", "dispute.reported")
+    assert (entry.points, entry.source_key, entry.rule.code) == (
+        2,
+        f"case-{case.pk}:reported",
+        "dispute.reported",
+    )
     # replaying the award (a retried hook) changes nothing
     points.points_for_case_reported(case=case)
     assert entries(world.worker_g1).count() == 1
@@ -157,8 +189,13 @@ def test_closing_with_an_agreement_awards_five_to_the_reporting_grid_worker(worl
     # re-opened and closed again: still one award
     cases.case_reopen(actor=world.user("station_a"), case=case, reason="双方再起争执")
     cases.case_start_mediation(actor=world.user("station_a"), case=case)
-    cases.referral_create(actor=world.user("station_a"), case=case, kind="lawyer", target_name="县律师事务所",
-                          reason="需法律意见")
+    cases.referral_create(
+        actor=world.user("station_a"),
+        case=case,
+        kind="lawyer",
+        target_name="县律师事务所",
+        reason="需法律意见",
+    )
     cases.case_close(actor=world.user("station_a"), case=case)
     assert entries(world.worker_g1, source_key=f"case-{case.pk}:resolved").count() == 1
 
@@ -174,8 +211,9 @@ def test_closing_without_an_agreement_or_a_grid_awards_nothing(world):
     user = world.user("station_a")
     case = report(world, "station_a", grid=world.grid_1a)
     cases.case_accept(actor=user, case=case)
-    cases.referral_create(actor=user, case=case, kind="department", department="hrss", target_name="县人社局",
-                          reason="劳动争议")
+    cases.referral_create(
+        actor=user, case=case, kind="department", department="hrss", target_name="县人社局", reason="劳动争议"
+    )
     cases.case_close(actor=user, case=case)
     to_closed(world, report(world, "station_a", grid=None))
     assert not entries().exists()
@@ -193,8 +231,11 @@ def test_a_report_on_time_awards_three_to_the_grid_worker_who_filed_it(world):
     r = open_round()
     rep = file(world, r, world.grid_1a)
     (entry,) = entries()
-    assert (entry.grid_worker, entry.points, entry.source_key) == (world.worker_g1, 3,
-                                                                  f"round-{r.pk}:grid-{world.grid_1a.pk}:filed")
+    assert (entry.grid_worker, entry.points, entry.source_key) == (
+        world.worker_g1,
+        3,
+        f"round-{r.pk}:grid-{world.grid_1a.pk}:filed",
+    )
     points.points_for_screening_report(report=rep)
     assert entries().count() == 1
 
@@ -216,12 +257,17 @@ def test_the_sweep_deducts_three_from_leaders_of_grids_that_never_reported(world
     r = open_round(days_ago=20)
     file(world, r, world.grid_1a, actor="station_a")  # late, −1 to the leader of 一村一组
     now = r.due_at + points.MISSED_AFTER + dt.timedelta(minutes=1)
-    assert points.points_screening_missed(now=r.due_at + dt.timedelta(days=1)) == 0  # too early: may still report
+    assert (
+        points.points_screening_missed(now=r.due_at + dt.timedelta(days=1)) == 0
+    )  # too early: may still report
     assert points.points_screening_missed(now=now) == 1  # 三村一组 (一村二组, 二村一组 have no leader)
     assert points.points_screening_missed(now=now) == 0
     missed = entries(rule__code="screening.missed").get()
     assert (missed.grid_worker, missed.points, missed.source_key) == (
-        leader_3(world), -3, f"round-{r.pk}:grid-{world.grid_3.pk}:missed")
+        leader_3(world),
+        -3,
+        f"round-{r.pk}:grid-{world.grid_3.pk}:missed",
+    )
     assert missed.month == points.month_of(r.due_at)
     # reporting after the deduction: no second, late deduction
     file(world, r, world.grid_3, actor="station_b")
@@ -240,11 +286,13 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
     april = local(2026, 4, 2, 9)
     g1, l1a, l3 = world.worker_g1, leader_1a(world), leader_3(world)
     _award(g1, 25, "a", march)
-    _award(g1, 8, "b", march)          # g1: 33 in March → 4★
-    _award(g1, 50, "c", april)         # April does not count for March
-    _award(l1a, 10, "d", march)        # 10 → 2★
+    _award(g1, 8, "b", march)  # g1: 33 in March → 4★
+    _award(g1, 50, "c", april)  # April does not count for March
+    _award(l1a, 10, "d", march)  # 10 → 2★
     _award(l3, 3, "e", march)
-    points.points_award_manual(actor=world.user("admin"), person=l3, points=-5, reason="纠正", when=march)  # −2 → 0★
+    points.points_award_manual(
+        actor=world.user("admin"), person=l3, points=-5, reason="纠正", when=march
+    )  # −2 → 0★
     month = dt.date(2026, 3, 1)
     result = points.points_monthly(user=world.user("county"), month=month)
     totals = {p.name: (p.total, p.stars, p.rank) for p in result.people}
@@ -260,7 +308,11 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
     points.points_update_stars(month=month)  # running again gives the same
     assert dict(GridWorker.objects.values_list("name", "stars")) == stars
     points.points_update_stars(month=dt.date(2026, 4, 15))
-    assert dict(GridWorker.objects.values_list("name", "stars")) == {"一组网格员": 5, "一组网格长": 0, "三村网格长": 0}
+    assert dict(GridWorker.objects.values_list("name", "stars")) == {
+        "一组网格员": 5,
+        "一组网格长": 0,
+        "三村网格长": 0,
+    }
 
 
 def test_star_thresholds_come_from_settings(world, settings):
@@ -284,14 +336,19 @@ def test_rankings_are_scoped_per_role(world):
 
 def test_committee_and_volunteer_rankings_group_by_their_place(world):
     team = world.township_b.volunteer_teams.get()
-    member = gov.volunteer_member_add(actor=world.user("admin"), team=team, name="乙乡队员", phone=make_phone(),
-                                      id_number=make_id_number())
+    member = gov.volunteer_member_add(
+        actor=world.user("admin"), team=team, name="乙乡队员", phone=make_phone(), id_number=make_id_number()
+    )
     points.points_for_patrol(people=[member], patrol_id=1)
     points.points_for_patrol(people=[member], patrol_id=1)
     month = timezone.localdate()
-    vols = points.points_monthly(user=world.user("county"), month=month, kind="volunteer_member", group="township")
+    vols = points.points_monthly(
+        user=world.user("county"), month=month, kind="volunteer_member", group="township"
+    )
     assert [(p.name, p.total, p.township) for p in vols.people] == [("乙乡队员", 2, "乙乡")]
-    assert points.points_monthly(user=world.user("station_a"), month=month, kind="volunteer_member").people == []
+    assert (
+        points.points_monthly(user=world.user("station_a"), month=month, kind="volunteer_member").people == []
+    )
     members = points.points_monthly(user=world.user("station_a"), month=month, kind="committee_member")
     assert [(p.name, p.village) for p in members.people] == [("一村书记", "一村")]
 
@@ -302,8 +359,9 @@ def test_inactive_people_with_points_still_count_for_that_month(world):
     result = points.points_monthly(user=world.user("county"), month=timezone.localdate())
     assert "三村网格长" in {p.name for p in result.people}
     last_month = points.previous_month(timezone.localdate())
-    assert "三村网格长" not in {p.name for p in points.points_monthly(user=world.user("county"),
-                                                                     month=last_month).people}
+    assert "三村网格长" not in {
+        p.name for p in points.points_monthly(user=world.user("county"), month=last_month).people
+    }
 
 
 # --- Tasks and schedules ------------------------------------------------------------------
@@ -315,12 +373,17 @@ def test_tasks_are_scheduled_and_call_the_services(world, settings):
     assert schedules["governance.points_screening_missed"].endswith("* * * *")
     last_month = points.previous_month(timezone.localdate())
     PointsRule.objects.filter(code="visit.done").update(points=12)
-    points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1",
-                        when=local(last_month.year, last_month.month, 15, 10))
+    points.points_award(
+        person=world.worker_g1,
+        rule_code="visit.done",
+        source_key="v-1",
+        when=local(last_month.year, last_month.month, 15, 10),
+    )
     assert tasks.points_monthly_stars.delay().get() == 3
     assert GridWorker.objects.get(pk=world.worker_g1.pk).stars == 2
     r = open_round(days_ago=13)  # due 8 days ago: missed
     assert tasks.points_screening_missed.delay().get() == 2  # the leaders of 一村一组 and 三村一组
     assert tasks.points_screening_missed.delay().get() == 0
     assert set(entries(rule__code="screening.missed").values_list("source_key", flat=True)) == {
-        f"round-{r.pk}:grid-{g.pk}:missed" for g in (world.grid_1a, world.grid_3)}
+        f"round-{r.pk}:grid-{g.pk}:missed" for g in (world.grid_1a, world.grid_3)
+    }

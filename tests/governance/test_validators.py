@@ -11,8 +11,11 @@ from governance.validators import (
 )
 
 # 11010519491231002X is the example number printed in GB 11643-1999.
-VALID_IDS = ["11010519491231002X", "110105194912310029"[:17] + id_check_digit("11010519491231002"),
-             "511132198506120014"[:17] + id_check_digit("51113219850612001")]
+VALID_IDS = [
+    "11010519491231002X",
+    "110105194912310029"[:17] + id_check_digit("11010519491231002"),
+    "511132198506120014"[:17] + id_check_digit("51113219850612001"),
+]
 
 
 @pytest.mark.parametrize("value", VALID_IDS + ["11010519491231002x"])
@@ -44,13 +47,26 @@ def test_check_digit_10_is_x():
     assert id_check_digit("11010519491231002") == "X"
 
 
-@pytest.mark.parametrize("value", ["13912345678", "+8613912345678", "0086 139 1234 5678", "0833-5123456",
-                                   "08335123456", "010-12345678", "0833-5123456-801", "19912345678"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "13912345678",
+        "+8613912345678",
+        "0086 139 1234 5678",
+        "0833-5123456",
+        "08335123456",
+        "010-12345678",
+        "0833-5123456-801",
+        "19912345678",
+    ],
+)
 def test_valid_phones_pass(value):
     validate_phone(value)
 
 
-@pytest.mark.parametrize("value", ["12912345678", "1391234567", "139123456789", "833-5123456", "abc", "", "0833-123"])
+@pytest.mark.parametrize(
+    "value", ["12912345678", "1391234567", "139123456789", "833-5123456", "abc", "", "0833-123"]
+)
 def test_invalid_phones_are_refused(value):
     with pytest.raises(ValidationError) as exc:
         validate_phone(value)

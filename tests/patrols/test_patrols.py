@@ -48,7 +48,9 @@ def test_patrol_lifecycle(world):
     with pytest.raises(ConflictError):
         services.patrol_start(actor=world.user("station_a"), plan=p)
     first = p.checkpoints.get(order=1)
-    check_in, created = services.patrol_check_in(actor=aux, patrol=patrol, checkpoint=first, lat="28.1", lon="103.2")
+    check_in, created = services.patrol_check_in(
+        actor=aux, patrol=patrol, checkpoint=first, lat="28.1", lon="103.2"
+    )
     assert created and check_in.latitude is not None
     again, created = services.patrol_check_in(actor=aux, patrol=patrol, checkpoint=first)
     assert again == check_in and not created
@@ -77,14 +79,22 @@ def test_outsiders_cannot_run_or_see_patrols(world):
 
 def test_finding_becomes_a_case_once(world):
     patrol = services.patrol_start(actor=world.user("station_a"), plan=plan(world))
-    finding = services.finding_add(actor=world.user("station_a"), patrol=patrol, kind="hazard",
-                                   description="两户因灌溉用水争执,已有推搡。", village=world.village_1, address="3组")
-    case, created = services.finding_to_case(actor=world.user("station_a"), finding=finding,
-                                             category=Category.NEIGHBOUR)
+    finding = services.finding_add(
+        actor=world.user("station_a"),
+        patrol=patrol,
+        kind="hazard",
+        description="两户因灌溉用水争执,已有推搡。",
+        village=world.village_1,
+        address="3组",
+    )
+    case, created = services.finding_to_case(
+        actor=world.user("station_a"), finding=finding, category=Category.NEIGHBOUR
+    )
     assert created and case.source == Source.GRID_REPORT and case.village == world.village_1
     assert case.patrol_finding == finding
-    again, created = services.finding_to_case(actor=world.user("station_a"), finding=finding,
-                                              category=Category.OTHER)
+    again, created = services.finding_to_case(
+        actor=world.user("station_a"), finding=finding, category=Category.OTHER
+    )
     assert again == case and not created and DisputeCase.objects.count() == 1
     with pytest.raises(ConflictError):
         services.finding_to_incident(actor=world.user("station_a"), finding=finding, category="public_order")
@@ -92,17 +102,29 @@ def test_finding_becomes_a_case_once(world):
 
 def test_finding_becomes_an_incident_once(world):
     patrol = services.patrol_start(actor=world.user("station_a"), plan=plan(world))
-    finding = services.finding_add(actor=world.user("aux_v1"), patrol=patrol, kind="lead",
-                                   description="发现可疑人员夜间在养殖场附近徘徊。", village=world.village_1)
+    finding = services.finding_add(
+        actor=world.user("aux_v1"),
+        patrol=patrol,
+        kind="lead",
+        description="发现可疑人员夜间在养殖场附近徘徊。",
+        village=world.village_1,
+    )
     with pytest.raises(NotPermitted):  # incidents are recorded by station staff
         services.finding_to_incident(actor=world.user("aux_v1"), finding=finding, category="public_order")
-    incident, created = services.finding_to_incident(actor=world.user("station_a"), finding=finding,
-                                                     category=Incident.Category.PUBLIC_ORDER)
+    incident, created = services.finding_to_incident(
+        actor=world.user("station_a"), finding=finding, category=Incident.Category.PUBLIC_ORDER
+    )
     assert created and incident.station == world.station_a and incident.number.startswith("XL")
     assert incident.patrol_finding == finding
-    again, created = services.finding_to_incident(actor=world.user("station_a"), finding=finding,
-                                                  category="other")
+    again, created = services.finding_to_incident(
+        actor=world.user("station_a"), finding=finding, category="other"
+    )
     assert again == incident and not created
     with pytest.raises(DomainError, match="不在"):
-        services.finding_add(actor=world.user("station_a"), patrol=patrol, kind="lead", description="x",
-                             village=world.village_3)
+        services.finding_add(
+            actor=world.user("station_a"),
+            patrol=patrol,
+            kind="lead",
+            description="x",
+            village=world.village_3,
+        )

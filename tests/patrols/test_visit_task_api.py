@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def task(world):
-    case = report(world, grid=world.grid_1a, category="labour_debt", people_involved=12, threat_flag=True,
-                  amount_involved=150000)
+    case = report(
+        world,
+        grid=world.grid_1a,
+        category="labour_debt",
+        people_involved=12,
+        threat_flag=True,
+        amount_involved=150000,
+    )
     risk.assess_case(case=case)
     visit_tasks.visit_tasks_create(now=timezone.now())
     return case.visit_tasks.get()
@@ -33,8 +39,11 @@ def test_list_detail_and_check_in(world, task):
     assert staff.get("/api/v1/visit-tasks/?status=done").json()["results"] == []
     assert _api(world, "station_b").get(f"/api/v1/visit-tasks/{task.pk}/").status_code == 404
     grid = _api(world, "grid_g1")
-    response = grid.post(f"/api/v1/visit-tasks/{task.pk}/check-in/", {"note": "已入户核查", "lat": "29.23",
-                                                                     "lon": "103.26"}, format="json")
+    response = grid.post(
+        f"/api/v1/visit-tasks/{task.pk}/check-in/",
+        {"note": "已入户核查", "lat": "29.23", "lon": "103.26"},
+        format="json",
+    )
     assert response.status_code == 200 and response.json()["state"] == "done"
     assert staff.get("/api/v1/visit-tasks/?status=done").json()["count"] == 1
 
@@ -42,7 +51,8 @@ def test_list_detail_and_check_in(world, task):
 def test_bad_coordinates_are_a_400_and_write_nothing(world, task):
     from patrols.models import GridCheckIn
 
-    response = _api(world, "grid_g1").post(f"/api/v1/visit-tasks/{task.pk}/check-in/", {"lat": "north"},
-                                           format="json")
+    response = _api(world, "grid_g1").post(
+        f"/api/v1/visit-tasks/{task.pk}/check-in/", {"lat": "north"}, format="json"
+    )
     assert response.status_code == 400 and "lat" in response.json()
     assert not GridCheckIn.objects.exists()

@@ -18,8 +18,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _red_case(world, **kw):
-    case = report(world, grid=world.grid_1a, category="labour_debt", people_involved=12, threat_flag=True,
-                  amount_involved=150000, **kw)
+    case = report(
+        world,
+        grid=world.grid_1a,
+        category="labour_debt",
+        people_involved=12,
+        threat_flag=True,
+        amount_involved=150000,
+        **kw,
+    )
     risk.assess_case(case=case)
     case.refresh_from_db()
     assert case.risk_level == "red"
@@ -31,13 +38,14 @@ def test_a_red_case_gets_one_task_for_the_grid_workers_and_the_village_officers(
     report(world)  # blue: no task
     now = timezone.now()
     assert visit_tasks.visit_tasks_create(now=now) == 1
-    assert visit_tasks.visit_tasks_create(now=now + dt.timedelta(minutes=15)) == 0   # idempotent
+    assert visit_tasks.visit_tasks_create(now=now + dt.timedelta(minutes=15)) == 0  # idempotent
     task = VisitTask.objects.get()
     assert task.case == case and task.level == "red" and task.grid == world.grid_1a
     assert task.due_at == now + dt.timedelta(hours=48)
     assert {u.username for u in task.assignees.all()} == {"grid_g1", "aux_v1", "station_a"}
-    assert set(Notification.objects.filter(kind="visit.task").values_list("recipient__username", flat=True)) == {
-        "grid_g1", "aux_v1", "station_a"}
+    assert set(
+        Notification.objects.filter(kind="visit.task").values_list("recipient__username", flat=True)
+    ) == {"grid_g1", "aux_v1", "station_a"}
 
 
 def test_only_a_check_in_after_the_task_was_made_completes_it(world):
@@ -47,8 +55,7 @@ def test_only_a_check_in_after_the_task_was_made_completes_it(world):
     visit_tasks.visit_tasks_create(now=before)
     staff = world.user("station_a")
     assert [t.case for t in visit_tasks.visit_task_list(user=staff, status="open")] == [case]
-    st.visit_check_in(actor=world.user("aux_v1"), village=world.village_1,
-                      now=before + dt.timedelta(hours=3))
+    st.visit_check_in(actor=world.user("aux_v1"), village=world.village_1, now=before + dt.timedelta(hours=3))
     done = list(visit_tasks.visit_task_list(user=staff, status="done"))
     assert [t.case for t in done] == [case]
     assert visit_tasks.done_at(done[0]) == before + dt.timedelta(hours=3)
@@ -72,8 +79,12 @@ def test_overdue_tasks_are_reminded_once_and_done_ones_not(world):
     created = timezone.now() - dt.timedelta(hours=50)
     visit_tasks.visit_tasks_create(now=created)
     VisitTask.objects.filter(case=visited).update(grid=world.grid_1b)  # its grid gets a check-in
-    visit_tasks.grid_check_in(actor=world.user("grid_g1"), grid=world.grid_1a, now=created - dt.timedelta(hours=1))
-    st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=created + dt.timedelta(hours=30))
+    visit_tasks.grid_check_in(
+        actor=world.user("grid_g1"), grid=world.grid_1a, now=created - dt.timedelta(hours=1)
+    )
+    st.visit_check_in(
+        actor=world.user("station_a"), village=world.village_1, now=created + dt.timedelta(hours=30)
+    )
     # the officer's village check-in completes both tasks of 一村: nothing to remind
     assert visit_tasks.visit_tasks_remind_overdue(now=timezone.now()) == 0
     VisitTask.objects.update(village=world.village_2)  # pretend the cases were in 二村, never visited
@@ -89,14 +100,21 @@ def test_visited_within_48_hours_is_counted_for_the_command_centre(world):
     from governance import scoping
 
     _red_case(world)
-    other = report(world, village=world.village_2, category="labour_debt", people_involved=12, threat_flag=True,
-                   amount_involved=150000)
+    other = report(
+        world,
+        village=world.village_2,
+        category="labour_debt",
+        people_involved=12,
+        threat_flag=True,
+        amount_involved=150000,
+    )
     risk.assess_case(case=other)
     start = timezone.now() - dt.timedelta(days=3)
     visit_tasks.visit_tasks_create(now=start)
     st.visit_check_in(actor=world.user("aux_v1"), village=world.village_1, now=start + dt.timedelta(hours=20))
-    result = visit_tasks.visited_within(scoping.village_ids(world.user("county")),
-                                        start=start - dt.timedelta(hours=1), end=timezone.now())
+    result = visit_tasks.visited_within(
+        scoping.village_ids(world.user("county")), start=start - dt.timedelta(hours=1), end=timezone.now()
+    )
     assert result == {"tasks": 2, "judged": 2, "pending": 0, "on_time": 1}
 
 
@@ -126,13 +144,28 @@ def test_volunteers_on_the_plan_earn_patrol_points_once_when_it_ends(world):
     from ..factories import make_phone
 
     admin, staff = world.user("admin"), world.user("station_a")
-    team = gov.volunteer_team_create(actor=admin, region=world.village_1, name="一村夜巡队", kind="patrol",
-                                     leader_name="队长", leader_phone=make_phone())
-    members = [gov.volunteer_member_add(actor=admin, team=team, name=f"队员{i}", phone=make_phone()) for i in range(2)]
+    team = gov.volunteer_team_create(
+        actor=admin,
+        region=world.village_1,
+        name="一村夜巡队",
+        kind="patrol",
+        leader_name="队长",
+        leader_phone=make_phone(),
+    )
+    members = [
+        gov.volunteer_member_add(actor=admin, team=team, name=f"队员{i}", phone=make_phone())
+        for i in range(2)
+    ]
     now = timezone.now()
-    plan = patrols.plan_create(actor=staff, station=world.station_a, title="夜巡", starts_at=now,
-                               ends_at=now + dt.timedelta(hours=3), checkpoints=[{"village": world.village_1}],
-                               volunteer_members=members)
+    plan = patrols.plan_create(
+        actor=staff,
+        station=world.station_a,
+        title="夜巡",
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=3),
+        checkpoints=[{"village": world.village_1}],
+        volunteer_members=members,
+    )
     patrol = patrols.patrol_start(actor=staff, plan=plan)
     patrols.patrol_end(actor=staff, patrol=patrol)
     entries = PointsEntry.objects.filter(rule__code="patrol.participation")

@@ -24,8 +24,12 @@ def record(world, actor: str = "station_a", *, station=None, village=None, **kw)
         "caller_phone": "",
     }
     data.update(kw)
-    return services.incident_record(actor=world.user(actor), station=station or world.station_a,
-                                    village=village or world.village_1, **data)
+    return services.incident_record(
+        actor=world.user(actor),
+        station=station or world.station_a,
+        village=village or world.village_1,
+        **data,
+    )
 
 
 def csv_bytes(rows: list[list], header: list[str] | None = None, encoding: str = "utf-8-sig") -> bytes:
@@ -36,7 +40,18 @@ def csv_bytes(rows: list[list], header: list[str] | None = None, encoding: str =
     return buffer.getvalue().encode(encoding)
 
 
-def row(number: str, *, when: str = "2026-01-05 08:30", category: str = "纠纷", township: str = "甲镇",
-        village: str = "一村", address: str = "3组12号", caller: str = "吉克阿木", phone: str = "13900000001",
-        parties: str = "", summary: str = "邻里纠纷报警。", outcome: str = "") -> list:
+def row(
+    number: str,
+    *,
+    when: str = "2026-01-05 08:30",
+    category: str = "纠纷",
+    township: str = "甲镇",
+    village: str = "一村",
+    address: str = "3组12号",
+    caller: str = "吉克阿木",
+    phone: str = "13900000001",
+    parties: str = "",
+    summary: str = "邻里纠纷报警。",
+    outcome: str = "",
+) -> list:
     return [number, when, category, township, village, address, caller, phone, parties, summary, outcome]

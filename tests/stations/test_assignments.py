@@ -9,15 +9,26 @@ from tests.factories import make_id_number, make_phone
 
 
 def _new_aux(world, station=None, name="新辅警"):
-    return services.auxiliary_officer_create(actor=world.user("admin"), station=station or world.station_a,
-                                             name=name, id_number=make_id_number(), phone=make_phone())
+    return services.auxiliary_officer_create(
+        actor=world.user("admin"),
+        station=station or world.station_a,
+        name=name,
+        id_number=make_id_number(),
+        phone=make_phone(),
+    )
 
 
 def test_reassigning_closes_the_previous_assignment_and_keeps_history(world):
     new_aux = _new_aux(world)
-    services.village_assign(actor=world.user("station_a"), village=world.village_1,
-                            auxiliary_officer=new_aux, start_date=dt.date(2026, 6, 1))
-    history = list(VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").order_by("start_date"))
+    services.village_assign(
+        actor=world.user("station_a"),
+        village=world.village_1,
+        auxiliary_officer=new_aux,
+        start_date=dt.date(2026, 6, 1),
+    )
+    history = list(
+        VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").order_by("start_date")
+    )
     assert [a.auxiliary_officer for a in history] == [world.aux_v1, new_aux]
     assert history[0].end_date == dt.date(2026, 5, 31)
     assert history[1].end_date is None
@@ -28,23 +39,33 @@ def test_reassigning_closes_the_previous_assignment_and_keeps_history(world):
 def test_new_assignment_must_start_after_the_current_one(world):
     new_aux = _new_aux(world)
     with pytest.raises(DomainError) as exc:
-        services.village_assign(actor=world.user("station_a"), village=world.village_1,
-                                auxiliary_officer=new_aux, start_date=dt.date(2025, 12, 1))
+        services.village_assign(
+            actor=world.user("station_a"),
+            village=world.village_1,
+            auxiliary_officer=new_aux,
+            start_date=dt.date(2025, 12, 1),
+        )
     assert exc.value.field == "start_date"
     assert VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").count() == 1
 
 
 def test_officer_of_another_station_cannot_be_attached(world):
     with pytest.raises(DomainError) as exc:
-        services.village_assign(actor=world.user("admin"), village=world.village_1, officer=world.officer_b,
-                                start_date=dt.date(2026, 6, 1))
+        services.village_assign(
+            actor=world.user("admin"),
+            village=world.village_1,
+            officer=world.officer_b,
+            start_date=dt.date(2026, 6, 1),
+        )
     assert "不属于该村所在派出所" in exc.value.message
 
 
 def test_station_staff_cannot_assign_outside_their_jurisdiction(world):
     aux_b = _new_aux(world, station=world.station_b, name="乙所辅警")
     with pytest.raises(DomainError):
-        services.village_assign(actor=world.user("station_a"), village=world.village_3, auxiliary_officer=aux_b)
+        services.village_assign(
+            actor=world.user("station_a"), village=world.village_3, auxiliary_officer=aux_b
+        )
 
 
 def test_read_only_roles_cannot_assign(world):

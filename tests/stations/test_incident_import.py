@@ -14,13 +14,19 @@ from .incident_helpers import csv_bytes, row
 
 
 def _start(world, content, name="export.csv", actor="station_a", station=None):
-    return incident_import_start(actor=world.user(actor), station=station or world.station_a, file_name=name,
-                                 content=content)
+    return incident_import_start(
+        actor=world.user(actor), station=station or world.station_a, file_name=name, content=content
+    )
 
 
 def test_good_csv_file_is_imported_whole(world):
-    content = csv_bytes([row("A001"), row("A002", category="噪音", village="二村", phone=""),
-                         row("A003", when="2026/01/06 21:15", category="群众求助", township="")])
+    content = csv_bytes(
+        [
+            row("A001"),
+            row("A002", category="噪音", village="二村", phone=""),
+            row("A003", when="2026/01/06 21:15", category="群众求助", township=""),
+        ]
+    )
     job = _start(world, content)
     assert job.status == ImportJob.Status.DONE
     assert job.created_count == 3 and job.errors == [] and job.skipped == []
@@ -29,7 +35,9 @@ def test_good_csv_file_is_imported_whole(world):
     assert incidents["A002"].village == world.village_2
     assert incidents["A002"].category == Incident.Category.NOISE
     assert incidents["A001"].address_key == "3组12"
-    assert all(i.station == world.station_a and i.created_by == world.user("station_a") for i in incidents.values())
+    assert all(
+        i.station == world.station_a and i.created_by == world.user("station_a") for i in incidents.values()
+    )
 
 
 def test_xlsx_from_the_template_is_imported(world):
@@ -46,21 +54,30 @@ def test_xlsx_from_the_template_is_imported(world):
 
 
 def test_bad_rows_are_reported_by_row_and_column_and_good_rows_kept(world):
-    content = csv_bytes([
-        row("B001"),                                   # row 2: good
-        row("B002", category="打架"),                   # row 3: bad category
-        row("B003", when="昨天晚上", phone="12345"),     # row 4: bad time and phone
-        row("B004", village="三村"),                     # row 5: another station's village
-        row("", summary=""),                            # row 6: number and summary missing
-        row("B001"),                                   # row 7: duplicate number in the file
-        row("B007"),                                   # row 8: good
-    ])
+    content = csv_bytes(
+        [
+            row("B001"),  # row 2: good
+            row("B002", category="打架"),  # row 3: bad category
+            row("B003", when="昨天晚上", phone="12345"),  # row 4: bad time and phone
+            row("B004", village="三村"),  # row 5: another station's village
+            row("", summary=""),  # row 6: number and summary missing
+            row("B001"),  # row 7: duplicate number in the file
+            row("B007"),  # row 8: good
+        ]
+    )
     job = _start(world, content)
     assert job.status == ImportJob.Status.DONE
     assert sorted(Incident.objects.values_list("number", flat=True)) == ["B001", "B007"]
     found = {(e["row"], e["column"]) for e in job.errors}
-    assert found == {(3, "警情类别"), (4, "接警时间"), (4, "报警电话"), (5, "村(社区)"), (6, "警情编号"),
-                     (6, "简要警情"), (7, "警情编号")}
+    assert found == {
+        (3, "警情类别"),
+        (4, "接警时间"),
+        (4, "报警电话"),
+        (5, "村(社区)"),
+        (6, "警情编号"),
+        (6, "简要警情"),
+        (7, "警情编号"),
+    }
     messages = {(e["row"], e["column"]): e["message"] for e in job.errors}
     assert "打架" in messages[(3, "警情类别")] and "纠纷" in messages[(3, "警情类别")]
     assert "第 2 行" in messages[(7, "警情编号")]
@@ -79,8 +96,12 @@ def test_reimporting_the_same_file_creates_no_duplicates_and_says_so(world):
 
 def test_same_number_at_another_station_is_a_different_incident(world):
     _start(world, csv_bytes([row("D001")]))
-    _start(world, csv_bytes([row("D001", township="乙乡", village="三村")]), actor="station_b",
-           station=world.station_b)
+    _start(
+        world,
+        csv_bytes([row("D001", township="乙乡", village="三村")]),
+        actor="station_b",
+        station=world.station_b,
+    )
     assert Incident.objects.filter(number="D001").count() == 2
 
 
@@ -134,7 +155,9 @@ def test_a_database_refusal_writes_nothing(world, monkeypatch):
 
 
 def test_template_lists_categories_and_villages(world):
-    workbook = load_workbook(io.BytesIO(incident_import_template(villages=[world.village_1, world.village_2])))
+    workbook = load_workbook(
+        io.BytesIO(incident_import_template(villages=[world.village_1, world.village_2]))
+    )
     values = [c.value for r in workbook["填写说明"].iter_rows() for c in r if c.value]
     assert "无效报警" in values and "二村" in values
 

@@ -24,10 +24,14 @@ def test_list_filters_and_masks_phones(world, client_for):
     body = page.content.decode()
     assert "139****5678" in body and "13912345678" not in body
     assert body.count(">重复<") == 1
-    assert len(client.get(reverse("stations:incident-list"), {"category": "noise"}).context["object_list"]) == 1
+    assert (
+        len(client.get(reverse("stations:incident-list"), {"category": "noise"}).context["object_list"]) == 1
+    )
     assert len(client.get(reverse("stations:incident-list"), {"repeat": "1"}).context["object_list"]) == 1
     future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    assert len(client.get(reverse("stations:incident-list"), {"date_from": future}).context["object_list"]) == 0
+    assert (
+        len(client.get(reverse("stations:incident-list"), {"date_from": future}).context["object_list"]) == 0
+    )
 
 
 def test_list_query_count_does_not_grow(world, client_for):
@@ -36,8 +40,12 @@ def test_list_query_count_does_not_grow(world, client_for):
     counts = []
     for batch in (3, 27):
         for i in range(batch):
-            record(world, address=f"{i % 4}组", caller_phone=f"1391111{i % 5:04d}",
-                   village=world.village_1 if i % 2 else world.village_2)
+            record(
+                world,
+                address=f"{i % 4}组",
+                caller_phone=f"1391111{i % 5:04d}",
+                village=world.village_1 if i % 2 else world.village_2,
+            )
         client.get(reverse("stations:incident-list"))
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse("stations:incident-list")).status_code == 200
@@ -53,22 +61,42 @@ def test_detail_shows_full_phone_to_station_and_404_to_outsiders(world, client_f
     assert aux.status_code == 200 and "13912345678" not in aux.content.decode()
     for outsider in ("station_b", "grid_g1", "mediator_t1", "norole"):
         assert client_for(outsider).get(url).status_code == 404, outsider
-        assert client_for(outsider).get(reverse("incident-cases:case-from-incident", args=[incident.pk])
-                                         ).status_code == 404
+        assert (
+            client_for(outsider)
+            .get(reverse("incident-cases:case-from-incident", args=[incident.pk]))
+            .status_code
+            == 404
+        )
 
 
 def test_record_refer_and_answer_through_pages(world, client_for):
     client = client_for("station_a")
-    response = client.post(reverse("stations:incident-create"), {
-        "station": world.station_a.pk, "number": "P001", "received_at": "2026-01-05T08:30", "category": "help",
-        "village": world.village_1.pk, "address": "2组", "caller_name": "阿木", "caller_phone": "12345",
-        "summary": "老人走失求助。",
-    })
+    response = client.post(
+        reverse("stations:incident-create"),
+        {
+            "station": world.station_a.pk,
+            "number": "P001",
+            "received_at": "2026-01-05T08:30",
+            "category": "help",
+            "village": world.village_1.pk,
+            "address": "2组",
+            "caller_name": "阿木",
+            "caller_phone": "12345",
+            "summary": "老人走失求助。",
+        },
+    )
     assert response.status_code == 200 and "电话号码格式不正确" in response.content.decode()
-    response = client.post(reverse("stations:incident-create"), {
-        "station": world.station_a.pk, "number": "P001", "received_at": "2026-01-05T08:30", "category": "help",
-        "village": world.village_1.pk, "summary": "老人走失求助。",
-    })
+    response = client.post(
+        reverse("stations:incident-create"),
+        {
+            "station": world.station_a.pk,
+            "number": "P001",
+            "received_at": "2026-01-05T08:30",
+            "category": "help",
+            "village": world.village_1.pk,
+            "summary": "老人走失求助。",
+        },
+    )
     incident = Incident.objects.get(number="P001")
     assert response.status_code == 302
     client.post(reverse("stations:incident-refer", args=[incident.pk]), {"department": "12345热线"})
@@ -77,8 +105,12 @@ def test_record_refer_and_answer_through_pages(world, client_for):
     client.post(reverse("stations:incident-answer", args=[incident.pk]), {"answer": "已找到老人。"})
     incident.refresh_from_db()
     assert incident.referral_status == "answered" and incident.referral_answer == "已找到老人。"
-    assert client_for("aux_v1").post(reverse("stations:incident-refer", args=[incident.pk]),
-                                     {"department": "x"}).status_code == 403
+    assert (
+        client_for("aux_v1")
+        .post(reverse("stations:incident-refer", args=[incident.pk]), {"department": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_import_page_reports_bad_rows(world, client_for):
@@ -86,17 +118,23 @@ def test_import_page_reports_bad_rows(world, client_for):
     template = client.get(reverse("stations:incident-import-template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
     upload = SimpleUploadedFile("export.csv", csv_bytes([row("I001"), row("I002", category="打架")]))
-    response = client.post(reverse("stations:incident-import"), {"station": world.station_a.pk, "file": upload})
+    response = client.post(
+        reverse("stations:incident-import"), {"station": world.station_a.pk, "file": upload}
+    )
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("stations:import-job", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "stations:import-job", args=[job.pk]
+    )
     page = client.get(response["Location"]).content.decode()
     assert "第 3 行" in page and "警情类别" in page and "打架" in page
     progress = client.get(response["Location"], {"format": "json"}).json()
     assert progress["finished"] and progress["created"] == 1 and progress["error_rows"] == 1
     assert client_for("station_b").get(response["Location"]).status_code == 404
     client = client_for("station_a")
-    bad = client.post(reverse("stations:incident-import"),
-                      {"station": world.station_a.pk, "file": SimpleUploadedFile("x.txt", b"abc")})
+    bad = client.post(
+        reverse("stations:incident-import"),
+        {"station": world.station_a.pk, "file": SimpleUploadedFile("x.txt", b"abc")},
+    )
     assert bad.status_code == 200 and "只支持" in bad.content.decode()
 
 
@@ -109,7 +147,9 @@ def test_incident_to_case_page(world, client_for):
     assert client.get(url).status_code == 200
     response = client.post(url, {"category": "neighbour", "summary": incident.summary, "people_involved": 2})
     case = DisputeCase.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("disputes:case-detail", args=[case.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "disputes:case-detail", args=[case.pk]
+    )
     again = client.get(url)
     assert again.status_code == 302 and again["Location"] == reverse("disputes:case-detail", args=[case.pk])
     detail = client.get(reverse("stations:incident-detail", args=[incident.pk])).content.decode()

@@ -15,7 +15,11 @@ def test_dispute_incident_becomes_a_linked_case_once(world):
     actor = world.user("station_a")
     case, created = case_from_incident(actor=actor, incident=incident, category=Category.NEIGHBOUR)
     assert created
-    assert case.source == Source.INCIDENT and case.village == world.village_1 and case.address == incident.address
+    assert (
+        case.source == Source.INCIDENT
+        and case.village == world.village_1
+        and case.address == incident.address
+    )
     assert "沙马拉哈" in case.summary
     assert case.parties.get().phone == "13900000001"
     assert case.incident_link.incident == incident

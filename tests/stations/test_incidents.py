@@ -46,8 +46,9 @@ def test_refer_and_answer_a_non_police_matter(world):
 
 def test_update_keeps_address_key_in_step(world):
     incident = record(world, address="5组")
-    services.incident_update(actor=world.user("station_a"), incident=incident,
-                             data={"address": "6组 8号", "outcome": "已调解"})
+    services.incident_update(
+        actor=world.user("station_a"), incident=incident, data={"address": "6组 8号", "outcome": "已调解"}
+    )
     incident.refresh_from_db()
     assert incident.address_key == "6组8" and incident.outcome == "已调解"
     with pytest.raises(DomainError):
@@ -61,14 +62,20 @@ def _repeat(user, incident) -> bool:
 def test_repeat_same_address_or_same_phone_within_30_days(world):
     user = world.user("station_a")
     now = timezone.now()
-    first = record(world, address="3组12号", caller_phone="13900000009", received_at=now - dt.timedelta(days=40))
-    second = record(world, address="3组 12 号", received_at=now - dt.timedelta(days=20))  # same place, 20 days on
+    first = record(
+        world, address="3组12号", caller_phone="13900000009", received_at=now - dt.timedelta(days=40)
+    )
+    second = record(
+        world, address="3组 12 号", received_at=now - dt.timedelta(days=20)
+    )  # same place, 20 days on
     third = record(world, address="别处", caller_phone="13900000009", received_at=now - dt.timedelta(days=35))
-    elsewhere = record(world, address="3组12号", village=world.village_2, received_at=now - dt.timedelta(days=19))
+    elsewhere = record(
+        world, address="3组12号", village=world.village_2, received_at=now - dt.timedelta(days=19)
+    )
     lone = record(world, address="9组", received_at=now - dt.timedelta(days=1))
     assert not _repeat(user, first)
-    assert _repeat(user, second)   # same village + normalised address, within 30 days
-    assert _repeat(user, third)    # same caller phone as `first`, 5 days later
+    assert _repeat(user, second)  # same village + normalised address, within 30 days
+    assert _repeat(user, third)  # same caller phone as `first`, 5 days later
     assert not _repeat(user, elsewhere)  # same address text in another village
     assert not _repeat(user, lone)
     repeats = set(selectors.incident_list(user=user, repeat=True).values_list("pk", flat=True))

@@ -23,18 +23,30 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def check_in(world, actor, village, day, **kw):
-    return services.visit_check_in(actor=world.user(actor) if isinstance(actor, str) else actor, village=village,
-                                   activity=kw.pop("activity", "visit"), now=at(day, kw.pop("hour", 10)), **kw)
+    return services.visit_check_in(
+        actor=world.user(actor) if isinstance(actor, str) else actor,
+        village=village,
+        activity=kw.pop("activity", "visit"),
+        now=at(day, kw.pop("hour", 10)),
+        **kw,
+    )
 
 
 @pytest.fixture
 def second_officer(world):
     """Officer 甲所二民警 of station A, attached to 二村 (officer_a is attached to 一村)."""
     user = UserFactory(username="station_a2", role="station", full_name="甲所二民警")
-    officer = services.officer_create(actor=world.user("admin"), station=world.station_a, name="甲所二民警",
-                                      badge_number="100003", phone=make_phone(), user=user)
-    services.village_assign(actor=world.user("admin"), village=world.village_2, officer=officer,
-                            start_date=dt.date(2026, 1, 1))
+    officer = services.officer_create(
+        actor=world.user("admin"),
+        station=world.station_a,
+        name="甲所二民警",
+        badge_number="100003",
+        phone=make_phone(),
+        user=user,
+    )
+    services.village_assign(
+        actor=world.user("admin"), village=world.village_2, officer=officer, start_date=dt.date(2026, 1, 1)
+    )
     world.users["station_a2"] = user
     return officer
 
@@ -70,13 +82,17 @@ def test_days_count_distinct_dates_and_the_three_day_rule(world, second_officer)
         check_in(world, "station_a", world.village_1, dt.date(2026, 3, d))
     check_in(world, "station_a2", world.village_2, dt.date(2026, 3, 3))
     check_in(world, "station_a2", world.village_2, dt.date(2026, 2, 27))  # last month does not count
-    rows = {(a.kind, a.village_id): a.days for a in selectors.presence_coverage(user=world.user("station_a"),
-                                                                                 month=march)}
+    rows = {
+        (a.kind, a.village_id): a.days
+        for a in selectors.presence_coverage(user=world.user("station_a"), month=march)
+    }
     assert rows[("officer", world.village_1.pk)] == 3
     assert rows[("officer", world.village_2.pk)] == 1
     assert rows[("auxiliary", world.village_1.pk)] == 0
-    days = {(r["officer"], r["village"]): r["days"] for r in selectors.presence_days(user=world.user("county"),
-                                                                                     month=march)}
+    days = {
+        (r["officer"], r["village"]): r["days"]
+        for r in selectors.presence_days(user=world.user("county"), month=march)
+    }
     assert days == {(world.officer_a.pk, world.village_1.pk): 3, (second_officer.pk, world.village_2.pk): 1}
 
 
@@ -129,8 +145,10 @@ def test_presence_page_and_check_in_page(world, client_for, second_officer):
 
     client = client_for("aux_v1")
     assert client.get(reverse("stations:checkin")).status_code == 200
-    response = client.post(reverse("stations:checkin"), {"village": world.village_1.pk, "activity": "publicity",
-                                                         "lat": "28.1", "lon": "103.2"})
+    response = client.post(
+        reverse("stations:checkin"),
+        {"village": world.village_1.pk, "activity": "publicity", "lat": "28.1", "lon": "103.2"},
+    )
     assert response.status_code == 302
     assert VillageVisit.objects.filter(auxiliary_officer=world.aux_v1, activity="publicity").exists()
     bad = client.post(reverse("stations:checkin"), {"village": world.village_3.pk, "activity": "visit"})
@@ -145,8 +163,14 @@ def test_presence_page_queries_do_not_grow(world, client_for, second_officer):
     for extra in (0, 10):
         for i in range(extra):
             user = UserFactory(username=f"o{i}", role="station")
-            officer = services.officer_create(actor=world.user("admin"), station=world.station_b, name=f"乙所{i}",
-                                              badge_number=f"2000{i:02d}", phone=make_phone(), user=user)
+            officer = services.officer_create(
+                actor=world.user("admin"),
+                station=world.station_b,
+                name=f"乙所{i}",
+                badge_number=f"2000{i:02d}",
+                phone=make_phone(),
+                user=user,
+            )
             services.visit_check_in(actor=user, village=world.village_3, now=at(dt.date(2026, 3, 1 + i)))
             assert officer
         client.get(reverse("stations:presence"), {"month": "2026-03"})

@@ -26,8 +26,12 @@ class Command(BaseCommand):
             else:
                 minute, hour, day_of_month, month_of_year, day_of_week = spec["crontab"].split()
                 kwargs["crontab"], _ = CrontabSchedule.objects.get_or_create(
-                    minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
-                    day_of_week=day_of_week, timezone=settings.TIME_ZONE,
+                    minute=minute,
+                    hour=hour,
+                    day_of_month=day_of_month,
+                    month_of_year=month_of_year,
+                    day_of_week=day_of_week,
+                    timezone=settings.TIME_ZONE,
                 )
             PeriodicTask.objects.create(**kwargs)
             created += 1
