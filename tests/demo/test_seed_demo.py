@@ -278,7 +278,7 @@ def test_the_plan_is_the_same_in_another_process():
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        check=True,  # noqa: S603
+        check=True,
         cwd=Path(settings.BASE_DIR),
         env=env,
     )
