@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
+    "core",
     "governance",
     "stations",
     "disputes",
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "governance.context_processors.navigation",
-                "governance.inbox.unread",
+                "core.context_processors.unread",
             ],
         },
     },
@@ -173,7 +174,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # admin afterwards). Either "every_seconds" or a 5-field "crontab" in TIME_ZONE.
 PERIODIC_TASKS = {
     "心跳(调度器存活检查)": {
-        "task": "governance.heartbeat",
+        "task": "core.heartbeat",
         "every_seconds": 60,
         "description": "每分钟一次;/healthz 显示最近运行时间",
     },
@@ -192,7 +193,7 @@ PERIODIC_TASKS = {
         "crontab": "*/15 * * * *",
         "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务",
     },
-    "短信发送": {"task": "governance.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
+    "短信发送": {"task": "core.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
     "滚动排查开轮": {
         "task": "disputes.screening_open_rounds",
         "crontab": "0 6 * * *",
@@ -243,7 +244,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "governance.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "县域基层治理平台 API",
@@ -271,8 +272,8 @@ REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", default=False)
 
 # Dispute cases: due dates per handling level and the deadlines around them (configurable).
 # SMS gateway: the console backend logs messages; set SMS_BACKEND to a class implementing
-# governance.notifications.SmsBackend for a real gateway.
-SMS_BACKEND = env_str("SMS_BACKEND", "governance.notifications.ConsoleSmsBackend")
+# core.notifications.SmsBackend for a real gateway.
+SMS_BACKEND = env_str("SMS_BACKEND", "core.notifications.ConsoleSmsBackend")
 # Pause between chunks of a scheduled sweep (seconds), to spread its load on a busy database.
 SWEEP_CHUNK_SIZE = env_int("SWEEP_CHUNK_SIZE", 200)
 SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)

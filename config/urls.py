@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from core.views import healthz
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -20,7 +20,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("config.api_urls")),
-    path("inbox/", include("governance.inbox")),
+    path("inbox/", include("core.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("", include("governance.urls_auth")),
     path("", include("governance.urls")),

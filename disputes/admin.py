@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance.admin import RelatedOnly, ScopedAdmin
+from core.admin import RelatedOnly, ScopedAdmin
 from governance.validators import mask_id_number, mask_phone
 
 from . import selectors

@@ -18,8 +18,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from governance.api import ReadViewSet, ScopedViewSet
-from governance.errors import DomainError, NotPermitted
+from core.api import ReadViewSet, ScopedViewSet
+from core.errors import DomainError, NotPermitted
 
 from . import selectors, services
 from . import serializers as s

@@ -13,8 +13,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, ListFilterForm, StyledFormMixin
 from governance import selectors as gov_selectors
-from governance.forms import DateInput, ListFilterForm, StyledFormMixin
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from stations.selectors import officer_list

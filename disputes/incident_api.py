@@ -7,8 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from governance.api import MayCreate
-from governance.serializers import ScopedPrimaryKeyRelatedField
+from core.api import MayCreate
+from core.serializers import ScopedPrimaryKeyRelatedField
 from stations.models import Incident
 from stations.selectors import incident_list
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from governance.forms import StyledFormMixin
-from governance.views import ServiceFormMixin
+from core.forms import StyledFormMixin
+from core.views import ServiceFormMixin
 from stations.selectors import incident_get
 
 from . import services

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from governance.models import User
 from stations.models import Incident
 from stations.selectors import incident_list

@@ -17,7 +17,7 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from core.errors import add_to_form, service_call
 from governance import selectors as gov_selectors
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.validators import validate_phone
 
 from . import selectors, services
@@ -106,7 +106,7 @@ class MobileReportForm(forms.Form):
     )
 
     # where a service error on a model field lands on this form
-    SERVICE_FIELDS = {
+    service_fields = {  # the service's argument → this form's field (core.errors.add_to_form)
         "grid": "grid",
         "village": "grid",
         "category": "category",
@@ -128,13 +128,6 @@ class MobileReportForm(forms.Form):
         if d.get("name_2", "").strip():
             parties.append({"name": d["name_2"].strip(), "role": Party.Role.RESPONDENT})
         return parties
-
-    def add_service_error(self, err: Exception) -> None:
-        if isinstance(err, DomainError):
-            self.add_error(self.SERVICE_FIELDS.get(err.field or ""), err.message)
-            return
-        for field, errors in getattr(err, "error_dict", {NON_FIELD_ERRORS: err.error_list}).items():
-            self.add_error(self.SERVICE_FIELDS.get(field), ValidationError(errors).messages)
 
 
 # --- Views --------------------------------------------------------------------------------
@@ -199,7 +192,8 @@ class ReportView(MobileMixin, FormView):
         d = form.cleaned_data
         key = d["client_key"]
         resent = DisputeCase.objects.filter(client_key=key).exists()
-        try:
+        json = _wants_json(self.request)
+        with service_call(form=None if json else form, forbidden="return" if json else "raise") as call:
             case = services.case_report(
                 actor=self.request.user,
                 village=d["grid"].village,
@@ -213,18 +207,13 @@ class ReportView(MobileMixin, FormView):
                 parties=form.parties(),
                 client_key=key,
             )
-        except NotPermitted as err:
-            if _wants_json(self.request):
-                return JsonResponse({"detail": err.message}, status=403)
-            raise PermissionDenied(err.message) from err
-        except ConflictError as err:
-            # the same report is being saved by another request right now: the resend will find it
-            if _wants_json(self.request):
-                return JsonResponse({"detail": err.message}, status=409)
-            form.add_service_error(err)
-            return self.form_invalid(form)
-        except (DomainError, ValidationError) as err:
-            form.add_service_error(err)
+        if call.refused:
+            # 403 and 409 (the same report is being saved by another request right now: the
+            # resend will find it) answer the script directly; other refusals show on the form
+            if json and call.status in (403, 409):
+                return JsonResponse({"detail": call.message}, status=call.status)
+            if json:
+                add_to_form(form, call.error)
             return self.form_invalid(form)
         url = reverse("mobile:case-detail", args=[case.pk])
         if _wants_json(self.request):

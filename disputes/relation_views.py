@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from core.forms import StyledFormMixin
+from core.views import ServiceFormMixin
 from governance import selectors as gov_selectors
-from governance.forms import StyledFormMixin
-from governance.views import ServiceFormMixin
 
 from . import selectors, services
 

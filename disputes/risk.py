@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.notifications import Message, notify_bulk
 from governance.models import User
-from governance.notifications import Message, notify_bulk
 from stations.models import Incident, Officer
 
 from .models import (

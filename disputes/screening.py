@@ -8,7 +8,7 @@
   ``screening_flag_overdue`` (after it, to the village's auxiliary officer and the station's
   staff). The missing grids are found with one query over round × grid; notifications are
   written in chunks (``settings.SWEEP_CHUNK_SIZE``), each chunk its own transaction through
-  ``governance.notifications.notify_many`` with a key of kind, grid and round, so a sweep run
+  ``core.notifications.notify_many`` with a key of kind, grid and round, so a sweep run
   twice or killed halfway and run again sends every reminder exactly once. A grid whose report
   arrives meanwhile is dropped from the chunk still to be written.
 * Selectors (reads, scoped by ``governance.scoping``): ``screening_round_list`` /
@@ -50,10 +50,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError, DomainError, NotPermitted
+from core.notifications import Message, notify_many
 from governance import points, scoping
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, GridWorker, Region, User
-from governance.notifications import Message, notify_many
 from stations.models import Officer, VillageAssignment
 
 from .models import (

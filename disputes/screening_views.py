@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from governance.errors import DomainError, NotPermitted
-from governance.forms import StyledFormMixin
-from governance.views import PageMixin
+from core.errors import service_call
+from core.forms import StyledFormMixin
+from core.views import PageMixin
 
 from . import screening
 from .models import Category, ScreeningArea
@@ -125,14 +125,6 @@ class ScreeningReportForm(StyledFormMixin, forms.Form):
 
 def _filled_items(formset) -> list[dict[str, Any]]:
     return [f.to_item() for f in formset.forms if f.has_changed() and f.cleaned_data]
-
-
-def _add_service_error(form, err: Exception) -> None:
-    if isinstance(err, DomainError):
-        form.add_error(None, err.message)
-    else:
-        for message in err.messages:
-            form.add_error(None, message)
 
 
 # --- Desktop pages ------------------------------------------------------------------------
@@ -281,7 +273,7 @@ class FileReportView(ScreeningPageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form, formset = self.forms(request.POST)
         if form.is_valid() and formset.is_valid():
-            try:
+            with service_call() as call:
                 report = screening.screening_report_file(
                     actor=request.user,
                     round=self.round,
@@ -290,10 +282,9 @@ class FileReportView(ScreeningPageMixin, TemplateView):
                     zero=form.cleaned_data["zero"],
                     note=form.cleaned_data["note"],
                 )
-            except NotPermitted as err:
-                raise PermissionDenied(err.message) from err
-            except (DomainError, ValidationError) as err:
-                _add_service_error(form, err)
+            if call.refused:
+                for text in call.messages:  # the whole report is refused: say so at the top
+                    form.add_error(None, text)
             else:
                 messages.success(request, _("已提交 %(g)s 的排查报告。") % {"g": self.grid.name})
                 return redirect("screening:report-detail", report.pk)
@@ -349,7 +340,7 @@ class MobileView(PageMixin, TemplateView):
         action = request.POST.get("action")
         formset = self.formset(request.POST if action == "items" else None)
         error = ""
-        try:
+        with service_call() as call:
             if action == "zero":
                 if request.POST.get("confirm") != "1":
                     return redirect(f"{reverse('screening:mobile')}?zero=1")
@@ -373,10 +364,7 @@ class MobileView(PageMixin, TemplateView):
                     )
             else:
                 error = _("请选择提交方式。")
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except (DomainError, ValidationError) as err:
-            error = err.message if isinstance(err, DomainError) else ";".join(err.messages)
+        error = error or call.message
         if error:
             messages.error(request, error)
             return self.render_to_response(self.get_context_data(formset=formset, form_error=error))

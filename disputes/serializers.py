@@ -11,15 +11,11 @@ work with the person (``governance.privacy``): also inside the timeline's record
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
 from governance import selectors as gov_selectors
 from governance.models import Grid, Mediator, Region
 from governance.privacy import shown_id_number, shown_phone
-from governance.serializers import (
-    BaseModelSerializer,
-    NamedChoiceField,
-    PersonalDataMixin,
-    ScopedPrimaryKeyRelatedField,
-)
+from governance.serializers import PersonalDataMixin
 
 from .events import event_label
 from .models import (

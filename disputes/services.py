@@ -17,8 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError, DomainError, NotPermitted
 from governance import points, scoping
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone
 from stations.selectors import normalize_address, station_for_village

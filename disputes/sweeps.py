@@ -1,7 +1,7 @@
 """Scheduled sweeps over dispute cases: reminders and automatic escalation.
 
 Each sweep selects its targets with one query, then writes set-wise. Reminders go through
-``governance.notifications.notify_bulk`` with a key of kind, target and period, so a sweep run
+``core.notifications.notify_bulk`` with a key of kind, target and period, so a sweep run
 twice, retried, or killed halfway and run again sends every reminder exactly once; a reminder
 whose condition has cleared (case closed, referral answered, visit done) is simply not selected.
 Escalation is a state change per case (``services.case_escalate``, a conditional update with its
@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.errors import ConflictError
+from core.errors import ConflictError
+from core.notifications import Message, notify_bulk
 from governance.models import User
-from governance.notifications import Message, notify_bulk
 from stations.models import Officer
 
 from . import services

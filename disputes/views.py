@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,10 +28,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.errors import add_to_form, service_call
+from core.views import PageMixin, ScopedListView, ServiceFormMixin
 from governance import privacy
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import User
-from governance.views import PageMixin, ScopedListView, ServiceFormMixin, add_service_error
 
 from . import exports, forms, selectors, services
 from .events import event_label
@@ -572,13 +572,11 @@ class CaseActionView(CaseDetailView):
         form = action.form_class(request.POST, case=case, user=request.user, prefix=action.key)
         if not form.is_valid():
             return self.rerender(form, action, status=400)
-        try:
+        with service_call() as call:
             action.run(request.user, case, form)
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except ConflictError as err:
+        if call.status == 409:
             messages.error(
-                request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": err.message}
+                request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": call.message}
             )
             return self.rerender(
                 action.form_class(case=case, user=request.user, prefix=action.key),
@@ -586,8 +584,8 @@ class CaseActionView(CaseDetailView):
                 status=409,
                 show=False,
             )
-        except (DomainError, ValidationError) as err:
-            add_service_error(form, err)
+        if call.refused:
+            add_to_form(form, call.error)
             return self.rerender(form, action, status=400)
         messages.success(request, str(action.done))
         return redirect(reverse("disputes:case-detail", args=[case.pk]) + f"#act-{action.key}-done")

@@ -1,5 +1,5 @@
-"""REST API (/api/v1/) for the territory and community forces, and the pieces every app's API
-shares: the exception handler, the write permission and the scoped viewset base.
+"""REST API (/api/v1/) for the territory and community forces (the shared building blocks are in
+``core.api``).
 
 Viewsets stay thin: reads come from ``governance.selectors`` (scoped to ``request.user``, so an
 object outside the scope is a 404), writes go to ``governance.services`` with the serializer's
@@ -7,162 +7,14 @@ validated data, and errors from the services are turned into responses in one pl
 ``exception_handler``. Nothing is deleted through the API: records are archived or deactivated.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model
-from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
-from . import filters, scoping, selectors, services
+from core.api import CreateReadUpdateViewSet, searchable
+
+from . import filters, selectors, services
 from . import serializers as s
-from .errors import DomainError
-
-
-# --- Errors -------------------------------------------------------------------------------
-def exception_handler(exc, context):
-    """Domain errors → their status (400/403/409) with field errors; Django validation errors
-    (from the services' ``full_clean``) → 400 with field errors; the rest as DRF does it
-    (``Http404`` → 404, ``PermissionDenied`` → 403)."""
-    if isinstance(exc, DomainError):
-        set_rollback()
-        return Response(exc.as_dict(), status=exc.status_code)
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return Response(_validation_error_body(exc), status=400)
-    if isinstance(exc, Http404):
-        # The same answer whether the object does not exist or is outside the scope.
-        exc = NotFound()
-    return drf_exception_handler(exc, context)
-
-
-def _validation_error_body(exc: DjangoValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        body = {}
-        for field, messages in exc.message_dict.items():
-            key = api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field
-            body.setdefault(key, []).extend(messages)
-        return body
-    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-
-
-# --- Permission ---------------------------------------------------------------------------
-class ReferenceDataPermission(BasePermission):
-    """Everyone signed in may read (what they see is their scope); writing needs a role that
-    manages reference data, and some actions need the county command centre.
-
-    On a detail route the check waits for the object: an object outside the scope is a 404
-    before any 403. Methods a viewset does not offer fall through to 405."""
-
-    message = _("您没有执行此操作的权限。")
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS or getattr(view, "action", None) is None:
-            return True
-        if getattr(view, "detail", False):
-            return True
-        return self._may_write(request.user, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        return self._may_write(request.user, view)
-
-    @staticmethod
-    def _may_write(user, view) -> bool:
-        if view.action in getattr(view, "county_wide_actions", ()):
-            return scoping.is_county_wide(user)
-        return bool(getattr(user, "can_manage_reference_data", False))
-
-
-class MayCreate(BasePermission):
-    """For viewsets whose write rule lives in the service (which station, which village): a role
-    that can never make the record gets 403 before its input is parsed, as everywhere else
-    (404 → 403 → 400). The viewset names the test in ``may_create(user)``; the service still
-    checks the object the body names."""
-
-    message = _("您没有执行此操作的权限。")
-
-    def has_permission(self, request, view) -> bool:
-        if getattr(view, "action", None) != "create":
-            return True
-        return bool(view.may_create(request.user))
-
-
-# --- Viewset base -------------------------------------------------------------------------
-SEARCH_PARAMETER = OpenApiParameter(
-    "search", str, description="按名称、编号等关键字搜索(由各列表的 selector 决定搜索字段)"
-)
-
-
-class StableOrderingFilter(OrderingFilter):
-    """``?ordering=`` with the primary key as the last tie-break, so pages never overlap."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = list(super().get_ordering(request, queryset, view) or [])
-        if not {"pk", "-pk", "id", "-id"} & set(ordering):
-            ordering.append("pk")
-        return ordering
-
-
-def searchable(viewset):
-    """Document ``?search=`` on the list of a viewset whose selector takes ``search``."""
-    return extend_schema_view(list=extend_schema(parameters=[SEARCH_PARAMETER]))(viewset)
-
-
-class ScopedViewSet(viewsets.GenericViewSet):
-    """``get_queryset`` calls the app's selector with ``user=request.user``; detail routes look
-    the object up in that queryset, so an object outside the scope is a 404.
-
-    ``update_serializer_class`` (when set) serves PATCH, for fields fixed at creation. PUT and
-    DELETE are not offered (405). Lists are ordered explicitly (``ordering``, overridable with
-    ``?ordering=`` among ``ordering_fields``): the selectors' counts make GROUP BY queries, to
-    which a model's Meta.ordering does not apply, and pages need a stable order."""
-
-    permission_classes = [IsAuthenticated, ReferenceDataPermission]
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    ordering: tuple[str, ...] = ("pk",)
-    ordering_fields: tuple[str, ...] = ()
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    update_serializer_class = None
-    county_wide_actions: tuple[str, ...] = ()
-
-    def search_term(self) -> str:
-        if getattr(self, "action", None) != "list":
-            return ""
-        return self.request.query_params.get("search", "").strip()
-
-    def get_serializer_class(self):
-        if self.action in ("update", "partial_update") and self.update_serializer_class is not None:
-            return self.update_serializer_class
-        return super().get_serializer_class()
-
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
-        context["in_list"] = getattr(self, "action", None) == "list"
-        return context
-
-    def reload(self, obj: Model) -> Model:
-        """The object a service just wrote, read back through the selector (with its counts)."""
-        return self.get_queryset().get(pk=obj.pk)
-
-
-class ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
-    pass
-
-
-class CreateReadUpdateViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadViewSet):
-    pass
 
 
 # --- Regions ------------------------------------------------------------------------------

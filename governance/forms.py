@@ -3,11 +3,13 @@
 Forms only parse input into Python values, with the model's labels and choices and with choice
 querysets limited to the user's scope. Whether the whole object is valid (ID-number checksum,
 phone format, uniqueness, one grid leader per grid, …) is decided by the service the view
-calls; its errors come back onto the form in ``governance.views.ServiceFormMixin``.
+calls; its errors come back onto the form in ``core.views.ServiceFormMixin``.
 """
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from core.forms import ListFilterForm, ServiceModelForm, date_widgets
 
 from . import scoping, selectors
 from .models import (
@@ -20,50 +22,6 @@ from .models import (
     VolunteerMember,
     VolunteerTeam,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates can render fields in a loop."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-
-class ServiceModelForm(StyledFormMixin, forms.ModelForm):
-    """A ModelForm used for parsing only: it takes the model's field types, labels and choices,
-    but neither fills nor validates the instance. Validating the object and saving it is the
-    service's job, so that pages, the API and scripts share one set of rules."""
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def _post_clean(self) -> None:  # the service validates the whole object
-        pass
-
-    def service_data(self) -> dict:
-        """The parsed values, keyed by model field name, for the service call."""
-        return dict(self.cleaned_data)
-
-
-def _date_widgets(*names: str) -> dict:
-    return {name: DateInput() for name in names}
 
 
 # --- Villages -----------------------------------------------------------------------------
@@ -108,7 +66,7 @@ class GridWorkerForm(ServiceModelForm):
             "since",
             "is_active",
         )
-        widgets = _date_widgets("since")
+        widgets = date_widgets("since")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +110,7 @@ class CommitteeForm(ServiceModelForm):
     class Meta:
         model = SecurityCommittee
         fields = ("village", "name", "established_on", "note")
-        widgets = {**_date_widgets("established_on"), "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {**date_widgets("established_on"), "note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,7 +130,7 @@ class CommitteeMemberForm(ServiceModelForm):
     class Meta:
         model = CommitteeMember
         fields = ("name", "phone", "position", "kind", "joined_on", "is_active")
-        widgets = _date_widgets("joined_on")
+        widgets = date_widgets("joined_on")
         help_texts = {"kind": _("主任由村党支部书记担任,副主任由村辅警担任。")}
 
 
@@ -181,7 +139,7 @@ class VolunteerTeamForm(ServiceModelForm):
     class Meta:
         model = VolunteerTeam
         fields = ("region", "name", "kind", "leader_name", "leader_phone", "founded_on", "is_active")
-        widgets = _date_widgets("founded_on")
+        widgets = date_widgets("founded_on")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,34 +155,10 @@ class VolunteerMemberForm(ServiceModelForm):
     class Meta:
         model = VolunteerMember
         fields = ("name", "phone", "id_number", "joined_on", "is_active")
-        widgets = _date_widgets("joined_on")
+        widgets = date_widgets("joined_on")
 
 
 # --- List filters -------------------------------------------------------------------------
-class ListFilterForm(StyledFormMixin, forms.Form):
-    """``?q=`` plus the list's own filters. Choices are scoped, so a filter can only narrow the
-    list; an unknown or out-of-scope value is ignored."""
-
-    q = forms.CharField(label=_("搜索"), required=False, max_length=64)
-
-    def __init__(self, data=None, *, user, **kwargs):
-        self.user = user
-        super().__init__(data, **kwargs)
-        self.fields["q"].widget.attrs.update(type="search", placeholder=self.search_placeholder)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
-                field.required = False
-
-    search_placeholder = _("名称、编号")
-
-    def values(self) -> dict:
-        """The filters that parsed; an invalid one is left out rather than failing the page."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
-
-
 class VillageFilterForm(ListFilterForm):
     search_placeholder = _("村名、区划代码、乡镇")
     township = forms.ModelChoiceField(

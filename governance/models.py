@@ -406,49 +406,6 @@ class User(AbstractUser):
         )
 
 
-class Notification(models.Model):
-    """One message in a user's inbox (and optionally by SMS).
-
-    ``key`` is made of the notification's kind, target and period (``screening.reminder:grid-12:
-    round-7``); it is unique per recipient, so a sweep that runs twice, is retried, or dies
-    halfway and runs again never sends the same reminder twice and never loses one."""
-
-    class SmsStatus(models.TextChoices):
-        NONE = "", _("不发短信")
-        PENDING = "pending", _("待发送")
-        SENDING = "sending", _("发送中")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("发送失败")
-
-    recipient = models.ForeignKey(
-        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(_("类型"), max_length=48)
-    key = models.CharField(_("去重键"), max_length=160)
-    title = models.CharField(_("标题"), max_length=128)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(_("链接"), max_length=255, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    sms_status = models.CharField(_("短信"), max_length=8, choices=SmsStatus.choices, blank=True, default="")
-    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("消息")
-        verbose_name_plural = _("消息")
-        ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key")]
-        indexes = [
-            models.Index(fields=["recipient", "read_at"]),
-            models.Index(
-                fields=["sms_status"], condition=Q(sms_status="pending"), name="notification_sms_pending"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class PointsRule(models.Model):
     """积分规则: how many points an event earns (negative = a deduction), and for whom.
 

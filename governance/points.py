@@ -39,8 +39,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, NotPermitted
+
 from . import scoping, selectors
-from .errors import DomainError, NotPermitted
 from .models import CommitteeMember, Grid, GridWorker, PointsEntry, PointsRule, Region, User, VolunteerMember
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from . import points
-from .forms import StyledFormMixin
+from core.forms import StyledFormMixin
 from .models import PointsEntry, User
 from .views import PageMixin, ServiceFormMixin
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_choice_field
 from rest_framework import serializers
+
+from core.serializers import BaseModelSerializer, ScopedPrimaryKeyRelatedField
 
 from . import scoping, selectors
 from .models import (
@@ -28,29 +28,6 @@ from .models import (
     VolunteerTeam,
 )
 from .privacy import shown_id_number, shown_phone
-
-
-# --- Building blocks (also used by stations.serializers) -----------------------------------
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key chosen among the objects the requesting user may see.
-
-    ``scope(user)`` returns that queryset; anything else is refused with the same message
-    whether it does not exist or is outside the scope, so the answer leaks nothing.
-    ``queryset`` stays the unscoped model queryset only so that schema tools know the model.
-    """
-
-    default_error_messages = {
-        "does_not_exist": _("编号为 {pk_value} 的对象不存在或不在您的辖区内。"),
-        "incorrect_type": _("请填写对象编号(整数),而不是 {data_type}。"),
-    }
-
-    def __init__(self, *, scope: Callable[..., QuerySet], **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        request = self.context.get("request")
-        return self.scope(getattr(request, "user", None))
 
 
 class PersonalDataMixin:
@@ -69,43 +46,6 @@ class PersonalDataMixin:
             if data.get(field):
                 data[field] = shown(user, data[field], in_list=in_list)
         return data
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field published in the API schema as its own enum component, ``enum_name``.
-
-    Several models have a ``kind`` with different choices; named after their model, the schema
-    gets ``RegionKindEnum``, ``MediatorKindEnum`` … instead of hash-suffixed names."""
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class _NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def get_name(self) -> str:
-        return self.target.enum_name
-
-    def map_serializer_field(self, auto_schema, direction):
-        return build_choice_field(self.target)
-
-
-class BaseModelSerializer(serializers.ModelSerializer):
-    named_choice_fields = ("kind",)
-
-    class Meta:
-        # Multi-field constraints are checked once, by the services' full_clean, with the
-        # models' own Chinese messages; DRF would otherwise make fields required for them.
-        validators: list = []
-
-    def build_standard_field(self, field_name, model_field):
-        field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_name in self.named_choice_fields and issubclass(field_class, serializers.ChoiceField):
-            field_class = NamedChoiceField
-            kwargs["enum_name"] = f"{model_field.model.__name__}{field_name.title()}Enum"
-        return field_class, kwargs
 
 
 # Choices for related fields: the scoped selectors, inactive and archived rows included so that

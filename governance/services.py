@@ -13,8 +13,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, NotPermitted
+
 from . import scoping
-from .errors import DomainError, NotPermitted
 from .models import (
     CommitteeMember,
     Grid,

@@ -1,4 +1,4 @@
-"""Platform-level scheduled work."""
+"""Scheduled work of the governance app (points)."""
 
 import logging
 
@@ -6,28 +6,6 @@ from celery import shared_task
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="governance.heartbeat", ignore_result=True)
-def heartbeat() -> str:
-    """A no-op that beat fires every minute; /healthz reports when it last ran, which tells an
-    operator that the scheduler and a worker are alive."""
-    from django_celery_beat.models import PeriodicTask
-
-    now = timezone.now()
-    # written by the worker itself (beat only flushes its own bookkeeping every few minutes), so
-    # /healthz shows that a worker, not just the scheduler, is alive
-    PeriodicTask.objects.filter(task="governance.heartbeat").update(last_run_at=now)
-    logger.info("heartbeat %s", now.isoformat())
-    return now.isoformat()
-
-
-@shared_task(name="governance.sms_dispatch", ignore_result=True)
-def sms_dispatch() -> int:
-    """Send the pending SMS of the inbox (each claimed before it is sent)."""
-    from .notifications import sms_dispatch as dispatch
-
-    return dispatch()
 
 
 @shared_task(name="governance.points_screening_missed", ignore_result=True)

@@ -6,213 +6,17 @@ errors become form errors or a 403; ``ScopedListView`` the one place for search,
 pagination.
 """
 
-from typing import Any
-
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from core.views import ModelEditMixin, PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin, prefill
+
 from . import forms, selectors, services
-from .errors import DomainError, NotPermitted
 from .home import panels_for
 from .models import User
-
-
-# --- Shared machinery ---------------------------------------------------------------------
-class PageMixin(LoginRequiredMixin):
-    """Anonymous users go to the login page; every page names its navigation entry."""
-
-    nav_key = ""
-    page_title = ""
-
-    def get_page_title(self) -> str:
-        return str(self.page_title)
-
-    def get_breadcrumbs(self) -> list[tuple[str, str]]:
-        return []
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            nav_key=self.nav_key,
-            page_title=self.get_page_title(),
-            breadcrumbs=self.get_breadcrumbs(),
-            can_manage=self.request.user.can_manage_reference_data,
-        )
-        return context
-
-
-class ScopedListView(PageMixin, TemplateView):
-    """A paginated list: ``filter_form_class`` parses ``?q=`` and the filters, ``get_queryset``
-    passes them to the app's scoped selector."""
-
-    filter_form_class: type[forms.ListFilterForm] = forms.ListFilterForm
-    create_url_name = ""
-
-    def get_queryset(self, filters: dict[str, Any]):
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        filter_form = self.filter_form_class(self.request.GET or None, user=self.request.user)
-        filters = filter_form.values()
-        queryset = self.get_queryset(filters)
-        if not queryset.ordered:  # aggregate queries drop Meta.ordering; pages need a stable order
-            queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
-        paginator = Paginator(queryset, settings.PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
-        context.update(
-            filter_form=filter_form,
-            filters=filters,
-            page_obj=page,
-            object_list=page.object_list,
-            is_filtered=bool(filters),
-            create_url=reverse(self.create_url_name)
-            if self.create_url_name and context["can_manage"]
-            else "",
-        )
-        return context
-
-
-class ScopedDetailView(PageMixin, TemplateView):
-    """``get_object`` calls the app's ``*_get(user=…, pk=…)`` selector, which 404s outside scope."""
-
-    def get_object(self):
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def get_page_title(self) -> str:
-        return str(self.object)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        return context
-
-
-def add_service_error(form, err: Exception) -> None:
-    """Put a service's ``ValidationError`` or ``DomainError`` on the form: on the field it names
-    when the form has that field, otherwise at the top of the form."""
-    if isinstance(err, DomainError):
-        field = err.field if err.field in form.fields else None
-        form.add_error(field, err.message)
-        return
-    if hasattr(err, "error_dict"):
-        for field, errors in err.error_dict.items():
-            if field in form.fields:
-                form.add_error(field, errors)
-            else:
-                label = "" if field == NON_FIELD_ERRORS else _field_label(form, field)
-                for message in ValidationError(errors).messages:
-                    form.add_error(None, f"{label}:{message}" if label else message)
-        return
-    for message in err.messages:
-        form.add_error(None, message)
-
-
-def _field_label(form, field: str) -> str:
-    model = getattr(getattr(form, "_meta", None), "model", None)
-    if model is not None:
-        try:
-            return str(model._meta.get_field(field).verbose_name)
-        except Exception:  # noqa: BLE001  (not a model field: show the message alone)
-            return ""
-    return ""
-
-
-class ServiceFormMixin(PageMixin):
-    """Create and edit pages. The order of checks is fixed: anonymous → login page; the object
-    (or parent object) is read through its scoped selector → 404 outside scope; a role that may
-    not write → 403; then the form parses the input, ``perform`` calls the service, and any
-    error it raises lands on the form (``NotPermitted`` → 403). Nothing is written unless the
-    service succeeds."""
-
-    template_name = "form.html"
-    success_message = ""
-    submit_label = gettext_lazy("保存")
-
-    def get_object(self):
-        """The object edited, or the parent a new object is added to; ``None`` for plain creates."""
-        return None
-
-    def may_write(self, user) -> bool:
-        return user.can_manage_reference_data
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.object = self.get_object()
-        if not self.may_write(request.user):
-            raise PermissionDenied(_("您的角色只能查看,不能新增或修改。"))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
-        return kwargs
-
-    def perform(self, form):
-        """Call the service with the parsed input; return the object to show next."""
-        raise NotImplementedError
-
-    def get_success_message(self, obj) -> str:
-        return self.success_message % {"name": obj}
-
-    def get_success_url(self, obj) -> str:
-        raise NotImplementedError
-
-    def get_cancel_url(self) -> str:
-        return ""
-
-    def form_valid(self, form):
-        try:
-            obj = self.perform(form)
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except (DomainError, ValidationError) as err:
-            add_service_error(form, err)
-            if getattr(self.object, "pk", None):
-                self.object.refresh_from_db()  # the service may have set fields before refusing
-            return self.form_invalid(form)
-        messages.success(self.request, self.get_success_message(obj))
-        return redirect(self.get_success_url(obj))
-
-    def form_invalid(self, form):
-        if form.errors:
-            messages.error(self.request, _("提交的内容有误,请按提示修改后再保存。"))
-        return super().form_invalid(form)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(object=self.object, cancel_url=self.get_cancel_url(), submit_label=self.submit_label)
-        return context
-
-
-class ModelEditMixin(ServiceFormMixin):
-    """Edit pages bind the ModelForm to the object being edited."""
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.object
-        return kwargs
-
-    def get_cancel_url(self) -> str:
-        return self.get_success_url(self.object)
-
-
-def _prefill(request, *names: str) -> dict:
-    """Initial values for a create form from the query string (``?village=3``)."""
-    return {name: request.GET[name] for name in names if request.GET.get(name, "").isdigit()}
 
 
 # --- Home and sign-in ---------------------------------------------------------------------
@@ -338,7 +142,7 @@ class GridCreateView(ServiceFormMixin, FormView):
     success_message = gettext_lazy("已新增网格“%(name)s”。")
 
     def get_initial(self):
-        return _prefill(self.request, "village")
+        return prefill(self.request, "village")
 
     def get_breadcrumbs(self):
         return [(_("网格"), reverse("governance:grid-list"))]
@@ -411,7 +215,7 @@ class GridWorkerCreateView(ServiceFormMixin, FormView):
     success_message = gettext_lazy("已新增网格员“%(name)s”。")
 
     def get_initial(self):
-        return _prefill(self.request, "grid")
+        return prefill(self.request, "grid")
 
     def get_breadcrumbs(self):
         return [(_("网格员"), reverse("governance:gridworker-list"))]
@@ -492,7 +296,7 @@ class MediatorCreateView(ServiceFormMixin, FormView):
     success_message = gettext_lazy("已新增调解员“%(name)s”。")
 
     def get_initial(self):
-        return _prefill(self.request, "township")
+        return prefill(self.request, "township")
 
     def get_breadcrumbs(self):
         return [(_("调解员"), reverse("governance:mediator-list"))]
@@ -571,7 +375,7 @@ class CommitteeCreateView(ServiceFormMixin, FormView):
     success_message = gettext_lazy("已设立“%(name)s”。")
 
     def get_initial(self):
-        return _prefill(self.request, "village")
+        return prefill(self.request, "village")
 
     def get_breadcrumbs(self):
         return [(_("治保会"), reverse("governance:committee-list"))]
@@ -703,7 +507,7 @@ class VolunteerTeamCreateView(ServiceFormMixin, FormView):
     success_message = gettext_lazy("已新增队伍“%(name)s”。")
 
     def get_initial(self):
-        return _prefill(self.request, "region")
+        return prefill(self.request, "region")
 
     def get_breadcrumbs(self):
         return [(_("群防群治队伍"), reverse("governance:volunteerteam-list"))]

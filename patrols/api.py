@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from governance.api import MayCreate, ReadViewSet, searchable
+from core.api import MayCreate, ReadViewSet, searchable
 from stations.serializers import IncidentSerializer
 
 from . import selectors, services

@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ListFilterForm, StyledFormMixin
 from disputes.models import Category
 from governance import selectors as gov_selectors
-from governance.forms import ListFilterForm, StyledFormMixin
 from governance.models import Grid, Region, VolunteerMember, VolunteerTeam
 from stations import selectors as station_selectors
 from stations.forms import DateTimeInput, StationChoiceMixin

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
 from disputes.models import Category
 from governance import selectors as gov_selectors
 from governance.models import Grid, Region, VolunteerMember, VolunteerTeam
-from governance.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
 from stations import selectors as station_selectors
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 

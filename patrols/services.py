@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError, DomainError, NotPermitted
 from disputes import services as dispute_services
 from disputes.models import DisputeCase, Source
 from governance import points, scoping
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid, Region, User, VolunteerMember, VolunteerTeam
 from governance.selectors import volunteer_team_ids
 from stations import selectors as station_selectors

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from governance.errors import DomainError
+from core.errors import DomainError
 
 from . import visit_tasks
 from .models import VisitTask

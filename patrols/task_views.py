@@ -4,7 +4,7 @@ auxiliary officers, and the grid worker's phone page with the check-in button.""
 from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from governance.errors import DomainError, NotPermitted
-from governance.forms import ListFilterForm
-from governance.views import PageMixin, ScopedListView
+from core.errors import service_call
+from core.forms import ListFilterForm
+from core.views import PageMixin, ScopedListView
 
 from . import visit_tasks
 
@@ -93,7 +93,7 @@ class GridCheckInView(LoginRequiredMixin, View):
             target = reverse("visit_tasks:detail", args=[pk])
         if task.grid is None:
             raise PermissionDenied(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"))
-        try:
+        with service_call(request=request) as call:
             visit_tasks.grid_check_in(
                 actor=request.user,
                 grid=task.grid,
@@ -101,13 +101,7 @@ class GridCheckInView(LoginRequiredMixin, View):
                 lat=request.POST.get("lat") or None,
                 lon=request.POST.get("lon") or None,
             )
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except DomainError as err:
-            messages.error(request, err.message)
-            return redirect(target)
-        except ValidationError as err:
-            messages.error(request, ";".join(err.messages))
+        if call.refused:
             return redirect(target)
         messages.success(request, _("已签到,核查走访完成。"))
         return redirect(target)

@@ -3,7 +3,7 @@ page for a patrol in progress (check in at each checkpoint, add a finding, end).
 become a case or an incident from the patrol's page."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from governance.errors import DomainError, NotPermitted
-from governance.views import PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin, add_service_error
+from core.errors import service_call
+from core.views import PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
 
 from . import forms, selectors, services
 from .models import Patrol
@@ -22,21 +22,12 @@ def _crumbs():
     return [(_("巡逻"), reverse("patrols:plan-list"))]
 
 
-def _error_text(err: Exception) -> str:
-    if isinstance(err, DomainError):
-        return err.message
-    return ";".join(ValidationError(err).messages)
-
-
 def _run(request, action, success: str = "") -> bool:
     """Run one service call for a POST action; its refusal becomes a message (403 for a role
     that may not act)."""
-    try:
+    with service_call(request=request) as call:
         result = action()
-    except NotPermitted as err:
-        raise PermissionDenied(err.message) from err
-    except (DomainError, ValidationError) as err:
-        messages.error(request, _error_text(err))
+    if call.refused:
         return False
     if success:
         messages.success(request, success if not callable(success) else success(result))
@@ -94,16 +85,13 @@ class PlanCreateView(ServiceFormMixin, FormView):
         form, formset = self.get_form(), self.get_formset()
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        try:
+        with service_call(form=form) as call:
             plan = services.plan_create(
                 actor=request.user,
                 checkpoints=[f.cleaned_data for f in formset.forms if f.cleaned_data],
                 **form.cleaned_data,
             )
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except (DomainError, ValidationError) as err:
-            add_service_error(form, err)
+        if call.refused:
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(request, _("已制定巡逻计划“%(title)s”。") % {"title": plan.title})
         return redirect("patrols:plan-detail", plan.pk)
@@ -195,10 +183,9 @@ class PatrolMobileView(PageMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        try:
+        with service_call(form=form, forbidden="return") as call:
             services.finding_add(actor=self.request.user, patrol=self.patrol, **form.cleaned_data)
-        except (DomainError, ValidationError) as err:
-            add_service_error(form, err)
+        if call.refused:
             return self.form_invalid(form)
         messages.success(self.request, _("已记录巡逻发现。"))
         return redirect("patrols:patrol-mobile", self.patrol.pk)

@@ -17,11 +17,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import NotPermitted
+from core.notifications import Message, notify_bulk
 from disputes.models import OPEN_STATUSES, DisputeCase, RiskLevel
 from governance import points, scoping
-from governance.errors import NotPermitted
 from governance.models import Grid, GridWorker, User
-from governance.notifications import Message, notify_bulk
 from stations.models import VillageAssignment, VillageVisit
 from stations.services import parse_coordinate
 

@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import RelatedOnly, ScopedAdmin
 from governance import scoping
 from governance import selectors as gov_selectors
-from governance.admin import RelatedOnly, ScopedAdmin, linkable_users
+from governance.admin import linkable_users
 from governance.models import Region, User
 
 from . import selectors, services

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from governance.api import CreateReadUpdateViewSet, ReadViewSet, searchable
+from core.api import CreateReadUpdateViewSet, ReadViewSet, searchable
 
 from . import filters, selectors, services
 from . import serializers as s

@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput, ListFilterForm, ServiceModelForm, StyledFormMixin
 from governance import selectors as gov_selectors
-from governance.forms import DateInput, ListFilterForm, ServiceModelForm, StyledFormMixin
 from governance.models import Region
 
 from . import selectors

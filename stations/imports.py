@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.errors import DomainError
+from core.errors import DomainError
 from governance.models import User
 from governance.validators import normalize_phone, validate_phone
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from governance.views import ModelEditMixin, PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
+from core.views import ModelEditMixin, PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
 
 from . import forms, imports, selectors, services
 from .models import Incident

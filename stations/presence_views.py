@@ -2,7 +2,7 @@
 phone page where an officer or auxiliary officer checks in to a village."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from governance.errors import DomainError, NotPermitted
-from governance.views import PageMixin, ScopedListView, add_service_error
+from core.errors import service_call
+from core.views import PageMixin, ScopedListView
 
 from . import forms, selectors, services
 from .models import VillageAssignment
@@ -79,12 +79,9 @@ class CheckInView(PageMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        try:
+        with service_call(form=form) as call:
             visit = services.visit_check_in(actor=self.request.user, **form.service_data())
-        except NotPermitted as err:
-            raise PermissionDenied(err.message) from err
-        except (DomainError, ValidationError) as err:
-            add_service_error(form, err)
+        if call.refused:
             return self.form_invalid(form)
         messages.success(
             self.request,

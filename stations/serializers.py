@@ -8,15 +8,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
 from governance import selectors as gov_selectors
 from governance.models import Region
 from governance.privacy import shown_id_number, shown_phone
-from governance.serializers import (
-    BaseModelSerializer,
-    NamedChoiceField,
-    PersonalDataMixin,
-    ScopedPrimaryKeyRelatedField,
-)
+from governance.serializers import PersonalDataMixin
 
 from . import selectors
 from .models import AuxiliaryOfficer, Incident, Officer, Station, VillageAssignment, VillageVisit

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ConflictError, DomainError, NotPermitted
+from core.notifications import Message, notify_bulk
 from governance import scoping
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Region, User
-from governance.notifications import Message, notify_bulk
 from governance.services import apply_and_save, require_county_wide, require_village_in_scope
 from governance.validators import normalize_phone
 

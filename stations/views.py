@@ -1,13 +1,13 @@
 """Pages for stations, their staff and who is attached to which village. Same machinery as the
 governance pages: scoped selectors for reads, one service per write, errors mapped in
-``governance.views.ServiceFormMixin``."""
+``core.views.ServiceFormMixin``."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
-from governance.views import ModelEditMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
+from core.views import ModelEditMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
 
 from . import forms, selectors, services
 from .models import VillageAssignment

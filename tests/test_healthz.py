@@ -25,12 +25,12 @@ def test_setup_schedules_is_idempotent_and_keeps_admin_edits(db):
     from django_celery_beat.models import PeriodicTask
 
     call_command("setup_schedules")
-    task = PeriodicTask.objects.get(task="governance.heartbeat")
+    task = PeriodicTask.objects.get(task="core.heartbeat")
     task.enabled = False
     task.save()
     call_command("setup_schedules")
-    assert PeriodicTask.objects.filter(task="governance.heartbeat").count() == 1
-    assert PeriodicTask.objects.get(task="governance.heartbeat").enabled is False
+    assert PeriodicTask.objects.filter(task="core.heartbeat").count() == 1
+    assert PeriodicTask.objects.get(task="core.heartbeat").enabled is False
 
 
 @pytest.mark.services
@@ -91,7 +91,7 @@ def test_database_is_postgresql_in_ci(db):
 
 
 def test_a_heartbeat_shows_on_healthz_at_once(client, db):
-    from governance.tasks import heartbeat
+    from core.tasks import heartbeat
 
     call_command("setup_schedules")
     assert json.loads(client.get("/healthz").content)["scheduler"]["last_heartbeat"] is None

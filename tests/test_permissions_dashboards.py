@@ -12,7 +12,7 @@ and a village of each station, so each side has its outsider.
 
 import pytest
 
-from governance import notifications
+from core import notifications
 
 from .permission_matrix import ACTORS, check_route, expect, page, uncovered
 

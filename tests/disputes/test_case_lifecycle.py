@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import ConflictError, DomainError, NotPermitted
 from disputes import services
 from disputes.models import TRANSITIONS, CaseEvent, DisputeCase, Level, Status
-from governance.errors import ConflictError, DomainError, NotPermitted
 
 from .helpers import agreement_data, report, to_closed
 

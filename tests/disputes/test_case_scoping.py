@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 
+from core.errors import DomainError
 from disputes import selectors, services
 from disputes.models import DisputeCase
-from governance.errors import DomainError
 
 from .helpers import report
 

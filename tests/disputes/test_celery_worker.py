@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.models import Notification
 from disputes import services
 from disputes.models import DisputeCase
-from governance.models import Notification
 from tests.conftest import require_service
 
 from .helpers import report

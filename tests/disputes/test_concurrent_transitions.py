@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
+from core.errors import ConflictError
 from disputes import services
 from disputes.models import DisputeCase, Status
-from governance.errors import ConflictError
 
 from .helpers import report
 

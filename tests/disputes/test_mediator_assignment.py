@@ -2,10 +2,10 @@
 
 import pytest
 
+from core.errors import DomainError
 from disputes import selectors, services
 from disputes.models import CaseEvent, MediatorRelation
 from governance import services as gov
-from governance.errors import DomainError
 from governance.models import Mediator
 
 from ..factories import make_id_number, make_phone

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError, NotPermitted
 from disputes import selectors, services
 from disputes.models import MediatorRelation
-from governance.errors import DomainError, NotPermitted
 
 from ..factories import make_id_number
 from .helpers import report

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from disputes import services
 from disputes.models import FollowUp, Referral, Status
-from governance.errors import DomainError
 
 from .helpers import agreement_data, report, to_closed
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import Notification
 from disputes import risk, services
 from disputes.models import CaseEvent, DisputeCase, RiskAssessment
-from governance.models import Notification
 
 from .helpers import report
 
@@ -123,7 +123,7 @@ def test_the_nightly_run_issues_the_same_queries_for_3_or_30_cases(world):
 
 
 def test_on_demand_assessment_is_for_case_workers_and_the_county(world):
-    from governance.errors import NotPermitted
+    from core.errors import NotPermitted
 
     case = report(world, category="labour_debt", people_involved=6, grid=world.grid_1a)
     a = services.case_assess_risk(actor=world.user("county"), case=case)

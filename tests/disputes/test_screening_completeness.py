@@ -122,7 +122,7 @@ def test_one_query_whatever_the_number_of_grids(world, django_assert_num_queries
 
 
 def test_unknown_group_by_is_refused(world):
-    from governance.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError):
         screening.screening_completeness(user=world.user("county"), round=open_round(), group_by="planet")

@@ -3,9 +3,9 @@ one report per grid and round, all or nothing, late filing counted late, outside
 
 import pytest
 
+from core.errors import ConflictError, DomainError, NotPermitted
 from disputes import screening
 from disputes.models import CaseEvent, DisputeCase, ScreeningItem, ScreeningReport, Source
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import Grid
 
 from .helpers import report

@@ -58,8 +58,8 @@ def test_the_day_follows_shanghai_time_not_utc(world):
 
 
 def test_the_celery_tasks_call_the_services_and_are_scheduled(world, settings):
+    from core.models import Notification
     from disputes import tasks
-    from governance.models import Notification
 
     tasks.screening_open_rounds.delay()
     tasks.screening_open_rounds.delay()  # idempotent

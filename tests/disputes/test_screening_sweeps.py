@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from django.db import transaction
 
+from core.models import Notification
 from disputes import screening
-from governance.models import Grid, Notification
+from governance.models import Grid
 from stations import services as st
 from stations.models import VillageAssignment
 

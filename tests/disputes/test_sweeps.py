@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from disputes import services, sweeps
 from disputes.models import DisputeCase, Status
-from governance.models import Notification
 
 from .helpers import agreement_data, report, to_closed
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from governance import notifications
-from governance.models import Notification
-from governance.notifications import Message
+from core import notifications
+from core.models import Notification
+from core.notifications import Message
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_an_offsite_next_is_not_followed(client_for, world):
 
 
 def test_sms_dispatch_claims_and_sends_each_pending_message_once(world, settings):
-    settings.SMS_BACKEND = "governance.notifications.MemorySmsBackend"
+    settings.SMS_BACKEND = "core.notifications.MemorySmsBackend"
     notifications.MemorySmsBackend.outbox.clear()
     user = world.user("station_a")
     user.phone = "13900001111"

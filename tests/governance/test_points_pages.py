@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import NotPermitted
 from governance import points
 from governance import services as gov
-from governance.errors import NotPermitted
 from governance.models import GridWorker, PointsEntry, PointsRule
 
 from ..factories import make_id_number, make_phone

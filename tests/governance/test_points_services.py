@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError, NotPermitted
 from disputes import services as cases
 from governance import points
 from governance import services as gov
-from governance.errors import DomainError, NotPermitted
 from governance.models import GridWorker, PointsEntry, PointsRule
 
 from ..disputes.helpers import report, to_closed

@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError, NotPermitted
 from governance import services
-from governance.errors import DomainError, NotPermitted
 from governance.models import Grid, Region
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.errors import ConflictError, DomainError, NotPermitted
 from disputes.models import Category, DisputeCase, Source
-from governance.errors import ConflictError, DomainError, NotPermitted
 from governance.models import VolunteerTeam
 from patrols import selectors, services
 from patrols.models import Patrol

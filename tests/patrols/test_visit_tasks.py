@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.errors import NotPermitted
+from core.models import Notification
 from disputes import risk
-from governance.errors import NotPermitted
-from governance.models import Notification, PointsEntry
+from governance.models import PointsEntry
 from patrols import visit_tasks
 from patrols.models import VisitTask
 from stations import services as st

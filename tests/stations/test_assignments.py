@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from governance.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from stations import selectors, services
 from stations.models import VillageAssignment
 from tests.factories import make_id_number, make_phone

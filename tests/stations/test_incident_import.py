@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from governance.errors import DomainError, NotPermitted
+from core.errors import DomainError, NotPermitted
 from stations.imports import HEADERS, incident_import_start, incident_import_template
 from stations.models import ImportJob, Incident
 

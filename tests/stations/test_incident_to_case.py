@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import DomainError, NotPermitted
 from disputes.incidents import case_from_incident
 from disputes.models import Category, DisputeCase, Source
-from governance.errors import DomainError, NotPermitted
 from stations.models import Incident
 
 from .incident_helpers import record

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from governance.errors import ConflictError, DomainError, NotPermitted
+from core.errors import ConflictError, DomainError, NotPermitted
 from stations import selectors, services
 from stations.models import Incident
 

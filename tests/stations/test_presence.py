@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from governance.errors import DomainError, NotPermitted
-from governance.models import Notification
+from core.errors import DomainError, NotPermitted
+from core.models import Notification
 from stations import selectors, services
 from stations.models import VillageAssignment, VillageVisit
 from tests.factories import UserFactory, make_phone

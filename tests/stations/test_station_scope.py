@@ -6,7 +6,7 @@ an officer's id with a station's id passed there, and refused every station offi
 import pytest
 from django.urls import reverse
 
-from governance.errors import DomainError
+from core.errors import DomainError
 from governance.models import User
 from stations import selectors
 from stations import services as st

@@ -7,10 +7,13 @@ every recipient ends up with each reminder exactly once. SMS go out afterwards t
 ``sms_dispatch``, which claims each pending row with a conditional update before sending it.
 """
 
+from __future__ import annotations
+
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +21,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import Notification, User
+from .models import Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser as User
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -13,16 +12,8 @@ from django.views.generic import TemplateView
 from . import notifications
 
 
-def unread(request) -> dict:
-    """Context processor: the unread count for the bell in the navigation (one query)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"inbox_unread": notifications.unread_count(user=user)}
-
-
 class InboxView(LoginRequiredMixin, TemplateView):
-    template_name = "governance/inbox.html"
+    template_name = "core/inbox.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -56,11 +47,3 @@ class MarkReadView(LoginRequiredMixin, View):
         ):
             return redirect(target)
         return redirect("inbox:list")
-
-
-app_name = "inbox"
-urlpatterns = [
-    path("", InboxView.as_view(), name="list"),
-    path("read/", MarkReadView.as_view(), name="read-all"),
-    path("<int:pk>/read/", MarkReadView.as_view(), name="read"),
-]

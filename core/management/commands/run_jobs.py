@@ -4,6 +4,7 @@ Used by ``make run`` after loading the demo county, so the first page already sh
 and reminders, and by operators to re-run a sweep by hand. Jobs are idempotent: running one
 again does no harm."""
 
+from celery import current_app as app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="运行 PERIODIC_TASKS 中的全部任务")
 
     def handle(self, *args, tasks, all, **options):
-        from config.celery import app
-
         app.loader.import_default_modules()
         names = list(tasks)
         if all:

@@ -1,7 +1,8 @@
 """Create the periodic tasks of settings.PERIODIC_TASKS in django-celery-beat's tables.
 
 Idempotent and respectful of the admin: a task that already exists keeps whatever schedule an
-operator gave it there; only missing ones are created."""
+operator gave it there (only its task path follows when the code moved it); missing ones are
+created."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -16,7 +17,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = 0
         for name, spec in settings.PERIODIC_TASKS.items():
-            if PeriodicTask.objects.filter(name=name).exists():
+            existing = PeriodicTask.objects.filter(name=name)
+            if existing.exists():
+                # the schedule stays as the operator left it; only a moved task's path follows
+                existing.exclude(task=spec["task"]).update(task=spec["task"])
                 continue
             kwargs = {"name": name, "task": spec["task"], "description": spec.get("description", "")}
             if "every_seconds" in spec:

@@ -1,0 +1,76 @@
+"""Form building blocks every app uses.
+
+Forms only parse input into Python values; whether the whole object is valid is decided by the
+service the view calls, and its errors come back onto the form through ``core.errors``.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class StyledFormMixin:
+    """Bootstrap classes on every widget, so templates can render fields in a loop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ServiceModelForm(StyledFormMixin, forms.ModelForm):
+    """A ModelForm used for parsing only: it takes the model's field types, labels and choices,
+    but neither fills nor validates the instance. Validating the object and saving it is the
+    service's job, so that pages, the API and scripts share one set of rules."""
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def _post_clean(self) -> None:  # the service validates the whole object
+        pass
+
+    def service_data(self) -> dict:
+        """The parsed values, keyed by model field name, for the service call."""
+        return dict(self.cleaned_data)
+
+
+def date_widgets(*names: str) -> dict:
+    return {name: DateInput() for name in names}
+
+
+class ListFilterForm(StyledFormMixin, forms.Form):
+    """``?q=`` plus the list's own filters. Choices are scoped, so a filter can only narrow the
+    list; an unknown or out-of-scope value is ignored."""
+
+    q = forms.CharField(label=_("搜索"), required=False, max_length=64)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        self.user = user
+        super().__init__(data, **kwargs)
+        self.fields["q"].widget.attrs.update(type="search", placeholder=self.search_placeholder)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
+                field.required = False
+
+    search_placeholder = _("名称、编号")
+
+    def values(self) -> dict:
+        """The filters that parsed; an invalid one is left out rather than failing the page."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}

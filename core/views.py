@@ -1,0 +1,235 @@
+"""Base classes for pages, and the project-level endpoints (health check).
+
+Views stay thin: a list calls one scoped selector, a detail page the ``*_get`` selector (404
+outside scope), a form page one service. ``ServiceFormMixin`` runs the service through
+``core.errors.service_call``, the one place where service errors become form errors or a 403;
+``ScopedListView`` is the one place for search, filters and pagination.
+"""
+
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+from django_celery_beat.models import PeriodicTask
+
+from .errors import service_call
+from .forms import ListFilterForm
+
+
+# --- Pages ---------------------------------------------------------------------------
+class PageMixin(LoginRequiredMixin):
+    """Anonymous users go to the login page; every page names its navigation entry."""
+
+    nav_key = ""
+    page_title = ""
+
+    def get_page_title(self) -> str:
+        return str(self.page_title)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str]]:
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            nav_key=self.nav_key,
+            page_title=self.get_page_title(),
+            breadcrumbs=self.get_breadcrumbs(),
+            can_manage=self.request.user.can_manage_reference_data,
+        )
+        return context
+
+
+class ScopedListView(PageMixin, TemplateView):
+    """A paginated list: ``filter_form_class`` parses ``?q=`` and the filters, ``get_queryset``
+    passes them to the app's scoped selector."""
+
+    filter_form_class: type[ListFilterForm] = ListFilterForm
+    create_url_name = ""
+
+    def get_queryset(self, filters: dict[str, Any]):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filter_form = self.filter_form_class(self.request.GET or None, user=self.request.user)
+        filters = filter_form.values()
+        queryset = self.get_queryset(filters)
+        if not queryset.ordered:  # aggregate queries drop Meta.ordering; pages need a stable order
+            queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
+        paginator = Paginator(queryset, settings.PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        context.update(
+            filter_form=filter_form,
+            filters=filters,
+            page_obj=page,
+            object_list=page.object_list,
+            is_filtered=bool(filters),
+            create_url=reverse(self.create_url_name)
+            if self.create_url_name and context["can_manage"]
+            else "",
+        )
+        return context
+
+
+class ScopedDetailView(PageMixin, TemplateView):
+    """``get_object`` calls the app's ``*_get(user=…, pk=…)`` selector, which 404s outside scope."""
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def get_page_title(self) -> str:
+        return str(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        return context
+
+
+class ServiceFormMixin(PageMixin):
+    """Create and edit pages. The order of checks is fixed: anonymous → login page; the object
+    (or parent object) is read through its scoped selector → 404 outside scope; a role that may
+    not write → 403; then the form parses the input, ``perform`` calls the service, and any
+    error it raises lands on the form (``NotPermitted`` → 403). Nothing is written unless the
+    service succeeds."""
+
+    template_name = "form.html"
+    success_message = ""
+    submit_label = gettext_lazy("保存")
+
+    def get_object(self):
+        """The object edited, or the parent a new object is added to; ``None`` for plain creates."""
+        return None
+
+    def may_write(self, user) -> bool:
+        return user.can_manage_reference_data
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        if not self.may_write(request.user):
+            raise PermissionDenied(_("您的角色只能查看,不能新增或修改。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def perform(self, form):
+        """Call the service with the parsed input; return the object to show next."""
+        raise NotImplementedError
+
+    def get_success_message(self, obj) -> str:
+        return self.success_message % {"name": obj}
+
+    def get_success_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def get_cancel_url(self) -> str:
+        return ""
+
+    def form_valid(self, form):
+        with service_call(form=form) as call:
+            obj = self.perform(form)
+        if call.refused:
+            if getattr(self.object, "pk", None):
+                self.object.refresh_from_db()  # the service may have set fields before refusing
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_success_message(obj))
+        return redirect(self.get_success_url(obj))
+
+    def form_invalid(self, form):
+        if form.errors:
+            messages.error(self.request, _("提交的内容有误,请按提示修改后再保存。"))
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.object, cancel_url=self.get_cancel_url(), submit_label=self.submit_label)
+        return context
+
+
+class ModelEditMixin(ServiceFormMixin):
+    """Edit pages bind the ModelForm to the object being edited."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_cancel_url(self) -> str:
+        return self.get_success_url(self.object)
+
+
+def prefill(request, *names: str) -> dict:
+    """Initial values for a create form from the query string (``?village=3``)."""
+    return {name: request.GET[name] for name in names if request.GET.get(name, "").isdigit()}
+
+
+# --- Health check -----------------------------------------------------------------------
+HEARTBEAT_TASK = "core.heartbeat"
+
+
+def _database_state() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001  (report any failure as a state, never crash the probe)
+        return {"ok": False, "vendor": connection.vendor, "error": str(exc)[:200]}
+
+
+def _broker_state() -> dict:
+    transport = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    try:
+        with current_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": transport}
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "transport": transport, "error": str(exc)[:200]}
+
+
+def _scheduler_state() -> dict:
+    try:
+        beat = PeriodicTask.objects.filter(task=HEARTBEAT_TASK).values("last_run_at").first()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": str(exc)[:200]}
+    last = beat["last_run_at"].isoformat() if beat and beat["last_run_at"] else None
+    return {"configured": beat is not None, "last_heartbeat": last}
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = _database_state()
+    broker = _broker_state()
+    return JsonResponse(
+        {
+            "status": "ok" if database["ok"] and broker["ok"] else "degraded",
+            "database": database,
+            "broker": broker,
+            "scheduler": _scheduler_state(),
+        },
+        status=200,
+    )
