@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "governance",
     "stations",
     "disputes",
+    "screening",
     "patrols",
     "dashboards",
     "demo",
@@ -195,17 +196,17 @@ PERIODIC_TASKS = {
     },
     "短信发送": {"task": "core.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
     "滚动排查开轮": {
-        "task": "disputes.screening_open_rounds",
+        "task": "screening.open_rounds",
         "crontab": "0 6 * * *",
         "description": "每天06:00按各县设置开启新一轮滚动排查(默认每周一轮,5天内报告)",
     },
     "滚动排查截止提醒": {
-        "task": "disputes.screening_reminders",
+        "task": "screening.reminders",
         "crontab": "5 * * * *",
         "description": "每小时:截止前24小时内提醒未报告网格的网格员",
     },
     "滚动排查逾期通报": {
-        "task": "disputes.screening_overdue",
+        "task": "screening.overdue",
         "crontab": "10 * * * *",
         "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所",
     },

@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("governance.urls_auth")),
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),
-    path("screening/", include("disputes.urls_screening")),
+    path("screening/", include("screening.urls")),
     path("points/", include("governance.urls_points")),
     path("m/", include("disputes.urls_mobile")),
     path("patrols/", include("patrols.urls")),

@@ -374,8 +374,8 @@ def grid_map(village_ids: QuerySet) -> dict:
 def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[dict]:
     """Completeness of the latest screening rounds over the area's active grids: reported on
     time, late, missing (one query for the rounds, one per round shown)."""
-    from disputes.models import ScreeningReport, ScreeningRound
     from governance.models import Grid
+    from screening.models import ScreeningReport, ScreeningRound
 
     county_ids = Grid.objects.filter(village__in=village_ids).values("village__parent__parent_id")
     latest = list(

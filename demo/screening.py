@@ -7,9 +7,9 @@ from collections import Counter
 
 from django.utils import timezone
 
-from disputes.models import ScreeningReport, ScreeningRound
-from disputes.screening import screening_rounds_open_due
 from governance.models import Grid, User
+from screening.models import ScreeningReport, ScreeningRound
+from screening.services import screening_rounds_open_due
 
 SEED = 47
 WEEKS = 5

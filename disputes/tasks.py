@@ -35,28 +35,3 @@ def risk_assess_case(case_id: int) -> None:
     case = DisputeCase.objects.filter(pk=case_id).first()
     if case is not None and case.is_open:
         risk.assess_case(case=case, now=timezone.now())
-
-
-# --- screening
-@shared_task(name="disputes.screening_open_rounds", ignore_result=True)
-def screening_open_rounds() -> int:
-    """Open the rolling-screening rounds that are due (one per county and day at most)."""
-    from . import screening
-
-    return len(screening.screening_rounds_open_due(now=timezone.now()))
-
-
-@shared_task(name="disputes.screening_reminders", ignore_result=True)
-def screening_reminders() -> int:
-    """A day before the deadline: remind the workers of grids that have not reported."""
-    from . import screening
-
-    return screening.screening_send_reminders(now=timezone.now())
-
-
-@shared_task(name="disputes.screening_overdue", ignore_result=True)
-def screening_overdue() -> int:
-    """After the deadline: tell the auxiliary officer and the station about grids still missing."""
-    from . import screening
-
-    return screening.screening_flag_overdue(now=timezone.now())

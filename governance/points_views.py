@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from . import points
 from core.forms import StyledFormMixin
+
+from . import points
 from .models import PointsEntry, User
 from .views import PageMixin, ServiceFormMixin
 

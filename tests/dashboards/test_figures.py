@@ -6,6 +6,8 @@ from django.utils import timezone
 from dashboards import figures
 from dashboards.areas import area_get
 from disputes import services
+from screening import services as screening_services
+from screening.models import ScreeningReport
 from tests.disputes.helpers import agreement_data, report
 
 pytestmark = pytest.mark.django_db
@@ -138,14 +140,14 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
 def test_screening_completeness_of_the_latest_round(world):
     import datetime as dt
 
-    from disputes import screening
-
     now = timezone.now()
-    [round_] = screening.screening_rounds_open_due(now=now)
-    screening.screening_report_file(actor=world.user("grid_g1"), round=round_, grid=world.grid_1a, zero=True)
-    screening.screening_report_file(actor=world.user("station_a"), round=round_, grid=world.grid_2, zero=True)
-    from disputes.models import ScreeningReport
-
+    [round_] = screening_services.screening_rounds_open_due(now=now)
+    screening_services.screening_report_file(
+        actor=world.user("grid_g1"), round=round_, grid=world.grid_1a, zero=True
+    )
+    screening_services.screening_report_file(
+        actor=world.user("station_a"), round=round_, grid=world.grid_2, zero=True
+    )
     ScreeningReport.objects.filter(grid=world.grid_2).update(filed_at=round_.due_at + dt.timedelta(hours=1))
     area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
     [row] = figures.screening_figures(area.village_ids)

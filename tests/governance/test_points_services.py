@@ -13,8 +13,8 @@ from governance import services as gov
 from governance.models import GridWorker, PointsEntry, PointsRule
 
 from ..disputes.helpers import report, to_closed
-from ..disputes.screening_helpers import file, open_round
 from ..factories import make_id_number, make_phone
+from ..screening.helpers import file, open_round
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,12 @@ of a grid, the grid worker's phone page with its zero-report flow; outsiders get
 import pytest
 from django.urls import reverse
 
-from disputes.models import DisputeCase, ScreeningReport, Source
+from disputes.models import DisputeCase, Source
 from governance.models import Grid
+from screening.models import ScreeningReport
+from tests.disputes.helpers import report
 
-from .helpers import report
-from .screening_helpers import file, open_round
+from .helpers import file, open_round
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,13 @@ import pytest
 from django.db import transaction
 
 from core.models import Notification
-from disputes import screening
 from governance.models import Grid
+from screening import services as screening_services
 from stations import services as st
 from stations.models import VillageAssignment
 
 from ..factories import UserFactory, make_phone
-from .screening_helpers import file, grid_user, open_round
+from .helpers import file, grid_user, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,9 @@ def test_reminders_go_to_the_workers_of_grids_without_a_report_within_24_hours_o
     grid_user(world, world.grid_2, "g2_worker")
     grid_user(world, world.grid_3, "g3_worker")
     file(world, r, world.grid_3, actor="station_b", zero=True)  # filed: condition cleared
-    assert screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=30)) == 0  # not yet
+    assert screening_services.screening_send_reminders(now=r.due_at - dt.timedelta(hours=30)) == 0  # not yet
     assert not Notification.objects.exists()
-    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=3))
+    screening_services.screening_send_reminders(now=r.due_at - dt.timedelta(hours=3))
     told = _told("screening.reminder")
     assert told == sorted(
         [
@@ -45,9 +45,11 @@ def test_reminders_go_to_the_workers_of_grids_without_a_report_within_24_hours_o
     )
     note = Notification.objects.get(recipient__username="grid_g1")
     assert "一村一组" in note.title and r.title in note.title and note.url == "/screening/m/"
-    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=2))  # the next hour: same rows
+    screening_services.screening_send_reminders(
+        now=r.due_at - dt.timedelta(hours=2)
+    )  # the next hour: same rows
     assert _told("screening.reminder") == told
-    assert screening.screening_send_reminders(now=r.due_at + dt.timedelta(minutes=1)) == 0  # passed
+    assert screening_services.screening_send_reminders(now=r.due_at + dt.timedelta(minutes=1)) == 0  # passed
 
 
 def test_inactive_workers_and_workers_without_an_account_are_not_reminded(world):
@@ -55,7 +57,7 @@ def test_inactive_workers_and_workers_without_an_account_are_not_reminded(world)
     user = grid_user(world, world.grid_2, "g2_worker")
     user.is_active = False
     user.save()
-    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=1))
+    screening_services.screening_send_reminders(now=r.due_at - dt.timedelta(hours=1))
     # grid_3 has only a leader without an account; grid_2's account is disabled
     assert [u for u, _k in _told("screening.reminder")] == ["grid_g1"]
 
@@ -73,7 +75,7 @@ def test_overdue_grids_are_flagged_to_the_auxiliary_officer_and_the_station_staf
     )
     file(world, r, world.grid_1b, actor="aux_v1", zero=True)  # late, but filed
     now = r.due_at + dt.timedelta(days=2)
-    screening.screening_flag_overdue(now=now)
+    screening_services.screening_flag_overdue(now=now)
     told = _told("screening.overdue")
     g1a, g2, g3 = (_key("screening.overdue", g, r) for g in (world.grid_1a, world.grid_2, world.grid_3))
     assert told == sorted(
@@ -87,11 +89,11 @@ def test_overdue_grids_are_flagged_to_the_auxiliary_officer_and_the_station_staf
         ]
     )
     assert not Notification.objects.filter(kind="screening.reminder").exists()
-    screening.screening_flag_overdue(now=now + dt.timedelta(hours=1))
+    screening_services.screening_flag_overdue(now=now + dt.timedelta(hours=1))
     assert _told("screening.overdue") == told
     # a round whose deadline passed more than 7 days ago is left alone
     Notification.objects.all().delete()
-    assert screening.screening_flag_overdue(now=r.due_at + dt.timedelta(days=8)) == 0
+    assert screening_services.screening_flag_overdue(now=r.due_at + dt.timedelta(days=8)) == 0
 
 
 def test_an_ended_assignment_no_longer_receives_overdue_notices(world):
@@ -99,7 +101,7 @@ def test_an_ended_assignment_no_longer_receives_overdue_notices(world):
     VillageAssignment.objects.filter(village=world.village_1, kind="auxiliary").update(
         end_date=dt.date(2026, 1, 31)
     )
-    screening.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))
+    screening_services.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))
     assert "aux_v1" not in {u for u, _k in _told("screening.overdue")}
 
 
@@ -107,7 +109,7 @@ def test_a_sweep_killed_halfway_and_run_again_sends_every_notice_exactly_once(wo
     settings.SWEEP_CHUNK_SIZE = 1
     r = open_round(days_ago=7)
     now = r.due_at + dt.timedelta(hours=1)
-    real = screening.notify_many
+    real = screening_services.notify_many
     calls = []
 
     def dies_on_second_chunk(pairs, **kw):
@@ -116,14 +118,14 @@ def test_a_sweep_killed_halfway_and_run_again_sends_every_notice_exactly_once(wo
             raise SystemExit("worker killed")
         return real(pairs, **kw)
 
-    monkeypatch.setattr(screening, "notify_many", dies_on_second_chunk)
+    monkeypatch.setattr(screening_services, "notify_many", dies_on_second_chunk)
     with pytest.raises(SystemExit):
-        screening.screening_flag_overdue(now=now)
+        screening_services.screening_flag_overdue(now=now)
     first_chunk = _told("screening.overdue")
     assert first_chunk and len({k for _u, k in first_chunk}) == 1  # only the first grid's chunk is written
-    monkeypatch.setattr(screening, "notify_many", real)
-    screening.screening_flag_overdue(now=now)
-    screening.screening_flag_overdue(now=now)
+    monkeypatch.setattr(screening_services, "notify_many", real)
+    screening_services.screening_flag_overdue(now=now)
+    screening_services.screening_flag_overdue(now=now)
     told = _told("screening.overdue")
     assert len(told) == len(set(told)) == 6 and set(first_chunk) <= set(told)
 
@@ -132,7 +134,7 @@ def test_a_grid_that_files_between_chunks_is_not_reminded(world, settings, monke
     settings.SWEEP_CHUNK_SIZE = 1
     r = open_round()
     grid_user(world, world.grid_1b, "g1b_worker")
-    real = screening.notify_many
+    real = screening_services.notify_many
 
     def grid_1b_files_after_the_first_chunk(pairs, **kw):
         written = real(pairs, **kw)
@@ -141,8 +143,8 @@ def test_a_grid_that_files_between_chunks_is_not_reminded(world, settings, monke
                 file(world, r, world.grid_1b, actor="station_a", zero=True)
         return written
 
-    monkeypatch.setattr(screening, "notify_many", grid_1b_files_after_the_first_chunk)
-    screening.screening_send_reminders(now=r.due_at - dt.timedelta(hours=1))
+    monkeypatch.setattr(screening_services, "notify_many", grid_1b_files_after_the_first_chunk)
+    screening_services.screening_send_reminders(now=r.due_at - dt.timedelta(hours=1))
     assert [u for u, _k in _told("screening.reminder")] == ["grid_g1"]
 
 
@@ -150,9 +152,9 @@ def test_chunks_pause_between_writes(world, settings, monkeypatch):
     settings.SWEEP_CHUNK_SIZE = 2
     settings.SWEEP_CHUNK_PAUSE = 0.5
     slept = []
-    monkeypatch.setattr(screening.time, "sleep", slept.append)
+    monkeypatch.setattr(screening_services.time, "sleep", slept.append)
     r = open_round(days_ago=7)
-    screening.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))  # 3 grids → 2 chunks
+    screening_services.screening_flag_overdue(now=r.due_at + dt.timedelta(hours=1))  # 3 grids → 2 chunks
     assert slept == [0.5]
 
 
@@ -170,17 +172,17 @@ def test_the_missing_grids_are_found_with_a_fixed_number_of_reads(world):
 
     r = open_round(days_ago=7)
     now = r.due_at + dt.timedelta(hours=1)
-    few = _reads(screening.screening_flag_overdue, now=now)
+    few = _reads(screening_services.screening_flag_overdue, now=now)
     Notification.objects.all().delete()
     for i in range(8):
         gov.grid_create(
             actor=world.user("admin"), village=world.village_2, name=f"二村{i + 2}组", code=f"G-2-{i}"
         )
-    assert _reads(screening.screening_flag_overdue, now=now) == few
+    assert _reads(screening_services.screening_flag_overdue, now=now) == few
     assert len(set(Notification.objects.filter(kind="screening.overdue").values_list("key", flat=True))) == 12
     for i in range(8):
         grid_user(world, Grid.objects.get(code=f"G-2-{i}"), f"w{i}")
     r2 = open_round()
     # missing pairs, rounds, workers, one re-check per chunk: the same for 4 grids or 12
-    assert _reads(screening.screening_send_reminders, now=r2.due_at - dt.timedelta(hours=1)) == 4
+    assert _reads(screening_services.screening_send_reminders, now=r2.due_at - dt.timedelta(hours=1)) == 4
     assert Notification.objects.filter(kind="screening.reminder").count() == 9

@@ -1,9 +1,9 @@
-"""Rolling screening (滚动排查): services and scoped selectors, both in this one module.
+"""Rolling screening (滚动排查): the writes and the sweeps.
 
-* Services (writes with rules, keyword-only, one transaction each): ``screening_rounds_open_due``
-  opens a county's round on schedule (idempotent: one round per county and day);
-  ``screening_report_file`` files a grid's report — latent disputes found, each linked to an
-  existing case or opening a new one (source 滚动排查), or an explicit zero-report (零报告).
+* ``screening_rounds_open_due`` opens a county's round on schedule (idempotent: one round per
+  county and day); ``screening_report_file`` files a grid's report — latent disputes found,
+  each linked to an existing case or opening a new one (source 滚动排查), or an explicit
+  zero-report (零报告). Keyword-only, one transaction each.
 * Sweeps: ``screening_send_reminders`` (a day before the deadline, to the grid's workers) and
   ``screening_flag_overdue`` (after it, to the village's auxiliary officer and the station's
   staff). The missing grids are found with one query over round × grid; notifications are
@@ -11,10 +11,6 @@
   ``core.notifications.notify_many`` with a key of kind, grid and round, so a sweep run
   twice or killed halfway and run again sends every reminder exactly once. A grid whose report
   arrives meanwhile is dropped from the chunk still to be written.
-* Selectors (reads, scoped by ``governance.scoping``): ``screening_round_list`` /
-  ``screening_round_get`` (404 outside scope), ``screening_completeness`` (on time / late /
-  missing per grid, village, township or station in one query), ``screening_report_get``,
-  ``screening_open_round_for_grid``, ``screening_linkable_cases``.
 
 A round covers every active grid of its county (grid → village → township → county); a grid
 deactivated after it reported still counts with its report.
@@ -23,57 +19,36 @@ deactivated after it reported still counts with its report.
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
-    Case,
-    CharField,
-    Count,
     Exists,
     F,
-    FilteredRelation,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.notifications import Message, notify_many
+from disputes import services as case_services
+from disputes.models import CaseEvent, DisputeCase, Source
 from governance import points, scoping
 from governance.models import Grid, GridWorker, Region, User
 from stations.models import Officer, VillageAssignment
 
-from .models import (
-    OPEN_STATUSES,
-    CaseEvent,
-    DisputeCase,
-    ScreeningArea,
-    ScreeningItem,
-    ScreeningPolicy,
-    ScreeningReport,
-    ScreeningRound,
-    Source,
-)
+from .models import ScreeningArea, ScreeningItem, ScreeningPolicy, ScreeningReport, ScreeningRound
+from .selectors import ROUND_GRIDS, ROUND_VILLAGES, may_file
 
 logger = logging.getLogger(__name__)
-R = User.Role
 
-# Roles that may file a grid's report: the grid's own people (leader or worker), and the village
-# auxiliary officer or station staff on the grid's behalf. Always inside the actor's scope.
-FILING_ROLES = frozenset({R.ADMIN, R.STATION, R.AUXILIARY, R.GRID})
 NEW_CASE_FIELDS = (
     "category",
     "summary",
@@ -87,28 +62,6 @@ NEW_CASE_FIELDS = (
 )
 OVERDUE_WINDOW = dt.timedelta(days=7)
 REMINDER_WINDOW = dt.timedelta(hours=24)
-
-# The path from a round to the grids it covers (county → township → village → grid).
-_VILLAGES = "county__children__children"
-_GRIDS = f"{_VILLAGES}__grids"
-
-
-def _role(user) -> str:
-    if not scoping.has_scope(user):
-        return ""
-    return R.ADMIN if user.is_superuser else user.role
-
-
-def may_file(user) -> bool:
-    """Whether the user's role may file screening reports (for grids in their scope)."""
-    return _role(user) in FILING_ROLES
-
-
-def _covered_grids(county_id) -> QuerySet[Grid]:
-    """Active grids of a county, in villages not archived."""
-    return Grid.objects.filter(
-        is_active=True, village__is_archived=False, village__parent__parent_id=county_id
-    )
 
 
 # --- Opening rounds -----------------------------------------------------------------------
@@ -186,7 +139,6 @@ def _linked_case(*, actor: User, grid: Grid, value: Any, index: int) -> DisputeC
 def _new_case(
     *, actor: User, grid: Grid, round: ScreeningRound, item: dict[str, Any], index: int
 ) -> DisputeCase:
-    from . import services
 
     data = {k: item[k] for k in NEW_CASE_FIELDS if k in item and item[k] not in (None, "")}
     if not data.get("category"):
@@ -195,7 +147,7 @@ def _new_case(
     if not (data["summary"] or "").strip():
         raise _item_error(index, _("新立案件请填写简要案情。"))
     try:
-        return services.case_report(
+        return case_services.case_report(
             actor=actor,
             village=grid.village,
             grid=grid,
@@ -310,8 +262,8 @@ def _missing_pairs(rounds: QuerySet[ScreeningRound]) -> list[tuple[int, int]]:
     round: one query over round × grid, whatever the number of grids."""
     report = ScreeningReport.objects.filter(round=OuterRef("pk"), grid=OuterRef("grid_id"))
     return list(
-        rounds.filter(**{f"{_GRIDS}__is_active": True, f"{_VILLAGES}__is_archived": False})
-        .annotate(grid_id=F(f"{_GRIDS}__id"))
+        rounds.filter(**{f"{ROUND_GRIDS}__is_active": True, f"{ROUND_VILLAGES}__is_archived": False})
+        .annotate(grid_id=F(f"{ROUND_GRIDS}__id"))
         .filter(~Exists(report))
         .order_by("pk", "grid_id")
         .values_list("pk", "grid_id")
@@ -443,234 +395,3 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
         ]
 
     return _send_in_chunks([p for p in pairs if recipients(grids[p[1]])], build)
-
-
-# --- Selectors ----------------------------------------------------------------------------
-def round_ids(user) -> QuerySet:
-    """Rounds of the counties that hold a village in the user's scope (values-queryset)."""
-    if scoping.is_county_wide(user):
-        return ScreeningRound.objects.values("pk")
-    counties = Region.objects.filter(children__children__in=scoping.village_ids(user)).values("pk")
-    return ScreeningRound.objects.filter(county__in=counties).values("pk")
-
-
-def _scoped_round_grids(user, *, county=None) -> QuerySet[Grid]:
-    """Grids in the user's scope that rounds cover (active, village not archived)."""
-    qs = Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True, village__is_archived=False)
-    if county is not None:
-        qs = qs.filter(village__parent__parent=county)
-    return qs
-
-
-def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
-    """Rounds in scope, each annotated with the user's own completeness figures: ``on_time``,
-    ``late``, ``missing``, ``total`` (grids in the user's scope only). One query."""
-    in_scope = Q(reports__grid__in=scoping.grid_ids(user))
-    missing = (
-        _scoped_round_grids(user)
-        .filter(village__parent__parent=OuterRef("county"))
-        .filter(~Exists(ScreeningReport.objects.filter(round=OuterRef(OuterRef("pk")), grid=OuterRef("pk"))))
-        .order_by()
-        .values("village__parent__parent")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        ScreeningRound.objects.filter(pk__in=round_ids(user))
-        .select_related("county")
-        .annotate(
-            on_time=Count("reports", filter=in_scope & Q(reports__filed_at__lte=F("due_at"))),
-            late=Count("reports", filter=in_scope & Q(reports__filed_at__gt=F("due_at"))),
-            missing=Coalesce(Subquery(missing, output_field=IntegerField()), 0),
-        )
-        .annotate(total=F("on_time") + F("late") + F("missing"))
-        .order_by("-opens_on", "-pk")
-    )
-
-
-def screening_round_get(*, user, pk) -> ScreeningRound:
-    return get_object_or_404(
-        ScreeningRound.objects.filter(pk__in=round_ids(user)).select_related("county"), pk=pk
-    )
-
-
-GroupBy = Literal["grid", "village", "township", "station"]
-GROUP_BY_CHOICES: list[tuple[str, str]] = [
-    ("station", "派出所"),
-    ("township", "乡镇(街道)"),
-    ("village", "村(社区)"),
-    ("grid", "网格"),
-]
-_STATION = Coalesce("village__jurisdiction__station_id", "village__parent__jurisdiction__station_id")
-_STATION_NAME = Coalesce(
-    "village__jurisdiction__station__name",
-    "village__parent__jurisdiction__station__name",
-    output_field=CharField(),
-)
-_GROUP_FIELDS: dict[str, dict[str, Any]] = {
-    "grid": {"key": F("pk"), "label": F("name"), "parent": F("village__name")},
-    "village": {"key": F("village_id"), "label": F("village__name"), "parent": F("village__parent__name")},
-    "township": {"key": F("village__parent_id"), "label": F("village__parent__name"), "parent": Value("")},
-    "station": {"key": _STATION, "label": _STATION_NAME, "parent": Value("")},
-}
-
-
-class ReportStatus:
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"
-    LABELS = {ON_TIME: "按时报告", LATE: "逾期补报", MISSING: "未报告"}
-
-
-def screening_completeness(
-    *, user, round: ScreeningRound, group_by: GroupBy = "grid", filters: dict[str, Any] | None = None
-) -> QuerySet:
-    """Completeness of ``round`` in the user's scope, per ``group_by`` (grid, village, township
-    or station): a values-queryset of dicts with ``key``, ``label``, ``parent`` (the village of
-    a grid, the township of a village), ``total``, ``on_time``, ``late``, ``missing`` and, per
-    grid, ``status``, ``report_id``, ``filed_at`` and ``is_zero``. One query whatever the
-    number of grids (a left join on the round's reports and conditional aggregation).
-    ``filters`` narrows to a ``station``, ``township`` or ``village`` id (drill-down)."""
-    if group_by not in _GROUP_FIELDS:
-        raise DomainError(_("不支持的分组方式。"), field="group_by")
-    f = filters or {}
-    reported = ScreeningReport.objects.filter(round=round).values("grid_id")
-    grids = (
-        Grid.objects.filter(pk__in=scoping.grid_ids(user), village__parent__parent_id=round.county_id)
-        .filter(Q(is_active=True, village__is_archived=False) | Q(pk__in=reported))
-        .annotate(rep=FilteredRelation("screening_reports", condition=Q(screening_reports__round=round)))
-    )
-    if f.get("village"):
-        grids = grids.filter(village_id=f["village"])
-    if f.get("township"):
-        grids = grids.filter(village__parent_id=f["township"])
-    if f.get("station"):
-        grids = grids.annotate(station_id=_STATION).filter(station_id=f["station"])
-    on_time = Q(rep__filed_at__lte=round.due_at)
-    late = Q(rep__filed_at__gt=round.due_at)
-    missing = Q(rep__isnull=True)
-    fields = _GROUP_FIELDS[group_by]
-    rows = (
-        grids.annotate(**fields)
-        .values(*fields)
-        .annotate(
-            total=Count("pk"),
-            on_time=Count("pk", filter=on_time),
-            late=Count("pk", filter=late),
-            missing=Count("pk", filter=missing),
-        )
-    )
-    if group_by == "grid":
-        rows = rows.annotate(
-            status=Case(
-                When(missing, then=Value(ReportStatus.MISSING)),
-                When(on_time, then=Value(ReportStatus.ON_TIME)),
-                default=Value(ReportStatus.LATE),
-                output_field=CharField(),
-            ),
-            report_id=F("rep__id"),
-            filed_at=F("rep__filed_at"),
-            is_zero=F("rep__is_zero"),
-            township=F("village__parent__name"),
-            station=_STATION_NAME,
-        )
-        return rows.order_by("village__parent__code", "village__code", "code")
-    order = {
-        "village": ["village__parent__code", "village__code"],
-        "township": ["village__parent__code"],
-        "station": ["label"],
-    }[group_by]
-    return rows.order_by(*order)
-
-
-@dataclass
-class Totals:
-    total: int = 0
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-
-    @property
-    def filed(self) -> int:
-        return self.on_time + self.late
-
-    @property
-    def rate(self) -> int:
-        """Share of grids that reported (on time or late), in whole percent."""
-        return round(100 * self.filed / self.total) if self.total else 0
-
-
-def completeness_totals(rows: Iterable[dict]) -> Totals:
-    t = Totals()
-    for row in rows:
-        t.total += row["total"]
-        t.on_time += row["on_time"]
-        t.late += row["late"]
-        t.missing += row["missing"]
-    return t
-
-
-def screening_report_get(*, user, pk) -> ScreeningReport:
-    """A report of a grid in scope, with its items and their cases (404 otherwise)."""
-    qs = ScreeningReport.objects.filter(
-        round__in=round_ids(user), grid__in=scoping.grid_ids(user)
-    ).select_related("round", "grid", "grid__village", "filed_by")
-    report = get_object_or_404(qs, pk=pk)
-    report.item_list = list(report.items.select_related("case").order_by("pk"))
-    return report
-
-
-def screening_grid_get(*, user, round: ScreeningRound, pk) -> Grid:
-    """A grid the round covers and the user may see (404 otherwise)."""
-    return get_object_or_404(
-        _scoped_round_grids(user, county=round.county_id).select_related("village", "village__parent"), pk=pk
-    )
-
-
-def screening_user_grid(*, user) -> Grid | None:
-    """The grid of a grid worker (网格长/网格员) account, or None."""
-    if _role(user) != R.GRID:
-        return None
-    return (
-        Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True)
-        .select_related("village", "village__parent")
-        .order_by("pk")
-        .first()
-    )
-
-
-def screening_current_round(*, user, grid: Grid) -> ScreeningRound | None:
-    """The latest round covering the grid (open, or past its deadline when none has opened since)."""
-    county_id = grid.village.parent.parent_id if grid.village.parent_id else None
-    return (
-        ScreeningRound.objects.filter(pk__in=round_ids(user), county_id=county_id)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
-
-
-def screening_grid_report(*, round: ScreeningRound, grid: Grid) -> ScreeningReport | None:
-    report = (
-        ScreeningReport.objects.filter(round=round, grid=grid)
-        .select_related("round", "grid", "filed_by")
-        .first()
-    )
-    if report is not None:
-        report.item_list = list(report.items.select_related("case").order_by("pk"))
-    return report
-
-
-def screening_linkable_cases(*, user, grid: Grid) -> QuerySet[DisputeCase]:
-    """Open cases of the grid's village the user may see, the grid's own first: what a
-    screening item may link to."""
-    from .selectors import case_ids
-
-    return (
-        DisputeCase.objects.filter(
-            pk__in=case_ids(user), village_id=grid.village_id, status__in=OPEN_STATUSES
-        )
-        .annotate(
-            own=Case(When(grid_id=grid.pk, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        .order_by("own", "-reported_at")
-    )

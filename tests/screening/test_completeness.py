@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from disputes import screening
-from disputes.models import ScreeningRound
 from governance import services as gov
+from screening import selectors as screening_selectors
+from screening.models import ScreeningRound
 
-from .screening_helpers import file, new_case_item, open_round
+from .helpers import file, new_case_item, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,18 @@ def constructed(world):
 def figures(user, r, group_by, **filters):
     return [
         (row["label"], row["total"], row["on_time"], row["late"], row["missing"])
-        for row in screening.screening_completeness(user=user, round=r, group_by=group_by, filters=filters)
+        for row in screening_selectors.screening_completeness(
+            user=user, round=r, group_by=group_by, filters=filters
+        )
     ]
 
 
 def test_per_grid_village_township_and_station_for_the_county(world, constructed):
     county = world.user("county")
-    rows = {row["label"]: row for row in screening.screening_completeness(user=county, round=constructed)}
+    rows = {
+        row["label"]: row
+        for row in screening_selectors.screening_completeness(user=county, round=constructed)
+    }
     assert {k: v["status"] for k, v in rows.items()} == {
         "一村一组": "on_time",
         "一村二组": "late",
@@ -63,7 +68,9 @@ def test_per_grid_village_township_and_station_for_the_county(world, constructed
     ]
     assert figures(county, constructed, "township") == [("甲镇", 3, 1, 1, 1), ("乙乡", 2, 1, 0, 1)]
     assert figures(county, constructed, "station") == [("乙乡派出所", 2, 1, 0, 1), ("甲镇派出所", 3, 1, 1, 1)]
-    totals = screening.completeness_totals(screening.screening_completeness(user=county, round=constructed))
+    totals = screening_selectors.completeness_totals(
+        screening_selectors.screening_completeness(user=county, round=constructed)
+    )
     assert (totals.total, totals.on_time, totals.late, totals.missing, totals.rate) == (5, 2, 1, 2, 60)
 
 
@@ -92,13 +99,13 @@ def test_drill_down_filters(world, constructed):
 
 def test_round_list_carries_each_users_summary(world, constructed):
     def summary(name):
-        r = screening.screening_round_list(user=world.user(name)).get()
+        r = screening_selectors.screening_round_list(user=world.user(name)).get()
         return r.total, r.on_time, r.late, r.missing
 
     assert summary("county") == (5, 2, 1, 2)
     assert summary("station_a") == (3, 1, 1, 1)
     assert summary("station_b") == (2, 1, 0, 1)
-    assert not screening.screening_round_list(user=world.user("mediator_t1")).exists()
+    assert not screening_selectors.screening_round_list(user=world.user("mediator_t1")).exists()
 
 
 @pytest.mark.parametrize("group_by", ["grid", "village", "township", "station"])
@@ -107,7 +114,9 @@ def test_one_query_whatever_the_number_of_grids(world, django_assert_num_queries
     aux = world.user("aux_v1")
     file(world, r, world.grid_1a, zero=True)
     with django_assert_num_queries(1):
-        assert len(list(screening.screening_completeness(user=aux, round=r, group_by=group_by))) >= 1
+        assert (
+            len(list(screening_selectors.screening_completeness(user=aux, round=r, group_by=group_by))) >= 1
+        )
     for i in range(4):
         grid = gov.grid_create(
             actor=world.user("admin"), village=world.village_1, name=f"一村{i + 3}组", code=f"G-1-{i}"
@@ -115,14 +124,16 @@ def test_one_query_whatever_the_number_of_grids(world, django_assert_num_queries
         if i % 2:
             file(world, r, grid, actor="aux_v1", zero=True)
     with django_assert_num_queries(1):
-        rows = list(screening.screening_completeness(user=aux, round=r, group_by=group_by))
-    assert screening.completeness_totals(rows).total == 6
+        rows = list(screening_selectors.screening_completeness(user=aux, round=r, group_by=group_by))
+    assert screening_selectors.completeness_totals(rows).total == 6
     with django_assert_num_queries(1):
-        assert len(list(screening.screening_round_list(user=aux))) == 1
+        assert len(list(screening_selectors.screening_round_list(user=aux))) == 1
 
 
 def test_unknown_group_by_is_refused(world):
     from core.errors import DomainError
 
     with pytest.raises(DomainError):
-        screening.screening_completeness(user=world.user("county"), round=open_round(), group_by="planet")
+        screening_selectors.screening_completeness(
+            user=world.user("county"), round=open_round(), group_by="planet"
+        )

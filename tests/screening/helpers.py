@@ -4,17 +4,18 @@ import datetime as dt
 
 from django.utils import timezone
 
-from disputes import screening
-from disputes.models import Category, ScreeningRound
+from disputes.models import Category
 from governance import services as gov
 from governance.models import GridWorker, User
+from screening import services as screening_services
+from screening.models import ScreeningRound
 
 from ..factories import UserFactory, make_id_number, make_phone
 
 
 def open_round(*, days_ago: int = 0) -> ScreeningRound:
     """Open the county's round as if the daily job ran ``days_ago`` days ago (due 5 days later)."""
-    (opened,) = screening.screening_rounds_open_due(now=timezone.now() - dt.timedelta(days=days_ago))
+    (opened,) = screening_services.screening_rounds_open_due(now=timezone.now() - dt.timedelta(days=days_ago))
     return opened
 
 
@@ -47,4 +48,4 @@ def new_case_item(**kw) -> dict:
 
 def file(world, round, grid, actor: str = "grid_g1", **kw):
     kw.setdefault("zero", not kw.get("items"))
-    return screening.screening_report_file(actor=world.user(actor), round=round, grid=grid, **kw)
+    return screening_services.screening_report_file(actor=world.user(actor), round=round, grid=grid, **kw)

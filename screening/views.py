@@ -6,7 +6,7 @@ form with which station staff or the auxiliary officer file on behalf of a grid.
 grid worker's page — the round open for their grid, the items form and the zero-report button.
 
 Views stay thin: every read is a scoped selector of ``disputes.screening`` (404 outside scope),
-every write ``screening.screening_report_file``; its errors land on the form, nothing written.
+every write ``screening_services.screening_report_file``; its errors land on the form, nothing written.
 """
 
 from typing import Any
@@ -27,11 +27,13 @@ from django.views.generic import TemplateView
 from core.errors import service_call
 from core.forms import StyledFormMixin
 from core.views import PageMixin
+from disputes.models import Category
+from screening import selectors as screening_selectors
+from screening import services as screening_services
 
-from . import screening
-from .models import Category, ScreeningArea
+from .models import ScreeningArea
 
-GROUP_BY = dict(screening.GROUP_BY_CHOICES)
+GROUP_BY = dict(screening_selectors.GROUP_BY_CHOICES)
 DRILL = {"station": "village", "township": "village", "village": "grid"}
 
 
@@ -139,12 +141,12 @@ class ScreeningPageMixin(PageMixin):
 
 
 class RoundListView(ScreeningPageMixin, TemplateView):
-    template_name = "disputes/screening/round_list.html"
+    template_name = "screening/round_list.html"
     page_title = gettext_lazy("滚动排查")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rounds = screening.screening_round_list(user=self.request.user)
+        rounds = screening_selectors.screening_round_list(user=self.request.user)
         page = Paginator(rounds, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
         now = timezone.now()
         for r in page.object_list:
@@ -153,7 +155,7 @@ class RoundListView(ScreeningPageMixin, TemplateView):
         context.update(
             page_obj=page,
             object_list=page.object_list,
-            user_grid=screening.screening_user_grid(user=self.request.user),
+            user_grid=screening_selectors.screening_user_grid(user=self.request.user),
         )
         return context
 
@@ -164,10 +166,10 @@ def _int_param(request, name: str) -> int | None:
 
 
 class RoundDetailView(ScreeningPageMixin, TemplateView):
-    template_name = "disputes/screening/round_detail.html"
+    template_name = "screening/round_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.round = screening.screening_round_get(user=request.user, pk=kwargs["pk"])
+        self.round = screening_selectors.screening_round_get(user=request.user, pk=kwargs["pk"])
         return super().get(request, *args, **kwargs)
 
     def get_page_title(self) -> str:
@@ -189,16 +191,18 @@ class RoundDetailView(ScreeningPageMixin, TemplateView):
         if group_by not in GROUP_BY:
             group_by = self.default_group_by()
         filters = {k: v for k in ("station", "township", "village") if (v := _int_param(self.request, k))}
-        totals = screening.completeness_totals(
-            screening.screening_completeness(user=user, round=r, group_by="township")
+        totals = screening_selectors.completeness_totals(
+            screening_selectors.screening_completeness(user=user, round=r, group_by="township")
         )
-        rows = screening.screening_completeness(user=user, round=r, group_by=group_by, filters=filters)
+        rows = screening_selectors.screening_completeness(
+            user=user, round=r, group_by=group_by, filters=filters
+        )
         page = Paginator(rows, settings.PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             round=r,
             group_by=group_by,
             group_label=GROUP_BY[group_by],
-            group_choices=screening.GROUP_BY_CHOICES,
+            group_choices=screening_selectors.GROUP_BY_CHOICES,
             filters=filters,
             totals=totals,
             page_obj=page,
@@ -206,18 +210,18 @@ class RoundDetailView(ScreeningPageMixin, TemplateView):
             drill_to=DRILL.get(group_by),
             drill_param=group_by,
             is_filtered=bool(filters),
-            may_file=screening.may_file(user),
+            may_file=screening_selectors.may_file(user),
             is_past_due=r.due_at < timezone.now(),
-            status_labels=screening.ReportStatus.LABELS,
+            status_labels=screening_selectors.ReportStatus.LABELS,
         )
         return context
 
 
 class ReportDetailView(ScreeningPageMixin, TemplateView):
-    template_name = "disputes/screening/report_detail.html"
+    template_name = "screening/report_detail.html"
 
     def get(self, request, *args, **kwargs):
-        self.report = screening.screening_report_get(user=request.user, pk=kwargs["pk"])
+        self.report = screening_selectors.screening_report_get(user=request.user, pk=kwargs["pk"])
         return super().get(request, *args, **kwargs)
 
     def get_page_title(self) -> str:
@@ -235,16 +239,18 @@ class ReportDetailView(ScreeningPageMixin, TemplateView):
 class FileReportView(ScreeningPageMixin, TemplateView):
     """Station staff, the auxiliary officer (or the grid's own people) file a grid's report."""
 
-    template_name = "disputes/screening/file_report.html"
+    template_name = "screening/file_report.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.round = screening.screening_round_get(user=request.user, pk=kwargs["pk"])
-        self.grid = screening.screening_grid_get(user=request.user, round=self.round, pk=kwargs["grid"])
-        if not screening.may_file(request.user):
+        self.round = screening_selectors.screening_round_get(user=request.user, pk=kwargs["pk"])
+        self.grid = screening_selectors.screening_grid_get(
+            user=request.user, round=self.round, pk=kwargs["grid"]
+        )
+        if not screening_selectors.may_file(request.user):
             raise PermissionDenied(_("您的角色只能查看,不能提交排查报告。"))
-        existing = screening.screening_grid_report(round=self.round, grid=self.grid)
+        existing = screening_selectors.screening_grid_report(round=self.round, grid=self.grid)
         if existing is not None:
             messages.info(request, _("该网格本轮已提交排查报告。"))
             return redirect("screening:report-detail", existing.pk)
@@ -257,7 +263,7 @@ class FileReportView(ScreeningPageMixin, TemplateView):
         return self.round_breadcrumbs(self.round)
 
     def forms(self, data=None):
-        cases = screening.screening_linkable_cases(user=self.request.user, grid=self.grid)
+        cases = screening_selectors.screening_linkable_cases(user=self.request.user, grid=self.grid)
         return (
             ScreeningReportForm(data, prefix="report"),
             ScreeningItemFormSet(data, prefix="items", form_kwargs={"cases": cases}),
@@ -274,7 +280,7 @@ class FileReportView(ScreeningPageMixin, TemplateView):
         form, formset = self.forms(request.POST)
         if form.is_valid() and formset.is_valid():
             with service_call() as call:
-                report = screening.screening_report_file(
+                report = screening_services.screening_report_file(
                     actor=request.user,
                     round=self.round,
                     grid=self.grid,
@@ -298,26 +304,26 @@ class MobileView(PageMixin, TemplateView):
     ``?zero=1`` asks to confirm a zero-report; POST ``action=zero`` (with ``confirm``) or
     ``action=items`` files. Anyone without a grid of their own gets 404."""
 
-    template_name = "disputes/screening/mobile.html"
+    template_name = "screening/mobile.html"
     nav_key = "screening"
     page_title = gettext_lazy("滚动排查")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.grid = screening.screening_user_grid(user=request.user)
+        self.grid = screening_selectors.screening_user_grid(user=request.user)
         if self.grid is None:
             raise Http404(_("您不是网格员,没有需要填报的网格。"))
-        self.round = screening.screening_current_round(user=request.user, grid=self.grid)
+        self.round = screening_selectors.screening_current_round(user=request.user, grid=self.grid)
         self.report = (
-            screening.screening_grid_report(round=self.round, grid=self.grid)
+            screening_selectors.screening_grid_report(round=self.round, grid=self.grid)
             if self.round is not None
             else None
         )
         return super().dispatch(request, *args, **kwargs)
 
     def formset(self, data=None):
-        cases = screening.screening_linkable_cases(user=self.request.user, grid=self.grid)
+        cases = screening_selectors.screening_linkable_cases(user=self.request.user, grid=self.grid)
         return ScreeningItemFormSet(data, prefix="items", form_kwargs={"cases": cases})
 
     def get_context_data(self, **kwargs):
@@ -344,7 +350,7 @@ class MobileView(PageMixin, TemplateView):
             if action == "zero":
                 if request.POST.get("confirm") != "1":
                     return redirect(f"{reverse('screening:mobile')}?zero=1")
-                screening.screening_report_file(
+                screening_services.screening_report_file(
                     actor=request.user,
                     round=self.round,
                     grid=self.grid,
@@ -355,7 +361,7 @@ class MobileView(PageMixin, TemplateView):
                 if not formset.is_valid():
                     error = _("提交的内容有误,请按提示修改后再提交。")
                 else:
-                    screening.screening_report_file(
+                    screening_services.screening_report_file(
                         actor=request.user,
                         round=self.round,
                         grid=self.grid,

@@ -4,12 +4,14 @@ one report per grid and round, all or nothing, late filing counted late, outside
 import pytest
 
 from core.errors import ConflictError, DomainError, NotPermitted
-from disputes import screening
-from disputes.models import CaseEvent, DisputeCase, ScreeningItem, ScreeningReport, Source
+from disputes.models import CaseEvent, DisputeCase, Source
 from governance.models import Grid
+from screening import selectors as screening_selectors
+from screening import services as screening_services
+from screening.models import ScreeningItem, ScreeningReport
+from tests.disputes.helpers import report
 
-from .helpers import report
-from .screening_helpers import file, new_case_item, open_round
+from .helpers import file, new_case_item, open_round
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +62,9 @@ def test_zero_report(world):
 def test_exactly_one_of_items_or_zero(world, kwargs, message):
     r = open_round()
     with pytest.raises(DomainError, match=message):
-        screening.screening_report_file(actor=world.user("grid_g1"), round=r, grid=world.grid_1a, **kwargs)
+        screening_services.screening_report_file(
+            actor=world.user("grid_g1"), round=r, grid=world.grid_1a, **kwargs
+        )
     assert not ScreeningReport.objects.exists()
 
 
@@ -150,7 +154,10 @@ def test_a_report_after_the_deadline_is_accepted_and_counts_late(world):
     r = open_round(days_ago=10)  # due 5 days ago
     filed = file(world, r, world.grid_1a, zero=True)
     assert filed.is_late
-    rows = {row["label"]: row for row in screening.screening_completeness(user=world.user("county"), round=r)}
+    rows = {
+        row["label"]: row
+        for row in screening_selectors.screening_completeness(user=world.user("county"), round=r)
+    }
     assert rows["一村一组"]["status"] == "late" and rows["一村二组"]["status"] == "missing"
 
 

@@ -1,0 +1,24 @@
+"""Scheduled work of rolling screening: thin wrappers around the services (idempotent)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(name="screening.open_rounds", ignore_result=True)
+def screening_open_rounds() -> int:
+    """Open the rolling-screening rounds that are due (one per county and day at most)."""
+    return len(services.screening_rounds_open_due(now=timezone.now()))
+
+
+@shared_task(name="screening.reminders", ignore_result=True)
+def screening_reminders() -> int:
+    """A day before the deadline: remind the workers of grids that have not reported."""
+    return services.screening_send_reminders(now=timezone.now())
+
+
+@shared_task(name="screening.overdue", ignore_result=True)
+def screening_overdue() -> int:
+    """After the deadline: tell the auxiliary officer and the station about grids still missing."""
+    return services.screening_flag_overdue(now=timezone.now())
