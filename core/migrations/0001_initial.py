@@ -5,6 +5,22 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def move_content_type(apps, schema_editor):
+    """Permissions and admin history follow the model: its content type changes app label."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    db = schema_editor.connection.alias
+    if not ContentType.objects.using(db).filter(app_label="core", model="notification").exists():
+        ContentType.objects.using(db).filter(app_label="governance", model="notification").update(
+            app_label="core"
+        )
+
+
+def move_content_type_back(apps, schema_editor):
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    db = schema_editor.connection.alias
+    ContentType.objects.using(db).filter(app_label="core", model="notification").update(app_label="governance")
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -14,6 +30,7 @@ class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('governance', '0003_points'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [migrations.SeparateDatabaseAndState(database_operations=[], state_operations=[
@@ -41,4 +58,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('recipient', 'key'), name='notification_unique_key')],
             },
         ),
-    ])]
+    ]),
+    migrations.RunPython(move_content_type, move_content_type_back),
+    ]
