@@ -108,6 +108,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "governance.User"
+# Who may do what: one table (role × action), read by services, views, the API and templates.
+CAPABILITY_TABLE = "governance.capabilities.TABLE"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

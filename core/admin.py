@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpResponseRedirect
 
+from . import capabilities
 from .errors import service_call
 
 RelatedOnly = admin.RelatedOnlyFieldListFilter  # lists only values present in the scoped changelist
@@ -58,7 +59,7 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.is_platform_staff(request)
 
     def may_manage(self, request) -> bool:
-        return self.is_platform_staff(request) and request.user.can_manage_reference_data
+        return self.is_platform_staff(request) and capabilities.may(request.user, "reference.manage")
 
     def has_add_permission(self, request) -> bool:
         return self.may_manage(request)

@@ -17,12 +17,15 @@ from rest_framework import mixins, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 
+from . import capabilities
+
 
 # --- Permission ---------------------------------------------------------------------------
-class WritePermission(BasePermission):
-    """Everyone signed in may read (what they see is their scope); writing asks the viewset's
-    ``may_write(user)`` (by default: a role that manages reference data; the actions in
-    ``county_wide_actions`` need the county command centre).
+class CapabilityPermission(BasePermission):
+    """Everyone signed in may read (what they see is their scope); a write needs the capability
+    the viewset names for the action in ``action_capabilities``, else its ``write_capability``
+    (``None``: the service alone decides, e.g. by the station the body names), looked up in the
+    capability table (``core.capabilities``).
 
     On a detail route the check waits for the object: an object outside the scope is a 404
     before any 403. Methods a viewset does not offer fall through to 405."""
@@ -90,20 +93,18 @@ class ScopedViewSet(viewsets.GenericViewSet):
     ``?ordering=`` among ``ordering_fields``): the selectors' counts make GROUP BY queries, to
     which a model's Meta.ordering does not apply, and pages need a stable order."""
 
-    permission_classes = [IsAuthenticated, WritePermission]
+    permission_classes = [IsAuthenticated, CapabilityPermission]
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     ordering: tuple[str, ...] = ("pk",)
     ordering_fields: tuple[str, ...] = ()
     http_method_names = ["get", "post", "patch", "head", "options"]
     update_serializer_class = None
-    county_wide_actions: tuple[str, ...] = ()
+    write_capability: str | None = "reference.manage"
+    action_capabilities: dict[str, str] = {}
 
     def may_write(self, user: Any) -> bool:
-        if not (getattr(user, "is_authenticated", False) and user.is_active):
-            return False
-        if getattr(self, "action", None) in self.county_wide_actions:
-            return bool(user.is_county_wide)
-        return bool(user.can_manage_reference_data)
+        code = self.action_capabilities.get(getattr(self, "action", None) or "", self.write_capability)
+        return code is None or capabilities.may(user, code)
 
     def search_term(self) -> str:
         if getattr(self, "action", None) != "list":

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from django_celery_beat.models import PeriodicTask
 
+from . import capabilities
 from .errors import service_call
 from .forms import ListFilterForm
 
@@ -48,7 +49,7 @@ class PageMixin(LoginRequiredMixin):
             nav_key=self.nav_key,
             page_title=self.get_page_title(),
             breadcrumbs=self.get_breadcrumbs(),
-            can_manage=self.request.user.can_manage_reference_data,
+            can_manage=capabilities.may(self.request.user, "reference.manage"),
         )
         return context
 
@@ -119,8 +120,10 @@ class ServiceFormMixin(PageMixin):
         """The object edited, or the parent a new object is added to; ``None`` for plain creates."""
         return None
 
+    write_capability = "reference.manage"
+
     def may_write(self, user) -> bool:
-        return user.can_manage_reference_data
+        return capabilities.may(user, self.write_capability)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance import scoping
+from governance import capabilities, scoping
 from governance.models import Region, User
 from stations.models import Officer, Station
 from stations.selectors import villages_of_station
@@ -37,10 +37,8 @@ class Area:
         return reverse("dashboards:area" + (f"-{suffix}" if suffix else ""), args=[self.kind, self.obj.pk])
 
 
-def may_use_dashboards(user) -> bool:
-    return scoping.has_scope(user) and (
-        user.is_county_wide or user.role in (User.Role.STATION, User.Role.AUXILIARY)
-    )
+def may_use_dashboards(user: User) -> bool:
+    return capabilities.may(user, "dashboard.view")
 
 
 def _villages(user, qs: QuerySet) -> QuerySet:

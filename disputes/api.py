@@ -4,7 +4,7 @@ the parties, mediation sessions, agreements, referrals and follow-up visits of a
 Same conventions as ``governance.api``: every queryset comes from ``disputes.selectors`` scoped
 to ``request.user`` (a case outside the scope, or anything hanging off it, is a 404); every write
 is one call to ``disputes.services``; their errors become 400 (with field errors), 403 or 409 in
-``governance.api.exception_handler``. The role check (``services.may``) runs before the input is
+``core.errors.api_exception_handler``. The capability check (``action_capabilities``) runs before the input is
 parsed, and on detail routes after the object is found, so the answers come in the order
 404 → 403 → 400/409.
 """
@@ -15,11 +15,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import ReadViewSet, ScopedViewSet
-from core.errors import DomainError, NotPermitted
+from core.errors import DomainError
 
 from . import selectors, services
 from . import serializers as s
@@ -27,34 +26,11 @@ from .filters import CaseFilter
 from .models import Agreement, DisputeCase, FollowUp, MediationSession, Party, Referral
 
 
-# --- Permission ---------------------------------------------------------------------------
-class CaseActionPermission(BasePermission):
-    """Reads: everyone signed in (the selectors decide what they see). Writes: the role must be
-    allowed the service action named in the viewset's ``action_roles`` (``services.may``)."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in SAFE_METHODS or getattr(view, "detail", False):
-            return True
-        return self._may(request.user, view)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in SAFE_METHODS:
-            return True
-        return self._may(request.user, view)
-
-    @staticmethod
-    def _may(user, view) -> bool:
-        needed = getattr(view, "action_roles", {}).get(getattr(view, "action", None))
-        if needed is None:
-            return True  # not a write this viewset offers: DRF answers 405
-        if not services.may(user, needed):
-            raise NotPermitted()
-        return True
-
-
 class DisputesViewSet(ScopedViewSet):
-    permission_classes = [IsAuthenticated, CaseActionPermission]
-    action_roles: dict[str, str] = {}
+    """Writes need the capability named for the action (``case.*`` rows of the table); an
+    action not named is left to the service."""
+
+    write_capability = None
 
 
 CASE_PARAMETER = OpenApiParameter("case", int, description="案件编号(id):只列出该案件的记录")
@@ -104,20 +80,20 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     serializer_class = s.CaseListSerializer
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]  # the selector orders the list
-    action_roles = {
-        "create": "report",
-        "partial_update": "edit",
-        "accept": "accept",
-        "not_accept": "not_accept",
-        "start_mediation": "start_mediation",
-        "mark_failed": "mark_failed",
-        "escalate": "escalate",
-        "close": "close",
-        "reopen": "reopen",
-        "notes": "note",
-        "assign_mediator": "assign_mediator",
-        "unassign_mediator": "assign_mediator",
-        "assess_risk": "assess_risk",
+    action_capabilities = {
+        "create": "case.report",
+        "partial_update": "case.edit",
+        "accept": "case.accept",
+        "not_accept": "case.not_accept",
+        "start_mediation": "case.start_mediation",
+        "mark_failed": "case.mark_failed",
+        "escalate": "case.escalate",
+        "close": "case.close",
+        "reopen": "case.reopen",
+        "notes": "case.note",
+        "assign_mediator": "case.assign_mediator",
+        "unassign_mediator": "case.assign_mediator",
+        "assess_risk": "case.assess_risk",
     }
 
     def get_queryset(self):
@@ -320,7 +296,7 @@ class PartyViewSet(mixins.UpdateModelMixin, RelatedViewSet):
     update_serializer_class = s.PartyUpdateSerializer
     filterset_class = _case_filterset(Party)
     ordering = ("case", "role", "pk")
-    action_roles = {"create": "party", "partial_update": "party"}
+    action_capabilities = {"create": "case.party", "partial_update": "case.party"}
 
     def get_queryset(self):
         return selectors.party_list(user=self.request.user)
@@ -343,7 +319,7 @@ class SessionViewSet(RelatedViewSet):
     read_serializer_class = s.SessionSerializer
     filterset_class = _case_filterset(MediationSession)
     ordering = ("held_at", "pk")
-    action_roles = {"create": "session"}
+    action_capabilities = {"create": "case.session"}
 
     def get_queryset(self):
         return super().get_queryset().select_related("recorded_by")
@@ -361,7 +337,7 @@ class AgreementViewSet(RelatedViewSet):
     read_serializer_class = s.AgreementSerializer
     filterset_class = _case_filterset(Agreement)
     ordering = ("signed_on", "pk")
-    action_roles = {"create": "agreement", "performance": "performance"}
+    action_capabilities = {"create": "case.agreement", "performance": "case.performance"}
 
     def perform_service(self, data):
         return services.agreement_create(actor=self.request.user, **data)
@@ -391,7 +367,7 @@ class ReferralViewSet(RelatedViewSet):
     read_serializer_class = s.ReferralSerializer
     filterset_class = _case_filterset(Referral)
     ordering = ("sent_at", "pk")
-    action_roles = {"create": "refer", "record_update": "referral_update"}
+    action_capabilities = {"create": "case.refer", "record_update": "case.referral_update"}
 
     def perform_service(self, data):
         return services.referral_create(actor=self.request.user, **data)
@@ -420,7 +396,7 @@ class FollowUpViewSet(RelatedViewSet):
     read_serializer_class = s.FollowUpSerializer
     filterset_class = _case_filterset(FollowUp)
     ordering = ("due_date", "pk")
-    action_roles = {"create": "follow_up"}
+    action_capabilities = {"create": "case.follow_up"}
 
     def get_serializer_class(self):
         return s.FollowUpRecordSerializer if self.action == "create" else s.FollowUpSerializer

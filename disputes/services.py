@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
-from governance import points, scoping
+from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
+from governance.roles import Role
 from governance.validators import normalize_id_number, normalize_phone
 from stations.selectors import normalize_address, station_for_village
 
@@ -47,41 +48,11 @@ class CaseTransitionError(ConflictError):
     """The move is not allowed from the case's current status (409)."""
 
 
-# --- Who may do what ----------------------------------------------------------------------
-R = User.Role
-_CASE_WORKERS = frozenset({R.ADMIN, R.STATION, R.AUXILIARY})
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "report": _CASE_WORKERS | {R.GRID},
-    "edit": _CASE_WORKERS,
-    "accept": _CASE_WORKERS,
-    "not_accept": _CASE_WORKERS,
-    "start_mediation": _CASE_WORKERS | {R.MEDIATOR},
-    "mark_failed": _CASE_WORKERS | {R.MEDIATOR},
-    "close": _CASE_WORKERS,
-    "reopen": _CASE_WORKERS,
-    "escalate": _CASE_WORKERS,
-    "party": _CASE_WORKERS,
-    "assign_mediator": _CASE_WORKERS,
-    "session": _CASE_WORKERS | {R.MEDIATOR},
-    "agreement": _CASE_WORKERS | {R.MEDIATOR},
-    "performance": _CASE_WORKERS,
-    "refer": _CASE_WORKERS,
-    "referral_update": _CASE_WORKERS,
-    "follow_up": _CASE_WORKERS,
-    "note": _CASE_WORKERS | {R.MEDIATOR, R.GRID, R.COUNTY},  # the county leaves 督办 notes
-    "assess_risk": _CASE_WORKERS | {R.COUNTY},
-}
-
-
-def _role(user) -> str:
-    if not scoping.has_scope(user):
-        return ""
-    return R.ADMIN if user.is_superuser else user.role
-
-
-def may(user, action: str) -> bool:
-    """Whether the user's role may take ``action`` on a case in their scope."""
-    return _role(user) in ACTION_ROLES.get(action, frozenset())
+# --- Who may do what: the capability table (governance.capabilities), rows "case.*" ---------
+def may(user: User | None, action: str) -> bool:
+    """Whether the user's role may take ``action`` on a case in their scope (the capability
+    ``case.<action>`` of the table)."""
+    return capabilities.may(user, f"case.{action}")
 
 
 def require_action(actor: User, case: DisputeCase, action: str) -> None:
@@ -269,7 +240,7 @@ def case_report(
             raise DomainError(_("所选网格不属于该村(社区)。"), field="grid")
         if not scoping.grid_ids(actor).filter(pk=grid.pk).exists():
             raise DomainError(_("该网格不在您的辖区内。"), field="grid")
-    elif _role(actor) == R.GRID:
+    elif capabilities.role_of(actor) == Role.GRID:
         raise DomainError(_("请选择您负责的网格。"), field="grid")
     station = station_for_village(village.pk)
     if station is None:
@@ -868,7 +839,7 @@ def mediator_relation_add(
     by name when no ID number is given)."""
     from governance.selectors import mediator_ids
 
-    if not getattr(actor, "can_manage_reference_data", False):
+    if not capabilities.may(actor, "mediator_relation.record"):
         raise NotPermitted(_("只有派出所民警、县指挥中心或系统管理员可以登记利害关系。"))
     if not mediator_ids(actor).filter(pk=mediator.pk).exists():
         raise DomainError(_("该调解员不在您的辖区内。"), field="mediator", code="not_found")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import RelatedOnly, ScopedAdmin
 
-from . import points, scoping, selectors, services
+from . import capabilities, points, scoping, selectors, services
 from .models import (
     CommitteeMember,
     Grid,
@@ -374,7 +374,7 @@ class UserAdmin(DjangoUserAdmin):
     @staticmethod
     def _is_account_admin(request) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_staff and (user.is_superuser or user.role == User.Role.ADMIN))
+        return bool(user.is_active and user.is_staff and capabilities.may(user, "user.manage"))
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)

@@ -27,7 +27,11 @@ class RegionViewSet(CreateReadUpdateViewSet):
     ordering_fields = ("code", "name", "population", "households")
     update_serializer_class = s.RegionUpdateSerializer
     filterset_class = filters.RegionFilter
-    county_wide_actions = ("create", "archive", "restore")
+    action_capabilities = {
+        "create": "reference.manage_county",
+        "archive": "reference.manage_county",
+        "restore": "reference.manage_county",
+    }
 
     def get_queryset(self):
         return selectors.region_list(user=self.request.user, search=self.search_term())

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .capabilities import may
+from .roles import Role
 from .validators import validate_id_number, validate_phone
 
 
@@ -375,13 +377,7 @@ class User(AbstractUser):
     """A platform account. What it may see follows from its role and the record it is linked to
     (the officer, auxiliary officer, grid worker or mediator whose ``user`` it is)."""
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("系统管理员")
-        COUNTY = "county", _("县指挥中心")
-        STATION = "station", _("派出所民警")
-        AUXILIARY = "auxiliary", _("村辅警")
-        GRID = "grid", _("网格员")
-        MEDIATOR = "mediator", _("调解员")
+    Role = Role  # the roles are governance.roles.Role; what they may do, governance.capabilities
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
     full_name = models.CharField(_("姓名"), max_length=32, blank=True)
@@ -396,14 +392,13 @@ class User(AbstractUser):
 
     @property
     def is_county_wide(self) -> bool:
-        return self.is_active and (self.is_superuser or self.role in (self.Role.ADMIN, self.Role.COUNTY))
+        """Sees the whole county (the capability ``scope.county_wide``)."""
+        return may(self, "scope.county_wide")
 
     @property
     def can_manage_reference_data(self) -> bool:
         """May create and edit territory and community-force records inside their scope."""
-        return self.is_active and (
-            self.is_superuser or self.role in (self.Role.ADMIN, self.Role.COUNTY, self.Role.STATION)
-        )
+        return may(self, "reference.manage")
 
 
 class PointsRule(models.Model):

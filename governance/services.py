@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotPermitted
 
-from . import scoping
+from . import capabilities, scoping
 from .models import (
     CommitteeMember,
     Grid,
@@ -54,12 +54,12 @@ def apply_and_save(obj: Model, data: dict[str, Any], allowed: tuple[str, ...]) -
 
 
 def require_manager(actor: User) -> None:
-    if not actor.can_manage_reference_data:
+    if not capabilities.may(actor, "reference.manage"):
         raise NotPermitted()
 
 
 def require_county_wide(actor: User) -> None:
-    if not scoping.is_county_wide(actor):
+    if not capabilities.may(actor, "reference.manage_county"):
         raise NotPermitted(_("只有县指挥中心或系统管理员可以调整行政区划。"))
 
 

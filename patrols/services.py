@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import ConflictError, DomainError, NotPermitted
 from disputes import services as dispute_services
 from disputes.models import DisputeCase, Source
-from governance import points, scoping
+from governance import capabilities, points, scoping
 from governance.models import Grid, Region, User, VolunteerMember, VolunteerTeam
 from governance.selectors import volunteer_team_ids
 from stations import selectors as station_selectors
@@ -25,39 +25,31 @@ from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, Patr
 
 
 # --- Who may do what ----------------------------------------------------------------------
-def may_plan(user, station: Station) -> bool:
+def may_plan(user: User, station: Station) -> bool:
     """Plans are made by station staff of the station, the county and administrators."""
     return (
-        bool(getattr(user, "can_manage_reference_data", False))
+        capabilities.may(user, "patrol.plan")
         and station_selectors.station_ids(user).filter(pk=station.pk).exists()
     )
 
 
-def may_patrol(user, station: Station) -> bool:
+def may_patrol(user: User, station: Station) -> bool:
     """Patrols are run (started, checked in, findings added) by the station's staff and its
     auxiliary officers, and by the county and administrators."""
-    if not scoping.has_scope(user):
-        return False
-    if user.role == User.Role.AUXILIARY and not user.is_county_wide:
-        return station_selectors.station_ids(user).filter(pk=station.pk).exists()
-    return may_plan(user, station)
-
-
-def may_plan_somewhere(user) -> bool:
-    """Whether the user may plan patrols for any station (the API's check before the body)."""
     return (
-        bool(getattr(user, "can_manage_reference_data", False))
-        and station_selectors.station_ids(user).exists()
+        capabilities.may(user, "patrol.run")
+        and station_selectors.station_ids(user).filter(pk=station.pk).exists()
     )
 
 
-def may_patrol_somewhere(user) -> bool:
+def may_plan_somewhere(user: User) -> bool:
+    """Whether the user may plan patrols for any station (the API's check before the body)."""
+    return capabilities.may(user, "patrol.plan") and station_selectors.station_ids(user).exists()
+
+
+def may_patrol_somewhere(user: User) -> bool:
     """Whether the user may run patrols for any station (the API's check before the body)."""
-    if not scoping.has_scope(user):
-        return False
-    if user.role == User.Role.AUXILIARY and not user.is_county_wide:
-        return station_selectors.station_ids(user).exists()
-    return may_plan_somewhere(user)
+    return capabilities.may(user, "patrol.run") and station_selectors.station_ids(user).exists()
 
 
 def _require_patrol(actor: User, station: Station) -> None:

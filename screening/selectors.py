@@ -31,30 +31,21 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from disputes.models import OPEN_STATUSES, DisputeCase
 from disputes.selectors import case_ids
-from governance import scoping
+from governance import capabilities, scoping
 from governance.models import Grid, Region, User
+from governance.roles import Role
 
 from .models import ScreeningReport, ScreeningRound
 
-R = User.Role
-
-# Roles that may file a grid's report: the grid's own people (leader or worker), and the village
-# auxiliary officer or station staff on the grid's behalf. Always inside the actor's scope.
-FILING_ROLES = frozenset({R.ADMIN, R.STATION, R.AUXILIARY, R.GRID})
 # The path from a round to the grids it covers (county → township → village → grid).
 ROUND_VILLAGES = "county__children__children"
 ROUND_GRIDS = f"{ROUND_VILLAGES}__grids"
 
 
-def _role(user) -> str:
-    if not scoping.has_scope(user):
-        return ""
-    return R.ADMIN if user.is_superuser else user.role
-
-
-def may_file(user) -> bool:
-    """Whether the user's role may file screening reports (for grids in their scope)."""
-    return _role(user) in FILING_ROLES
+def may_file(user: User) -> bool:
+    """Whether the user's role may file screening reports (for grids in their scope): the grid's
+    own people, and the village auxiliary officer or station staff on the grid's behalf."""
+    return capabilities.may(user, "screening.file")
 
 
 def covered_grids(county_id) -> QuerySet[Grid]:
@@ -248,7 +239,7 @@ def screening_grid_get(*, user, round: ScreeningRound, pk) -> Grid:
 
 def screening_user_grid(*, user) -> Grid | None:
     """The grid of a grid worker (网格长/网格员) account, or None."""
-    if _role(user) != R.GRID:
+    if capabilities.role_of(user) != Role.GRID:
         return None
     return (
         Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True)

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from governance import scoping
+from governance import capabilities, scoping
 from governance.models import Region, User
 from governance.validators import normalize_phone
 
@@ -175,7 +175,6 @@ def station_village_list(*, user, station: Station) -> QuerySet[Region]:
 
 # --- Incidents (警情) ------------------------------------------------------------------------
 REPEAT_WINDOW_DAYS = 30
-_INCIDENT_ROLES = {User.Role.ADMIN, User.Role.COUNTY, User.Role.STATION, User.Role.AUXILIARY}
 _ADDRESS_NOISE = re.compile(r"[\s\-—_·.,,。、()()#号]+")
 
 
@@ -190,7 +189,7 @@ def normalize_address(value: str) -> str:
 def may_see_incidents(user) -> bool:
     """Incidents carry callers' names and phones: the county, station staff and the village's
     auxiliary officer see them; grid workers and mediators do not."""
-    return scoping.has_scope(user) and (user.is_superuser or user.role in _INCIDENT_ROLES)
+    return capabilities.may(user, "incident.view")
 
 
 def _repeat_exists(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
@@ -413,7 +412,7 @@ def my_assignments(*, user) -> QuerySet[VillageAssignment]:
 def import_job_list(*, user) -> QuerySet:
     from .models import ImportJob
 
-    if not may_see_incidents(user) or not user.can_manage_reference_data:
+    if not capabilities.may(user, "incident.manage"):
         return ImportJob.objects.none()
     return (
         ImportJob.objects.filter(station__in=station_ids(user))

@@ -6,10 +6,16 @@ may see (``shown_phone:request.user``, ``shown_id:request.user``), as decided by
 
 from django import template
 
-from governance import privacy
+from governance import capabilities, privacy
 from governance.validators import mask_id_number, mask_phone
 
 register = template.Library()
+
+
+@register.filter
+def may(user, code: str) -> bool:
+    """``{% if request.user|may:"case.accept" %}``: the capability table decides which buttons show."""
+    return capabilities.may(user, code)
 
 
 @register.filter

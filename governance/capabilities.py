@@ -1,0 +1,93 @@
+"""The capability table: for every role, which actions it may take on which kind of object.
+
+This is the one place that says who may do what. Services check it before they write
+(``may(actor, "case.accept")``), views and API permission classes before they parse input,
+templates through the ``may`` filter (which buttons to show), and the permission matrix in the
+tests reads it to know what to expect. Adding a role means adding it to ``governance.roles``,
+to the rows below that it may take, and to the scope resolver (``governance.scoping``) for what
+it may see — nothing else.
+
+Scope is not here: a capability says "this role may accept cases"; which cases is the scope
+(a station its jurisdiction, an auxiliary officer their village …). A user outside the scope of
+an object gets 404 before the table is asked.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from core.capabilities import Capability, CapabilityTable
+
+from .roles import Role
+
+ADMIN, COUNTY, STATION = Role.ADMIN.value, Role.COUNTY.value, Role.STATION.value
+AUXILIARY, GRID, MEDIATOR = Role.AUXILIARY.value, Role.GRID.value, Role.MEDIATOR.value
+
+CASE_WORKERS = frozenset({ADMIN, STATION, AUXILIARY})  # who handles cases in the station's area
+MANAGERS = frozenset({ADMIN, COUNTY, STATION})  # who keeps the reference data of their scope
+
+
+def _c(code: str, label: Any, *roles: str | frozenset[str]) -> Capability:
+    flat: set[str] = set()
+    for r in roles:
+        flat |= {r} if isinstance(r, str) else set(r)
+    return Capability(code=code, label=label, roles=frozenset(flat))
+
+
+CAPABILITIES = [
+    # --- Scope and reference data ---
+    _c("scope.county_wide", _("查看全县"), ADMIN, COUNTY),
+    _c("reference.manage", _("维护辖区内的区划、网格、人员等基础信息"), MANAGERS),
+    _c("reference.manage_county", _("新增、撤并区划和派出所(全县结构)"), ADMIN, COUNTY),
+    _c("user.manage", _("管理账号"), ADMIN),
+    _c("personal_data.view", _("查看完整身份证号和手机号"), MANAGERS),
+    _c("dashboard.view", _("查看指挥看板"), ADMIN, COUNTY, STATION, AUXILIARY),
+    # --- Dispute cases (矛盾纠纷) ---
+    _c("case.report", _("登记、上报纠纷"), CASE_WORKERS, GRID),
+    _c("case.edit", _("修改案件信息"), CASE_WORKERS),
+    _c("case.accept", _("受理"), CASE_WORKERS),
+    _c("case.not_accept", _("不予受理"), CASE_WORKERS),
+    _c("case.start_mediation", _("开始调解"), CASE_WORKERS, MEDIATOR),
+    _c("case.mark_failed", _("调解未成"), CASE_WORKERS, MEDIATOR),
+    _c("case.close", _("办结"), CASE_WORKERS),
+    _c("case.reopen", _("重新启动"), CASE_WORKERS),
+    _c("case.escalate", _("升级处置"), CASE_WORKERS),
+    _c("case.party", _("添加、修改当事人"), CASE_WORKERS),
+    _c("case.assign_mediator", _("指派调解员"), CASE_WORKERS),
+    _c("case.session", _("记录调解"), CASE_WORKERS, MEDIATOR),
+    _c("case.agreement", _("登记调解协议"), CASE_WORKERS, MEDIATOR),
+    _c("case.performance", _("登记协议履行"), CASE_WORKERS),
+    _c("case.refer", _("移送、对接"), CASE_WORKERS),
+    _c("case.referral_update", _("登记对接结果"), CASE_WORKERS),
+    _c("case.follow_up", _("回访"), CASE_WORKERS),
+    _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY),
+    _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY),
+    _c("mediator_relation.record", _("登记调解员利害关系(回避)"), MANAGERS),
+    # --- Rolling screening (滚动排查) ---
+    _c("screening.file", _("提交网格排查报告(含零报告)"), ADMIN, STATION, AUXILIARY, GRID),
+    # --- Incidents (警情) and presence ---
+    _c("incident.view", _("查看警情"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("incident.manage", _("录入、导入、移交警情"), MANAGERS),
+    # --- Patrols (群防群治) ---
+    _c("patrol.plan", _("制定巡逻计划"), MANAGERS),
+    _c("patrol.run", _("开展巡逻(签到、记录发现、结束)"), MANAGERS, AUXILIARY),
+    # --- Points (积分) ---
+    _c("points.view_ranking", _("查看积分排名"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("points.view_bottom", _("查看末位名单"), MANAGERS),
+    _c("points.award", _("手工加减积分"), MANAGERS),
+    _c("points.manage_rules", _("调整积分规则"), ADMIN, COUNTY),
+]
+
+
+def role_of(user: Any) -> str:
+    """The role a user acts in: "" for anonymous or inactive users, ``admin`` for superusers."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return ""
+    return ADMIN if user.is_superuser else (user.role or "")
+
+
+TABLE = CapabilityTable(roles=Role.values, capabilities=CAPABILITIES, role_of=role_of)
+
+
+def may(user: Any, code: str) -> bool:
+    return TABLE.may(user, code)
