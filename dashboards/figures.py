@@ -407,14 +407,12 @@ def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[dict]:
 def criminal_turns(village_ids: QuerySet, period: Period) -> int:
     """民转刑: cases of the area followed, within the period, by a criminal incident (刑事警情)
     at the case's address or from a party's phone, received after the case was reported."""
-    from disputes.models import Party
+    from disputes.selectors import case_incidents
     from stations.models import Incident
 
     start, end = period.bounds
-    phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
     later_crime = Incident.objects.filter(
-        (Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(address_key=""))
-        | Q(caller_phone__in=phones),
+        case_incidents(),
         category=Incident.Category.CRIMINAL,
         received_at__gte=start,
         received_at__lt=end,

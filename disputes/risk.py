@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.notifications import Message, notify_bulk
 from governance.models import User
 from stations.models import Incident, Officer
+from stations.selectors import REPEAT_WINDOW_DAYS
 
 from .models import (
     OPEN_STATUSES,
@@ -29,10 +30,10 @@ from .models import (
     CaseEvent,
     Category,
     DisputeCase,
-    Party,
     RiskAssessment,
     RiskLevel,
 )
+from .selectors import case_incidents
 
 RULES: dict[str, Any] = {
     "version": "2026.1",
@@ -71,7 +72,7 @@ RULES: dict[str, Any] = {
     "recurrence_max": 20,
     # 110 incidents in the last N days at the case's address or from a party's phone: the first
     # is the dispute itself, each one after it is a repeat
-    "repeat_incident_days": 30,
+    "repeat_incident_days": REPEAT_WINDOW_DAYS,
     "repeat_incident_each": 6,
     "repeat_incident_max": 18,
     # (at least this score, level)
@@ -184,14 +185,8 @@ def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
     """Incidents received in the last ``repeat_incident_days`` at the case's village and address,
     or from a phone of one of its parties (a correlated subquery: one query for every case)."""
     since = now - dt.timedelta(days=RULES["repeat_incident_days"])
-    phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
-    same_place = Q(village_id=OuterRef("village_id"), address_key=OuterRef("address_key")) & ~Q(
-        address_key=""
-    )
     return _SubqueryCount(
-        Incident.objects.filter(
-            same_place | Q(caller_phone__in=phones), received_at__gte=since, received_at__lte=now
-        ).values("pk")
+        Incident.objects.filter(case_incidents(), received_at__gte=since, received_at__lte=now).values("pk")
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from governance import scoping
 from governance.models import Ethnicity, Mediator, User
+from stations.selectors import same_source
 
 from .models import (
     OPEN_STATUSES,
@@ -22,6 +23,14 @@ from .models import (
     Party,
     Status,
 )
+
+
+def case_incidents() -> Q:
+    """On ``Incident``, inside a subquery of a case query: the incidents from the case's source —
+    at its place (village + normalised address) or from one of its parties' phones. The one
+    definition the risk score (repeat incidents) and the dashboards (民转刑) share."""
+    phones = Party.objects.filter(case=OuterRef(OuterRef("pk"))).exclude(phone="").values("phone")
+    return same_source(village=OuterRef("village_id"), address_key=OuterRef("address_key"), phones=phones)
 
 
 def case_ids(user) -> QuerySet:

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -192,13 +193,29 @@ def may_see_incidents(user) -> bool:
     return capabilities.may(user, "incident.view")
 
 
-def _repeat_exists(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
-    """Another incident in the ``window_days`` before this one, at the same place (village +
-    normalised address) or from the same caller phone. Ties on the minute go by primary key."""
+def same_source(*, village: Any = None, address_key: Any = None, phones: Any = None) -> Q:
+    """The one definition of "incidents from the same source", on ``Incident``: the same place
+    (the village and the normalised address; a blank address matches nothing) or the same caller
+    phone (``phones``: a list, a subquery of phones, or one phone expression; blank matches
+    nothing). Each argument is a value or an expression (``OuterRef``), so repeat incidents,
+    a case's incidents in the risk score and 民转刑 on the dashboards all ask the same question.
+    Omitted parts match nothing."""
+    same = Q(pk__in=[])
+    if village is not None and address_key is not None:
+        same |= Q(village=village, address_key=address_key) & ~Q(address_key="")
+    if phones is not None:
+        lookup = "caller_phone__in" if isinstance(phones, list | tuple | set | QuerySet) else "caller_phone"
+        same |= Q(**{lookup: phones}) & ~Q(caller_phone="")
+    return same
+
+
+def is_repeat_incident(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
+    """A repeat incident (重复警情): another incident from the same source (``same_source``) in
+    the ``window_days`` before this one. Ties on the minute go by primary key."""
     outer = OuterRef("received_at")
     earlier = Q(received_at__lt=outer) | Q(received_at=outer, pk__lt=OuterRef("pk"))
-    same = (Q(village=OuterRef("village"), address_key=OuterRef("address_key")) & ~Q(address_key="")) | (
-        Q(caller_phone=OuterRef("caller_phone")) & ~Q(caller_phone="")
+    same = same_source(
+        village=OuterRef("village"), address_key=OuterRef("address_key"), phones=OuterRef("caller_phone")
     )
     return Exists(
         Incident.objects.filter(same, earlier, received_at__gte=outer - dt.timedelta(days=window_days))
@@ -223,7 +240,7 @@ def incident_list(
     qs = (
         Incident.objects.filter(village__in=scoping.village_ids(user))
         .select_related("station", "village", "village__parent")
-        .annotate(is_repeat=_repeat_exists())
+        .annotate(is_repeat=is_repeat_incident())
     )
     if search:
         qs = qs.filter(
@@ -258,11 +275,9 @@ def incident_related(
 ) -> QuerySet[Incident]:
     """The other incidents (in the user's scope) within ``window_days`` either side of this one at
     the same place or from the same caller phone: what makes it a repeat, and what followed."""
-    same = Q(pk__in=[])
-    if incident.address_key:
-        same |= Q(village_id=incident.village_id, address_key=incident.address_key)
-    if incident.caller_phone:
-        same |= Q(caller_phone=incident.caller_phone)
+    same = same_source(
+        village=incident.village_id, address_key=incident.address_key, phones=[incident.caller_phone]
+    )
     window = dt.timedelta(days=window_days)
     return (
         incident_list(user=user)
@@ -287,11 +302,7 @@ def repeat_incident_count(
     numbers = sorted(
         {n for p in phones for n in (normalize_phone(p), normalize_phone(p).replace("-", "")) if n}
     )
-    same = Q(pk__in=[])
-    if village_id and key:
-        same |= Q(village_id=village_id, address_key=key)
-    if numbers:
-        same |= Q(caller_phone__in=numbers)
+    same = same_source(village=village_id or None, address_key=key, phones=numbers)
     qs = Incident.objects.filter(same, received_at__gte=since)
     if until is not None:
         qs = qs.filter(received_at__lt=until)
