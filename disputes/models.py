@@ -397,10 +397,33 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return f"{self.case.number} 调解协议({self.signed_on:%Y-%m-%d})"
 
+    # --- The judicial-confirmation window (司法确认): one definition for pages, sweeps, services ---
+    @staticmethod
+    def confirmation_window() -> tuple[dt.timedelta, dt.timedelta]:
+        """(the window, the warning before it closes): 司法确认 must be applied for within
+        ``JUDICIAL_CONFIRMATION_DAYS`` of the agreement taking effect."""
+        return (
+            dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"]),
+            dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_WARN_DAYS"]),
+        )
+
     @property
     def judicial_confirmation_deadline(self) -> dt.date:
-        """司法确认 must be applied for within 30 days of the agreement taking effect."""
-        return self.signed_on + dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"])
+        return self.signed_on + self.confirmation_window()[0]
+
+    def confirmation_lapsed(self, today: dt.date) -> bool:
+        return today > self.judicial_confirmation_deadline
+
+    def confirmation_closing(self, today: dt.date) -> bool:
+        """The window is still open and closes within the warning period."""
+        return today <= self.judicial_confirmation_deadline <= today + self.confirmation_window()[1]
+
+    @classmethod
+    def closing_on(cls, today: dt.date) -> Q:
+        """On ``Agreement``: the window closes within the warning period (``confirmation_closing``
+        as a filter: deadline = signed_on + window)."""
+        window, warn = cls.confirmation_window()
+        return Q(signed_on__gte=today - window, signed_on__lte=today - window + warn)
 
 
 class Referral(models.Model):

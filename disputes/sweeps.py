@@ -118,15 +118,8 @@ def remind_confirmation_lapsing(*, now: dt.datetime) -> int:
     """司法确认: agreements whose 30-day window closes within the warning period and for which no
     court referral exists yet."""
     today = timezone.localdate(now)
-    days = settings.DISPUTES["JUDICIAL_CONFIRMATION_DAYS"]
-    warn = settings.DISPUTES["JUDICIAL_CONFIRMATION_WARN_DAYS"]
-    # deadline = signed_on + days; remind while today <= deadline <= today + warn
     agreements = list(
-        Agreement.objects.filter(
-            signed_on__gte=today - dt.timedelta(days=days),
-            signed_on__lte=today - dt.timedelta(days=days - warn),
-            form=Agreement.Form.WRITTEN,
-        )
+        Agreement.objects.filter(Agreement.closing_on(today), form=Agreement.Form.WRITTEN)
         .exclude(performance_status=Agreement.Performance.BREACHED)
         .exclude(Exists(Referral.objects.filter(agreement=OuterRef("pk"), kind=Referral.Kind.COURT)))
         .filter(case__status__in=[Status.AGREEMENT_REACHED, Status.PERFORMED, Status.CLOSED])

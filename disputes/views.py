@@ -10,12 +10,10 @@ check the new state (HTTP 409), ``NotPermitted`` → 403. Nothing is written unl
 succeeds (each service is one transaction).
 """
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -494,11 +492,9 @@ class CaseDetailView(PageMixin, TemplateView):
         user, case = self.request.user, self.case
         forms_ = action_forms(case, user, self.bound)
         today = timezone.localdate()
-        warn_days = dt.timedelta(days=settings.DISPUTES["JUDICIAL_CONFIRMATION_WARN_DAYS"])
         for agreement in case.agreement_list:
-            deadline = agreement.judicial_confirmation_deadline
-            agreement.confirmation_lapsed = today > deadline
-            agreement.confirmation_soon = today <= deadline <= today + warn_days
+            agreement.lapsed = agreement.confirmation_lapsed(today)
+            agreement.closing = agreement.confirmation_closing(today)
             agreement.confirmation_applied = any(r.agreement_id == agreement.pk for r in case.referral_list)
         act = {
             key.replace("-", "_"): {
