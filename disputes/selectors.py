@@ -128,10 +128,6 @@ def case_get(*, user, pk) -> DisputeCase:
     return get_object_or_404(qs, pk=pk)
 
 
-def case_get_by_number(*, user, number: str) -> DisputeCase:
-    return get_object_or_404(DisputeCase.objects.filter(pk__in=case_ids(user)), number=number)
-
-
 def case_detail(*, user, pk) -> DisputeCase:
     """One case with everything its page shows, in a fixed number of queries."""
     case = case_get(user=user, pk=pk)
@@ -150,8 +146,6 @@ def timeline(*, user, case_pk) -> QuerySet[CaseEvent]:
 
 
 # --- related records, each reached through the case's scope ------------------------------
-def party_get(*, user, pk) -> Party:
-    return get_object_or_404(Party.objects.filter(case__in=case_ids(user)).select_related("case"), pk=pk)
 
 
 def party_list(*, user, case_pk=None) -> QuerySet[Party]:
@@ -169,15 +163,6 @@ def related_list(model, *, user, case_pk=None) -> QuerySet:
 
 def related_get(model, *, user, pk):
     return get_object_or_404(related_list(model, user=user), pk=pk)
-
-
-def mediator_assignment_get(*, user, pk) -> CaseMediator:
-    return get_object_or_404(
-        CaseMediator.objects.filter(case__in=case_ids(user), is_active=True).select_related(
-            "case", "mediator"
-        ),
-        pk=pk,
-    )
 
 
 # --- Mediator suggestion ------------------------------------------------------------------

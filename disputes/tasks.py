@@ -20,18 +20,3 @@ def case_sweeps() -> dict:
 @shared_task(name="disputes.risk_nightly", ignore_result=True)
 def risk_nightly() -> int:
     return risk.assess_open_cases(now=timezone.now())
-
-
-@shared_task(
-    name="disputes.risk_assess_case",
-    ignore_result=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def risk_assess_case(case_id: int) -> None:
-    from .models import DisputeCase
-
-    case = DisputeCase.objects.filter(pk=case_id).first()
-    if case is not None and case.is_open:
-        risk.assess_case(case=case, now=timezone.now())

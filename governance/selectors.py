@@ -44,10 +44,6 @@ def region_list(
     return qs
 
 
-def region_get(*, user, pk) -> Region:
-    return get_object_or_404(Region.objects.filter(pk__in=region_ids(user)).select_related("parent"), pk=pk)
-
-
 def village_list(
     *, user, search: str = "", township_id=None, include_archived: bool = False
 ) -> QuerySet[Region]:

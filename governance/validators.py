@@ -43,11 +43,6 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("身份证号码校验位不正确,请核对。"), code="id_checksum")
 
 
-def birth_date_from_id(value: str) -> dt.date:
-    value = normalize_id_number(value)
-    return dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-
-
 def normalize_phone(value: str) -> str:
     value = re.sub(r"[\s()]", "", value or "")
     if value.startswith("+86"):

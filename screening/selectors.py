@@ -48,13 +48,6 @@ def may_file(user: User) -> bool:
     return capabilities.may(user, "screening.file")
 
 
-def covered_grids(county_id) -> QuerySet[Grid]:
-    """Active grids of a county, in villages not archived."""
-    return Grid.objects.filter(
-        is_active=True, village__is_archived=False, village__parent__parent_id=county_id
-    )
-
-
 # --- Selectors ----------------------------------------------------------------------------
 def round_ids(user) -> QuerySet:
     """Rounds of the counties that hold a village in the user's scope (values-queryset)."""

@@ -76,12 +76,6 @@ def round_title(opens_on: dt.date, interval_days: int) -> str:
     return _("%(y)d年%(m)d月%(d)d日滚动排查") % {"y": opens_on.year, "m": opens_on.month, "d": opens_on.day}
 
 
-def screening_policy_for(*, county: Region) -> ScreeningPolicy:
-    """The county's policy, created with the defaults (weekly, due in 5 days) when it has none."""
-    policy, _created = ScreeningPolicy.objects.get_or_create(county=county)
-    return policy
-
-
 def screening_rounds_open_due(*, now: dt.datetime) -> list[ScreeningRound]:
     """Open a round in every county whose active policy says one is due: none yet, or the last
     one opened ``interval_days`` ago or more. Idempotent: a county has at most one round per

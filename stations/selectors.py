@@ -4,7 +4,6 @@
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +13,6 @@ from django.shortcuts import get_object_or_404
 
 from governance import capabilities, scoping
 from governance.models import Region, User
-from governance.validators import normalize_phone
 
 from .models import (
     AuxiliaryOfficer,
@@ -284,29 +282,6 @@ def incident_related(
         .filter(same, received_at__range=(incident.received_at - window, incident.received_at + window))
         .exclude(pk=incident.pk)
     )
-
-
-def repeat_incident_count(
-    *,
-    village_id: int | None,
-    address: str = "",
-    phones: Iterable[str] = (),
-    since: dt.datetime,
-    until: dt.datetime | None = None,
-) -> int:
-    """How many incidents were received from ``since`` (inclusive) to ``until`` (exclusive; now
-    when omitted) at the same place (``village_id`` + ``address``, compared normalised) or from
-    any of ``phones`` (caller phone, compared normalised). Unscoped: for the risk scoring, which
-    runs as the system. Blank address/phones match nothing, so a case with neither counts 0."""
-    key = normalize_address(address)
-    numbers = sorted(
-        {n for p in phones for n in (normalize_phone(p), normalize_phone(p).replace("-", "")) if n}
-    )
-    same = same_source(village=village_id or None, address_key=key, phones=numbers)
-    qs = Incident.objects.filter(same, received_at__gte=since)
-    if until is not None:
-        qs = qs.filter(received_at__lt=until)
-    return qs.count()
 
 
 # --- Village presence (驻村签到) -------------------------------------------------------------

@@ -83,20 +83,6 @@ def test_repeat_same_address_or_same_phone_within_30_days(world):
     assert {i.pk for i in selectors.incident_related(user=user, incident=first)} == {second.pk, third.pk}
 
 
-def test_repeat_incident_count_for_risk_scoring(world):
-    now = timezone.now()
-    record(world, address="3组12号", caller_phone="13900000009", received_at=now - dt.timedelta(days=10))
-    record(world, address="3组12号", received_at=now - dt.timedelta(days=5))
-    record(world, address="其他", caller_phone="13900000009", received_at=now - dt.timedelta(days=3))
-    record(world, address="3组12号", received_at=now - dt.timedelta(days=60))
-    since = now - dt.timedelta(days=30)
-    count = selectors.repeat_incident_count
-    assert count(village_id=world.village_1.pk, address="3组 12号", phones=[], since=since) == 2
-    assert count(village_id=world.village_1.pk, address="3组12号", phones=["139-0000-0009"], since=since) == 3
-    assert count(village_id=world.village_1.pk, address="", phones=[], since=since) == 0
-    assert count(village_id=world.village_2.pk, address="3组12号", phones=[], since=since) == 0
-
-
 def test_scoping_of_incidents(world):
     incident = record(world)
     assert selectors.incident_list(user=world.user("aux_v1")).filter(pk=incident.pk).exists()
