@@ -15,6 +15,7 @@ from disputes import services as dispute_services
 from disputes.models import DisputeCase, Source
 from governance import points, scoping
 from governance.errors import ConflictError, DomainError, NotPermitted
+from governance.i18n import join_list
 from governance.models import Grid, Region, User, VolunteerMember, VolunteerTeam
 from governance.selectors import volunteer_team_ids
 from stations import selectors as station_selectors
@@ -100,7 +101,7 @@ def _in(queryset, items: Iterable, label: str) -> list:
     outside = [str(i) for i in items if i.pk not in allowed]
     if outside:
         raise DomainError(
-            _("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": "、".join(outside)}
+            _("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": join_list(outside)}
         )
     return items
 
