@@ -5,6 +5,7 @@ COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade pip
 COPY . .
 RUN pip install --no-cache-dir . \
+    && python scripts/compile_catalogs.py \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app governance && mkdir -p /app/var && chown -R governance /app/var
 USER governance

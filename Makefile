@@ -6,15 +6,25 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup migrate seed run worker test lint check clean
+.PHONY: setup messages migrate seed run worker test lint check clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The translation catalogues (locale/*/LC_MESSAGES/*.po) compiled to the .mo files Django reads.
+# GNU gettext's msgfmt when installed; otherwise the standard-library compiler in scripts/.
+messages: $(VENV)/.installed
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore='$(VENV)' --ignore=var --ignore=node_modules; \
+	else \
+		echo "msgfmt not found (GNU gettext): compiling the catalogues with scripts/compile_catalogs.py"; \
+		$(PY) scripts/compile_catalogs.py; \
+	fi
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

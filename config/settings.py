@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "县域基层治理平台 API",
+    "TITLE": _("县域基层治理平台 API"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # the schema and its docs page are for signed-in users, like every other page and route

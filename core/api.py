@@ -65,7 +65,7 @@ class MayCreate(BasePermission):
 
 # --- Viewset base -------------------------------------------------------------------------
 SEARCH_PARAMETER = OpenApiParameter(
-    "search", str, description="按名称、编号等关键字搜索(由各列表的 selector 决定搜索字段)"
+    "search", str, description=_("按名称、编号等关键字搜索(由各列表的 selector 决定搜索字段)")
 )
 
 

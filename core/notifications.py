@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from .models import Notification
 
@@ -162,7 +163,7 @@ def sms_dispatch(*, limit: int = 500) -> int:
         if not claimed:
             continue
         try:
-            backend.send(phone=note.recipient.phone, text=f"【基层治理】{note.title}")
+            backend.send(phone=note.recipient.phone, text=_("【基层治理】%(title)s") % {"title": note.title})
         except Exception:  # noqa: BLE001 - any gateway failure is recorded, not raised
             logger.exception("SMS to user %s failed", note.recipient_id)
             Notification.objects.filter(pk=note.pk).update(sms_status=Notification.SmsStatus.FAILED)

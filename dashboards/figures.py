@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from disputes.models import (
     OPEN_STATUSES,
@@ -50,7 +51,7 @@ class Period:
     @property
     def label(self) -> str:
         last = self.end - dt.timedelta(days=1)
-        return f"{self.start:%Y-%m-%d} 至 {last:%Y-%m-%d}"
+        return _("%(start)s 至 %(end)s") % {"start": f"{self.start:%Y-%m-%d}", "end": f"{last:%Y-%m-%d}"}
 
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:

@@ -22,7 +22,7 @@ from stations.selectors import station_ids
 from . import figures
 from .areas import KIND_LABELS, Area, area_get, child_kind, default_area
 
-LEVEL_LABELS = {str(k): str(v) for k, v in Level.choices}
+LEVEL_LABELS = {str(k): v for k, v in Level.choices}  # labels stay lazy: translated when shown
 
 
 class DashboardHome(LoginRequiredMixin, View):

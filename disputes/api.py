@@ -11,6 +11,7 @@ parsed, and on detail routes after the object is found, so the answers come in t
 
 import django_filters as df
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -33,7 +34,7 @@ class DisputesViewSet(ScopedViewSet):
     write_capability = None
 
 
-CASE_PARAMETER = OpenApiParameter("case", int, description="案件编号(id):只列出该案件的记录")
+CASE_PARAMETER = OpenApiParameter("case", int, description=gettext_lazy("案件编号(id):只列出该案件的记录"))
 
 
 def _case_filterset(model):
@@ -41,7 +42,7 @@ def _case_filterset(model):
     return type(
         f"{model.__name__}CaseFilter",
         (df.FilterSet,),
-        {"case": df.NumberFilter(field_name="case", label="案件编号"), "Meta": meta},
+        {"case": df.NumberFilter(field_name="case", label=gettext_lazy("案件编号")), "Meta": meta},
     )
 
 
@@ -55,21 +56,23 @@ def _note_call(service):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="案件台账(可筛选、搜索、分页;个人信息打码)"),
+    list=extend_schema(summary=gettext_lazy("案件台账(可筛选、搜索、分页;个人信息打码)")),
     retrieve=extend_schema(
-        summary="案件详情(当事人、调解员、调解记录、协议、移送、回访、时间线)",
+        summary=gettext_lazy("案件详情(当事人、调解员、调解记录、协议、移送、回访、时间线)"),
         responses=s.CaseDetailSerializer,
     ),
     create=extend_schema(
-        summary="登记案件(可附当事人;client_key 保证重复提交不重复立案)",
+        summary=gettext_lazy("登记案件(可附当事人;client_key 保证重复提交不重复立案)"),
         request=s.CaseCreateSerializer,
         responses={
             201: s.CaseDetailSerializer,
-            200: OpenApiResponse(s.CaseDetailSerializer, "同一 client_key 重复提交:返回首次立的案"),
+            200: OpenApiResponse(
+                s.CaseDetailSerializer, gettext_lazy("同一 client_key 重复提交:返回首次立的案")
+            ),
         },
     ),
     partial_update=extend_schema(
-        summary="修正案情(每项变更记入时间线)",
+        summary=gettext_lazy("修正案情(每项变更记入时间线)"),
         request=s.CaseUpdateSerializer,
         responses=s.CaseDetailSerializer,
     ),
@@ -147,51 +150,63 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         call(request.user, case, params.validated_data)
         return self.detail_response(case)
 
-    @extend_schema(summary="受理", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(summary=gettext_lazy("受理"), request=s.NoteSerializer, responses=s.CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_accept))
 
     @extend_schema(
-        summary="不予受理(须说明理由)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+        summary=gettext_lazy("不予受理(须说明理由)"),
+        request=s.ReasonSerializer,
+        responses=s.CaseDetailSerializer,
     )
     @action(detail=True, methods=["post"], url_path="not-accept")
     def not_accept(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_not_accept))
 
-    @extend_schema(summary="开始调解", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary=gettext_lazy("开始调解"), request=s.NoteSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"], url_path="start-mediation")
     def start_mediation(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_start_mediation))
 
     @extend_schema(
-        summary="调解未成(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+        summary=gettext_lazy("调解未成(须说明原因)"),
+        request=s.ReasonSerializer,
+        responses=s.CaseDetailSerializer,
     )
     @action(detail=True, methods=["post"], url_path="mark-failed")
     def mark_failed(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_mark_failed))
 
     @extend_schema(
-        summary="升级处置层级(须说明原因)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+        summary=gettext_lazy("升级处置层级(须说明原因)"),
+        request=s.ReasonSerializer,
+        responses=s.CaseDetailSerializer,
     )
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_escalate))
 
-    @extend_schema(summary="办结(自动安排回访)", request=s.NoteSerializer, responses=s.CaseDetailSerializer)
+    @extend_schema(
+        summary=gettext_lazy("办结(自动安排回访)"), request=s.NoteSerializer, responses=s.CaseDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act(request, s.NoteSerializer, _note_call(services.case_close))
 
     @extend_schema(
-        summary="复发重启(须说明复发情况)", request=s.ReasonSerializer, responses=s.CaseDetailSerializer
+        summary=gettext_lazy("复发重启(须说明复发情况)"),
+        request=s.ReasonSerializer,
+        responses=s.CaseDetailSerializer,
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._act(request, s.ReasonSerializer, _reason_call(services.case_reopen))
 
     @extend_schema(
-        summary="添加备注或更正(时间线只追加、不修改)",
+        summary=gettext_lazy("添加备注或更正(时间线只追加、不修改)"),
         request=s.RequiredNoteSerializer,
         responses={201: s.CaseEventSerializer},
     )
@@ -209,7 +224,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         )
 
     @extend_schema(
-        summary="指派调解员(需回避者须写明理由)",
+        summary=gettext_lazy("指派调解员(需回避者须写明理由)"),
         request=s.AssignMediatorSerializer,
         responses={201: s.CaseMediatorSerializer},
     )
@@ -222,7 +237,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         return Response(s.CaseMediatorSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="撤换调解员(须说明原因)",
+        summary=gettext_lazy("撤换调解员(须说明原因)"),
         request=s.UnassignMediatorSerializer,
         responses=s.CaseDetailSerializer,
     )
@@ -242,7 +257,9 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         return self.detail_response(case)
 
     @extend_schema(
-        summary="立即重新评估风险(与夜间评估同一规则)", request=None, responses=s.RiskAssessmentSerializer
+        summary=gettext_lazy("立即重新评估风险(与夜间评估同一规则)"),
+        request=None,
+        responses=s.RiskAssessmentSerializer,
     )
     @action(detail=True, methods=["post"], url_path="assess-risk")
     def assess_risk(self, request, pk=None):
@@ -251,7 +268,9 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         return Response(s.RiskAssessmentSerializer(assessment).data)
 
     @extend_schema(
-        summary="推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)",
+        summary=gettext_lazy(
+            "推荐调解员(在册、服务本乡镇、语言相通、在办案件少、成功率高者优先;需回避者不推荐)"
+        ),
         responses=s.MediatorSuggestionSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
@@ -343,7 +362,7 @@ class AgreementViewSet(RelatedViewSet):
         return services.agreement_create(actor=self.request.user, **data)
 
     @extend_schema(
-        summary="登记履行情况(已履行→协议已履行;违约→调解未成)",
+        summary=gettext_lazy("登记履行情况(已履行→协议已履行;违约→调解未成)"),
         request=s.AgreementPerformanceSerializer,
         responses=s.AgreementSerializer,
     )
@@ -373,7 +392,9 @@ class ReferralViewSet(RelatedViewSet):
         return services.referral_create(actor=self.request.user, **data)
 
     @extend_schema(
-        summary="登记对方接收、答复或退回", request=s.ReferralUpdateSerializer, responses=s.ReferralSerializer
+        summary=gettext_lazy("登记对方接收、答复或退回"),
+        request=s.ReferralUpdateSerializer,
+        responses=s.ReferralSerializer,
     )
     @action(detail=True, methods=["post"], url_path="update", url_name="update")
     def record_update(self, request, pk=None):

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DisputesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "disputes"
-    verbose_name = "矛盾纠纷"
+    verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
         from governance.home import register_home_panel

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.i18n import join_list
 from governance import privacy
 
 from .models import DisputeCase
@@ -55,13 +56,13 @@ def ledger_row(index: int, case: DisputeCase, *, user) -> list:
         case.grid.name if case.grid else "",
         case.get_category_display(),
         case.summary,
-        "、".join(f"{p.name}({p.get_role_display()})" for p in parties),
-        "、".join(privacy.shown_phone(user, p.phone, in_list=True) for p in parties if p.phone),
+        join_list(f"{p.name}({p.get_role_display()})" for p in parties),
+        join_list(privacy.shown_phone(user, p.phone, in_list=True) for p in parties if p.phone),
         case.people_involved,
         case.get_level_display(),
         case.get_status_display(),
         (case.responsible.full_name or case.responsible.username) if case.responsible else "",
-        "、".join(a.mediator.name for a in case.active_mediators),
+        join_list(a.mediator.name for a in case.active_mediators),
         _local(case.due_at),
         _("是") if case.is_overdue else _("否"),
         _local(case.closed_at),

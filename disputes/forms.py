@@ -291,12 +291,17 @@ class AssignMediatorForm(ActionForm):
         super().__init__(*args, **kwargs)
         field = self.fields["mediator"]
         field.queryset = selectors.mediator_choices(user=self.user, case=self.case)
-        field.label_from_instance = lambda m: (
-            f"{m.name}({m.get_kind_display()} · {m.township.name}"
-            + (f" · {m.clan}家支" if m.clan else "")
-            + ")"
-            + (" — 需回避" if m.conflicted else "")
-        )
+        field.label_from_instance = _mediator_label
+
+
+def _mediator_label(m) -> str:
+    details = [str(m.get_kind_display()), m.township.name]
+    if m.clan:
+        details.append(_("%(clan)s家支") % {"clan": m.clan})
+    label = f"{m.name}({' · '.join(details)})"
+    if m.conflicted:
+        label += " — " + str(_("需回避"))
+    return label
 
 
 class UnassignMediatorForm(ActionForm):
@@ -329,7 +334,7 @@ class SessionForm(ActionForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("held_at", timezone.localtime().replace(second=0, microsecond=0))
-            self.initial.setdefault("place", f"{self.case.village.name}村委会")
+            self.initial.setdefault("place", _("%(village)s村委会") % {"village": self.case.village.name})
 
 
 class AgreementForm(ActionForm):

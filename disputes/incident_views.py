@@ -19,11 +19,13 @@ from .models import Category
 
 
 class CaseFromIncidentForm(StyledFormMixin, forms.Form):
-    category = forms.ChoiceField(label=_("纠纷类别"), choices=[("", _("请选择")), *Category.choices])
-    summary = forms.CharField(label=_("简要案情"), widget=forms.Textarea(attrs={"rows": 4}))
-    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=2)
-    threat_flag = forms.BooleanField(label=_("扬言/过激言行"), required=False)
-    vulnerable_flag = forms.BooleanField(label=_("涉及弱势群体"), required=False)
+    category = forms.ChoiceField(
+        label=gettext_lazy("纠纷类别"), choices=[("", gettext_lazy("请选择")), *Category.choices]
+    )
+    summary = forms.CharField(label=gettext_lazy("简要案情"), widget=forms.Textarea(attrs={"rows": 4}))
+    people_involved = forms.IntegerField(label=gettext_lazy("涉及人数"), min_value=1, initial=2)
+    threat_flag = forms.BooleanField(label=gettext_lazy("扬言/过激言行"), required=False)
+    vulnerable_flag = forms.BooleanField(label=gettext_lazy("涉及弱势群体"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,7 +55,7 @@ class CaseFromIncidentView(ServiceFormMixin, FormView):
     def get_initial(self):
         summary = self.object.summary
         if self.object.parties:
-            summary = f"{summary}\n当事人:{self.object.parties}"
+            summary = f"{summary}\n" + _("当事人:%(parties)s") % {"parties": self.object.parties}
         return {"summary": summary}
 
     def get_page_title(self):

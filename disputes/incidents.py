@@ -57,7 +57,7 @@ def case_from_incident(
         parties.append({"name": locked.caller_name, "role": "applicant", "phone": locked.caller_phone})
     text = (summary or "").strip() or locked.summary
     if not summary and locked.parties:
-        text = f"{text}\n当事人:{locked.parties}"
+        text = f"{text}\n" + _("当事人:%(parties)s") % {"parties": locked.parties}
     case = services.case_report(
         actor=actor,
         village=locked.village,

@@ -360,7 +360,7 @@ class MediationSession(models.Model):
         ordering = ["held_at", "pk"]
 
     def __str__(self) -> str:
-        return f"调解 {self.held_at:%Y-%m-%d}"
+        return _("调解 %(date)s") % {"date": f"{self.held_at:%Y-%m-%d}"}
 
 
 class Agreement(models.Model):
@@ -395,7 +395,10 @@ class Agreement(models.Model):
         ordering = ["signed_on", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case.number} 调解协议({self.signed_on:%Y-%m-%d})"
+        return _("%(number)s 调解协议(%(date)s)") % {
+            "number": self.case.number,
+            "date": f"{self.signed_on:%Y-%m-%d}",
+        }
 
     # --- The judicial-confirmation window (司法确认): one definition for pages, sweeps, services ---
     @staticmethod
@@ -535,7 +538,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"回访 {self.due_date}"
+        return _("回访 %(date)s") % {"date": self.due_date}
 
     @property
     def is_done(self) -> bool:

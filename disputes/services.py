@@ -513,7 +513,7 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         case=case,
         mediator=mediator,
         assigned_by=actor,
-        conflict_note=("；".join(conflicts) + ":" + reason) if conflicts else "",
+        conflict_note=(";".join(conflicts) + ":" + reason) if conflicts else "",
     )
     note = str(mediator)
     if conflicts:
@@ -736,7 +736,13 @@ def referral_create(
         case,
         actor,
         "disputes.referral.sent",
-        note=f"{referral.get_kind_display()} → {referral.target_name},答复期限 {due_date}:{referral.reason}",
+        note=_("%(kind)s → %(target)s,答复期限 %(due)s:%(reason)s")
+        % {
+            "kind": referral.get_kind_display(),
+            "target": referral.target_name,
+            "due": due_date,
+            "reason": referral.reason,
+        },
     )
     return referral
 

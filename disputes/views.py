@@ -21,8 +21,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -600,6 +600,13 @@ class CaseActionView(CaseDetailView):
 _CN_NUMERALS = dict(enumerate("零一二三四五六七八九十", start=0))
 
 
+def _copies(n: int) -> str:
+    """The number of copies as the agreement writes it: 一式三份 in Chinese, a figure otherwise."""
+    if (get_language() or "").startswith("zh"):
+        return _CN_NUMERALS.get(n, str(n))
+    return str(n)
+
+
 class AgreementPrintView(PageMixin, TemplateView):
     template_name = "disputes/agreement_print.html"
     nav_key = "cases"
@@ -634,7 +641,7 @@ class AgreementPrintView(PageMixin, TemplateView):
             parties=parties,
             mediators=mediators,
             committee=committee,
-            copies=_CN_NUMERALS.get(len(case.party_list) + 1, str(len(case.party_list) + 1)),
+            copies=_copies(len(case.party_list) + 1),
             number=f"{case.number}-{[a.pk for a in case.agreement_list].index(agreement.pk) + 1}",
         )
         return context

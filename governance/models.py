@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import join_list
+
 from .capabilities import may
 from .roles import Role
 from .validators import validate_id_number, validate_phone
@@ -244,7 +246,7 @@ class Mediator(models.Model):
             langs.append(str(_("彝语")))
         if self.speaks_mandarin:
             langs.append(str(_("汉语")))
-        return "、".join(langs)
+        return join_list(langs)
 
 
 class SecurityCommittee(models.Model):

@@ -38,6 +38,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError, NotPermitted
 
@@ -54,7 +55,7 @@ KINDS: dict[str, type] = {
     PointsEntry.Kind.COMMITTEE_MEMBER: CommitteeMember,
     PointsEntry.Kind.VOLUNTEER_MEMBER: VolunteerMember,
 }
-GROUPS = {"village": _("村(社区)"), "township": _("乡镇(街道)")}
+GROUPS = {"village": gettext_lazy("村(社区)"), "township": gettext_lazy("乡镇(街道)")}
 MANUAL = "manual"
 # A grid that has not reported 7 days after the deadline (when the screening sweeps stop chasing
 # it) has missed the round; the sweep looks back 30 days, so a scheduler down for weeks loses nothing.

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -41,7 +42,7 @@ def _month(value: str | None) -> dt.date:
         year, month = (int(x) for x in value.split("-"))
         return dt.date(year, month, 1)
     except ValueError:
-        raise ValidationError({"month": ["月份格式应为 YYYY-MM。"]}) from None
+        raise ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
 
 
 class RankingSerializer(serializers.Serializer):
@@ -63,7 +64,7 @@ class PointsViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM,默认本月"),
+            OpenApiParameter("month", str, description=gettext_lazy("YYYY-MM,默认本月")),
             OpenApiParameter("group", str, enum=["village", "township"]),
             OpenApiParameter("kind", str, enum=KIND_CHOICES),
         ],
@@ -122,7 +123,7 @@ class PointsViewSet(viewsets.GenericViewSet):
         try:
             pk = int(request.query_params.get("person", ""))
         except ValueError:
-            raise ValidationError({"person": ["请指定人员编号。"]}) from None
+            raise ValidationError({"person": [_("请指定人员编号。")]}) from None
         person = points.points_person_get(user=request.user, kind=kind, pk=pk)  # 404 outside scope
         month = request.query_params.get("month")
         entries = points.points_ledger(person=person, month=_month(month) if month else None)[:500]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.errors import DomainError, NotPermitted
 
@@ -104,7 +105,9 @@ def region_create(
             _("%(kind)s的上级必须是%(parents)s。")
             % {
                 "kind": Region.Kind(kind).label,
-                "parents": "或".join(str(Region.Kind(k).label) for k in allowed_parents),
+                "parents": pgettext("joining alternatives", "或").join(
+                    str(Region.Kind(k).label) for k in allowed_parents
+                ),
             },
             field="parent",
         )

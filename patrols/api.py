@@ -1,6 +1,7 @@
 """REST API for patrols (/api/v1/patrol-plans/, /api/v1/patrols/): selectors read (a patrol of
 another station is a 404), services write (who may plan or patrol is their rule)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -71,7 +72,7 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
             else None
         )
         if checkpoint is None:
-            raise ValidationError({"checkpoint": ["该巡逻点不在本次巡逻路线上。"]})
+            raise ValidationError({"checkpoint": [_("该巡逻点不在本次巡逻路线上。")]})
         check_in, created = services.patrol_check_in(
             actor=request.user,
             patrol=patrol,

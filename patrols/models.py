@@ -289,7 +289,7 @@ class VisitTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} 核查走访"
+        return _("%(case)s 核查走访") % {"case": self.case}
 
 
 class GridCheckIn(models.Model):

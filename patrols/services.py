@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
+from core.i18n import join_list
 from disputes import services as dispute_services
 from disputes.models import DisputeCase, Source
 from governance import capabilities, points, scoping
@@ -92,7 +93,7 @@ def _in(queryset, items: Iterable, label: str) -> list:
     outside = [str(i) for i in items if i.pk not in allowed]
     if outside:
         raise DomainError(
-            _("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": "、".join(outside)}
+            _("%(label)s不在您的辖区内或已停用:%(names)s") % {"label": label, "names": join_list(outside)}
         )
     return items
 

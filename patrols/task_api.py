@@ -4,6 +4,7 @@ check-in goes through ``visit_tasks.grid_check_in``."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -60,7 +61,10 @@ class GridCheckInSerializer(serializers.Serializer):
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "status", str, enum=["open", "done", "overdue"], description="待核查 / 已核查 / 已超期"
+            "status",
+            str,
+            enum=["open", "done", "overdue"],
+            description=gettext_lazy("待核查 / 已核查 / 已超期"),
         )
     ]
 )

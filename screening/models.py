@@ -47,7 +47,11 @@ class ScreeningPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.county}:每{self.interval_days}天,{self.due_days}天内报告"
+        return _("%(county)s:每%(interval)s天,%(due)s天内报告") % {
+            "county": self.county,
+            "interval": self.interval_days,
+            "due": self.due_days,
+        }
 
 
 class ScreeningRound(models.Model):

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from disputes.models import OPEN_STATUSES, DisputeCase
@@ -99,10 +100,10 @@ def screening_round_get(*, user, pk) -> ScreeningRound:
 
 GroupBy = Literal["grid", "village", "township", "station"]
 GROUP_BY_CHOICES: list[tuple[str, str]] = [
-    ("station", "派出所"),
-    ("township", "乡镇(街道)"),
-    ("village", "村(社区)"),
-    ("grid", "网格"),
+    ("station", gettext_lazy("派出所")),
+    ("township", gettext_lazy("乡镇(街道)")),
+    ("village", gettext_lazy("村(社区)")),
+    ("grid", gettext_lazy("网格")),
 ]
 _STATION = Coalesce("village__jurisdiction__station_id", "village__parent__jurisdiction__station_id")
 _STATION_NAME = Coalesce(
@@ -122,7 +123,11 @@ class ReportStatus:
     ON_TIME = "on_time"
     LATE = "late"
     MISSING = "missing"
-    LABELS = {ON_TIME: "按时报告", LATE: "逾期补报", MISSING: "未报告"}
+    LABELS = {
+        ON_TIME: gettext_lazy("按时报告"),
+        LATE: gettext_lazy("逾期补报"),
+        MISSING: gettext_lazy("未报告"),
+    }
 
 
 def screening_completeness(

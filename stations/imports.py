@@ -24,10 +24,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import DomainError
+from core.i18n import join_list
 from governance.models import User
 from governance.validators import normalize_phone, validate_phone
 
@@ -40,25 +42,33 @@ PROGRESS_EVERY = 100
 
 @dataclass(frozen=True)
 class Column:
-    header: str
+    header: str  # the Chinese column name of the 110 export; ``label`` is it in the user's language
     field: str
     required: bool
     max_length: int | None = None
     example: str = ""
 
+    @property
+    def label(self) -> str:
+        return _(self.header)
 
+
+# Headers and examples are marked for translation but kept in Chinese here: the file format is
+# the 110 system's. A file is read with the Chinese headers or those of any interface language;
+# the template is written in the user's language; errors store the Chinese header (shown
+# translated).
 COLUMNS = [
-    Column("警情编号", "number", True, 32, "J5111322026010100001"),
-    Column("接警时间", "received_at", True, None, "2026-01-01 08:30"),
-    Column("警情类别", "category", True, None, "纠纷"),
-    Column("乡镇", "township", False, None, ""),
-    Column("村(社区)", "village", True, None, ""),
-    Column("发生地址", "address", False, 128, "3组12号"),
-    Column("报警人", "caller_name", False, 32, "吉克阿木"),
-    Column("报警电话", "caller_phone", False, 20, "13900000000"),
-    Column("当事人", "parties", False, None, "吉克阿木、沙马拉哈"),
-    Column("简要警情", "summary", True, None, "两户村民因宅基地边界发生争执。"),
-    Column("处置结果", "outcome", False, None, "民警到场调解,双方暂时平息。"),
+    Column(gettext_noop("警情编号"), "number", True, 32, "J5111322026010100001"),
+    Column(gettext_noop("接警时间"), "received_at", True, None, "2026-01-01 08:30"),
+    Column(gettext_noop("警情类别"), "category", True, None, ""),
+    Column(gettext_noop("乡镇"), "township", False, None, ""),
+    Column(gettext_noop("村(社区)"), "village", True, None, ""),
+    Column(gettext_noop("发生地址"), "address", False, 128, gettext_noop("3组12号")),
+    Column(gettext_noop("报警人"), "caller_name", False, 32, "吉克阿木"),
+    Column(gettext_noop("报警电话"), "caller_phone", False, 20, "13900000000"),
+    Column(gettext_noop("当事人"), "parties", False, None, "吉克阿木、沙马拉哈"),
+    Column(gettext_noop("简要警情"), "summary", True, None, gettext_noop("两户村民因宅基地边界发生争执。")),
+    Column(gettext_noop("处置结果"), "outcome", False, None, gettext_noop("民警到场调解,双方暂时平息。")),
 ]
 HEADERS = [c.header for c in COLUMNS]
 _BY_FIELD = {c.field: c for c in COLUMNS}
@@ -85,8 +95,33 @@ def _norm_header(value: Any) -> str:
     return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
 
 
-_HEADER_KEYS = {_norm_header(c.header): c.field for c in COLUMNS}
-_CATEGORY_BY_LABEL = {str(label): value for value, label in Incident.Category.choices}
+def _in_every_language(make) -> dict:
+    """``make()`` evaluated in Chinese and in each interface language, merged (Chinese first)."""
+    merged: dict = {}
+    for code in [settings.LANGUAGE_CODE] + [code for code, _name in settings.LANGUAGES]:
+        with translation.override(code):
+            for key, value in make().items():
+                merged.setdefault(key, value)
+    return merged
+
+
+def _header_keys() -> dict[str, str]:
+    return _in_every_language(
+        lambda: {
+            **{_norm_header(c.label): c.field for c in COLUMNS},
+            **{_norm_header(c.header): c.field for c in COLUMNS},
+        }
+    )
+
+
+def _category_by_label() -> dict[str, str]:
+    """Category label → value, for labels in Chinese and in every interface language."""
+    return _in_every_language(lambda: {str(label): value for value, label in Incident.Category.choices})
+
+
+def _category_labels() -> dict[str, str]:
+    """Category label → value in the current language (for the template and messages)."""
+    return {str(label): value for value, label in Incident.Category.choices}
 
 
 # --- Reading the file ---------------------------------------------------------------------
@@ -140,14 +175,15 @@ def _read_xlsx(content: bytes):
 
 def _column_map(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
+    keys = _header_keys()
     for index, title in enumerate(header):
-        field = _HEADER_KEYS.get(_norm_header(title))
+        field = keys.get(_norm_header(title))
         if field and field not in found:
             found[field] = index
-    missing = [c.header for c in COLUMNS if c.required and c.field not in found]
+    missing = [c.label for c in COLUMNS if c.required and c.field not in found]
     if missing:
         raise DomainError(
-            _("表头缺少必填列:%(cols)s。请使用下载的导入模板。") % {"cols": "、".join(missing)}, field="file"
+            _("表头缺少必填列:%(cols)s。请使用下载的导入模板。") % {"cols": join_list(missing)}, field="file"
         )
     return found
 
@@ -205,7 +241,7 @@ class _Villages:
 
 
 def _check_row(
-    values: dict[str, Any], villages: _Villages, now: dt.datetime
+    values: dict[str, Any], villages: _Villages, now: dt.datetime, categories: dict[str, str] | None = None
 ) -> tuple[dict, list[tuple[str, str]]]:
     """Parse one row. Returns the incident fields and a list of (column header, message)."""
     errors: list[tuple[str, str]] = []
@@ -237,18 +273,19 @@ def _check_row(
                 fail("received_at", _("接警时间晚于当前时间"))
             data["received_at"] = received_at
 
+    categories = categories if categories is not None else _category_by_label()
     category = _text(values.get("category"))
     if not category:
         fail("category", _("必填"))
-    elif category in _CATEGORY_BY_LABEL:
-        data["category"] = _CATEGORY_BY_LABEL[category]
+    elif category in categories:
+        data["category"] = categories[category]
     elif category in Incident.Category.values:
         data["category"] = category
     else:
         fail(
             "category",
             _("“%(v)s”不是有效类别,可选:%(choices)s")
-            % {"v": category, "choices": "、".join(_CATEGORY_BY_LABEL)},
+            % {"v": category, "choices": join_list(_category_labels())},
         )
 
     village_name = _text(values.get("village"))
@@ -320,12 +357,13 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
     _progress(job_id, total=len(rows))
 
     villages = _Villages(job.station)
+    categories = _category_by_label()
     errors: list[dict] = []
     good: list[tuple[int, Incident]] = []
     first_row_of: dict[str, int] = {}
     for done, (row_number, cells) in enumerate(rows, start=1):
         values = {field: cells[index] if index < len(cells) else None for field, index in columns.items()}
-        data, problems = _check_row(values, villages, now)
+        data, problems = _check_row(values, villages, now, categories)
         number = data.get("number", "")
         if number and number in first_row_of:
             problems.append(
@@ -407,9 +445,11 @@ def incident_import_template(*, villages=()) -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "警情"
-    sheet.append(HEADERS)
-    example = {c.field: c.example for c in COLUMNS}
+    sheet.title = _("警情")
+    sheet.append([c.label for c in COLUMNS])
+    # examples marked with gettext_noop are translated; names stay as they are (data)
+    example = {c.field: _(c.example) if c.example else "" for c in COLUMNS}
+    example["category"] = str(Incident.Category.DISPUTE.label)
     first = next(iter(villages), None)
     if first is not None:
         example["village"] = first.name
@@ -421,22 +461,22 @@ def incident_import_template(*, villages=()) -> bytes:
         cell.font = bold
         if column.required:
             cell.fill = required
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.header) * 3)
+        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.label) * 3)
     sheet.column_dimensions["J"].width = 40
     sheet.freeze_panes = "A2"
 
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["说明"])
-    notes.append(["标红的列为必填;第2行为示例,导入前请删除或改为真实警情。"])
-    notes.append(["接警时间写成 2026-01-31 08:30;报警电话为手机号或带区号的座机号。"])
-    notes.append(["同一派出所的警情编号不能重复;再次导入同一文件时,已导入的警情会跳过。"])
+    notes = workbook.create_sheet(_("填写说明"))
+    notes.append([_("说明")])
+    notes.append([_("标红的列为必填;第2行为示例,导入前请删除或改为真实警情。")])
+    notes.append([_("接警时间写成 2026-01-31 08:30;报警电话为手机号或带区号的座机号。")])
+    notes.append([_("同一派出所的警情编号不能重复;再次导入同一文件时,已导入的警情会跳过。")])
     notes.append([])
-    notes.append(["警情类别(可选值)"])
-    for label in _CATEGORY_BY_LABEL:
+    notes.append([_("警情类别(可选值)")])
+    for label in _category_labels():
         notes.append([label])
     if villages:
         notes.append([])
-        notes.append(["本所辖区村(社区)", "所属乡镇"])
+        notes.append([_("本所辖区村(社区)"), _("所属乡镇")])
         for village in villages:
             notes.append([village.name, village.parent.name if village.parent_id else ""])
     notes.column_dimensions["A"].width = 60

@@ -196,7 +196,7 @@ class ImportTemplateView(PageMixin, View):
             imports.incident_import_template(villages=list(villages)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote("警情导入模板.xlsx")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(_("警情导入模板.xlsx"))
         return response
 
 

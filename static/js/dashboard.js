@@ -1,7 +1,13 @@
 /* Command-centre dashboard: the 12-month trend (ECharts) and the grid risk map (Leaflet).
-   Both load their data from the page's JSON endpoints; no external tiles unless configured. */
+   Both load their data from the page's JSON endpoints; no external tiles unless configured.
+   Texts come from Django's JavaScript catalogue (/jsi18n/, loaded by the base template). */
 (function () {
   "use strict";
+
+  var gettext = window.gettext || function (s) { return s; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (m, k) { return String(obj[k]); });
+  };
 
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -11,23 +17,24 @@
   function trend(el) {
     if (!el || !window.echarts) { return; }
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    var names = { added: gettext("新增"), closed: gettext("办结"), rate: gettext("化解率") };
     getJSON(el.dataset.src).then(function (d) {
       chart.setOption({
         animation: false,
         tooltip: { trigger: "axis" },
-        legend: { data: ["新增", "办结", "化解率"], top: 0 },
+        legend: { data: [names.added, names.closed, names.rate], top: 0 },
         grid: { left: 40, right: 44, top: 36, bottom: 28 },
         xAxis: { type: "category", data: d.months },
-        yAxis: [{ type: "value", name: "件", minInterval: 1 }, { type: "value", name: "%", max: 100, min: 0 }],
+        yAxis: [{ type: "value", name: gettext("件"), minInterval: 1 }, { type: "value", name: "%", max: 100, min: 0 }],
         series: [
-          { name: "新增", type: "bar", data: d.new, itemStyle: { color: "#2f6fb2" } },
-          { name: "办结", type: "bar", data: d.closed, itemStyle: { color: "#27ae60" } },
-          { name: "化解率", type: "line", yAxisIndex: 1, data: d.resolution_rate, connectNulls: true,
+          { name: names.added, type: "bar", data: d.new, itemStyle: { color: "#2f6fb2" } },
+          { name: names.closed, type: "bar", data: d.closed, itemStyle: { color: "#27ae60" } },
+          { name: names.rate, type: "line", yAxisIndex: 1, data: d.resolution_rate, connectNulls: true,
             itemStyle: { color: "#e67e22" } }
         ]
       });
       el.dataset.ready = "1";
-    }).catch(function () { el.textContent = "趋势数据加载失败,请刷新页面重试。"; });
+    }).catch(function () { el.textContent = gettext("趋势数据加载失败,请刷新页面重试。"); });
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
@@ -42,7 +49,8 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindTooltip(p.village + " " + p.name + "<br>在办 " + p.open + " · 红 " + p.red + " · 橙 " + p.orange);
+          layer.bindTooltip(p.village + " " + p.name + "<br>" + interpolate(gettext("在办 %(open)s · 红 %(red)s · 橙 %(orange)s"),
+            { open: p.open, red: p.red, orange: p.orange }, true));
         }
       }).addTo(map);
       window.L.geoJSON(d.cases, {
@@ -52,13 +60,14 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup('<a href="' + p.url + '">' + p.number + "</a><br>" + p.category + " · 风险分 " + p.score);
+          layer.bindPopup('<a href="' + p.url + '">' + p.number + "</a><br>" + p.category + " · " +
+            interpolate(gettext("风险分 %(score)s"), { score: p.score }, true));
         }
       }).addTo(map);
       var bounds = grids.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([29.15, 103.2], 10); }
       el.dataset.ready = "1";
-    }).catch(function () { el.textContent = "地图数据加载失败,请刷新页面重试。"; });
+    }).catch(function () { el.textContent = gettext("地图数据加载失败,请刷新页面重试。"); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -12,6 +12,9 @@
      report leaves the outbox, the draft is cleared and the case number is shown.
    - Without JavaScript the form is an ordinary POST (the server puts a key in the hidden field).
 
+   Texts come from Django's JavaScript catalogue (/jsi18n/, loaded by the phone base template
+   before this script); without it the Chinese originals are shown.
+
    `window.ReportDraft` exposes flush() and send(entry) for tests and the console. */
 (function () {
   "use strict";
@@ -20,20 +23,25 @@
   var userId = (script && script.getAttribute("data-user")) || "anon";
   var DRAFT_KEY = "m-report-draft:" + userId;
   var OUTBOX_KEY = "m-report-outbox:" + userId;
-  var T = {
-    offline: "网络中断,已保存草稿,恢复网络后自动重新提交",
-    sending: "正在提交…",
-    done: "已上报,案件编号 ",
-    view: "查看",
-    pending: "有 %n 条上报等待发送,恢复网络后自动重新提交",
-    retry: "服务器暂时无法处理,稍后自动重新提交",
-    login: "登录已过期,请重新登录;上报已保存,登录后自动重新提交",
-    invalid: "上报内容有误,请按提示修改后再提交",
-    saved: "草稿已自动保存在本机"
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\((\w+)\)s/g, function (m, k) { return String(obj[k]); });
   };
-  var messagesEl = document.getElementById("m-messages");
-  if (messagesEl) {
-    try { var m = JSON.parse(messagesEl.textContent); for (var k in m) { T[k] = m[k]; } } catch (e) { /* keep defaults */ }
+  var T = {
+    offline: gettext("网络中断,已保存草稿,恢复网络后自动重新提交"),
+    sending: gettext("正在提交…"),
+    view: gettext("查看"),
+    retry: gettext("服务器暂时无法处理,稍后自动重新提交"),
+    login: gettext("登录已过期,请重新登录;上报已保存,登录后自动重新提交"),
+    invalid: gettext("上报内容有误,请按提示修改后再提交")
+  };
+  function doneText(number) {
+    return interpolate(gettext("已上报,案件编号 %(number)s"), { number: number }, true);
+  }
+  function pendingText(n) {
+    return interpolate(ngettext("有 %(n)s 条上报等待发送,恢复网络后自动重新提交",
+                                "有 %(n)s 条上报等待发送,恢复网络后自动重新提交", n), { n: n }, true);
   }
 
   // --- storage (private browsing may refuse it: then the form still posts normally) ---------
@@ -87,7 +95,7 @@
   }
   function showPending() {
     var n = outbox().length;
-    say(n ? T.pending.replace("%n", n) : "");
+    say(n ? pendingText(n) : "");
   }
 
   // --- the form -----------------------------------------------------------------------------
@@ -159,16 +167,18 @@
       if (slot) { slot.textContent = text; } else { rest.push(text); }
     });
     if (top) {
-      top.textContent = T.invalid + (rest.length ? ":" + rest.join(" ") : "。");
+      top.textContent = rest.length
+        ? interpolate(gettext("%(message)s:%(details)s"), { message: T.invalid, details: rest.join(" ") }, true)
+        : interpolate(gettext("%(message)s。"), { message: T.invalid }, true);
       top.hidden = false;
       top.scrollIntoView({ block: "center" });
     }
   }
 
   function showDone(data) {
-    say(outbox().length ? T.pending.replace("%n", outbox().length) : "");
+    say(outbox().length ? pendingText(outbox().length) : "");
     if (!doneBox) { return; }
-    doneBox.textContent = T.done + data.number + " ";
+    doneBox.textContent = doneText(data.number) + " ";
     if (data.url) {
       var a = document.createElement("a");
       a.href = data.url;
@@ -211,7 +221,7 @@
       removeOutbox(entry.key);
       if (draft && draft.key === entry.key) { drop(DRAFT_KEY); }
       if (isCurrent) { resetForm(); }
-      if (form) { showDone(data); } else { say(outbox().length ? T.pending.replace("%n", outbox().length) : T.done + data.number); }
+      if (form) { showDone(data); } else { say(outbox().length ? pendingText(outbox().length) : doneText(data.number)); }
       return "sent";
     }
     if (status === 400) {
