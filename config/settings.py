@@ -192,7 +192,7 @@ PERIODIC_TASKS = {
         "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)",
     },
     "红橙案件核查走访任务": {
-        "task": "patrols.visit_tasks",
+        "task": "patrols.visits_sweep",
         "crontab": "*/15 * * * *",
         "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务",
     },
@@ -213,7 +213,7 @@ PERIODIC_TASKS = {
         "description": "每小时:截止后仍未报告的网格,通报驻村辅警和派出所",
     },
     "排查未报告扣分": {
-        "task": "governance.points_screening_missed",
+        "task": "screening.deduct_missed",
         "crontab": "20 * * * *",
         "description": "每小时:截止7天后仍未报告的网格,扣网格长积分(每网格每轮一次)",
     },
@@ -283,7 +283,7 @@ SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
 # Map tiles for the dashboard map: none by default (police networks are closed); set an internal
 # tile server URL such as http://tiles.internal/{z}/{x}/{y}.png to draw a base map.
 DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")
-# A 红/橙 case's visit task must be done (a check-in in its village or grid) within this many hours.
+# A 红/橙 case's risk visit must be made (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 
 DISPUTES = {

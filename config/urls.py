@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from governance.views import HomeView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -25,15 +27,18 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("inbox/", include("core.urls")),
     path("dashboard/", include("dashboards.urls")),
-    path("", include("governance.urls_auth")),
+    # un-namespaced, because the settings name them: LOGIN_URL = "login", LOGIN_REDIRECT_URL = "home"
+    path("", HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),
     path("screening/", include("screening.urls")),
-    path("points/", include("governance.urls_points")),
-    path("m/", include("disputes.urls_mobile")),
+    path("points/", include("governance.points.urls")),
+    path("m/", include("disputes.mobile.urls")),
     path("patrols/", include("patrols.urls")),
-    path("visit-tasks/", include("patrols.urls_tasks")),
-    path("cases/from-incident/", include("disputes.urls_incidents")),
+    path("visits/", include("patrols.visits.urls")),
+    path("cases/from-incident/", include("disputes.incidents.urls")),
     path("cases/", include("disputes.urls")),
 ]
 

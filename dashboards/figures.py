@@ -423,15 +423,17 @@ def criminal_turns(village_ids: QuerySet, period: Period) -> int:
 
 
 def field_figures(village_ids: QuerySet, period: Period, *, station_ids: QuerySet, user) -> dict:
-    from governance import points as points_mod
+    from governance.points import selectors as points_selectors
     from patrols.figures import patrol_figures
-    from patrols.visit_tasks import visited_within
+    from patrols.visits.selectors import visited_within
     from stations.figures import incident_figures, presence_figures
 
     start, end = period.bounds
     visits = visited_within(village_ids, start=start, end=end)
     month = timezone.localdate().replace(day=1)
-    ranking = points_mod.points_monthly(user=user, month=points_mod.previous_month(month), group="village")
+    ranking = points_selectors.points_monthly(
+        user=user, month=points_selectors.previous_month(month), group="village"
+    )
     in_area = set(village_ids.values_list("pk", flat=True))
     groups = [g for g in ranking.groups if g.key in in_area and g.people]
     return {

@@ -16,7 +16,7 @@ from collections import Counter
 
 from django.utils import timezone
 
-from disputes.incidents import case_from_incident
+from disputes.incidents.services import case_from_incident
 from disputes.models import Category
 from governance.models import User, VolunteerTeam
 from patrols import services as patrol_services

@@ -1,5 +1,5 @@
 """Demo points (积分): three months of plausible awards for the grid workers of a few townships,
-the same ledger rows ``governance.points.points_award`` writes (a rule and a source key each).
+the same ledger rows ``governance.points.services.points_award`` writes (a rule and a source key each).
 
 Deterministic (fixed seed) and idempotent: each demo award has its own source key
 (``demo:<month>:<event>-<n>``), and the service writes nothing for a key a person already has,
@@ -13,8 +13,9 @@ from collections import Counter
 
 from django.utils import timezone
 
-from governance import points
 from governance.models import GridWorker, PointsEntry, PointsRule, Region
+from governance.points.selectors import month_of, previous_month
+from governance.points.services import points_update_stars
 
 SEED = 20261201
 TOWNSHIPS = 3  # the first few townships (by code) get demo points
@@ -29,7 +30,7 @@ EVENTS = {
 
 def _months(today: dt.date) -> list[dt.date]:
     current = today.replace(day=1)
-    return [points.previous_month(points.previous_month(current)), points.previous_month(current), current]
+    return [previous_month(previous_month(current)), previous_month(current), current]
 
 
 def _moment(rng: random.Random, month: dt.date, today: dt.date) -> dt.datetime:
@@ -79,7 +80,7 @@ def seed_points() -> Counter:
                             points=rule.points,
                             reason=rule.name,
                             source_key=f"demo:{month:%Y-%m}:{code}-{n}",
-                            month=points.month_of(when),
+                            month=month_of(when),
                             awarded_at=when,
                         )
                     )
@@ -87,5 +88,5 @@ def seed_points() -> Counter:
     added = PointsEntry.objects.filter(source_key__startswith="demo:").count() - existing
     if added:
         created["积分记录"] += added
-        points.points_update_stars(month=points.previous_month(today))
+        points_update_stars(month=previous_month(today))
     return created

@@ -437,3 +437,35 @@ class FollowUpForm(ActionForm):
     result = forms.ChoiceField(label=_("回访结果"), choices=_blank(FollowUp.Result.choices))
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=_blank(FollowUp.Satisfaction.choices))
     note = forms.CharField(label=_("回访情况"), required=False, widget=_textarea(2))
+
+
+# --- Mediators' relations (回避) ----------------------------------------------------------
+class RelationForm(StyledFormMixin, forms.Form):
+    """A mediator's recorded relation (利害关系), recorded through ``services.mediator_relation_add``."""
+
+    mediator = forms.ModelChoiceField(
+        label=_("调解员"),
+        queryset=None,
+        error_messages={"required": _("请选择调解员。")},
+    )
+    person_name = forms.CharField(
+        label=_("关系人姓名"),
+        max_length=32,
+        error_messages={"required": _("请填写关系人姓名。")},
+    )
+    id_number = forms.CharField(
+        label=_("关系人身份证号"),
+        max_length=18,
+        required=False,
+        help_text=_("填写后按身份证号比对当事人;不填则按姓名比对。"),
+    )
+    relation = forms.CharField(
+        label=_("关系"),
+        max_length=32,
+        help_text=_("如:舅舅、姻亲、雇主"),
+        error_messages={"required": _("请填写关系。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mediator"].queryset = gov_selectors.mediator_list(user=user)

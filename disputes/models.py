@@ -17,6 +17,8 @@ from governance.models import Ethnicity, Gender, Grid, Mediator, Region
 from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
 
+from .incidents.models import IncidentLink  # noqa: F401  (registered with the app's models)
+
 
 class Category(models.TextChoices):
     MARRIAGE_FAMILY = "marriage_family", _("婚姻家庭")
@@ -579,6 +581,3 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.score} {self.level}"
-
-
-from .incidents_models import IncidentLink  # noqa: E402, F401  (registers the incident ↔ case link)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import relation_views, views
+from . import views
 
 app_name = "disputes"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("", views.CaseListView.as_view(), name="case-list"),
     path("new/", views.CaseCreateView.as_view(), name="case-create"),
     path("export.xlsx", views.CaseExportView.as_view(), name="case-export"),
-    path("mediator-relations/", relation_views.RelationCreateView.as_view(), name="relations"),
+    path("mediator-relations/", views.RelationCreateView.as_view(), name="relations"),
     path("agreements/<int:pk>/print/", views.AgreementPrintView.as_view(), name="agreement-print"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("<int:pk>/<slug:action>/", views.CaseActionView.as_view(), name="case-action"),

@@ -1,6 +1,7 @@
 """Pages for dispute cases (矛盾纠纷): the list with filters, the walk-in intake form, the case
-page with its timeline and every action as a small form, the printable 调解协议书 and the Excel
-ledger. Mounted at ``/cases/`` (``app_name = "disputes"``).
+page with its timeline and every action as a small form, the printable 调解协议书, the Excel
+ledger and the mediators' recorded relations (回避). Mounted at ``/cases/`` (``app_name =
+"disputes"``).
 
 Views stay thin: reads go through ``disputes.selectors`` (404 outside scope), each action calls
 one service. ``CaseActionView`` is the one place where a service's errors become page errors:
@@ -658,3 +659,34 @@ class CaseExportView(PageMixin, View):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-ledger-{stamp}.xlsx"'
         return response
+
+
+# --- Mediators' relations (回避) ----------------------------------------------------------
+class RelationCreateView(ServiceFormMixin, FormView):
+    """The scoped list of mediators' recorded relations (利害关系, for 回避) and the form that
+    records one through ``services.mediator_relation_add``."""
+
+    template_name = "disputes/relations.html"
+    form_class = forms.RelationForm
+    nav_key = "mediators"
+    page_title = gettext_lazy("调解员利害关系(回避)")
+    success_message = gettext_lazy("已登记:%(name)s")
+    submit_label = gettext_lazy("登记")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["relations"] = selectors.mediator_relation_list(user=self.request.user)[:200]
+        return context
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.mediator_relation_add(
+            actor=self.request.user,
+            mediator=data["mediator"],
+            person_name=data["person_name"],
+            id_number=data["id_number"],
+            relation=data["relation"],
+        )
+
+    def get_success_url(self, obj) -> str:
+        return reverse("disputes:relations")

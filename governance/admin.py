@@ -424,7 +424,7 @@ class PointsRuleAdmin(ScopedAdmin):
         return self.is_platform_staff(request) and scoping.is_county_wide(request.user)
 
     def service_update(self, request, obj, data):
-        return points.points_rule_update(actor=request.user, rule=obj, data=data)
+        return points.services.points_rule_update(actor=request.user, rule=obj, data=data)
 
 
 @admin.register(PointsEntry)

@@ -12,7 +12,7 @@ _TERRITORY = [
     ("incidents", _("警情"), "stations:incident-list"),
     ("presence", _("驻村工作"), "stations:presence"),
     ("patrols", _("巡逻"), "patrols:plan-list"),
-    ("visit-tasks", _("核查走访"), "visit_tasks:list"),
+    ("visits", _("核查走访"), "visits:list"),
     ("villages", _("村(社区)"), "governance:village-list"),
     ("grids", _("网格"), "governance:grid-list"),
     ("grid-workers", _("网格员"), "governance:gridworker-list"),
@@ -27,7 +27,7 @@ _TERRITORY = [
 # when the role sees more than one of its entries.
 _GROUPS = [
     (None, ["dashboard", "cases", "screening"]),
-    (_("警务工作"), ["incidents", "presence", "patrols", "visit-tasks"]),
+    (_("警务工作"), ["incidents", "presence", "patrols", "visits"]),
     (
         _("基础信息"),
         ["villages", "grids", "grid-workers", "mediators", "committees", "volunteers", "stations"],
@@ -53,7 +53,7 @@ _BY_ROLE = {
         "incidents",
         "presence",
         "patrols",
-        "visit-tasks",
+        "visits",
     ],
     User.Role.GRID: ["cases", "grids", "grid-workers", "mediators"],
     User.Role.MEDIATOR: ["cases", "mediators"],

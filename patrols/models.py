@@ -10,6 +10,8 @@ from disputes.models import DisputeCase
 from governance.models import Grid, Region, VolunteerMember, VolunteerTeam
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 
+from .visits.models import GridCheckIn, RiskVisit  # noqa: F401  (registered with the app's models)
+
 
 class PatrolPlan(models.Model):
     station = models.ForeignKey(
@@ -249,68 +251,3 @@ class PatrolFinding(models.Model):
     @property
     def is_handled(self) -> bool:
         return bool(self.case_id or self.incident_id)
-
-
-# --- Risk → task → verified visit (风险 → 核查走访任务 → 到村/到网格核查) ---------------------
-class VisitTask(models.Model):
-    """A visit the risk of a case calls for: when a case's risk rises to 红 or 橙, the grid's
-    workers and the village's attached officer (and auxiliary officer) are asked to go and see.
-    Whether it is done is not stored: it is derived — a village check-in (``stations.VillageVisit``)
-    in the case's village, or a grid check-in (``GridCheckIn``) in its grid, after the task was
-    created (see ``patrols.visit_tasks``)."""
-
-    case = models.ForeignKey(
-        "disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="visit_tasks"
-    )
-    level = models.CharField(_("触发风险等级"), max_length=8)
-    village = models.ForeignKey(
-        "governance.Region", verbose_name=_("村(社区)"), on_delete=models.PROTECT, related_name="visit_tasks"
-    )
-    grid = models.ForeignKey(
-        "governance.Grid",
-        verbose_name=_("网格"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="visit_tasks",
-    )
-    created_at = models.DateTimeField(_("下发时间"))
-    due_at = models.DateTimeField(_("核查期限"))
-    assignees = models.ManyToManyField(
-        "governance.User", verbose_name=_("核查人员"), blank=True, related_name="visit_tasks"
-    )
-
-    class Meta:
-        verbose_name = _("核查走访任务")
-        verbose_name_plural = _("核查走访任务")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "level"], name="visittask_one_per_case_and_level")
-        ]
-
-    def __str__(self) -> str:
-        return _("%(case)s 核查走访") % {"case": self.case}
-
-
-class GridCheckIn(models.Model):
-    """A grid worker's check-in in their grid (走访核查), from the phone, with optional GPS."""
-
-    grid = models.ForeignKey(
-        "governance.Grid", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="check_ins"
-    )
-    user = models.ForeignKey(
-        "governance.User", verbose_name=_("签到人"), on_delete=models.PROTECT, related_name="+"
-    )
-    checked_in_at = models.DateTimeField(_("签到时间"))
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    note = models.CharField(_("核查情况"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("网格走访签到")
-        verbose_name_plural = _("网格走访签到")
-        ordering = ["-checked_in_at", "-pk"]
-        indexes = [models.Index(fields=["grid", "checked_in_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.grid} {self.checked_in_at:%Y-%m-%d %H:%M}"

@@ -3,14 +3,14 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import visit_tasks
+from .visits import services as visits
 
 
-@shared_task(name="patrols.visit_tasks", ignore_result=True)
-def visit_tasks_sweep() -> dict:
-    """Give every 红/橙 case its visit task, and remind the overdue ones."""
+@shared_task(name="patrols.visits_sweep", ignore_result=True)
+def visits_sweep() -> dict:
+    """Ask for a visit for every 红/橙 case, and remind the overdue ones."""
     now = timezone.now()
     return {
-        "created": visit_tasks.visit_tasks_create(now=now),
-        "reminded": visit_tasks.visit_tasks_remind_overdue(now=now),
+        "created": visits.risk_visits_create(now=now),
+        "reminded": visits.risk_visits_remind_overdue(now=now),
     }

@@ -4,9 +4,10 @@
   county and day); ``screening_report_file`` files a grid's report — latent disputes found,
   each linked to an existing case or opening a new one (source 滚动排查), or an explicit
   zero-report (零报告). Keyword-only, one transaction each.
-* Sweeps: ``screening_send_reminders`` (a day before the deadline, to the grid's workers) and
+* Sweeps: ``screening_send_reminders`` (a day before the deadline, to the grid's workers),
   ``screening_flag_overdue`` (after it, to the village's auxiliary officer and the station's
-  staff). The missing grids are found with one query over round × grid; notifications are
+  staff) and ``screening_deduct_missed`` (a week after it, the leaders of grids that never
+  reported lose points, through ``governance.points``). The missing grids are found with one query over round × grid; notifications are
   written in chunks (``settings.SWEEP_CHUNK_SIZE``), each chunk its own transaction through
   ``core.notifications.notify_many`` with a key of kind, grid and round, so a sweep run
   twice or killed halfway and run again sends every reminder exactly once. A grid whose report
@@ -62,6 +63,10 @@ NEW_CASE_FIELDS = (
 )
 OVERDUE_WINDOW = dt.timedelta(days=7)
 REMINDER_WINDOW = dt.timedelta(hours=24)
+# A grid that has not reported 7 days after the deadline (when the sweeps above stop chasing it)
+# has missed the round; the deduction looks back 30 days, so a scheduler down for weeks loses nothing.
+MISSED_AFTER = OVERDUE_WINDOW
+MISSED_LOOKBACK = dt.timedelta(days=30)
 
 
 # --- Opening rounds -----------------------------------------------------------------------
@@ -389,3 +394,29 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
         ]
 
     return _send_in_chunks([p for p in pairs if recipients(grids[p[1]])], build)
+
+
+def screening_deduct_missed(*, now: dt.datetime) -> int:
+    """排查未报告: for every round whose deadline passed more than ``MISSED_AFTER`` ago (looking
+    back ``MISSED_LOOKBACK``), each active grid that never reported costs its leader points, once
+    per grid and round (``governance.points.points_for_screening_missed`` keeps it idempotent).
+    One query finds them all. Returns how many were deducted."""
+    rounds = ScreeningRound.objects.filter(
+        due_at__lte=now - MISSED_AFTER, due_at__gt=now - MISSED_AFTER - MISSED_LOOKBACK
+    )
+    reported = ScreeningReport.objects.filter(round=OuterRef("pk"), grid=OuterRef("grid_id"))
+    missed = list(
+        rounds.filter(
+            **{
+                f"{ROUND_GRIDS}__is_active": True,
+                f"{ROUND_VILLAGES}__is_archived": False,
+                f"{ROUND_GRIDS}__workers__role": GridWorker.Role.LEADER,
+                f"{ROUND_GRIDS}__workers__is_active": True,
+            }
+        )
+        .annotate(grid_id=F(f"{ROUND_GRIDS}__id"), leader_id=F(f"{ROUND_GRIDS}__workers__id"))
+        .filter(~Exists(reported))
+        .order_by("pk", "grid_id")
+        .values_list("pk", "grid_id", "leader_id", "due_at")
+    )
+    return points.points_for_screening_missed(missed=missed)

@@ -22,3 +22,9 @@ def screening_reminders() -> int:
 def screening_overdue() -> int:
     """After the deadline: tell the auxiliary officer and the station about grids still missing."""
     return services.screening_flag_overdue(now=timezone.now())
+
+
+@shared_task(name="screening.deduct_missed", ignore_result=True)
+def screening_deduct_missed() -> int:
+    """A week after the deadline: the leaders of grids that never reported lose points (once per grid and round)."""
+    return services.screening_deduct_missed(now=timezone.now())

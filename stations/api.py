@@ -11,6 +11,8 @@ from core.api import CreateReadUpdateViewSet, ReadViewSet, searchable
 
 from . import filters, selectors, services
 from . import serializers as s
+from .presence import selectors as presence_selectors
+from .presence import services as presence_services
 
 
 @searchable
@@ -157,10 +159,10 @@ class VillageVisitViewSet(mixins.CreateModelMixin, ReadViewSet):
     filterset_class = filters.VillageVisitFilter
 
     def get_queryset(self):
-        return selectors.visit_list(user=self.request.user)
+        return presence_selectors.visit_list(user=self.request.user)
 
     def perform_create(self, serializer):
-        visit = services.visit_check_in(actor=self.request.user, **serializer.validated_data)
+        visit = presence_services.visit_check_in(actor=self.request.user, **serializer.validated_data)
         serializer.instance = self.reload(visit)
 
 

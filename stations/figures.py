@@ -9,7 +9,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from governance.models import Region
 
 from .models import Incident, VillageAssignment
-from .selectors import is_repeat_incident, presence_min_days
+from .presence.selectors import presence_min_days
+from .selectors import is_repeat_incident
 
 
 def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime) -> dict:

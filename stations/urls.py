@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import incident_views, presence_views, views
+from . import views
 
 app_name = "stations"
 
@@ -22,19 +22,6 @@ urlpatterns = [
     ),
     path("assignments/new/", views.AssignmentCreateView.as_view(), name="assignment-create"),
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment-end"),
-    path("presence/", presence_views.PresenceView.as_view(), name="presence"),
-    path("m/checkin/", presence_views.CheckInView.as_view(), name="checkin"),
-    path("incidents/", incident_views.IncidentListView.as_view(), name="incident-list"),
-    path("incidents/new/", incident_views.IncidentCreateView.as_view(), name="incident-create"),
-    path("incidents/import/", incident_views.IncidentImportView.as_view(), name="incident-import"),
-    path(
-        "incidents/import/template.xlsx",
-        incident_views.ImportTemplateView.as_view(),
-        name="incident-import-template",
-    ),
-    path("incidents/import/<int:pk>/", incident_views.ImportJobView.as_view(), name="import-job"),
-    path("incidents/<int:pk>/", incident_views.IncidentDetailView.as_view(), name="incident-detail"),
-    path("incidents/<int:pk>/edit/", incident_views.IncidentEditView.as_view(), name="incident-edit"),
-    path("incidents/<int:pk>/refer/", incident_views.IncidentReferView.as_view(), name="incident-refer"),
-    path("incidents/<int:pk>/answer/", incident_views.IncidentAnswerView.as_view(), name="incident-answer"),
+    path("", include("stations.presence.urls")),
+    path("incidents/", include("stations.incidents.urls")),
 ]

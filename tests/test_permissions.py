@@ -12,13 +12,13 @@ nothing is written.
 import pytest
 
 from governance.models import CommitteeMember, SecurityCommittee, VolunteerTeam
-from stations import imports
-from stations import services as st
+from stations.incidents import imports
 from stations.models import VillageAssignment
+from stations.presence import services as presence
 
 from .permission_matrix import ACTORS, api, api_basenames, check_route, expect, page, uncovered
-from .stations.incident_helpers import csv_bytes, record
-from .stations.incident_helpers import row as incident_row
+from .stations.incidents.helpers import csv_bytes, record
+from .stations.incidents.helpers import row as incident_row
 
 
 # --- The objects requested ----------------------------------------------------------------
@@ -52,7 +52,7 @@ def import_job(w):
 
 
 def visit(w):
-    return st.visit_check_in(actor=w.user("station_a"), village=w.village_1)
+    return presence.visit_check_in(actor=w.user("station_a"), village=w.village_1)
 
 
 def pk(getter):

@@ -18,7 +18,7 @@ from patrols import services as patrols
 
 from .patrols.helpers import plan
 from .permission_matrix import ACTORS, api, api_basenames, check_route, expect, page, uncovered
-from .stations.incident_helpers import record
+from .stations.incidents.helpers import record
 
 
 # --- The objects requested ----------------------------------------------------------------
@@ -27,7 +27,7 @@ def field(world):
     from django.utils import timezone
 
     from disputes import risk
-    from patrols import visit_tasks
+    from patrols.visits import services as visit_services
     from tests.disputes.helpers import report
 
     station_a = world.user("station_a")
@@ -40,8 +40,8 @@ def field(world):
         amount_involved=150000,
     )
     risk.assess_case(case=red)
-    visit_tasks.visit_tasks_create(now=timezone.now())
-    world.task = red.visit_tasks.get()
+    visit_services.risk_visits_create(now=timezone.now())
+    world.risk_visit = red.risk_visits.get()
     world.incident = record(world)
     world.plan = plan(world)
     world.patrol = patrols.patrol_start(actor=station_a, plan=world.plan)
@@ -150,22 +150,22 @@ ROUTES = [
     api("patrol-findings-detail", args=attr("finding"), expected=PATROL_READ),
     api("patrol-findings-to-case", args=attr("finding"), method="post", expected=patrol_write(400)),
     api("patrol-findings-to-incident", args=attr("finding"), method="post", expected=patrol_write(400)),
-    # --- risk → visit tasks (a red case in grid 一村一组) -----------------------------------------
-    page("visit_tasks:list", expected=replace(EVERYONE, grid_g1=302)),
-    page("visit_tasks:mobile", expected=EVERYONE),
-    page("visit_tasks:detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
+    # --- risk → visits (a red case in grid 一村一组) ----------------------------------------------
+    page("visits:list", expected=replace(EVERYONE, grid_g1=302)),
+    page("visits:mobile", expected=EVERYONE),
+    page("visits:detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200)),
     page(
-        "visit_tasks:check-in",
-        args=attr("task"),
+        "visits:check-in",
+        args=attr("risk_visit"),
         method="post",
         note="only the grid's own workers check in in a grid; officers check in to the village",
         expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302),
     ),
-    api("visit-tasks-list", expected=EVERYONE),
-    api("visit-tasks-detail", args=attr("task"), expected=replace(STATION_READ, grid_g1=200)),
+    api("visits-list", expected=EVERYONE),
+    api("visits-detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200)),
     api(
-        "visit-tasks-check-in",
-        args=attr("task"),
+        "visits-check-in",
+        args=attr("risk_visit"),
         method="post",
         expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200),
     ),
@@ -184,7 +184,7 @@ def test_permissions(route, field, client):
 def test_every_field_route_is_in_the_matrix():
     missing = uncovered(
         ROUTES,
-        namespaces=["patrols", "incident-cases", "visit_tasks"],
+        namespaces=["patrols", "incident-cases", "visits"],
         api_basenames=[*api_basenames("patrols"), "incident-cases"],
         # the router names a detail route for every viewset; IncidentCaseViewSet offers only POST
         # on the list (no URL is made for a route without methods)

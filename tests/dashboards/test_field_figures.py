@@ -12,8 +12,10 @@ from disputes import risk
 from governance import services as gov
 from governance.models import Region
 from patrols import services as patrol_services
-from patrols import visit_tasks
+from patrols.visits import selectors as visit_selectors
+from patrols.visits import services as visit_services
 from stations import services as st
+from stations.presence import services as presence
 from tests.disputes.helpers import report
 
 from ..factories import make_phone
@@ -83,8 +85,8 @@ def _stations(world):
 
 def test_presence_counts_villages_covered_and_officers_meeting_three_days(world, area):
     for day in range(3):  # station_a: 3 distinct days in 一村
-        st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=_at(day))
-    st.visit_check_in(
+        presence.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=_at(day))
+    presence.visit_check_in(
         actor=world.user("station_a"), village=world.village_1, now=_at(0, 15)
     )  # same day again
     from stations.figures import presence_figures
@@ -138,8 +140,8 @@ def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
             amount_involved=150000,
         )
         risk.assess_case(case=case)
-    visit_tasks.visit_tasks_create(now=now - dt.timedelta(hours=1))
-    st.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=now)
+    visit_services.risk_visits_create(now=now - dt.timedelta(hours=1))
+    presence.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=now)
     period = figures.Period(
         timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1)
     )
@@ -147,9 +149,9 @@ def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
         area.village_ids, period, station_ids=_stations(world), user=world.user("station_a")
     )
     # one visited in time; the other still has 47 hours: not judged yet
-    assert f["visits"] == {"tasks": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
+    assert f["visits"] == {"total": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
     start, end = period.bounds
-    later = visit_tasks.visited_within(
+    later = visit_selectors.visited_within(
         area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49)
     )
-    assert later == {"tasks": 2, "judged": 2, "pending": 0, "on_time": 1}  # two days on, one missed: 50 %
+    assert later == {"total": 2, "judged": 2, "pending": 0, "on_time": 1}  # two days on, one missed: 50 %

@@ -15,6 +15,7 @@ from governance.models import User
 from patrols.models import Patrol, PatrolPlan
 from stations import selectors
 from stations.models import Incident, VillageVisit
+from stations.presence import selectors as presence_selectors
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_demo_field_work(field, db):
         and listed.filter(referral_status="answered").exists()
     )
     month = timezone.localdate().replace(day=1)
-    rows = selectors.presence_coverage(user=county, month=month, kind="officer")
+    rows = presence_selectors.presence_coverage(user=county, month=month, kind="officer")
     days = [r.days for r in rows]
     if timezone.localdate().day >= 3:
         assert any(d >= 3 for d in days) and any(d < 3 for d in days)

@@ -20,7 +20,7 @@ from governance.models import GridWorker, Mediator, Region
 from stations import services as st
 
 from ..factories import make_id_number, make_phone
-from ..stations.incident_helpers import record
+from ..stations.incidents.helpers import record
 
 _seq = itertools.count(1)
 

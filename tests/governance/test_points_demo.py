@@ -7,8 +7,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from demo.points import seed_points
-from governance import points
 from governance.models import GridWorker, PointsEntry
+from governance.points import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,16 @@ def test_seed_points_awards_three_months_once(world):
     today = timezone.localdate()
     assert months <= {
         today.replace(day=1),
-        points.previous_month(today),
-        points.previous_month(points.previous_month(today)),
+        selectors.previous_month(today),
+        selectors.previous_month(selectors.previous_month(today)),
     }
     assert PointsEntry.objects.filter(rule__isnull=True).count() == 0
     assert not PointsEntry.objects.filter(awarded_at__gt=timezone.now() + dt.timedelta(days=1)).exists()
-    last = points.previous_month(today)
+    last = selectors.previous_month(today)
     for worker in GridWorker.objects.filter(is_active=True):
         total = (
             PointsEntry.objects.filter(grid_worker=worker, month=last).aggregate(s=Sum("points"))["s"] or 0
         )
-        assert worker.stars == points.stars_for(total)
+        assert worker.stars == selectors.stars_for(total)
     assert seed_points() == {}
     assert PointsEntry.objects.count() == created["积分记录"]

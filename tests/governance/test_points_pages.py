@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import NotPermitted
-from governance import points
 from governance import services as gov
 from governance.models import GridWorker, PointsEntry, PointsRule
+from governance.points import selectors, services
 
 from ..factories import make_id_number, make_phone
 
@@ -46,7 +46,7 @@ def test_anonymous_users_go_to_the_login_page(client, world):
 
 
 def test_ranking_shows_people_in_scope_with_the_bottom_list_for_station_staff(world, client_for):
-    points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1")
+    services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1")
     page = client_for("station_a").get(RANKING).content.decode()
     assert "一组网格员" in page and "一组网格长" in page and "三村网格长" not in page
     assert 'id="bottom"' in page and "末位" in page
@@ -84,7 +84,7 @@ def test_nav_has_points_for_station_and_auxiliary_but_not_grid_workers(world, cl
 
 # --- A person's ledger --------------------------------------------------------------------
 def test_person_page_shows_the_ledger_to_people_in_scope_only(world, client_for):
-    points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-42")
+    services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-42")
     for actor in ("station_a", "aux_v1", "grid_g1", "county"):
         response = client_for(actor).get(person_url(world.worker_g1))
         assert response.status_code == 200, actor
@@ -139,7 +139,7 @@ def test_manual_award_refused_to_outsiders_and_read_only_roles(world, client_for
 
 # --- Admin --------------------------------------------------------------------------------
 def test_admin_ledger_is_read_only_and_rules_are_edited_through_the_service(world, client_for):
-    points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1")
+    services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1")
     entry = PointsEntry.objects.get()
     client = client_for("admin")
     assert client.get(reverse("admin:governance_pointsentry_changelist")).status_code == 200
@@ -156,7 +156,7 @@ def test_admin_ledger_is_read_only_and_rules_are_edited_through_the_service(worl
     entry.refresh_from_db()
     assert entry.points == 2  # past entries keep their points
     with pytest.raises(NotPermitted):
-        points.points_rule_update(actor=world.user("station_a"), rule=rule, data={"points": 9})
+        services.points_rule_update(actor=world.user("station_a"), rule=rule, data={"points": 9})
 
 
 # --- Query count --------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def _add_workers(world, n: int) -> None:
             phone=make_phone(),
             role=GridWorker.Role.WORKER,
         )
-        points.points_award(person=worker, rule_code="visit.done", source_key=f"v-{i}")
+        services.points_award(person=worker, rule_code="visit.done", source_key=f"v-{i}")
 
 
 def _count(client, **params) -> int:
@@ -183,11 +183,11 @@ def _count(client, **params) -> int:
 
 def test_ranking_page_queries_do_not_grow_with_the_number_of_people(world, client_for):
     client = client_for("county")
-    month = points.month_of(timezone.localdate())
+    month = selectors.month_of(timezone.localdate())
     _count(client)  # warm up (session, content types)
-    assert len(points.points_monthly(user=world.user("county"), month=month).people) == 3
+    assert len(selectors.points_monthly(user=world.user("county"), month=month).people) == 3
     small = {group: _count(client, group=group) for group in ("village", "township")}
     _add_workers(world, 17)
-    assert len(points.points_monthly(user=world.user("county"), month=month).people) == 20
+    assert len(selectors.points_monthly(user=world.user("county"), month=month).people) == 20
     large = {group: _count(client, group=group) for group in ("village", "township")}
     assert small == large

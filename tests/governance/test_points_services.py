@@ -8,9 +8,12 @@ from django.utils import timezone
 
 from core.errors import DomainError, NotPermitted
 from disputes import services as cases
-from governance import points
 from governance import services as gov
+from governance import tasks
 from governance.models import GridWorker, PointsEntry, PointsRule
+from governance.points import selectors, services
+from screening import services as screening_services
+from screening import tasks as screening_tasks
 
 from ..disputes.helpers import report, to_closed
 from ..factories import make_id_number, make_phone
@@ -27,7 +30,7 @@ def local(*args: int) -> dt.datetime:
 def entries(person=None, **kw):
     qs = PointsEntry.objects.all()
     if person is not None:
-        qs = qs.filter(**{points.person_kind(person): person})
+        qs = qs.filter(**{selectors.person_kind(person): person})
     return qs.filter(**kw)
 
 
@@ -55,44 +58,45 @@ def test_default_rules_exist_with_their_points(world):
 
 
 def test_the_same_event_twice_awards_once(world):
-    first = points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-7")
-    again = points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-7")
+    first = services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-7")
+    again = services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-7")
     assert first is not None and first.points == 2 and first.awarded_by is None
     assert again is None
     assert entries(world.worker_g1).count() == 1
     # the same event may award another person once too
     assert (
-        points.points_award(person=leader_1a(world), rule_code="visit.done", source_key="visit-7") is not None
+        services.points_award(person=leader_1a(world), rule_code="visit.done", source_key="visit-7")
+        is not None
     )
 
 
 def test_an_inactive_or_unknown_rule_awards_nothing(world):
     PointsRule.objects.filter(code="visit.done").update(is_active=False)
-    assert points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-1") is None
-    assert points.points_award(person=world.worker_g1, rule_code="no.such.rule", source_key="x-1") is None
+    assert services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="visit-1") is None
+    assert services.points_award(person=world.worker_g1, rule_code="no.such.rule", source_key="x-1") is None
     assert not entries().exists()
 
 
 def test_a_rule_for_grid_workers_does_not_apply_to_a_committee_member(world):
     member = world.village_1.security_committee.members.get()
     with pytest.raises(DomainError, match="不适用于"):
-        points.points_award(person=member, rule_code="dispute.reported", source_key="case-1:reported")
+        services.points_award(person=member, rule_code="dispute.reported", source_key="case-1:reported")
     assert (
-        points.points_award(person=member, rule_code="patrol.participation", source_key="patrol-1")
+        services.points_award(person=member, rule_code="patrol.participation", source_key="patrol-1")
         is not None
     )
 
 
 def test_points_count_for_the_month_of_the_event(world):
     when = local(2026, 3, 31, 23, 30)
-    entry = points.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1", when=when)
+    entry = services.points_award(person=world.worker_g1, rule_code="visit.done", source_key="v-1", when=when)
     assert entry.month == dt.date(2026, 3, 1)
 
 
 # --- Manual awards ------------------------------------------------------------------------
 def test_manual_award_needs_a_reason_and_writes_nothing_without_one(world):
     with pytest.raises(DomainError, match="须填写事由") as err:
-        points.points_award_manual(
+        services.points_award_manual(
             actor=world.user("station_a"), person=world.worker_g1, points=3, reason="  "
         )
     assert err.value.field == "reason"
@@ -100,7 +104,7 @@ def test_manual_award_needs_a_reason_and_writes_nothing_without_one(world):
 
 
 def test_manual_award_by_station_staff_inside_their_jurisdiction(world):
-    entry = points.points_award_manual(
+    entry = services.points_award_manual(
         actor=world.user("station_a"), person=world.worker_g1, points=-2, reason="纠正:重复登记的案件误加分"
     )
     assert (entry.points, entry.rule, entry.awarded_by, entry.reason) == (
@@ -111,7 +115,7 @@ def test_manual_award_by_station_staff_inside_their_jurisdiction(world):
     )
     assert entry.source_key.startswith("manual:")
     # two manual awards with the same reason are two entries
-    points.points_award_manual(
+    services.points_award_manual(
         actor=world.user("county"), person=world.worker_g1, points=-2, reason="纠正:重复登记的案件误加分"
     )
     assert entries(world.worker_g1).count() == 2
@@ -119,12 +123,12 @@ def test_manual_award_by_station_staff_inside_their_jurisdiction(world):
 
 def test_manual_award_outside_scope_or_by_a_read_only_role_is_refused(world):
     with pytest.raises(DomainError, match="不在您的辖区内"):
-        points.points_award_manual(
+        services.points_award_manual(
             actor=world.user("station_b"), person=world.worker_g1, points=2, reason="表现好"
         )
     for name in ("aux_v1", "grid_g1", "mediator_t1", "norole"):
         with pytest.raises(NotPermitted):
-            points.points_award_manual(
+            services.points_award_manual(
                 actor=world.user(name), person=world.worker_g1, points=2, reason="表现好"
             )
     assert not entries().exists()
@@ -135,7 +139,7 @@ def test_manual_award_outside_scope_or_by_a_read_only_role_is_refused(world):
 )
 def test_manual_award_points_must_be_a_non_zero_integer_within_the_cap(world, value, message):
     with pytest.raises(DomainError, match=message):
-        points.points_award_manual(
+        services.points_award_manual(
             actor=world.user("admin"), person=world.worker_g1, points=value, reason="调整"
         )
     assert not entries().exists()
@@ -144,12 +148,14 @@ def test_manual_award_points_must_be_a_non_zero_integer_within_the_cap(world, va
 def test_manual_awards_can_be_switched_off(world):
     PointsRule.objects.filter(code="manual").update(is_active=False)
     with pytest.raises(DomainError, match="已停用"):
-        points.points_award_manual(actor=world.user("admin"), person=world.worker_g1, points=2, reason="调整")
+        services.points_award_manual(
+            actor=world.user("admin"), person=world.worker_g1, points=2, reason="调整"
+        )
 
 
 def test_manual_rule_code_cannot_be_awarded_as_an_event(world):
     with pytest.raises(DomainError):
-        points.points_award(person=world.worker_g1, rule_code="manual", source_key="x")
+        services.points_award(person=world.worker_g1, rule_code="manual", source_key="x")
 
 
 # --- Dispute hooks ------------------------------------------------------------------------
@@ -162,7 +168,7 @@ def test_a_case_reported_by_a_grid_worker_awards_two_points_once(world):
         "dispute.reported",
     )
     # replaying the award (a retried hook) changes nothing
-    points.points_for_case_reported(case=case)
+    services.points_for_case_reported(case=case)
     assert entries(world.worker_g1).count() == 1
 
 
@@ -236,7 +242,7 @@ def test_a_report_on_time_awards_three_to_the_grid_worker_who_filed_it(world):
         3,
         f"round-{r.pk}:grid-{world.grid_1a.pk}:filed",
     )
-    points.points_for_screening_report(report=rep)
+    services.points_for_screening_report(report=rep)
     assert entries().count() == 1
 
 
@@ -256,19 +262,21 @@ def test_a_grid_without_leader_or_own_filer_earns_nothing(world):
 def test_the_sweep_deducts_three_from_leaders_of_grids_that_never_reported(world):
     r = open_round(days_ago=20)
     file(world, r, world.grid_1a, actor="station_a")  # late, −1 to the leader of 一村一组
-    now = r.due_at + points.MISSED_AFTER + dt.timedelta(minutes=1)
+    now = r.due_at + screening_services.MISSED_AFTER + dt.timedelta(minutes=1)
     assert (
-        points.points_screening_missed(now=r.due_at + dt.timedelta(days=1)) == 0
+        screening_services.screening_deduct_missed(now=r.due_at + dt.timedelta(days=1)) == 0
     )  # too early: may still report
-    assert points.points_screening_missed(now=now) == 1  # 三村一组 (一村二组, 二村一组 have no leader)
-    assert points.points_screening_missed(now=now) == 0
+    assert (
+        screening_services.screening_deduct_missed(now=now) == 1
+    )  # 三村一组 (一村二组, 二村一组 have no leader)
+    assert screening_services.screening_deduct_missed(now=now) == 0
     missed = entries(rule__code="screening.missed").get()
     assert (missed.grid_worker, missed.points, missed.source_key) == (
         leader_3(world),
         -3,
         f"round-{r.pk}:grid-{world.grid_3.pk}:missed",
     )
-    assert missed.month == points.month_of(r.due_at)
+    assert missed.month == selectors.month_of(r.due_at)
     # reporting after the deduction: no second, late deduction
     file(world, r, world.grid_3, actor="station_b")
     assert list(entries(leader_3(world)).values_list("points", flat=True)) == [-3]
@@ -277,7 +285,7 @@ def test_the_sweep_deducts_three_from_leaders_of_grids_that_never_reported(world
 # --- Monthly totals and stars -------------------------------------------------------------
 def _award(person, n: int, key: str, when: dt.datetime, rule: str = "visit.done"):
     PointsRule.objects.filter(code=rule).update(points=n)
-    return points.points_award(person=person, rule_code=rule, source_key=key, when=when)
+    return services.points_award(person=person, rule_code=rule, source_key=key, when=when)
 
 
 def test_monthly_totals_and_stars_by_hand(world, settings):
@@ -290,24 +298,24 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
     _award(g1, 50, "c", april)  # April does not count for March
     _award(l1a, 10, "d", march)  # 10 → 2★
     _award(l3, 3, "e", march)
-    points.points_award_manual(
+    services.points_award_manual(
         actor=world.user("admin"), person=l3, points=-5, reason="纠正", when=march
     )  # −2 → 0★
     month = dt.date(2026, 3, 1)
-    result = points.points_monthly(user=world.user("county"), month=month)
+    result = selectors.points_monthly(user=world.user("county"), month=month)
     totals = {p.name: (p.total, p.stars, p.rank) for p in result.people}
     assert totals == {"一组网格员": (33, 4, 1), "一组网格长": (10, 2, 2), "三村网格长": (-2, 0, 3)}
     by_group = {g.label: (g.people, g.total, g.average) for g in result.groups}
     assert by_group == {"一村": (2, 43, 21.5), "三村": (1, -2, -2.0)}
-    townships = points.points_monthly(user=world.user("county"), month=month, group="township")
+    townships = selectors.points_monthly(user=world.user("county"), month=month, group="township")
     assert {g.label: g.total for g in townships.groups} == {"甲镇": 43, "乙乡": -2}
 
-    assert points.points_update_stars(month=month) == 3
+    assert services.points_update_stars(month=month) == 3
     stars = dict(GridWorker.objects.values_list("name", "stars"))
     assert stars == {"一组网格员": 4, "一组网格长": 2, "三村网格长": 0}
-    points.points_update_stars(month=month)  # running again gives the same
+    services.points_update_stars(month=month)  # running again gives the same
     assert dict(GridWorker.objects.values_list("name", "stars")) == stars
-    points.points_update_stars(month=dt.date(2026, 4, 15))
+    services.points_update_stars(month=dt.date(2026, 4, 15))
     assert dict(GridWorker.objects.values_list("name", "stars")) == {
         "一组网格员": 5,
         "一组网格长": 0,
@@ -317,13 +325,13 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
 
 def test_star_thresholds_come_from_settings(world, settings):
     settings.POINTS_STAR_THRESHOLDS = [(100, 5), (5, 1)]
-    assert [points.stars_for(n) for n in (-1, 0, 4, 5, 99, 100)] == [0, 0, 0, 1, 1, 5]
+    assert [selectors.stars_for(n) for n in (-1, 0, 4, 5, 99, 100)] == [0, 0, 0, 1, 1, 5]
 
 
 def test_rankings_are_scoped_per_role(world):
     month = timezone.localdate()
     names = {
-        name: sorted(p.name for p in points.points_monthly(user=world.user(name), month=month).people)
+        name: sorted(p.name for p in selectors.points_monthly(user=world.user(name), month=month).people)
         for name in ("county", "station_a", "station_b", "aux_v1", "grid_g1", "mediator_t1", "norole")
     }
     assert names["county"] == sorted(["一组网格员", "一组网格长", "三村网格长"])
@@ -339,41 +347,41 @@ def test_committee_and_volunteer_rankings_group_by_their_place(world):
     member = gov.volunteer_member_add(
         actor=world.user("admin"), team=team, name="乙乡队员", phone=make_phone(), id_number=make_id_number()
     )
-    points.points_for_patrol(people=[member], patrol_id=1)
-    points.points_for_patrol(people=[member], patrol_id=1)
+    services.points_for_patrol(people=[member], patrol_id=1)
+    services.points_for_patrol(people=[member], patrol_id=1)
     month = timezone.localdate()
-    vols = points.points_monthly(
+    vols = selectors.points_monthly(
         user=world.user("county"), month=month, kind="volunteer_member", group="township"
     )
     assert [(p.name, p.total, p.township) for p in vols.people] == [("乙乡队员", 2, "乙乡")]
     assert (
-        points.points_monthly(user=world.user("station_a"), month=month, kind="volunteer_member").people == []
+        selectors.points_monthly(user=world.user("station_a"), month=month, kind="volunteer_member").people
+        == []
     )
-    members = points.points_monthly(user=world.user("station_a"), month=month, kind="committee_member")
+    members = selectors.points_monthly(user=world.user("station_a"), month=month, kind="committee_member")
     assert [(p.name, p.village) for p in members.people] == [("一村书记", "一村")]
 
 
 def test_inactive_people_with_points_still_count_for_that_month(world):
-    points.points_award(person=leader_3(world), rule_code="visit.done", source_key="v-9")
+    services.points_award(person=leader_3(world), rule_code="visit.done", source_key="v-9")
     gov.grid_worker_update(actor=world.user("admin"), worker=leader_3(world), data={"is_active": False})
-    result = points.points_monthly(user=world.user("county"), month=timezone.localdate())
+    result = selectors.points_monthly(user=world.user("county"), month=timezone.localdate())
     assert "三村网格长" in {p.name for p in result.people}
-    last_month = points.previous_month(timezone.localdate())
+    last_month = selectors.previous_month(timezone.localdate())
     assert "三村网格长" not in {
-        p.name for p in points.points_monthly(user=world.user("county"), month=last_month).people
+        p.name for p in selectors.points_monthly(user=world.user("county"), month=last_month).people
     }
 
 
 # --- Tasks and schedules ------------------------------------------------------------------
 def test_tasks_are_scheduled_and_call_the_services(world, settings):
-    from governance import tasks
 
     schedules = {v["task"]: v.get("crontab") for v in settings.PERIODIC_TASKS.values()}
     assert schedules["governance.points_monthly_stars"] == "0 2 1 * *"
-    assert schedules["governance.points_screening_missed"].endswith("* * * *")
-    last_month = points.previous_month(timezone.localdate())
+    assert schedules["screening.deduct_missed"].endswith("* * * *")
+    last_month = selectors.previous_month(timezone.localdate())
     PointsRule.objects.filter(code="visit.done").update(points=12)
-    points.points_award(
+    services.points_award(
         person=world.worker_g1,
         rule_code="visit.done",
         source_key="v-1",
@@ -382,8 +390,8 @@ def test_tasks_are_scheduled_and_call_the_services(world, settings):
     assert tasks.points_monthly_stars.delay().get() == 3
     assert GridWorker.objects.get(pk=world.worker_g1.pk).stars == 2
     r = open_round(days_ago=13)  # due 8 days ago: missed
-    assert tasks.points_screening_missed.delay().get() == 2  # the leaders of 一村一组 and 三村一组
-    assert tasks.points_screening_missed.delay().get() == 0
+    assert screening_tasks.screening_deduct_missed.delay().get() == 2  # the leaders of 一村一组 and 三村一组
+    assert screening_tasks.screening_deduct_missed.delay().get() == 0
     assert set(entries(rule__code="screening.missed").values_list("source_key", flat=True)) == {
         f"round-{r.pk}:grid-{g.pk}:missed" for g in (world.grid_1a, world.grid_3)
     }

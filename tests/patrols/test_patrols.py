@@ -1,6 +1,9 @@
 """Patrol plans, the patrol lifecycle, and findings that become a case or an incident."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from disputes.models import Category, DisputeCase, Source
@@ -128,3 +131,40 @@ def test_finding_becomes_an_incident_once(world):
             description="x",
             village=world.village_3,
         )
+
+
+def test_volunteers_on_the_plan_earn_patrol_points_once_when_it_ends(world):
+    from governance import services as gov
+    from governance.models import PointsEntry
+    from patrols import services as patrols
+
+    from ..factories import make_phone
+
+    admin, staff = world.user("admin"), world.user("station_a")
+    team = gov.volunteer_team_create(
+        actor=admin,
+        region=world.village_1,
+        name="一村夜巡队",
+        kind="patrol",
+        leader_name="队长",
+        leader_phone=make_phone(),
+    )
+    members = [
+        gov.volunteer_member_add(actor=admin, team=team, name=f"队员{i}", phone=make_phone())
+        for i in range(2)
+    ]
+    now = timezone.now()
+    plan = patrols.plan_create(
+        actor=staff,
+        station=world.station_a,
+        title="夜巡",
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=3),
+        checkpoints=[{"village": world.village_1}],
+        volunteer_members=members,
+    )
+    patrol = patrols.patrol_start(actor=staff, plan=plan)
+    patrols.patrol_end(actor=staff, patrol=patrol)
+    entries = PointsEntry.objects.filter(rule__code="patrol.participation")
+    assert sorted(e.volunteer_member.name for e in entries) == ["队员0", "队员1"]
+    assert all(e.source_key == f"patrol-{patrol.pk}" for e in entries)

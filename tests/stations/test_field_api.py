@@ -10,7 +10,7 @@ from disputes.models import DisputeCase
 from patrols.models import Patrol
 from stations.models import VillageVisit
 
-from .incident_helpers import record
+from .incidents.helpers import record
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from demo.plan import PASSWORD, build_plan
 from demo.points import seed_points
 from demo.screening import seed_screening
 from demo.seeding import seed
-from demo.tasks import seed_visit_tasks
+from demo.visits import seed_risk_visits
 from disputes.models import OPEN_STATUSES, DisputeCase
 from governance.models import (
     CommitteeMember,
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             created.update(seed_screening())
         with transaction.atomic():
-            created.update(seed_visit_tasks())
+            created.update(seed_risk_visits())
         total = sum(created.values())
         self.stdout.write(self._summary())
         if total:

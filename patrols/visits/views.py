@@ -1,0 +1,113 @@
+"""Pages of the risk → visit loop, mounted at ``/visits/`` (namespace ``visits``): the list and
+page of the visits for station staff and village auxiliary officers, and the grid worker's phone
+page with the check-in button."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.errors import service_call
+from core.views import PageMixin, ScopedListView
+
+from . import selectors, services
+from .forms import VisitFilterForm
+
+
+def _decorate(visits, now):
+    for v in visits:
+        v.done_at = selectors.done_at(v)
+        v.state = "done" if v.done_at else ("overdue" if v.due_at < now else "open")
+        v.on_time = bool(v.done_at and v.done_at <= v.due_at)
+    return visits
+
+
+class VisitListView(ScopedListView):
+    template_name = "patrols/visits/list.html"
+    nav_key = "visits"
+    page_title = gettext_lazy("核查走访任务")
+    filter_form_class = VisitFilterForm
+
+    def get(self, request, *args, **kwargs):
+        if request.user.role == "grid" and not request.user.is_superuser:
+            return redirect("visits:mobile")
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self, filters):
+        return selectors.risk_visit_list(
+            user=self.request.user, status=filters.get("status", ""), search=filters.get("q", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        _decorate(context["object_list"], timezone.now())
+        return context
+
+
+class VisitDetailView(PageMixin, TemplateView):
+    template_name = "patrols/visits/detail.html"
+    nav_key = "visits"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visit = selectors.risk_visit_get(user=self.request.user, pk=kwargs["pk"])
+        _decorate([visit], timezone.now())
+        grids = selectors.my_grids(self.request.user)
+        context.update(
+            visit=visit,
+            page_title=_("核查走访 · 案件 %(n)s") % {"n": visit.case.number},
+            may_check_in=visit.grid_id is not None and grids.filter(pk=visit.grid_id).exists(),
+            breadcrumbs=[(_("核查走访任务"), reverse("visits:list"))],
+        )
+        return context
+
+
+class GridCheckInView(LoginRequiredMixin, View):
+    """POST: the grid worker checks in in the visit's grid (GPS optional)."""
+
+    def post(self, request, pk):
+        visit = selectors.risk_visit_get(user=request.user, pk=pk)  # 404 outside scope
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("visits:detail", args=[pk])
+        if visit.grid is None:
+            raise PermissionDenied(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"))
+        with service_call(request=request) as call:
+            services.grid_check_in(
+                actor=request.user,
+                grid=visit.grid,
+                note=request.POST.get("note", ""),
+                lat=request.POST.get("lat") or None,
+                lon=request.POST.get("lon") or None,
+            )
+        if call.refused:
+            return redirect(target)
+        messages.success(request, _("已签到,核查走访完成。"))
+        return redirect(target)
+
+
+class MobileVisitListView(LoginRequiredMixin, TemplateView):
+    """The grid worker's phone page: the visits of their grid, each with a check-in button."""
+
+    template_name = "patrols/visits/mobile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        page = Paginator(selectors.risk_visit_list(user=self.request.user), 20).get_page(
+            self.request.GET.get("page")
+        )
+        visits = _decorate(list(page.object_list), now)
+        grids = set(selectors.my_grids(self.request.user).values_list("pk", flat=True))
+        for v in visits:
+            v.may_check_in = v.grid_id in grids and v.state != "done"
+        context.update(visits=visits, page_obj=page, page_title=_("核查走访"), back_url="/m/")
+        return context
