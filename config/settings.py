@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (handy in CELERY_BEAT_SCHEDULE overrides)
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str
@@ -20,8 +21,6 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_str("DATABASE_URL"):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL points at a production database")
     SECRET_KEY = "embedded-insecure-key-change-me"  # noqa: S105  (embedded default only)
 

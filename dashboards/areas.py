@@ -12,10 +12,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from governance import capabilities, scoping
-from governance.models import Region, User
-from stations.models import Officer, Station
-from stations.selectors import villages_of_station
+from governance import capabilities
+from governance import selectors as territory
+from governance.models import User
+from stations import selectors as stations
 
 KINDS = ("county", "station", "township", "village")
 KIND_LABELS = {"county": _("全县"), "station": _("派出所"), "township": _("乡镇"), "village": _("村(社区)")}
@@ -41,43 +41,28 @@ def may_use_dashboards(user: User) -> bool:
     return capabilities.may(user, "dashboard.view")
 
 
-def _villages(user, qs: QuerySet) -> QuerySet:
-    return qs.filter(pk__in=scoping.village_ids(user)).values("pk")
-
-
-def _station_of_township(township: Region) -> Station | None:
-    return Station.objects.filter(jurisdictions__region=township).first()
-
-
-def _crumb(kind: str, obj) -> tuple[str, str]:
+def _crumb(kind: str, obj: object) -> tuple[str, str]:
     return str(obj), reverse("dashboards:area", args=[kind, obj.pk])
 
 
-def area_get(*, user, kind: str, pk: int) -> Area:
+def area_get(*, user: User, kind: str, pk: int) -> Area:
     """The area, with its breadcrumbs from the top the user may see; 404 outside the scope."""
     if not may_use_dashboards(user) or kind not in KINDS:
         raise Http404
     county_wide = user.is_county_wide
-    villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS)
     if kind == "county":
-        county = Region.objects.filter(kind=Region.Kind.COUNTY, pk=pk).first()
+        county = territory.county_find(pk)
         if county is None or not county_wide:
             raise Http404
-        return Area("county", county, county.name, _villages(user, villages), [])
+        return Area("county", county, county.name, territory.villages_in_scope(user), [])
     if kind == "station":
-        station = Station.objects.filter(pk=pk).select_related("county").first()
-        if station is None:
-            raise Http404
-        if (
-            not county_wide
-            and not Officer.objects.filter(user=user, station=station, is_active=True).exists()
-        ):
+        station = stations.station_find(pk)
+        if station is None or not (county_wide or stations.is_officer_of(user, station)):
             raise Http404
         crumbs = [_crumb("county", station.county)] if county_wide else []
-        return Area(
-            "station", station, station.name, _villages(user, villages_of_station(station.pk)), crumbs
-        )
-    region = Region.objects.filter(pk=pk).select_related("parent", "parent__parent").first()
+        villages = territory.villages_in_scope(user, stations.villages_of_station(station.pk))
+        return Area("station", station, station.name, villages, crumbs)
+    region = territory.region_find(pk)
     if (
         region is None
         or (kind == "township" and not region.is_township_level)
@@ -88,16 +73,14 @@ def area_get(*, user, kind: str, pk: int) -> Area:
         # an auxiliary officer's scope is their village: a township page showing only that
         # village's figures under the township's name would mislead (and is not theirs to see)
         raise Http404
-    ids = _villages(
-        user, villages.filter(parent=region) if kind == "township" else villages.filter(pk=region.pk)
-    )
-    if not ids.exists():
+    ids = territory.scoped_villages_under(user, region)
+    if ids is None:
         raise Http404
     township = region if kind == "township" else region.parent
     crumbs = []
     if county_wide:
         crumbs.append(_crumb("county", township.parent))
-    station = _station_of_township(township)
+    station = stations.station_of_township(township)
     if station is not None and (county_wide or user.role == User.Role.STATION):
         crumbs.append(_crumb("station", station))
     if kind == "village" and user.role != User.Role.AUXILIARY:
@@ -105,21 +88,21 @@ def area_get(*, user, kind: str, pk: int) -> Area:
     return Area(kind, region, region.name, ids, crumbs)
 
 
-def default_area(*, user) -> Area:
+def default_area(*, user: User) -> Area:
     """Where a user's dashboard starts: the county, their station, or their village."""
     if not may_use_dashboards(user):
         raise Http404
     if user.is_county_wide:
-        county = Region.objects.filter(kind=Region.Kind.COUNTY).order_by("pk").first()
+        county = territory.county_find()
         if county is None:
             raise Http404
         return area_get(user=user, kind="county", pk=county.pk)
     if user.role == User.Role.STATION:
-        officer = Officer.objects.filter(user=user, is_active=True).first()
-        if officer is None:
+        station_id = stations.officer_station_id(user)
+        if station_id is None:
             raise Http404
-        return area_get(user=user, kind="station", pk=officer.station_id)
-    village = Region.objects.filter(pk__in=scoping.village_ids(user)).order_by("code").first()
+        return area_get(user=user, kind="station", pk=station_id)
+    village = territory.first_village(user)
     if village is None:
         raise Http404
     return area_get(user=user, kind="village", pk=village.pk)

@@ -1,28 +1,26 @@
 """Command-centre dashboards: the county overview and the same page for a station, a township
 or a village, reached by drilling down and left by the breadcrumbs. Read-only; every figure
-comes from ``dashboards.figures`` over the area's scoped villages."""
+comes from ``dashboards.figures`` (composed from the apps' figure selectors) over the area's scoped villages."""
 
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from disputes.models import Level
-from governance.models import Grid, Region
-from stations.models import Station
-from stations.selectors import station_ids
+from core.periods import month_period, period_from_params
+from disputes.figures import dispute_trend, grid_map
 
-from . import figures
-from .areas import KIND_LABELS, Area, area_get, child_kind, default_area
-
-LEVEL_LABELS = {str(k): v for k, v in Level.choices}  # labels stay lazy: translated when shown
+from .areas import KIND_LABELS, Area, area_get, default_area
+from .figures import area_figures, children
 
 
 class DashboardHome(LoginRequiredMixin, View):
@@ -36,102 +34,8 @@ class AreaMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.area: Area = area_get(user=request.user, kind=kwargs["kind"], pk=kwargs["pk"])
-            self.period = figures.period_from_params(request.GET)
+            self.period = period_from_params(request.GET)
         return super().dispatch(request, *args, **kwargs)
-
-
-def _children(area: Area, user, period: figures.Period) -> tuple[str, list[dict]]:
-    kind = child_kind(area)
-    if kind == "station":
-        objs = list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
-    elif kind == "township":
-        objs = list(
-            Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS, children__in=area.village_ids)
-            .distinct()
-            .order_by("code")
-        )
-    elif kind == "village":
-        objs = list(Region.objects.filter(pk__in=area.village_ids).order_by("code"))
-    else:
-        objs = list(Grid.objects.filter(village__in=area.village_ids, is_active=True).order_by("code"))
-    table = figures.children_table(area.village_ids, group=kind, period=period)
-    empty = {
-        "new": 0,
-        "closed": 0,
-        "resolved": 0,
-        "open": 0,
-        "overdue": 0,
-        "red": 0,
-        "orange": 0,
-        "resolution_rate": None,
-    }
-    rows = []
-    for obj in objs:
-        url = (
-            reverse("governance:grid-detail", args=[obj.pk])
-            if kind == "grid"
-            else reverse("dashboards:area", args=[kind, obj.pk])
-        )
-        rows.append({"name": str(obj), "url": url, **table.get(obj.pk, empty)})
-    return kind, rows
-
-
-def _compare(current: dict, previous: dict, last_year: dict) -> list[dict]:
-    """The headline figures with their values in the previous period and a year before."""
-    spec = [
-        ("new", _("新增纠纷"), ""),
-        ("closed", _("办结"), ""),
-        ("resolution_rate", _("化解率"), "%"),
-        ("completion_rate", _("办结率"), "%"),
-        ("on_time_rate", _("按期办结率"), "%"),
-        ("median_days", _("化解用时中位数"), _("天")),
-        ("recurrence_rate", _("复发率"), "%"),
-        ("satisfaction_rate", _("回访满意率"), "%"),
-    ]
-    return [
-        {
-            "key": key,
-            "label": label,
-            "unit": unit,
-            "value": current[key],
-            "previous": previous[key],
-            "last_year": last_year[key],
-        }
-        for key, label, unit in spec
-    ]
-
-
-def _station_ids(area: Area):
-    from django.db.models import Q
-
-    if area.kind == "station":
-        return Station.objects.filter(pk=area.obj.pk).values("pk")
-    return (
-        Station.objects.filter(
-            Q(jurisdictions__region__children__in=area.village_ids)
-            | Q(jurisdictions__region__in=area.village_ids)
-        )
-        .distinct()
-        .values("pk")
-    )
-
-
-def area_figures(area: Area, period: figures.Period, user=None) -> dict:
-    current = figures.dispute_figures(area.village_ids, period)
-    previous = figures.dispute_figures(area.village_ids, period.previous())
-    last_year = figures.dispute_figures(area.village_ids, period.last_year())
-    return {
-        "period": period,
-        "previous_period": period.previous(),
-        "last_year_period": period.last_year(),
-        "headline": _compare(current, previous, last_year),
-        "current": current,
-        "open_now": figures.open_case_figures(area.village_ids),
-        "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
-        "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
-        "screening": figures.screening_figures(area.village_ids),
-        "field": figures.field_figures(area.village_ids, period, station_ids=_station_ids(area), user=user),
-    }
 
 
 class AreaDashboard(AreaMixin, TemplateView):
@@ -139,7 +43,7 @@ class AreaDashboard(AreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind, rows = _children(self.area, self.request.user, self.period)
+        kind, rows = children(self.area, self.request.user, self.period)
         context.update(area_figures(self.area, self.period, self.request.user))
         context.update(
             area=self.area,
@@ -162,8 +66,6 @@ class AreaDashboard(AreaMixin, TemplateView):
 
 
 def _tile_url() -> str:
-    from django.conf import settings
-
     return getattr(settings, "DASHBOARD_TILE_URL", "")
 
 
@@ -184,12 +86,12 @@ class FiguresPartial(AreaMixin, TemplateView):
 
 class TrendJson(AreaMixin, View):
     def get(self, request, **kwargs):
-        return JsonResponse(figures.dispute_trend(self.area.village_ids))
+        return JsonResponse(dispute_trend(self.area.village_ids))
 
 
 class MapJson(AreaMixin, View):
     def get(self, request, **kwargs):
-        return JsonResponse(figures.grid_map(self.area.village_ids))
+        return JsonResponse(grid_map(self.area.village_ids))
 
 
 def _pct(value) -> str:
@@ -200,11 +102,8 @@ class ExportXlsx(AreaMixin, View):
     """Every table of the page as a sheet of one workbook."""
 
     def get(self, request, **kwargs):
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         data = area_figures(self.area, self.period, self.request.user)
-        kind, rows = _children(self.area, request.user, self.period)
+        kind, rows = children(self.area, request.user, self.period)
         wb = Workbook()
         ws = wb.active
         ws.title = _("主要指标")
@@ -282,7 +181,7 @@ class ExportXlsx(AreaMixin, View):
                     row["orange"],
                 ]
             )
-        trend = figures.dispute_trend(self.area.village_ids)
+        trend = dispute_trend(self.area.village_ids)
         sheet = wb.create_sheet(_("月度趋势"))
         sheet.append([_("月份"), _("新增"), _("办结"), _("化解率")])
         for i, month in enumerate(trend["months"]):
@@ -310,10 +209,10 @@ class MonthlyReport(AreaMixin, TemplateView):
         today = timezone.localdate()
         try:
             year, month = (int(x) for x in self.request.GET.get("month", "").split("-"))
-            period = figures.month_period(year, month)
+            period = month_period(year, month)
         except ValueError:
-            period = figures.month_period(today.year, today.month).previous()
-        kind, rows = _children(self.area, self.request.user, period)
+            period = month_period(today.year, today.month).previous()
+        kind, rows = children(self.area, self.request.user, period)
         context.update(area_figures(self.area, period, self.request.user))
         context.update(
             area=self.area,
@@ -322,6 +221,6 @@ class MonthlyReport(AreaMixin, TemplateView):
             month=period.start,
             printed_on=today,
             page_title=_("月度报告"),
-            month_choices=[figures.month_period(today.year, today.month).start - dt.timedelta(days=1)],
+            month_choices=[month_period(today.year, today.month).start - dt.timedelta(days=1)],
         )
         return context

@@ -13,6 +13,7 @@ from collections import Counter
 
 from django.utils import timezone
 
+from demo.vocab import HAN_SURNAMES, YI_CLANS, YI_GIVEN_FEMALE, YI_GIVEN_MALE
 from disputes import services
 from disputes.models import (
     Agreement,
@@ -24,7 +25,8 @@ from disputes.models import (
     MediationSession,
     Referral,
 )
-from governance.models import Grid, GridWorker, Mediator, Region, User
+from governance.models import Grid, GridWorker, Mediator, PointsEntry, Region, User
+from stations.models import Officer
 
 SEED = 20261122
 N_CASES = 320
@@ -129,8 +131,6 @@ def seed_cases() -> Counter:
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     if admin is None:
         return created
-    from stations.models import Officer
-
     staff_by_township: dict[int, User] = {}
     for officer in Officer.objects.filter(user__isnull=False, user__role=User.Role.STATION).select_related(
         "user"
@@ -210,8 +210,6 @@ def seed_cases() -> Counter:
 
 
 def _parties(rng: random.Random, village: Region) -> list[dict]:
-    from demo.vocab import HAN_SURNAMES, YI_CLANS, YI_GIVEN_FEMALE, YI_GIVEN_MALE
-
     parties = []
     for role in ("applicant", "respondent"):
         if rng.random() < 0.7:
@@ -387,8 +385,6 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
             signed_on=day, performance_deadline=day + dt.timedelta(days=15)
         )
     # the points the services awarded for this case belong to the days it happened
-    from governance.models import PointsEntry
-
     for code, at in (("reported", reported_at), ("resolved", closed_at)):
         if at is not None:
             local = timezone.localtime(at)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import RelatedOnly, ScopedAdmin
+from governance.selectors import mediator_ids
 from governance.validators import mask_id_number, mask_phone
 
 from . import selectors
@@ -217,6 +218,4 @@ class MediatorRelationAdmin(ReadOnlyAdmin):
     fields = ["mediator", "person_name", _masked_id, "relation"]
 
     def scope_queryset(self, qs, user):
-        from governance.selectors import mediator_ids
-
         return qs.filter(mediator__in=mediator_ids(user))

@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from core.i18n import join_list
 from governance import privacy
@@ -70,10 +73,6 @@ def ledger_row(index: int, case: DisputeCase, *, user) -> list:
 
 
 def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     ws = wb.active
     ws.title = str(SHEET_TITLE)

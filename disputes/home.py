@@ -6,25 +6,21 @@ from django.utils import timezone
 from governance import scoping
 from governance.models import User
 
-from .models import OPEN_STATUSES, RiskLevel
-from .selectors import case_list
+from .figures import risk_counts
+from .models import Status
+from .selectors import case_list, is_open
 
 
 def dispute_panel(user) -> dict | None:
     if not scoping.has_scope(user) or not (user.is_superuser or user.role) or user.role == User.Role.GRID:
         return None
-    now = timezone.now()
-    open_ = Q(status__in=OPEN_STATUSES)
     counts = (
         case_list(user=user)
         .order_by()
         .aggregate(
-            open=Count("pk", filter=open_),
-            mine=Count("pk", filter=open_ & Q(responsible=user)),
-            overdue=Count("pk", filter=open_ & Q(due_at__lt=now)),
-            red=Count("pk", filter=open_ & Q(risk_level=RiskLevel.RED)),
-            orange=Count("pk", filter=open_ & Q(risk_level=RiskLevel.ORANGE)),
-            reported=Count("pk", filter=Q(status="reported")),
+            **risk_counts(now=timezone.now()),
+            mine=Count("pk", filter=is_open() & Q(responsible=user)),
+            reported=Count("pk", filter=Q(status=Status.REPORTED)),
         )
     )
     return {

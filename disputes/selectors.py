@@ -11,18 +11,38 @@ from django.utils import timezone
 
 from governance import scoping
 from governance.models import Ethnicity, Mediator, User
+from governance.selectors import mediator_ids
 from stations.selectors import same_source
 
 from .models import (
     OPEN_STATUSES,
+    Agreement,
     CaseEvent,
     CaseMediator,
     DisputeCase,
     FollowUp,
     MediatorRelation,
     Party,
+    RiskAssessment,
     Status,
 )
+
+
+# --- The query expressions that lists, the API and the figures share ------------------------
+def is_open(prefix: str = "") -> Q:
+    """On ``DisputeCase`` (or through a relation, ``prefix="dispute_cases__"``): still being
+    handled (not closed, not refused)."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES})
+
+
+def is_overdue(now: dt.datetime | None = None) -> Q:
+    """On ``DisputeCase``: open and past its due date (the 超期 of lists, badges and dashboards)."""
+    return is_open() & Q(due_at__lt=now or timezone.now())
+
+
+def has_agreement() -> Exists:
+    """On ``DisputeCase``: a mediation agreement was reached (what makes a closed case 化解)."""
+    return Exists(Agreement.objects.filter(case=OuterRef("pk")))
 
 
 def case_incidents() -> Q:
@@ -94,9 +114,9 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
             Exists(CaseMediator.objects.filter(case=OuterRef("pk"), mediator=f["mediator"], is_active=True))
         )
     if f.get("open"):
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.filter(is_open())
     if f.get("overdue"):
-        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        qs = qs.filter(is_overdue())
     if f.get("date_from"):
         qs = qs.filter(reported_at__gte=_day_start(f["date_from"]))
     if f.get("date_to"):
@@ -110,8 +130,6 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
 
 def risk_history(*, user, case_pk) -> QuerySet:
     """The case's assessments, newest first (each with its factors and rule version)."""
-    from .models import RiskAssessment
-
     return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by(
         "-assessed_at", "-pk"
     )
@@ -215,8 +233,6 @@ def mediator_suggestions(*, case: DisputeCase, limit: int = 5) -> list[Mediator]
 
 def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
     """Every active mediator the user may assign to the case (in scope), conflicts flagged."""
-    from governance.selectors import mediator_ids
-
     return (
         Mediator.objects.filter(pk__in=mediator_ids(user), is_active=True)
         .exclude(pk__in=CaseMediator.objects.filter(case=case, is_active=True).values("mediator_id"))
@@ -228,8 +244,6 @@ def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
 
 def mediator_relation_list(*, user) -> QuerySet[MediatorRelation]:
     """Recorded relations of the mediators the user may see."""
-    from governance.selectors import mediator_ids
-
     return (
         MediatorRelation.objects.filter(mediator__in=mediator_ids(user))
         .select_related("mediator")

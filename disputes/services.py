@@ -21,6 +21,7 @@ from core.errors import ConflictError, DomainError, NotPermitted
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
+from governance.selectors import mediator_ids
 from governance.validators import normalize_id_number, normalize_phone
 from stations.selectors import normalize_address, station_for_village
 
@@ -42,6 +43,8 @@ from .models import (
     Status,
     next_level,
 )
+from .risk import assess_case
+from .selectors import case_ids
 
 
 class CaseTransitionError(ConflictError):
@@ -58,8 +61,6 @@ def may(user: User | None, action: str) -> bool:
 def require_action(actor: User, case: DisputeCase, action: str) -> None:
     """The case must be in the actor's scope (else it does not exist for them) and the role
     must allow the action."""
-    from .selectors import case_ids
-
     if not case_ids(actor).filter(pk=case.pk).exists():
         raise DomainError(_("案件不存在或不在您的辖区内。"), code="not_found")
     if not may(actor, action):
@@ -827,8 +828,6 @@ def follow_up_record(
 # --- Risk ---------------------------------------------------------------------------------
 def case_assess_risk(*, actor: User, case: DisputeCase):
     """Score one case now (the on-demand counterpart of the nightly run)."""
-    from .risk import assess_case
-
     require_action(actor, case, "assess_risk")
     if not case.is_open:
         raise CaseTransitionError(_("案件已办结,无需评估风险。"), code="transition")
@@ -843,8 +842,6 @@ def mediator_relation_add(
     """Record that a mediator is related to a person (kin, in-law, employer…): from then on the
     mediator is flagged, and never suggested, for that person's cases (matched by ID number, or
     by name when no ID number is given)."""
-    from governance.selectors import mediator_ids
-
     if not capabilities.may(actor, "mediator_relation.record"):
         raise NotPermitted(_("只有派出所民警、县指挥中心或系统管理员可以登记利害关系。"))
     if not mediator_ids(actor).filter(pk=mediator.pk).exists():

@@ -22,7 +22,8 @@ from governance.models import User
 from stations.models import Officer
 
 from . import services
-from .models import OPEN_STATUSES, Agreement, DisputeCase, FollowUp, Level, Referral, Status
+from .models import Agreement, DisputeCase, FollowUp, Level, Referral, Status
+from .selectors import is_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,7 @@ def _responsible(case: DisputeCase, staff: dict[int, list[User]]) -> list[User]:
 
 def remind_overdue_cases(*, now: dt.datetime) -> int:
     """Open cases past their due date: the responsible person is reminded, once per due date."""
-    cases = list(
-        DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now).select_related(
-            "responsible", "village"
-        )
-    )
+    cases = list(DisputeCase.objects.filter(is_overdue(now)).select_related("responsible", "village"))
     staff = _station_staff({c.station_id for c in cases})
     pairs = [
         (
@@ -76,7 +73,7 @@ def escalate_overdue_cases(*, now: dt.datetime) -> int:
     """Past the grace period after the due date, a case goes up one level automatically."""
     grace = dt.timedelta(hours=settings.DISPUTES["ESCALATION_GRACE_HOURS"])
     cases = list(
-        DisputeCase.objects.filter(status__in=OPEN_STATUSES, due_at__lt=now - grace)
+        DisputeCase.objects.filter(is_overdue(now - grace))
         .exclude(level=Level.COUNTY)
         .select_related("village", "village__parent", "responsible")
     )

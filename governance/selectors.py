@@ -29,6 +29,56 @@ def region_ids(user) -> QuerySet:
     ).values("pk")
 
 
+def villages_in_scope(user: User, among: QuerySet[Region] | None = None) -> QuerySet:
+    """A values-queryset of the villages (村/社区) of ``among`` (default: all) that ``user`` may see."""
+    villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS) if among is None else among
+    return villages.filter(pk__in=scoping.village_ids(user)).values("pk")
+
+
+def county_find(pk: int | None = None) -> Region | None:
+    """The county ``pk`` (or, without one, the first county): for the command centre's top page."""
+    counties = Region.objects.filter(kind=Region.Kind.COUNTY)
+    return counties.filter(pk=pk).first() if pk is not None else counties.order_by("pk").first()
+
+
+def region_find(pk: int) -> Region | None:
+    """A region with its parent and grandparent, or ``None`` (callers apply the scope)."""
+    return Region.objects.filter(pk=pk).select_related("parent", "parent__parent").first()
+
+
+def villages_under(region: Region) -> QuerySet[Region]:
+    """The villages of a township (or the village itself)."""
+    villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS)
+    return villages.filter(pk=region.pk) if region.is_village_level else villages.filter(parent=region)
+
+
+def scoped_villages_under(user: User, region: Region) -> QuerySet | None:
+    """The villages of a township (or the village itself) that ``user`` may see, as a
+    values-queryset; ``None`` when they may see none of them."""
+    ids = villages_in_scope(user, villages_under(region))
+    return ids if ids.exists() else None
+
+
+def first_village(user: User) -> Region | None:
+    return Region.objects.filter(pk__in=scoping.village_ids(user)).order_by("code").first()
+
+
+def townships_of(village_ids: QuerySet) -> list[Region]:
+    return list(
+        Region.objects.filter(kind__in=Region.TOWNSHIP_KINDS, children__in=village_ids)
+        .distinct()
+        .order_by("code")
+    )
+
+
+def villages_of(village_ids: QuerySet) -> list[Region]:
+    return list(Region.objects.filter(pk__in=village_ids).order_by("code"))
+
+
+def active_grids_of(village_ids: QuerySet) -> list[Grid]:
+    return list(Grid.objects.filter(village__in=village_ids, is_active=True).order_by("code"))
+
+
 def region_list(
     *, user, kind: str | None = None, parent_id=None, search: str = "", include_archived: bool = True
 ) -> QuerySet[Region]:

@@ -1,19 +1,19 @@
 """REST API for patrols (/api/v1/patrol-plans/, /api/v1/patrols/): selectors read (a patrol of
 another station is a 404), services write (who may plan or patrol is their rule)."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import MayCreate, ReadViewSet, searchable
+from stations.selectors import station_ids
 from stations.serializers import IncidentSerializer
 
 from . import selectors, services
 from . import serializers as s
+from .models import PatrolFinding
 
 
 @searchable
@@ -66,17 +66,10 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
         patrol = self.get_object()
         params = s.PatrolCheckInInput(data=request.data)
         params.is_valid(raise_exception=True)
-        checkpoint = (
-            patrol.plan.checkpoints.filter(pk=params.validated_data["checkpoint"]).first()
-            if patrol.plan_id
-            else None
-        )
-        if checkpoint is None:
-            raise ValidationError({"checkpoint": [_("该巡逻点不在本次巡逻路线上。")]})
         check_in, created = services.patrol_check_in(
             actor=request.user,
             patrol=patrol,
-            checkpoint=checkpoint,
+            checkpoint=params.validated_data["checkpoint"],
             lat=params.validated_data.get("lat"),
             lon=params.validated_data.get("lon"),
         )
@@ -113,10 +106,6 @@ class FindingViewSet(ReadViewSet):
     ordering = ("-found_at", "-pk")
 
     def get_queryset(self):
-        from stations.selectors import station_ids
-
-        from .models import PatrolFinding
-
         return PatrolFinding.objects.filter(
             patrol__station__in=station_ids(self.request.user)
         ).select_related("case", "incident", "village")

@@ -25,6 +25,15 @@ def plan_list(*, user, search: str = "", station_id=None) -> QuerySet[PatrolPlan
     return qs
 
 
+def route_checkpoint(*, patrol: Patrol, checkpoint: PatrolCheckpoint | int | None) -> PatrolCheckpoint | None:
+    """The one definition of "a checkpoint on the patrol's route": one of the checkpoints of the
+    plan the patrol runs (``None`` for anything else, or for a patrol without a plan)."""
+    pk = getattr(checkpoint, "pk", checkpoint)
+    if patrol.plan_id is None or pk is None:
+        return None
+    return PatrolCheckpoint.objects.filter(plan_id=patrol.plan_id, pk=pk).first()
+
+
 def checkpoints_prefetch() -> Prefetch:
     return Prefetch("checkpoints", queryset=PatrolCheckpoint.objects.select_related("village", "grid"))
 

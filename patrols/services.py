@@ -23,6 +23,7 @@ from stations import services as station_services
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 
 from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
+from .selectors import route_checkpoint
 
 
 # --- Who may do what ----------------------------------------------------------------------
@@ -198,17 +199,20 @@ def patrol_check_in(
     *,
     actor: User,
     patrol: Patrol,
-    checkpoint: PatrolCheckpoint,
+    checkpoint: PatrolCheckpoint | int | None,
     lat=None,
     lon=None,
     now: dt.datetime | None = None,
 ) -> tuple[PatrolCheckIn, bool]:
-    """Check in at one checkpoint of the patrol's route (optional GPS). A checkpoint is checked
-    in once: a second tap (or a phone resending) returns the first check-in, ``created=False``."""
+    """Check in at one checkpoint (or checkpoint id, as a page or the API sends it) of the
+    patrol's route (optional GPS). A checkpoint is checked in once: a second tap (or a phone
+    resending) returns the first check-in, ``created=False``."""
     _require_patrol(actor, patrol.station)
     _require_in_progress(patrol)
-    if patrol.plan_id is None or checkpoint.plan_id != patrol.plan_id:
+    stop = route_checkpoint(patrol=patrol, checkpoint=checkpoint)
+    if stop is None:
         raise DomainError(_("该巡逻点不在本次巡逻路线上。"), field="checkpoint")
+    checkpoint = stop
     existing = PatrolCheckIn.objects.filter(patrol=patrol, checkpoint=checkpoint).first()
     if existing is not None:
         return existing, False

@@ -206,31 +206,20 @@ class PatrolCheckInView(PageMixin, View):
         patrol = selectors.patrol_get(user=request.user, pk=pk)
         form = forms.CheckInForm(request.POST)
         if form.is_valid():
-            checkpoint = (
-                next(
-                    (c for c in patrol.plan.checkpoints.all() if c.pk == form.cleaned_data["checkpoint"]),
-                    None,
-                )
-                if patrol.plan_id
-                else None
+            _run(
+                request,
+                lambda: services.patrol_check_in(
+                    actor=request.user,
+                    patrol=patrol,
+                    checkpoint=form.cleaned_data["checkpoint"],
+                    lat=form.cleaned_data.get("lat"),
+                    lon=form.cleaned_data.get("lon"),
+                ),
+                lambda result: (
+                    (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
+                    % {"label": result[0].checkpoint.label}
+                ),
             )
-            if checkpoint is None:
-                messages.error(request, _("该巡逻点不在本次巡逻路线上。"))
-            else:
-                _run(
-                    request,
-                    lambda: services.patrol_check_in(
-                        actor=request.user,
-                        patrol=patrol,
-                        checkpoint=checkpoint,
-                        lat=form.cleaned_data.get("lat"),
-                        lon=form.cleaned_data.get("lon"),
-                    ),
-                    lambda result: (
-                        (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
-                        % {"label": checkpoint.label}
-                    ),
-                )
         return redirect("patrols:patrol-mobile", patrol.pk)
 
 

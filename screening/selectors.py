@@ -66,6 +66,17 @@ def _scoped_round_grids(user, *, county=None) -> QuerySet[Grid]:
     return qs
 
 
+def counted_grids(round: ScreeningRound) -> QuerySet[Grid]:
+    """The grids a round counts — the one definition of the completeness page, the round list
+    and the dashboards: every active grid of the round's county whose village is not archived,
+    and any other grid that reported in it (a grid deactivated after it reported still counts,
+    with its report)."""
+    reported = ScreeningReport.objects.filter(round=round).values("grid_id")
+    return Grid.objects.filter(village__parent__parent_id=round.county_id).filter(
+        Q(is_active=True, village__is_archived=False) | Q(pk__in=reported)
+    )
+
+
 def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
     """Rounds in scope, each annotated with the user's own completeness figures: ``on_time``,
     ``late``, ``missing``, ``total`` (grids in the user's scope only). One query."""
@@ -142,10 +153,9 @@ def screening_completeness(
     if group_by not in _GROUP_FIELDS:
         raise DomainError(_("不支持的分组方式。"), field="group_by")
     f = filters or {}
-    reported = ScreeningReport.objects.filter(round=round).values("grid_id")
     grids = (
-        Grid.objects.filter(pk__in=scoping.grid_ids(user), village__parent__parent_id=round.county_id)
-        .filter(Q(is_active=True, village__is_archived=False) | Q(pk__in=reported))
+        counted_grids(round)
+        .filter(pk__in=scoping.grid_ids(user))
         .annotate(rep=FilteredRelation("screening_reports", condition=Q(screening_reports__round=round)))
     )
     if f.get("village"):

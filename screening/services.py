@@ -41,6 +41,7 @@ from core.errors import ConflictError, DomainError, NotPermitted
 from core.notifications import Message, notify_many
 from disputes import services as case_services
 from disputes.models import CaseEvent, DisputeCase, Source
+from disputes.selectors import case_ids
 from governance import points, scoping
 from governance.models import Grid, GridWorker, Region, User
 from stations.models import Officer, VillageAssignment
@@ -124,8 +125,6 @@ def _item_error(index: int, message: str) -> DomainError:
 
 
 def _linked_case(*, actor: User, grid: Grid, value: Any, index: int) -> DisputeCase:
-    from .selectors import case_ids
-
     pk = getattr(value, "pk", value)
     case = DisputeCase.objects.filter(pk__in=case_ids(actor)).filter(pk=pk).first() if pk else None
     if case is None:

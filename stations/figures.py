@@ -3,9 +3,11 @@
 scoped) and issues a fixed number of queries."""
 
 import datetime as dt
+from typing import TypedDict
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from core.periods import rate
 from governance.models import Region
 
 from .models import Incident, VillageAssignment
@@ -13,7 +15,25 @@ from .presence.selectors import presence_min_days
 from .selectors import is_repeat_incident
 
 
-def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime) -> dict:
+class IncidentFigures(TypedDict):
+    total: int
+    population: int
+    per_10k: float | None
+    repeats: int  # incidents from a source that called within the repeat window before
+    by_category: list[tuple[str, int]]  # (label, count), most first
+
+
+class PresenceFigures(TypedDict):
+    total: int  # villages
+    with_auxiliary: int
+    with_officer: int
+    attached: int  # attached officers (挂村民警) currently assigned
+    attached_met: int  # of those, in their village at least ``minimum`` days this month
+    minimum: int
+    attached_met_rate: float | None
+
+
+def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime) -> IncidentFigures:
     """Incidents received in [start, end): total, per 10,000 residents, by category, repeats."""
     incidents = Incident.objects.filter(village__in=village_ids, received_at__gte=start, received_at__lt=end)
     by_category = dict(incidents.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
@@ -32,7 +52,7 @@ def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datet
     }
 
 
-def presence_figures(village_ids: QuerySet, *, month: dt.date) -> dict:
+def presence_figures(village_ids: QuerySet, *, month: dt.date) -> PresenceFigures:
     """Villages with a current auxiliary officer / attached officer; attached officers who were in
     their village at least ``PRESENCE_MIN_DAYS`` days this month."""
     first = month.replace(day=1)
@@ -61,9 +81,11 @@ def presence_figures(village_ids: QuerySet, *, month: dt.date) -> dict:
     minimum = presence_min_days()
     met = sum(1 for d in attached if d >= minimum)
     return {
-        **villages,
+        "total": villages["total"],
+        "with_auxiliary": villages["with_auxiliary"],
+        "with_officer": villages["with_officer"],
         "attached": len(attached),
         "attached_met": met,
         "minimum": minimum,
-        "attached_met_rate": round(100.0 * met / len(attached), 1) if attached else None,
+        "attached_met_rate": rate(met, len(attached)),
     }

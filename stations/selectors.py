@@ -14,6 +14,7 @@ from governance.models import Region, User
 
 from .models import (
     AuxiliaryOfficer,
+    ImportJob,
     Incident,
     Jurisdiction,
     Officer,
@@ -64,6 +65,46 @@ def station_ids(user) -> QuerySet:
     else:
         return Station.objects.none().values("pk")
     return Station.objects.filter(pk__in=employers).values("pk")
+
+
+def station_find(pk: int) -> Station | None:
+    """A station with its county, or ``None`` (callers apply the scope)."""
+    return Station.objects.filter(pk=pk).select_related("county").first()
+
+
+def is_officer_of(user: User, station: Station) -> bool:
+    return Officer.objects.filter(user=user, station=station, is_active=True).exists()
+
+
+def officer_station_id(user: User) -> int | None:
+    """The station a police officer's account works at (the first active one)."""
+    officer = Officer.objects.filter(user=user, is_active=True).order_by("pk").first()
+    return officer.station_id if officer else None
+
+
+def station_of_township(township: Region) -> Station | None:
+    return Station.objects.filter(jurisdictions__region=township).first()
+
+
+def stations_in_scope(user: User) -> list[Station]:
+    return list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
+
+
+def station_ids_for(pk: int) -> QuerySet:
+    """A values-queryset of one station (the shape ``stations_serving`` gives)."""
+    return Station.objects.filter(pk=pk).values("pk")
+
+
+def stations_serving(village_ids: QuerySet) -> QuerySet:
+    """A values-queryset of the stations whose jurisdiction holds one of these villages (named
+    directly or through its township)."""
+    return (
+        Station.objects.filter(
+            Q(jurisdictions__region__children__in=village_ids) | Q(jurisdictions__region__in=village_ids)
+        )
+        .distinct()
+        .values("pk")
+    )
 
 
 def station_for_village(village_id) -> Station | None:
@@ -282,8 +323,6 @@ def incident_related(
 
 
 def import_job_list(*, user) -> QuerySet:
-    from .models import ImportJob
-
     if not capabilities.may(user, "incident.manage"):
         return ImportJob.objects.none()
     return (

@@ -12,7 +12,7 @@ nothing is written.
 import pytest
 
 from governance.models import CommitteeMember, SecurityCommittee, VolunteerTeam
-from stations.incidents import imports
+from stations.incidents import services as import_services
 from stations.models import VillageAssignment
 from stations.presence import services as presence
 
@@ -46,7 +46,7 @@ def incident(w):
 
 def import_job(w):
     content = csv_bytes([incident_row("J-MATRIX-2")])
-    return imports.incident_import_start(
+    return import_services.incident_import_start(
         actor=w.user("admin"), station=w.station_a, file_name="警情.csv", content=content
     )
 

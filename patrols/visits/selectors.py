@@ -3,6 +3,7 @@
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -15,24 +16,36 @@ from stations.models import VillageVisit
 from .models import GridCheckIn, RiskVisit
 
 
-# --- Derived state ------------------------------------------------------------------------
-def _first_village_visit() -> Subquery:
-    return Subquery(
-        VillageVisit.objects.filter(village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at"))
-        .order_by("checked_in_at")
-        .values("checked_in_at")[:1]
+# --- Derived state: the one definition of "done" ----------------------------------------
+# A visit is done by a check-in after it was asked for: a village visit (走访) in its village or
+# a grid check-in (网格打卡) in its grid. Lists, the phone page, the sweep and the dashboards'
+# on-time rate all read these two querysets.
+def _village_visits_since() -> QuerySet[VillageVisit]:
+    return VillageVisit.objects.filter(
+        village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at")
     )
+
+
+def _grid_check_ins_since() -> QuerySet[GridCheckIn]:
+    return GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
+
+
+def _first_village_visit() -> Subquery:
+    return Subquery(_village_visits_since().order_by("checked_in_at").values("checked_in_at")[:1])
 
 
 def _first_grid_check_in() -> Subquery:
-    return Subquery(
-        GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
-        .order_by("checked_in_at")
-        .values("checked_in_at")[:1]
-    )
+    return Subquery(_grid_check_ins_since().order_by("checked_in_at").values("checked_in_at")[:1])
 
 
-def _done_at(visit) -> dt.datetime | None:
+def with_check_ins(qs: QuerySet[RiskVisit]) -> QuerySet[RiskVisit]:
+    """Annotate ``village_visit_at`` and ``grid_check_in_at``: the first check-in of each kind
+    after the visit was asked for (``done_at`` is the earlier of the two)."""
+    return qs.annotate(village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in())
+
+
+def done_at(visit: Any) -> dt.datetime | None:
+    """When a visit annotated by ``with_check_ins`` was done (``None``: not yet)."""
     times = [t for t in (visit.village_visit_at, visit.grid_check_in_at) if t is not None]
     return min(times) if times else None
 
@@ -40,17 +53,7 @@ def _done_at(visit) -> dt.datetime | None:
 def done_filter(done: bool) -> Q:
     """Done (or not): a village check-in in the village, or a grid check-in in the grid, after the
     visit was asked for."""
-    visited = Q(
-        Exists(
-            VillageVisit.objects.filter(
-                village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at")
-            )
-        )
-    ) | Q(
-        Exists(
-            GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
-        )
-    )
+    visited = Q(Exists(_village_visits_since())) | Q(Exists(_grid_check_ins_since()))
     return visited if done else ~visited
 
 
@@ -65,9 +68,7 @@ def risk_visit_list(*, user, status: str = "", search: str = "") -> QuerySet[Ris
         qs = RiskVisit.objects.filter(grid__in=scoping.grid_ids(user))
     else:
         qs = RiskVisit.objects.filter(village__in=scoping.village_ids(user))
-    qs = qs.select_related("case", "village", "grid").annotate(
-        village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in()
-    )
+    qs = with_check_ins(qs.select_related("case", "village", "grid"))
     if status == "open":
         qs = qs.filter(done_filter(False))
     elif status == "done":
@@ -81,32 +82,6 @@ def risk_visit_list(*, user, status: str = "", search: str = "") -> QuerySet[Ris
 
 def risk_visit_get(*, user, pk) -> RiskVisit:
     return get_object_or_404(risk_visit_list(user=user).prefetch_related("assignees"), pk=pk)
-
-
-def done_at(visit: RiskVisit) -> dt.datetime | None:
-    return _done_at(visit)
-
-
-def visited_within(
-    village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
-) -> dict:
-    """For the command centre: of the visits asked for in [start, end) in these villages (``total``),
-    how many were made within their deadline (48 h). A visit still inside its deadline and not yet
-    made is not judged yet (``pending``)."""
-    now = now or timezone.now()
-    visits = list(
-        RiskVisit.objects.filter(village__in=village_ids, created_at__gte=start, created_at__lt=end)
-        .annotate(village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in())
-        .values("due_at", "village_visit_at", "grid_check_in_at")
-    )
-    on_time = pending = 0
-    for v in visits:
-        times = [x for x in (v["village_visit_at"], v["grid_check_in_at"]) if x is not None]
-        if times and min(times) <= v["due_at"]:
-            on_time += 1
-        elif not times and v["due_at"] > now:
-            pending += 1
-    return {"total": len(visits), "judged": len(visits) - pending, "pending": pending, "on_time": on_time}
 
 
 def my_grids(user) -> QuerySet[Grid]:

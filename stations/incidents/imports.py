@@ -1,8 +1,8 @@
 """Importing incidents (警情) from an Excel or CSV export of the 110 system.
 
-``incident_import_start`` stores the upload in an ``ImportJob``; a small file is imported at
-once, a large one (more than ``INCIDENT_IMPORT_ASYNC_ROWS`` rows) by the Celery task
-``stations.import_incidents`` while the page polls the job's progress.
+``stations.incidents.services.incident_import_start`` stores the upload in an ``ImportJob``; a
+small file is imported at once, a large one (more than ``INCIDENT_IMPORT_ASYNC_ROWS`` rows) by
+the Celery task ``stations.import_incidents`` while the page polls the job's progress.
 
 ``incident_import_run`` is the import itself and is safe to run twice:
 
@@ -27,12 +27,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
 
 from core.errors import DomainError
 from core.i18n import join_list
-from governance.models import User
 from governance.validators import normalize_phone, validate_phone
-from stations import selectors, services
+from stations import selectors
 from stations.models import ImportJob, Incident, Station
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -159,8 +160,6 @@ def _read_csv(content: bytes):
 
 
 def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as err:  # noqa: BLE001 - any unreadable workbook is the user's file
@@ -172,7 +171,7 @@ def _read_xlsx(content: bytes):
         workbook.close()
 
 
-def _column_map(header: list[str]) -> dict[str, int]:
+def column_map(header: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     keys = _header_keys()
     for index, title in enumerate(header):
@@ -307,29 +306,6 @@ def _check_row(
 
 
 # --- The import ---------------------------------------------------------------------------
-def incident_import_start(*, actor: User, station: Station, file_name: str, content: bytes) -> ImportJob:
-    """Accept an upload for ``station``. Small files are imported before this returns; larger
-    ones are queued (the page polls ``ImportJob.processed``/``total``)."""
-    services.require_incident_writer(actor, station)
-    if not content:
-        raise DomainError(_("请选择要导入的文件。"), field="file")
-    if len(content) > MAX_FILE_BYTES:
-        raise DomainError(_("文件超过 5 MB,请分批导入。"), field="file")
-    header, rows = read_table(content, file_name)  # unreadable files are refused here, on the form
-    _column_map(header)
-    job = ImportJob.objects.create(
-        station=station, created_by=actor, file_name=(file_name or "")[:128], content=content, total=len(rows)
-    )
-    if len(rows) <= async_threshold():
-        incident_import_run(job_id=job.pk)
-        job.refresh_from_db()
-    else:
-        from stations.tasks import import_incidents
-
-        transaction.on_commit(lambda: import_incidents.delay(job.pk))
-    return job
-
-
 def _progress(job_id: int, **fields) -> None:
     ImportJob.objects.filter(pk=job_id).update(**fields)
 
@@ -347,7 +323,7 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
     now = now or timezone.now()
     try:
         header, rows = read_table(bytes(job.content), job.file_name)
-        columns = _column_map(header)
+        columns = column_map(header)
     except DomainError as err:
         _progress(
             job_id, status=ImportJob.Status.FAILED, message=err.message[:255], finished_at=timezone.now()
@@ -439,8 +415,6 @@ def _existing_numbers(station: Station, numbers: list[str]) -> set[str]:
 def incident_import_template(*, villages=()) -> bytes:
     """The .xlsx template: the header row with one example row, and a sheet listing the valid
     categories and (when given) the station's villages."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     workbook = Workbook()
     sheet = workbook.active

@@ -18,6 +18,7 @@ from stations import selectors, services
 from stations.models import Incident
 
 from . import forms, imports
+from . import services as import_services
 
 
 def _crumbs():
@@ -169,7 +170,7 @@ class IncidentImportView(ServiceFormMixin, FormView):
 
     def perform(self, form):
         upload = form.cleaned_data["file"]
-        return imports.incident_import_start(
+        return import_services.incident_import_start(
             actor=self.request.user,
             station=form.cleaned_data["station"],
             file_name=upload.name,

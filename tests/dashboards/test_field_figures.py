@@ -6,13 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from core.periods import Period, month_period
 from dashboards import figures
 from dashboards.areas import area_get
 from disputes import risk
 from governance import services as gov
 from governance.models import Region
 from patrols import services as patrol_services
-from patrols.visits import selectors as visit_selectors
+from patrols.visits import figures as visit_figures
 from patrols.visits import services as visit_services
 from stations import services as st
 from stations.presence import services as presence
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def _month():
     """Last month: a whole month behind us, whatever today's date."""
     today = timezone.localdate()
-    return figures.month_period(today.year, today.month).previous()
+    return month_period(today.year, today.month).previous()
 
 
 def _at(day: int, hour: int = 10) -> dt.datetime:
@@ -142,16 +143,20 @@ def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
         risk.assess_case(case=case)
     visit_services.risk_visits_create(now=now - dt.timedelta(hours=1))
     presence.visit_check_in(actor=world.user("station_a"), village=world.village_1, now=now)
-    period = figures.Period(
-        timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1)
-    )
+    period = Period(timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
     f = figures.field_figures(
         area.village_ids, period, station_ids=_stations(world), user=world.user("station_a")
     )
     # one visited in time; the other still has 47 hours: not judged yet
     assert f["visits"] == {"total": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
     start, end = period.bounds
-    later = visit_selectors.visited_within(
+    later = visit_figures.visited_within(
         area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49)
     )
-    assert later == {"total": 2, "judged": 2, "pending": 0, "on_time": 1}  # two days on, one missed: 50 %
+    assert later == {
+        "total": 2,
+        "judged": 2,
+        "pending": 0,
+        "on_time": 1,
+        "rate": 50.0,
+    }  # two days on, one missed

@@ -3,10 +3,11 @@
 import pytest
 from django.utils import timezone
 
-from dashboards import figures
+from core.periods import month_period
 from dashboards.areas import area_get
-from disputes import services
+from disputes import figures, services
 from screening import services as screening_services
+from screening.figures import screening_figures
 from screening.models import ScreeningReport
 from tests.disputes.helpers import agreement_data, report
 
@@ -50,7 +51,7 @@ def data(world):
 
 def _this_month():
     today = timezone.localdate()
-    return figures.month_period(today.year, today.month)
+    return month_period(today.year, today.month)
 
 
 def test_station_figures(world, data):
@@ -102,7 +103,7 @@ def test_the_previous_period_and_last_year_are_empty_here(world, data):
 
 def test_children_table_and_trend(world, data):
     county = area_get(user=world.user("county"), kind="county", pk=world.county.pk)
-    rows = figures.children_table(county.village_ids, group="station", period=_this_month())
+    rows = figures.figures_by(county.village_ids, group="station", period=_this_month())
     assert rows[world.station_a.pk]["new"] == 4 and rows[world.station_a.pk]["resolution_rate"] == 50.0
     assert rows[world.station_b.pk]["closed"] == 1
     trend = figures.dispute_trend(county.village_ids)
@@ -150,7 +151,7 @@ def test_screening_completeness_of_the_latest_round(world):
     )
     ScreeningReport.objects.filter(grid=world.grid_2).update(filed_at=round_.due_at + dt.timedelta(hours=1))
     area = area_get(user=world.user("station_a"), kind="station", pk=world.station_a.pk)
-    [row] = figures.screening_figures(area.village_ids)
+    [row] = screening_figures(area.village_ids)
     # station A has grids 1a, 1b, 2: one on time, one late, one missing
     assert (row["total"], row["on_time"], row["late"], row["missing"]) == (3, 1, 1, 1)
     assert row["rate"] == 66.7 and row["on_time_rate"] == 33.3

@@ -10,6 +10,7 @@ from core.errors import NotPermitted
 from core.models import Notification
 from disputes import risk
 from governance.models import PointsEntry
+from patrols.visits import figures as visit_figures
 from patrols.visits import selectors as visit_selectors
 from patrols.visits import services as visit_services
 from patrols.visits.models import RiskVisit
@@ -120,10 +121,10 @@ def test_visited_within_48_hours_is_counted_for_the_command_centre(world):
     presence.visit_check_in(
         actor=world.user("aux_v1"), village=world.village_1, now=start + dt.timedelta(hours=20)
     )
-    result = visit_selectors.visited_within(
+    result = visit_figures.visited_within(
         scoping.village_ids(world.user("county")), start=start - dt.timedelta(hours=1), end=timezone.now()
     )
-    assert result == {"total": 2, "judged": 2, "pending": 0, "on_time": 1}
+    assert result == {"total": 2, "judged": 2, "pending": 0, "on_time": 1, "rate": 50.0}
 
 
 def test_visit_pages_per_role(client_for, world):

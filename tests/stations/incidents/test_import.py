@@ -7,7 +7,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.errors import DomainError, NotPermitted
-from stations.incidents.imports import HEADERS, incident_import_start, incident_import_template
+from stations.incidents.imports import HEADERS, incident_import_template
+from stations.incidents.services import incident_import_start
 from stations.models import ImportJob, Incident
 
 from .helpers import csv_bytes, row

@@ -1,0 +1,366 @@
+"""Figures of dispute cases for the command centre (composed by ``dashboards``).
+
+Every function takes the area's village ids (a values-queryset already scoped to the user) and
+issues a fixed number of queries whatever the data size: conditional aggregation in the
+database, never one query per row. They count with the same expressions as the case list
+(``selectors.is_open``, ``is_overdue``, ``has_agreement``, ``case_incidents``), so the number
+on a dashboard tile is the number of rows its link lists.
+
+Definitions (shown on the page too):
+- 新增: cases registered in the period.
+- 办结: cases closed (已办结) in the period.
+- 化解率 = 办结 cases that reached a mediation agreement ÷ 办结.
+- 办结率 = cases registered in the period (and accepted) that are closed now ÷ those cases.
+- 按期办结率 = 办结 cases closed by their due date ÷ 办结.
+- 复发率 = cases re-opened in the period ÷ 办结.
+- 回访满意率 = follow-up visits in the period answered 满意 or 基本满意 ÷ visits.
+- 网格/村/乡镇化解占比: of the 办结 cases that reached an agreement, the share at each level.
+- 民转刑: cases followed, within the period, by a criminal incident from the same source.
+"""
+
+import datetime as dt
+import statistics
+from typing import Any, Literal, TypedDict
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from core.periods import Period, add_months, local_tz, rate
+from governance.models import Grid
+from stations.models import Incident
+
+from .models import CaseEvent, DisputeCase, FollowUp, Level, RiskLevel, Status
+from .selectors import case_incidents, has_agreement, is_open, is_overdue
+
+ESCALATION_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
+RESOLUTION_LEVELS = (Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
+
+
+class DisputeFigures(TypedDict):
+    new: int
+    closed: int
+    resolved: int
+    resolution_rate: float | None
+    completion_rate: float | None
+    on_time_rate: float | None
+    median_days: float | None
+    escalations: dict[str, int]  # level → escalations to it in the period
+    recurrence_rate: float | None
+    satisfaction_rate: float | None
+    follow_ups: int
+    resolved_share: dict[str, float | None]  # level → share of the resolved cases
+
+
+class OpenCaseFigures(TypedDict):
+    open: int
+    overdue: int
+    red: int
+    orange: int
+
+
+class DisputeTrend(TypedDict):
+    months: list[str]
+    new: list[int]
+    closed: list[int]
+    resolution_rate: list[float | None]
+
+
+class ChildRow(TypedDict):
+    new: int
+    closed: int
+    resolved: int
+    open: int
+    overdue: int
+    red: int
+    orange: int
+    resolution_rate: float | None
+
+
+class FeatureCollection(TypedDict):
+    type: str
+    features: list[dict[str, Any]]
+
+
+class GridMap(TypedDict):
+    grids: FeatureCollection
+    cases: FeatureCollection
+
+
+GroupKey = Literal["station", "township", "village", "grid"]
+_GROUP_FIELD: dict[str, str] = {
+    "station": "station_id",
+    "township": "village__parent_id",
+    "village": "village_id",
+    "grid": "grid_id",
+}
+
+
+def _cases(village_ids: QuerySet) -> QuerySet[DisputeCase]:
+    return DisputeCase.objects.filter(village__in=village_ids)
+
+
+def risk_counts(*, now: dt.datetime) -> dict[str, Count]:
+    """The aggregates of "today's picture" on a case queryset: open, overdue, 红, 橙 (shared by
+    the dashboards and the home page's panel)."""
+    open_ = is_open()
+    return {
+        "open": Count("pk", filter=open_),
+        "overdue": Count("pk", filter=is_overdue(now)),
+        "red": Count("pk", filter=open_ & Q(risk_level=RiskLevel.RED)),
+        "orange": Count("pk", filter=open_ & Q(risk_level=RiskLevel.ORANGE)),
+    }
+
+
+def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
+    start, end = period.bounds
+    in_period = Q(reported_at__gte=start, reported_at__lt=end)
+    closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    resolved = closed & Q(agreed=True)
+    agg = (
+        _cases(village_ids)
+        .annotate(agreed=has_agreement())
+        .aggregate(
+            new=Count("pk", filter=in_period),
+            accepted_new=Count("pk", filter=in_period & ~Q(status=Status.NOT_ACCEPTED)),
+            accepted_new_closed=Count("pk", filter=in_period & Q(status=Status.CLOSED)),
+            closed=Count("pk", filter=closed),
+            resolved=Count("pk", filter=resolved),
+            on_time=Count("pk", filter=closed & Q(closed_at__lte=F("due_at"))),
+            **{f"resolved_{lvl}": Count("pk", filter=resolved & Q(level=lvl)) for lvl in RESOLUTION_LEVELS},
+        )
+    )
+    durations = [
+        (closed_at - reported_at).total_seconds() / 86400
+        for reported_at, closed_at in _cases(village_ids)
+        .filter(closed)
+        .values_list("reported_at", "closed_at")
+    ]
+    events = CaseEvent.objects.filter(
+        case__village__in=village_ids, created_at__gte=start, created_at__lt=end
+    )
+    escalations = dict(
+        events.filter(code__in=["disputes.case.escalated", "disputes.case.escalated_auto"])
+        .annotate(to_level=KT("changes__level__1"))
+        .values("to_level")
+        .annotate(n=Count("pk"))
+        .values_list("to_level", "n")
+    )
+    reopened = events.filter(code="disputes.case.reopened").count()
+    visits = FollowUp.objects.filter(
+        case__village__in=village_ids, visited_at__gte=start, visited_at__lt=end
+    ).aggregate(total=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=["satisfied", "fairly"])))
+    return {
+        "new": agg["new"],
+        "closed": agg["closed"],
+        "resolved": agg["resolved"],
+        "resolution_rate": rate(agg["resolved"], agg["closed"]),
+        "completion_rate": rate(agg["accepted_new_closed"], agg["accepted_new"]),
+        "on_time_rate": rate(agg["on_time"], agg["closed"]),
+        "median_days": round(statistics.median(durations), 1) if durations else None,
+        "escalations": {str(lvl): escalations.get(lvl, 0) for lvl in ESCALATION_LEVELS},
+        "recurrence_rate": rate(reopened, agg["closed"]),
+        "satisfaction_rate": rate(visits["content"], visits["total"]),
+        "follow_ups": visits["total"],
+        "resolved_share": {
+            str(lvl): rate(agg[f"resolved_{lvl}"], agg["resolved"]) for lvl in RESOLUTION_LEVELS
+        },
+    }
+
+
+def open_case_figures(village_ids: QuerySet, now: dt.datetime | None = None) -> OpenCaseFigures:
+    """Today's picture (not tied to the period): open cases, overdue, 红/橙."""
+    agg = _cases(village_ids).aggregate(**risk_counts(now=now or timezone.now()))
+    return {"open": agg["open"], "overdue": agg["overdue"], "red": agg["red"], "orange": agg["orange"]}
+
+
+def _month_key(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def dispute_trend(village_ids: QuerySet, *, months: int = 12, today: dt.date | None = None) -> DisputeTrend:
+    """New, closed and resolved cases per month over the last ``months`` months."""
+    today = today or timezone.localdate()
+    tz = local_tz()
+    first = add_months(dt.date(today.year, today.month, 1), -(months - 1))
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    labels = [add_months(first, i) for i in range(months)]
+    new_rows = (
+        _cases(village_ids)
+        .filter(reported_at__gte=start)
+        .annotate(m=TruncMonth("reported_at", tzinfo=tz))
+        .values_list("m")
+        .annotate(n=Count("pk"))
+        .values_list("m", "n")
+    )
+    closed_rows = (
+        _cases(village_ids)
+        .filter(status=Status.CLOSED, closed_at__gte=start)
+        .annotate(m=TruncMonth("closed_at", tzinfo=tz), agreed=has_agreement())
+        .values("m")
+        .annotate(n=Count("pk"), r=Count("pk", filter=Q(agreed=True)))
+        .values_list("m", "n", "r")
+    )
+    new = {_month_key(m): n for m, n in new_rows}
+    closed = {_month_key(m): (n, r) for m, n, r in closed_rows}
+    return {
+        "months": [f"{d:%Y-%m}" for d in labels],
+        "new": [new.get(d, 0) for d in labels],
+        "closed": [closed.get(d, (0, 0))[0] for d in labels],
+        "resolution_rate": [rate(closed.get(d, (0, 0))[1], closed.get(d, (0, 0))[0]) for d in labels],
+    }
+
+
+EMPTY_CHILD_ROW: ChildRow = {
+    "new": 0,
+    "closed": 0,
+    "resolved": 0,
+    "open": 0,
+    "overdue": 0,
+    "red": 0,
+    "orange": 0,
+    "resolution_rate": None,
+}
+
+
+def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dict[int, ChildRow]:
+    """One row per child area (``group``: station, township, village or grid), keyed by its id:
+    new, closed, 化解率, open, overdue, 红/橙 — one grouped query."""
+    start, end = period.bounds
+    key = _GROUP_FIELD[group]
+    closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+    rows = (
+        _cases(village_ids)
+        .annotate(agreed=has_agreement())
+        .values(key)
+        .annotate(
+            new=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
+            closed=Count("pk", filter=closed),
+            resolved=Count("pk", filter=closed & Q(agreed=True)),
+            **risk_counts(now=timezone.now()),
+        )
+        .order_by()
+    )
+    return {
+        row[key]: {
+            "new": row["new"],
+            "closed": row["closed"],
+            "resolved": row["resolved"],
+            "open": row["open"],
+            "overdue": row["overdue"],
+            "red": row["red"],
+            "orange": row["orange"],
+            "resolution_rate": rate(row["resolved"], row["closed"]),
+        }
+        for row in rows
+    }
+
+
+def criminal_turns(village_ids: QuerySet, period: Period) -> int:
+    """民转刑: cases of the area followed, within the period, by a criminal incident (刑事警情)
+    at the case's address or from a party's phone, received after the case was reported."""
+    start, end = period.bounds
+    later_crime = Incident.objects.filter(
+        case_incidents(),
+        category=Incident.Category.CRIMINAL,
+        received_at__gte=start,
+        received_at__lt=end,
+        received_at__gt=OuterRef("reported_at"),
+    )
+    return _cases(village_ids).filter(Exists(later_crime)).count()
+
+
+# --- Map ----------------------------------------------------------------------------------
+RISK_COLOURS = {
+    "red": "#d63031",
+    "orange": "#f39c12",
+    "yellow": "#f1c40f",
+    "blue": "#3498db",
+    "none": "#95a5a6",
+}
+
+
+def _centre(boundary: dict[str, Any]) -> tuple[float, float, float, float]:
+    ring = boundary["coordinates"][0]
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, (max(xs) - min(xs)), (max(ys) - min(ys))
+
+
+def _level(g: dict[str, Any]) -> str:
+    for key, level in (("n_red", "red"), ("n_orange", "orange"), ("n_yellow", "yellow"), ("n_open", "blue")):
+        if g[key]:
+            return level
+    return "none"
+
+
+def grid_map(village_ids: QuerySet) -> GridMap:
+    """GeoJSON of the area's grids coloured by their highest open risk level, and the open cases
+    as points inside their grid (two queries)."""
+    open_ = is_open(prefix="dispute_cases__")
+    grids = (
+        Grid.objects.filter(village__in=village_ids, is_active=True)
+        .exclude(boundary__isnull=True)
+        .annotate(
+            n_open=Count("dispute_cases", filter=open_),
+            n_red=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.RED)),
+            n_orange=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.ORANGE)),
+            n_yellow=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.YELLOW)),
+        )
+        .values("pk", "name", "village__name", "boundary", "n_open", "n_red", "n_orange", "n_yellow")
+    )
+    features, centres = [], {}
+    for g in grids:
+        level = _level(g)
+        centres[g["pk"]] = _centre(g["boundary"])
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": g["boundary"],
+                "properties": {
+                    "id": g["pk"],
+                    "name": g["name"],
+                    "village": g["village__name"],
+                    "level": level,
+                    "colour": RISK_COLOURS[level],
+                    "open": g["n_open"],
+                    "red": g["n_red"],
+                    "orange": g["n_orange"],
+                },
+            }
+        )
+    points = []
+    cases = (
+        _cases(village_ids)
+        .filter(is_open(), grid__isnull=False)
+        .values("pk", "number", "risk_level", "grid_id", "category", "risk_score")
+    )
+    labels = dict(DisputeCase._meta.get_field("category").choices or [])
+    for c in cases:
+        if c["grid_id"] not in centres:
+            continue
+        cx, cy, w, h = centres[c["grid_id"]]
+        # spread the points of one grid inside it, deterministically
+        fx, fy = ((c["pk"] * 37) % 100) / 100 - 0.5, ((c["pk"] * 61) % 100) / 100 - 0.5
+        points.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(cx + fx * w * 0.7, 6), round(cy + fy * h * 0.7, 6)],
+                },
+                "properties": {
+                    "id": c["pk"],
+                    "number": c["number"],
+                    "level": c["risk_level"],
+                    "score": c["risk_score"],
+                    "colour": RISK_COLOURS.get(c["risk_level"], RISK_COLOURS["none"]),
+                    "category": str(labels.get(c["category"], c["category"])),
+                    "url": f"/cases/{c['pk']}/",
+                },
+            }
+        )
+    return {
+        "grids": {"type": "FeatureCollection", "features": features},
+        "cases": {"type": "FeatureCollection", "features": points},
+    }
