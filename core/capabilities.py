@@ -75,6 +75,9 @@ class CapabilityTable:
     def may(self, user: Any, code: str) -> bool:
         return self.allows(self.role_of(user), code)
 
+    def roles_with(self, code: str) -> frozenset[str]:
+        return self.get(code).roles
+
     def codes_for(self, user: Any) -> frozenset[str]:
         role = self.role_of(user)
         return frozenset(c.code for c in self if role in c.roles)
@@ -96,3 +99,8 @@ def may(user: Any, code: str) -> bool:
     """Whether the user's role may take the action ``code`` (on objects in their scope: the scope
     itself is the selectors' business)."""
     return table().may(user, code)
+
+
+def roles_with(code: str) -> frozenset[str]:
+    """The roles that may take the action ``code`` (to find who to tell, say)."""
+    return table().roles_with(code)

@@ -33,11 +33,6 @@ def _shift_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def month_start(day: dt.date) -> dt.datetime:
-    """The aware local midnight that starts ``day``'s month."""
-    return dt.datetime.combine(day.replace(day=1), dt.time.min, tzinfo=local_tz())
-
-
 @dataclass(frozen=True)
 class Period:
     start: dt.date  # inclusive

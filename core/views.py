@@ -32,10 +32,12 @@ from .forms import ListFilterForm
 
 # --- Pages ---------------------------------------------------------------------------
 class PageMixin(LoginRequiredMixin):
-    """Anonymous users go to the login page; every page names its navigation entry."""
+    """Anonymous users go to the login page; every page names its navigation entry.
+    ``can_manage`` (shows the create/edit buttons) is the user's ``manage_capability``."""
 
     nav_key = ""
     page_title = ""
+    manage_capability = "reference.manage"
 
     def get_page_title(self) -> str:
         return str(self.page_title)
@@ -49,7 +51,7 @@ class PageMixin(LoginRequiredMixin):
             nav_key=self.nav_key,
             page_title=self.get_page_title(),
             breadcrumbs=self.get_breadcrumbs(),
-            can_manage=capabilities.may(self.request.user, "reference.manage"),
+            can_manage=capabilities.may(self.request.user, self.manage_capability),
         )
         return context
 

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core.notifications import Message, notify_bulk
 from governance.models import User
+from governance.selectors import users_with_capability
 from stations.models import Incident, Officer
 from stations.selectors import REPEAT_WINDOW_DAYS
 
@@ -200,7 +201,7 @@ def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[Use
         station_id__in=station_ids, is_active=True, user__isnull=False
     ).select_related("user"):
         staff.setdefault(officer.station_id, []).append(officer.user)
-    county = list(User.objects.filter(Q(role=User.Role.COUNTY) | Q(is_superuser=True), is_active=True))
+    county = list(users_with_capability("case.red_alert"))
     pairs = []
     for case, level in raised:
         recipients = list(staff.get(case.station_id, []))

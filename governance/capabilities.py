@@ -63,6 +63,7 @@ CAPABILITIES = [
     _c("case.follow_up", _("回访"), CASE_WORKERS),
     _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY),
     _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY),
+    _c("case.red_alert", _("接收红色风险预警"), ADMIN, COUNTY),
     _c("mediator_relation.record", _("登记调解员利害关系(回避)"), MANAGERS),
     # --- Rolling screening (滚动排查) ---
     _c("screening.file", _("提交网格排查报告(含零报告)"), ADMIN, STATION, AUXILIARY, GRID),
@@ -77,6 +78,17 @@ CAPABILITIES = [
     _c("points.view_bottom", _("查看末位名单"), MANAGERS),
     _c("points.award", _("手工加减积分"), MANAGERS),
     _c("points.manage_rules", _("调整积分规则"), ADMIN, COUNTY),
+    # --- Pages: which entries the top bar offers (convenience only: every view is scoped) ---
+    _c("nav.cases", _("使用矛盾纠纷页面"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR),
+    _c("nav.screening", _("使用滚动排查页面"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.presence", _("使用驻村工作页面"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.patrols", _("使用巡逻页面"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.visits", _("使用核查走访页面"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.villages", _("查看村(社区)、治保会、群防群治队伍"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.grids", _("查看网格和网格员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID),
+    _c("nav.mediators", _("查看调解员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR),
+    _c("nav.stations", _("查看派出所"), ADMIN, COUNTY, STATION),
+    _c("ui.phone_first", _("以手机页面为主页(网格员)"), GRID),
 ]
 
 
@@ -89,5 +101,7 @@ def role_of(user: Any) -> str:
 
 TABLE = CapabilityTable(roles=Role.values, capabilities=CAPABILITIES, role_of=role_of)
 
-# ``may(user, code)`` reads the table that ``settings.CAPABILITY_TABLE`` names (this one).
+# ``may(user, code)`` and ``roles_with(code)`` read the table that ``settings.CAPABILITY_TABLE``
+# names (this one).
 may = core_capabilities.may
+roles_with = core_capabilities.roles_with

@@ -3,24 +3,26 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .capabilities import may, role_of
+from .roles import Role
 
+# (key, label, URL name, the capability that shows the entry)
 _TERRITORY = [
-    ("dashboard", _("指挥中心"), "dashboards:home"),
-    ("cases", _("矛盾纠纷"), "disputes:case-list"),
-    ("screening", _("滚动排查"), "screening:round-list"),
-    ("incidents", _("警情"), "stations:incident-list"),
-    ("presence", _("驻村工作"), "stations:presence"),
-    ("patrols", _("巡逻"), "patrols:plan-list"),
-    ("visits", _("核查走访"), "visits:list"),
-    ("villages", _("村(社区)"), "governance:village-list"),
-    ("grids", _("网格"), "governance:grid-list"),
-    ("grid-workers", _("网格员"), "governance:gridworker-list"),
-    ("mediators", _("调解员"), "governance:mediator-list"),
-    ("committees", _("治保会"), "governance:committee-list"),
-    ("volunteers", _("群防群治"), "governance:volunteerteam-list"),
-    ("stations", _("派出所"), "stations:station-list"),
-    ("points", _("积分"), "points:ranking"),
+    ("dashboard", _("指挥中心"), "dashboards:home", "dashboard.view"),
+    ("cases", _("矛盾纠纷"), "disputes:case-list", "nav.cases"),
+    ("screening", _("滚动排查"), "screening:round-list", "nav.screening"),
+    ("incidents", _("警情"), "stations:incident-list", "incident.view"),
+    ("presence", _("驻村工作"), "stations:presence", "nav.presence"),
+    ("patrols", _("巡逻"), "patrols:plan-list", "nav.patrols"),
+    ("visits", _("核查走访"), "visits:list", "nav.visits"),
+    ("villages", _("村(社区)"), "governance:village-list", "nav.villages"),
+    ("grids", _("网格"), "governance:grid-list", "nav.grids"),
+    ("grid-workers", _("网格员"), "governance:gridworker-list", "nav.grids"),
+    ("mediators", _("调解员"), "governance:mediator-list", "nav.mediators"),
+    ("committees", _("治保会"), "governance:committee-list", "nav.villages"),
+    ("volunteers", _("群防群治"), "governance:volunteerteam-list", "nav.villages"),
+    ("stations", _("派出所"), "stations:station-list", "nav.stations"),
+    ("points", _("积分"), "points:ranking", "points.view_ranking"),
 ]
 
 # How the entries are grouped in the top bar: a group with a label becomes a drop-down menu
@@ -35,44 +37,18 @@ _GROUPS = [
     (None, ["points"]),
 ]
 
-_BY_ROLE = {
-    User.Role.ADMIN: [key for key, *_ in _TERRITORY],
-    User.Role.COUNTY: [key for key, *_ in _TERRITORY],
-    User.Role.STATION: [key for key, *_ in _TERRITORY],
-    User.Role.AUXILIARY: [
-        "dashboard",
-        "cases",
-        "villages",
-        "grids",
-        "grid-workers",
-        "mediators",
-        "committees",
-        "volunteers",
-        "screening",
-        "points",
-        "incidents",
-        "presence",
-        "patrols",
-        "visits",
-    ],
-    User.Role.GRID: ["cases", "grids", "grid-workers", "mediators"],
-    User.Role.MEDIATOR: ["cases", "mediators"],
-}
-
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_groups": []}
-    role = User.Role.ADMIN if user.is_superuser else user.role
-    allowed = set(_BY_ROLE.get(role, []))
-    labels = {key: label for key, label, _url in _TERRITORY}
-    if role == User.Role.MEDIATOR:
+    labels = {key: label for key, label, _url, _cap in _TERRITORY}
+    if role_of(user) == Role.MEDIATOR:  # a mediator's cases are the ones assigned to them
         labels["cases"] = _("我的案件")
     items = {
         key: {"key": key, "label": labels[key], "url": reverse(url_name)}
-        for key, _label, url_name in _TERRITORY
-        if key in allowed
+        for key, _label, url_name, code in _TERRITORY
+        if may(user, code)
     }
     groups = []
     for label, keys in _GROUPS:

@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import scoping
+from .capabilities import roles_with
 from .models import (
     CommitteeMember,
     Grid,
@@ -18,6 +19,16 @@ from .models import (
     VolunteerMember,
     VolunteerTeam,
 )
+from .roles import Role
+
+
+# --- Accounts -----------------------------------------------------------------------------
+def users_with_capability(code: str) -> QuerySet[User]:
+    """Active accounts whose role may take the action ``code`` (superusers act as admins): who to
+    tell when something needs that role's attention."""
+    roles = roles_with(code)
+    who = Q(role__in=roles) | Q(is_superuser=True) if Role.ADMIN in roles else Q(role__in=roles)
+    return User.objects.filter(who, is_active=True)
 
 
 # --- Regions ------------------------------------------------------------------------------

@@ -160,16 +160,6 @@ def region_restore(*, actor: User, region: Region) -> Region:
     return region
 
 
-def region_path(region: Region) -> list[Region]:
-    """From the root down to ``region`` (the tree is at most three levels deep)."""
-    path = []
-    node: Region | None = region
-    while node is not None:
-        path.append(node)
-        node = node.parent
-    return list(reversed(path))
-
-
 # --- Grids --------------------------------------------------------------------------------
 GRID_FIELDS = ("name", "code", "police_grid", "households", "population", "boundary", "is_active")
 

@@ -15,8 +15,8 @@ from django.views.generic import FormView, TemplateView
 from core.views import ModelEditMixin, PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin, prefill
 
 from . import forms, selectors, services
+from .capabilities import may
 from .home import panels_for
-from .models import User
 
 
 # --- Home and sign-in ---------------------------------------------------------------------
@@ -26,7 +26,7 @@ class HomeView(PageMixin, TemplateView):
     page_title = gettext_lazy("工作台")
 
     def get(self, request, *args, **kwargs):
-        if request.user.role == User.Role.GRID and not request.user.is_superuser:
+        if may(request.user, "ui.phone_first"):
             # grid workers work from their phones: their home is the phone home page
             return redirect("mobile:home")
         return super().get(request, *args, **kwargs)

@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ConflictError, DomainError, NotPermitted
+from core.errors import ConflictError, DomainError, NotPermitted, error_text
 from core.notifications import Message, notify_many
 from disputes import services as case_services
 from disputes.models import CaseEvent, DisputeCase, Source
@@ -153,12 +153,10 @@ def _new_case(
             note=_("%(r)s排查发现") % {"r": round.title},
             **data,
         )
-    except ValidationError as err:
-        raise _item_error(index, ";".join(err.messages)) from err
     except NotPermitted:
         raise
-    except DomainError as err:
-        raise _item_error(index, err.message) from err
+    except (DomainError, ValidationError) as err:  # the finding's number goes in front of the words
+        raise _item_error(index, error_text(err)) from err
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from governance import scoping
+from governance.capabilities import may
 from governance.models import Region, User
 from governance.services import apply_and_save, require_county_wide, require_village_in_scope
 from governance.validators import normalize_phone
@@ -26,8 +27,8 @@ from .models import (
 )
 
 
-def _require_station_in_scope(actor: User, station: Station) -> None:
-    if not actor.can_manage_reference_data:
+def _require_station_in_scope(actor: User, station: Station, capability: str = "reference.manage") -> None:
+    if not may(actor, capability):
         raise NotPermitted()
     if not selectors.station_ids(actor).filter(pk=station.pk).exists():
         raise DomainError(_("%(name)s 不在您的管辖范围内。") % {"name": station.name}, field="station")
@@ -182,7 +183,7 @@ INCIDENT_FIELDS = (
 
 def require_incident_writer(actor: User, station: Station) -> None:
     """Station staff of ``station``, the county command centre and administrators record incidents."""
-    _require_station_in_scope(actor, station)
+    _require_station_in_scope(actor, station, "incident.manage")
 
 
 def _check_incident_village(actor: User, station: Station, village: Region) -> None:

@@ -5,7 +5,7 @@ import itertools
 
 import factory
 
-from governance.models import Region, User
+from governance.models import User
 from governance.validators import id_check_digit
 
 _seq = itertools.count(1)
@@ -32,13 +32,3 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"用户{n}")
     password = factory.django.Password("test-pass-123")
     role = ""
-
-
-class RegionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Region
-
-    name = factory.Sequence(lambda n: f"区划{n}")
-    code = factory.Sequence(lambda n: f"5111{n:08d}")
-    kind = Region.Kind.COUNTY
-    parent = None

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from core.errors import service_call
 from core.views import PageMixin, ScopedListView
+from governance.capabilities import may
 
 from . import selectors, services
 from .forms import VisitFilterForm
@@ -37,7 +38,7 @@ class VisitListView(ScopedListView):
     filter_form_class = VisitFilterForm
 
     def get(self, request, *args, **kwargs):
-        if request.user.role == "grid" and not request.user.is_superuser:
+        if may(request.user, "ui.phone_first"):
             return redirect("visits:mobile")
         return super().get(request, *args, **kwargs)
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from core.errors import DomainError
+from core.errors import DomainError, error_text
 from core.i18n import join_list
 from governance.validators import normalize_phone, validate_phone
 from stations import selectors
@@ -326,7 +326,7 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
         columns = column_map(header)
     except DomainError as err:
         _progress(
-            job_id, status=ImportJob.Status.FAILED, message=err.message[:255], finished_at=timezone.now()
+            job_id, status=ImportJob.Status.FAILED, message=error_text(err)[:255], finished_at=timezone.now()
         )
         return ImportJob.objects.get(pk=job_id)
     _progress(job_id, total=len(rows))

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from core.views import ModelEditMixin, PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
+from governance.capabilities import may
 from stations import selectors, services
 from stations.models import Incident
 
@@ -26,6 +27,7 @@ def _crumbs():
 
 
 class IncidentListView(ScopedListView):
+    manage_capability = "incident.manage"
     template_name = "stations/incidents/list.html"
     nav_key = "incidents"
     page_title = gettext_lazy("警情")
@@ -38,6 +40,7 @@ class IncidentListView(ScopedListView):
 
 
 class IncidentDetailView(ScopedDetailView):
+    manage_capability = "incident.manage"
     template_name = "stations/incidents/detail.html"
     nav_key = "incidents"
 
@@ -57,13 +60,14 @@ class IncidentDetailView(ScopedDetailView):
             related=list(selectors.incident_related(user=user, incident=incident)[:20]),
             refer_form=forms.IncidentReferForm(user=user),
             answer_form=forms.IncidentAnswerForm(user=user),
-            can_write=user.can_manage_reference_data,
+            can_write=context["can_manage"],
             is_dispute=incident.category == Incident.Category.DISPUTE,
         )
         return context
 
 
 class IncidentCreateView(ServiceFormMixin, FormView):
+    manage_capability = write_capability = "incident.manage"
     form_class = forms.IncidentForm
     nav_key = "incidents"
     page_title = gettext_lazy("登记警情")
@@ -83,6 +87,7 @@ class IncidentCreateView(ServiceFormMixin, FormView):
 
 
 class IncidentEditView(ModelEditMixin, FormView):
+    manage_capability = write_capability = "incident.manage"
     form_class = forms.IncidentForm
     nav_key = "incidents"
     success_message = gettext_lazy("已保存警情“%(name)s”的修改。")
@@ -106,6 +111,7 @@ class IncidentEditView(ModelEditMixin, FormView):
 
 
 class _IncidentActionView(ServiceFormMixin, FormView):
+    manage_capability = write_capability = "incident.manage"
     nav_key = "incidents"
 
     def get_object(self):
@@ -151,6 +157,7 @@ class IncidentAnswerView(_IncidentActionView):
 
 # --- Import -------------------------------------------------------------------------------
 class IncidentImportView(ServiceFormMixin, FormView):
+    manage_capability = write_capability = "incident.manage"
     form_class = forms.IncidentImportForm
     template_name = "stations/incidents/import.html"
     nav_key = "incidents"
@@ -185,10 +192,11 @@ class IncidentImportView(ServiceFormMixin, FormView):
 
 
 class ImportTemplateView(PageMixin, View):
+    manage_capability = "incident.manage"
     """The .xlsx template, listing the villages of the user's (first) station."""
 
     def get(self, request):
-        if not request.user.can_manage_reference_data:
+        if not may(request.user, ImportTemplateView.manage_capability):
             raise PermissionDenied(_("您的角色只能查看,不能导入警情。"))
         station = get_object_or_404(
             selectors.station_list(user=request.user).order_by("code")[:1].values("pk")
@@ -203,6 +211,7 @@ class ImportTemplateView(PageMixin, View):
 
 
 class ImportJobView(ScopedDetailView):
+    manage_capability = "incident.manage"
     """The import's progress and report. With ``HX-Request`` only the progress block is returned
     (the page polls it every second while the job runs); ``?format=json`` gives the figures."""
 

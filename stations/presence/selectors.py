@@ -96,17 +96,6 @@ def presence_coverage(
     return qs
 
 
-def presence_days(*, user, month: dt.date) -> list[dict]:
-    """Days in the village per person and village for ``month``: rows of ``officer``,
-    ``auxiliary_officer``, ``village`` (ids) and ``days``, for everyone who checked in."""
-    return list(
-        visit_list(user=user, month=month)
-        .order_by()
-        .values("officer", "auxiliary_officer", "village")
-        .annotate(days=Count("visited_on", distinct=True))
-    )
-
-
 def my_assignments(*, user) -> QuerySet[VillageAssignment]:
     """The current assignments of the officer or auxiliary officer whose account ``user`` is."""
     if not scoping.has_scope(user):

@@ -91,11 +91,6 @@ def test_days_count_distinct_dates_and_the_three_day_rule(world, second_officer)
     assert rows[("officer", world.village_1.pk)] == 3
     assert rows[("officer", world.village_2.pk)] == 1
     assert rows[("auxiliary", world.village_1.pk)] == 0
-    days = {
-        (r["officer"], r["village"]): r["days"]
-        for r in presence_selectors.presence_days(user=world.user("county"), month=march)
-    }
-    assert days == {(world.officer_a.pk, world.village_1.pk): 3, (second_officer.pk, world.village_2.pk): 1}
 
 
 def test_reminder_from_the_15th_to_officers_behind_once(world, second_officer):
