@@ -7,6 +7,7 @@ Redis broker and cache: that is production (see docker-compose.yml and .env.exam
 
 import os
 from pathlib import Path
+from typing import TypedDict
 
 from celery.schedules import crontab  # noqa: F401  (handy in CELERY_BEAT_SCHEDULE overrides)
 from django.core.exceptions import ImproperlyConfigured
@@ -152,7 +153,7 @@ else:
 CELERY_BROKER_DIR = Path(env_str("CELERY_BROKER_DIR", str(VAR_DIR / "celery")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -285,7 +286,18 @@ DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")
 # A 红/橙 case's risk visit must be made (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 
-DISPUTES = {
+
+class DisputesSettings(TypedDict):
+    FEEDBACK_HOURS: dict[str, int]
+    MEDIATION_DAYS: dict[str, int]
+    JUDICIAL_CONFIRMATION_DAYS: int
+    JUDICIAL_CONFIRMATION_WARN_DAYS: int
+    REFERRAL_ANSWER_DAYS: int
+    FOLLOW_UP_DAYS: list[int]
+    ESCALATION_GRACE_HOURS: int
+
+
+DISPUTES: DisputesSettings = {
     # feedback after a report: the grid answers within 24 h (微事不出网格)
     "FEEDBACK_HOURS": {"grid": 24, "village": 48, "township": 72, "county": 72},
     # mediation is normally settled within 30 days of acceptance at each level

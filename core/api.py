@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.serializers import BaseSerializer
 
 from . import capabilities
 
@@ -98,7 +99,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     ordering: tuple[str, ...] = ("pk",)
     ordering_fields: tuple[str, ...] = ()
     http_method_names = ["get", "post", "patch", "head", "options"]
-    update_serializer_class = None
+    update_serializer_class: type[BaseSerializer] | None = None
     write_capability: str | None = "reference.manage"
     action_capabilities: dict[str, str] = {}
 

@@ -4,6 +4,9 @@ Forms only parse input into Python values; whether the whole object is valid is 
 service the view calls, and its errors come back onto the form through ``core.errors``.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +49,13 @@ class ServiceModelForm(StyledFormMixin, forms.ModelForm):
     def service_data(self) -> dict:
         """The parsed values, keyed by model field name, for the service call."""
         return dict(self.cleaned_data)
+
+
+def choice_label(field: forms.Field, label: Callable[[Any], str]) -> None:
+    """Show each choice of a model choice field as ``label(obj)``. Django calls the field's
+    ``label_from_instance`` for every choice, and an attribute set on the field overrides that
+    method; the stubs only know it as a method."""
+    field.label_from_instance = label  # type: ignore[attr-defined]
 
 
 def date_widgets(*names: str) -> dict:

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from .models import Notification
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser as User
+    # The AUTH_USER_MODEL class, as django-stubs resolves it: core imports no project app.
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import _User as User
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +102,17 @@ def notify_bulk(pairs: Iterable[tuple[Iterable[User], Message]], *, sms: bool = 
 
 
 # --- Inbox --------------------------------------------------------------------------------
-def inbox(*, user) -> QuerySet[Notification]:
+def inbox(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user)
+    return Notification.objects.filter(recipient=cast("User", user))  # authenticated: a User
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User | AnonymousUser) -> int:
     return inbox(user=user).filter(read_at__isnull=True).count()
 
 
-def notification_mark_read(*, user, pk=None) -> int:
+def notification_mark_read(*, user: User | AnonymousUser, pk: int | str | None = None) -> int:
     """Mark one (or, without ``pk``, every) unread message of the user as read."""
     qs = inbox(user=user).filter(read_at__isnull=True)
     if pk is not None:

@@ -56,7 +56,7 @@ class _NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class BaseModelSerializer(serializers.ModelSerializer):
-    named_choice_fields = ("kind",)
+    named_choice_fields: tuple[str, ...] = ("kind",)
 
     class Meta:
         # Multi-field constraints are checked once, by the services' full_clean, with the

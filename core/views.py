@@ -6,7 +6,7 @@ outside scope), a form page one service. ``ServiceFormMixin`` runs the service t
 ``ScopedListView`` is the one place for search, filters and pagination.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import current_app
 from django.conf import settings
@@ -29,6 +29,9 @@ from . import capabilities
 from .errors import service_call
 from .forms import ListFilterForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 # --- Pages ---------------------------------------------------------------------------
 class PageMixin(LoginRequiredMixin):
@@ -36,7 +39,7 @@ class PageMixin(LoginRequiredMixin):
     ``can_manage`` (shows the create/edit buttons) is the user's ``manage_capability``."""
 
     nav_key = ""
-    page_title = ""
+    page_title: "StrOrPromise" = ""
     manage_capability = "reference.manage"
 
     def get_page_title(self) -> str:
@@ -114,9 +117,9 @@ class ServiceFormMixin(PageMixin):
     error it raises lands on the form (``NotPermitted`` → 403). Nothing is written unless the
     service succeeds."""
 
-    template_name = "form.html"
-    success_message = ""
-    submit_label = gettext_lazy("保存")
+    template_name: str | None = "form.html"
+    success_message: "StrOrPromise" = ""
+    submit_label: "StrOrPromise" = gettext_lazy("保存")
 
     def get_object(self):
         """The object edited, or the parent a new object is added to; ``None`` for plain creates."""

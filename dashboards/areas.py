@@ -7,7 +7,7 @@ auxiliary officer their village; other roles have no dashboard."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ KIND_LABELS = {"county": _("全县"), "station": _("派出所"), "township": _("
 @dataclass
 class Area:
     kind: str
-    obj: object
+    obj: Model  # the county or township (Region), the Station, or the village (Region)
     name: str
     village_ids: QuerySet
     crumbs: list[tuple[str, str]] = field(default_factory=list)
@@ -41,7 +41,7 @@ def may_use_dashboards(user: User) -> bool:
     return capabilities.may(user, "dashboard.view")
 
 
-def _crumb(kind: str, obj: object) -> tuple[str, str]:
+def _crumb(kind: str, obj: Model) -> tuple[str, str]:
     return str(obj), reverse("dashboards:area", args=[kind, obj.pk])
 
 
@@ -77,8 +77,10 @@ def area_get(*, user: User, kind: str, pk: int) -> Area:
     if ids is None:
         raise Http404
     township = region if kind == "township" else region.parent
+    assert township is not None  # a village always lies in a township
     crumbs = []
     if county_wide:
+        assert township.parent is not None  # and a township in the county
         crumbs.append(_crumb("county", township.parent))
     station = stations.station_of_township(township)
     if station is not None and (county_wide or user.role == User.Role.STATION):

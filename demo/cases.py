@@ -10,6 +10,7 @@ import datetime as dt
 import random
 import uuid
 from collections import Counter
+from typing import cast
 
 from django.utils import timezone
 
@@ -118,7 +119,7 @@ def _pick(rng: random.Random, weights: dict) -> str:
     )[0]
 
 
-def _actor_for(village: Region, staff_by_township: dict[int, User], fallback: User) -> User:
+def _actor_for(village: Region, staff_by_township: dict[int | None, User], fallback: User) -> User:
     return staff_by_township.get(village.parent_id, fallback)
 
 
@@ -131,17 +132,17 @@ def seed_cases() -> Counter:
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     if admin is None:
         return created
-    staff_by_township: dict[int, User] = {}
+    staff_by_township: dict[int | None, User] = {}
     for officer in Officer.objects.filter(user__isnull=False, user__role=User.Role.STATION).select_related(
         "user"
     ):
         for j in officer.station.jurisdictions.all():
-            staff_by_township.setdefault(j.region_id, officer.user)
+            staff_by_township.setdefault(j.region_id, cast(User, officer.user))  # user__isnull=False
     grids = list(Grid.objects.filter(is_active=True).select_related("village", "village__parent"))
     grid_users: dict[int, User] = {}
     for w in GridWorker.objects.filter(user__isnull=False, is_active=True).select_related("user"):
-        grid_users[w.grid_id] = w.user
-    mediators_by_township: dict[int, list[Mediator]] = {}
+        grid_users[w.grid_id] = cast(User, w.user)  # user__isnull=False
+    mediators_by_township: dict[int | None, list[Mediator]] = {}
     for m in Mediator.objects.filter(is_active=True).select_related("user"):
         mediators_by_township.setdefault(m.township_id, []).append(m)
     demo_mediator = Mediator.objects.filter(user__username="demo_mediator").first()
@@ -181,7 +182,7 @@ def seed_cases() -> Counter:
             continue
         village = grid.village
         staff = _actor_for(village, staff_by_township, admin)
-        reporter = grid_users.get(grid.pk) if from_grid and grid_users.get(grid.pk) else staff
+        reporter = (grid_users.get(grid.pk) if from_grid else None) or staff
         parties = _parties(rng, village)
         case = services.case_report(
             actor=reporter,
@@ -362,7 +363,7 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
         # the due date keeps its distance from the step that set it
         base_new = times[setter.pk] if setter else reported_at
         base_old = original[setter.pk] if setter else events[0].created_at if events else case.reported_at
-        due_at = base_new + (case.due_at - base_old)
+        due_at = base_new + (due_at - base_old)
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, due_at=due_at)
     assigned = when("disputes.mediator.assigned", "disputes.mediator.assigned_despite_conflict")
     if assigned:

@@ -41,7 +41,7 @@ WEIGHTS = {
     Incident.Category.FIRE: 1,
     Incident.Category.OTHER: 2,
 }
-SUMMARIES = {
+SUMMARIES: dict[str, list[str]] = {
     Incident.Category.HELP: [
         "老人走失,家属报警求助寻找。",
         "村民被困山沟,请求救援。",
@@ -198,7 +198,7 @@ def _seed_visits(admin: User) -> Counter:
         .select_related("officer__user", "auxiliary_officer__user")
         .order_by("village__code", "kind")
     )
-    existing = set(
+    existing: set[tuple[int | None, int | None, int, dt.date]] = set(
         VillageVisit.objects.filter(visited_on__gte=last_month).values_list(
             "officer_id", "auxiliary_officer_id", "village_id", "visited_on"
         )

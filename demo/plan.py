@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from governance.validators import id_check_digit
 
@@ -24,7 +25,7 @@ LON_RANGE = (102.9, 103.5)
 LAT_RANGE = (28.9, 29.4)
 CELL_W, CELL_H = 0.005, 0.004  # one grid cell ≈ 480 m × 440 m
 
-Row = dict
+Row = dict[str, Any]
 
 
 @dataclass
@@ -100,8 +101,8 @@ class _People:
     def name(self, *, yi: bool, gender: str, clan: str = "") -> str:
         rng = self.rng
         if yi and (clan or rng.random() < 0.85):
-            given = vocab.YI_GIVEN_MALE if gender == "M" else vocab.YI_GIVEN_FEMALE
-            return (clan or rng.choice(vocab.YI_CLANS)) + rng.choice(given)
+            given_names = vocab.YI_GIVEN_MALE if gender == "M" else vocab.YI_GIVEN_FEMALE
+            return (clan or rng.choice(vocab.YI_CLANS)) + rng.choice(given_names)
         # Han-style name (many Yi people in the county carry one too)
         chars = vocab.HAN_GIVEN_MALE if gender == "M" else vocab.HAN_GIVEN_FEMALE
         given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.7 else "")
@@ -160,7 +161,7 @@ def build_plan(seed: int = SEED) -> Plan:
     rng = random.Random(seed)
     people = _People(rng)
     plan = Plan()
-    county = {
+    county: Row = {
         "code": vocab.COUNTY_CODE,
         "name": vocab.COUNTY_NAME,
         "kind": "county",
@@ -175,7 +176,7 @@ def build_plan(seed: int = SEED) -> Plan:
     villages_of: dict[str, list[Row]] = {}  # township name → its village-level rows
     yi_share: dict[str, float] = {}  # region code → share of Yi residents
     for t_code, t_name, _t_type, (tx, ty), share, village_names, community_names in vocab.TOWNSHIPS:
-        township = {
+        township: Row = {
             "code": t_code,
             "name": t_name,
             "kind": "township",
@@ -204,7 +205,7 @@ def build_plan(seed: int = SEED) -> Plan:
                 angle = 2 * math.pi * (int(code[-3:]) - 201) / n_villages + rng.uniform(-0.15, 0.15)
                 radius = rng.uniform(0.030, 0.036)
                 local_share = share
-            village = {
+            village: Row = {
                 "code": code,
                 "name": name,
                 "kind": kind,
@@ -246,7 +247,7 @@ def build_plan(seed: int = SEED) -> Plan:
             person = people.person(
                 yi_share=share, born=(1965, 1990) if leader else (1970, 2001), female_share=0.4
             )
-            row = {
+            row: Row = {
                 "grid": grid["code"],
                 "name": person.name,
                 "gender": person.gender,
@@ -265,7 +266,7 @@ def build_plan(seed: int = SEED) -> Plan:
     attached_officer: dict[str, Row] = {}
     auxiliary_of: dict[str, Row] = {}
     for s_code, s_name, road, township_names in vocab.STATIONS:
-        station = {
+        station: Row = {
             "code": s_code,
             "name": s_name,
             "county": county["code"],
@@ -283,7 +284,7 @@ def build_plan(seed: int = SEED) -> Plan:
         community_officers = []
         for post in posts:
             person = people.person(yi_share=0.3, born=(1970, 1998), female_share=0.15)
-            officer = {
+            officer: Row = {
                 "station": s_code,
                 "name": person.name,
                 "badge_number": people.badge(),
@@ -310,7 +311,7 @@ def build_plan(seed: int = SEED) -> Plan:
                 }
             )
             person = people.person(yi_share=max(yi_share[code], 0.6), born=(1988, 2002), female_share=0.2)
-            auxiliary = {
+            auxiliary: Row = {
                 "station": s_code,
                 "name": person.name,
                 "gender": person.gender,
@@ -462,15 +463,15 @@ def build_plan(seed: int = SEED) -> Plan:
         teams.append((village["code"], f"{village['name']}护村队", "village_guard"))
     for region, name, kind in teams:
         share = yi_share[region]
-        leader = people.person(yi_share=share, born=(1965, 1990), female_share=0.2)
+        team_leader = people.person(yi_share=share, born=(1965, 1990), female_share=0.2)
         founded = _date(rng, dt.date(2019, 1, 1), 4 * 365)
         plan.teams.append(
             {
                 "region": region,
                 "name": name,
                 "kind": kind,
-                "leader_name": leader.name,
-                "leader_phone": leader.phone,
+                "leader_name": team_leader.name,
+                "leader_phone": team_leader.phone,
                 "founded_on": founded,
             }
         )

@@ -10,6 +10,7 @@ check constraints. The caller runs it inside one transaction.
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
@@ -30,29 +31,30 @@ from stations.models import AuxiliaryOfficer, Jurisdiction, Officer, Station, Vi
 from .plan import PASSWORD, Plan, Row
 
 BATCH = 500
+M = TypeVar("M", bound=models.Model)
 
 
-def _build(model: type[models.Model], row: Row, refs: dict[str, dict]) -> models.Model:
+def _build(model: type[M], row: Row, refs: dict[str, dict[str, Any]]) -> M:
     data = dict(row)
     for name, targets in refs.items():
         data[name] = targets[data[name]] if data[name] is not None else None
     return model(**data)
 
 
-def _insert(model: type[models.Model], objs: list[models.Model], created: Counter) -> None:
+def _insert(model: type[M], objs: list[M], created: Counter) -> None:
     relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:
         obj.clean_fields(exclude=relations)
-    model.objects.bulk_create(objs, batch_size=BATCH)
+    model._default_manager.bulk_create(objs, batch_size=BATCH)
     created[model._meta.verbose_name] += len(objs)
 
 
-def _by(model: type[models.Model], key: str, values: Iterable[str]) -> dict[str, models.Model]:
+def _by(model: type[M], key: str, values: Iterable[str]) -> dict[str, M]:
     values = list(values)
-    found: dict[str, models.Model] = {}
+    found: dict[str, M] = {}
     for start in range(0, len(values), BATCH):
         chunk = values[start : start + BATCH]
-        found.update({getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": chunk})})
+        found.update({getattr(o, key): o for o in model._default_manager.filter(**{f"{key}__in": chunk})})
     return found
 
 
@@ -124,7 +126,11 @@ def _seed_staff(
         VillageAssignment.objects.filter(end_date__isnull=True).values_list("village__code", "kind")
     )
     rows = [r for r in plan.assignments if (r["village"], r["kind"]) not in current]
-    refs = {"village": regions, "officer": officers, "auxiliary_officer": auxiliaries}
+    refs: dict[str, dict[str, Any]] = {
+        "village": regions,
+        "officer": officers,
+        "auxiliary_officer": auxiliaries,
+    }
     _insert(VillageAssignment, [_build(VillageAssignment, r, refs) for r in rows], created)
     return officers, auxiliaries
 
@@ -174,7 +180,7 @@ def _seed_committees(plan: Plan, regions: dict[str, Region], created: Counter) -
     }
 
     members = CommitteeMember.objects.filter(committee__in=committees.values())
-    existing = set(members.values_list("committee__village__code", "name", "phone"))
+    existing_members = set(members.values_list("committee__village__code", "name", "phone"))
     # one active chair and one active deputy per committee: keep whoever holds the post
     held = set(
         members.filter(position__in=["chair", "deputy"], is_active=True).values_list(
@@ -184,7 +190,7 @@ def _seed_committees(plan: Plan, regions: dict[str, Region], created: Counter) -
     rows = [
         r
         for r in plan.members
-        if (r["committee"], r["name"], r["phone"]) not in existing
+        if (r["committee"], r["name"], r["phone"]) not in existing_members
         and (r["committee"], r["position"]) not in held
     ]
     _insert(CommitteeMember, [_build(CommitteeMember, r, {"committee": committees}) for r in rows], created)
@@ -197,14 +203,14 @@ def _seed_teams(plan: Plan, regions: dict[str, Region], created: Counter) -> Non
     _insert(VolunteerTeam, [_build(VolunteerTeam, r, {"region": regions}) for r in rows], created)
     teams = _by(VolunteerTeam, "name", names)
 
-    existing = set(
+    existing_members = set(
         VolunteerMember.objects.filter(team__in=teams.values()).values_list("team__name", "name", "phone")
     )
-    rows = [r for r in plan.team_members if (r["team"], r["name"], r["phone"]) not in existing]
+    rows = [r for r in plan.team_members if (r["team"], r["name"], r["phone"]) not in existing_members]
     _insert(VolunteerMember, [_build(VolunteerMember, r, {"team": teams}) for r in rows], created)
 
 
-_LINKS: dict[str, tuple[type[models.Model], str]] = {
+_LINKS: dict[str, tuple[type[Officer | AuxiliaryOfficer | GridWorker | Mediator], str]] = {
     "officer": (Officer, "badge_number"),
     "auxiliary": (AuxiliaryOfficer, "id_number"),
     "grid_worker": (GridWorker, "id_number"),
@@ -243,7 +249,11 @@ def _seed_accounts(plan: Plan, created: Counter) -> None:
         if spec["link"]:
             kind, key = spec["link"]
             model, field_name = _LINKS[kind]
-            record = model.objects.filter(**{field_name: key}).first()
-            if record is not None and record.user_id is None and not model.objects.filter(user=user).exists():
+            record = model._default_manager.filter(**{field_name: key}).first()
+            if (
+                record is not None
+                and record.user_id is None
+                and not model._default_manager.filter(user=user).exists()
+            ):
                 record.user = user
                 record.save(update_fields=["user"])

@@ -6,6 +6,7 @@ when any risk visit exists (idempotent)."""
 import datetime as dt
 import random
 from collections import Counter
+from typing import cast
 
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from disputes import risk
 from governance.models import User
 from patrols.visits import services as visit_services
 from patrols.visits.models import RiskVisit
-from stations.models import VillageAssignment, VillageVisit
+from stations.models import Officer, VillageAssignment, VillageVisit
 
 SEED = 48
 
@@ -62,7 +63,7 @@ def seed_risk_visits() -> Counter:
                 checked_in_at=at,
                 activity=VillageVisit.Activity.VISIT,
                 note="风险案件核查走访",
-                created_by=assignment.officer.user or admin,
+                created_by=cast(Officer, assignment.officer).user or admin,  # an attached officer's
             )
         )
     RiskVisit.objects.bulk_update(owed, ["created_at", "due_at"])

@@ -9,7 +9,10 @@ parsed, and on detail routes after the object is found, so the answers come in t
 404 → 403 → 400/409.
 """
 
+from typing import cast
+
 import django_filters as df
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,9 +20,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from core.api import ReadViewSet, ScopedViewSet
 from core.errors import DomainError
+from governance.models import User
 
 from . import selectors, services
 from . import serializers as s
@@ -113,7 +118,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         return case
 
     def detail_response(self, case: DisputeCase, status_code: int = status.HTTP_200_OK) -> Response:
-        case = selectors.case_detail(user=self.request.user, pk=case.pk)
+        case = selectors.case_detail(user=cast(User, self.request.user), pk=case.pk)  # IsAuthenticated
         context = {**self.get_serializer_context(), "in_list": False}
         return Response(s.CaseDetailSerializer(case, context=context).data, status=status_code)
 
@@ -286,8 +291,8 @@ class RelatedViewSet(mixins.CreateModelMixin, ReadViewSet, DisputesViewSet):
     """Records of a case: listed through ``selectors.related_list`` (``?case=`` narrows to one
     case), created through a service with the case chosen among those in scope."""
 
-    model = None
-    read_serializer_class = None
+    model: type[Model] | None = None
+    read_serializer_class: type[BaseSerializer] | None = None
 
     def get_queryset(self):
         return selectors.related_list(self.model, user=self.request.user)

@@ -6,6 +6,7 @@ leave the system (``governance.privacy``: lists and exports mask, whatever the r
 
 import io
 from collections.abc import Iterable
+from typing import cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.i18n import join_list
 from governance import privacy
@@ -74,7 +76,7 @@ def ledger_row(index: int, case: DisputeCase, *, user) -> list:
 
 def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook has one worksheet
     ws.title = str(SHEET_TITLE)
     ws.append([str(h) for h in HEADER])
     for cell in ws[1]:

@@ -443,7 +443,7 @@ class FollowUpForm(ActionForm):
 class RelationForm(StyledFormMixin, forms.Form):
     """A mediator's recorded relation (利害关系), recorded through ``services.mediator_relation_add``."""
 
-    mediator = forms.ModelChoiceField(
+    mediator: "forms.ModelChoiceField[Mediator]" = forms.ModelChoiceField(
         label=_("调解员"),
         queryset=None,
         error_messages={"required": _("请选择调解员。")},

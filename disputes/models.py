@@ -103,7 +103,12 @@ class RiskLevel(models.TextChoices):
     BLUE = "blue", _("蓝")
 
 
-RISK_LEVEL_RANK = {RiskLevel.BLUE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2, RiskLevel.RED: 3}
+RISK_LEVEL_RANK: dict[str, int] = {
+    RiskLevel.BLUE: 0,
+    RiskLevel.YELLOW: 1,
+    RiskLevel.ORANGE: 2,
+    RiskLevel.RED: 3,
+}
 
 
 class CaseCounter(models.Model):
@@ -185,6 +190,16 @@ class DisputeCase(models.Model):
     # A client-generated key sent by the phone report form: a resend never makes a second case.
     client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # Not fields: the lists the selectors attach for a page (the case list's ``active_mediators``
+    # prefetch, and ``disputes.selectors.case_detail``).
+    active_mediators: list["CaseMediator"]
+    party_list: list["Party"]
+    session_list: list["MediationSession"]
+    agreement_list: list["Agreement"]
+    referral_list: list["Referral"]
+    follow_up_list: list["FollowUp"]
+    timeline: list["CaseEvent"]
 
     class Meta:
         verbose_name = _("矛盾纠纷")
@@ -453,7 +468,7 @@ class Referral(models.Model):
         ANSWERED = "answered", _("已答复")
         DECLINED = "declined", _("退回/不予接收")
 
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, frozenset[str]] = {
         Status.SENT: frozenset({Status.ACCEPTED, Status.ANSWERED, Status.DECLINED}),
         Status.ACCEPTED: frozenset({Status.ANSWERED, Status.DECLINED}),
         Status.ANSWERED: frozenset(),

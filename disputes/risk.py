@@ -10,7 +10,8 @@ run the same day adds nothing), and one UPDATE copies the day's scores onto the 
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
@@ -164,7 +165,7 @@ def score_case(
     return score, str(level), factors
 
 
-def _failed_mediations() -> Subquery:
+def _failed_mediations() -> Coalesce:
     return Coalesce(
         Subquery(
             CaseEvent.objects.filter(case=OuterRef("pk"), code="disputes.case.mediation_failed")
@@ -191,7 +192,7 @@ def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
     )
 
 
-def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[User], Message]]:
+def _rise_messages(raised: Sequence[tuple[DisputeCase, str]]) -> list[tuple[list[User], Message]]:
     """红/橙 rises: the station's staff are told; the county command centre too for 红."""
     if not raised:
         return []
@@ -200,7 +201,7 @@ def _rise_messages(raised: list[tuple[DisputeCase, str]]) -> list[tuple[list[Use
     for officer in Officer.objects.filter(
         station_id__in=station_ids, is_active=True, user__isnull=False
     ).select_related("user"):
-        staff.setdefault(officer.station_id, []).append(officer.user)
+        staff.setdefault(officer.station_id, []).append(cast(User, officer.user))  # user__isnull=False
     county = list(users_with_capability("case.red_alert"))
     pairs = []
     for case, level in raised:

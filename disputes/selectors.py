@@ -2,9 +2,9 @@
 from ``case_ids(user)``: a case outside the user's scope does not exist for them (404)."""
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, FloatField, Model, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +26,11 @@ from .models import (
     RiskAssessment,
     Status,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+M = TypeVar("M", bound=Model)
 
 
 # --- The query expressions that lists, the API and the figures share ------------------------
@@ -53,7 +58,7 @@ def case_incidents() -> Q:
     return same_source(village=OuterRef("village_id"), address_key=OuterRef("address_key"), phones=phones)
 
 
-def case_ids(user) -> QuerySet:
+def case_ids(user: User) -> QuerySet:
     """A values-queryset of the ids of the cases ``user`` may see. Deny by default."""
     cases = DisputeCase.objects.all()
     if not scoping.has_scope(user):
@@ -79,7 +84,7 @@ def _active_mediators_prefetch() -> Prefetch:
     )
 
 
-def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
+def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
     """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
     station, overdue, mediator, date_from, date_to, source, open, risk_level; ``order``: "risk"
     (highest score first), "due" (nearest due date first), default newest first."""
@@ -128,7 +133,7 @@ def case_list(*, user, filters: dict[str, Any] | None = None) -> QuerySet[Disput
     return qs.order_by("-reported_at", "-pk")
 
 
-def risk_history(*, user, case_pk) -> QuerySet:
+def risk_history(*, user: User, case_pk: int | str) -> QuerySet:
     """The case's assessments, newest first (each with its factors and rule version)."""
     return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by(
         "-assessed_at", "-pk"
@@ -139,14 +144,14 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def case_get(*, user, pk) -> DisputeCase:
+def case_get(*, user: User, pk: int | str) -> DisputeCase:
     qs = DisputeCase.objects.filter(pk__in=case_ids(user)).select_related(
         "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
     )
     return get_object_or_404(qs, pk=pk)
 
 
-def case_detail(*, user, pk) -> DisputeCase:
+def case_detail(*, user: User, pk: int | str) -> DisputeCase:
     """One case with everything its page shows, in a fixed number of queries."""
     case = case_get(user=user, pk=pk)
     case.party_list = list(case.parties.order_by("role", "pk"))
@@ -159,27 +164,27 @@ def case_detail(*, user, pk) -> DisputeCase:
     return case
 
 
-def timeline(*, user, case_pk) -> QuerySet[CaseEvent]:
+def timeline(*, user: User, case_pk: int | str) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case__in=case_ids(user), case_id=case_pk).select_related("actor")
 
 
 # --- related records, each reached through the case's scope ------------------------------
 
 
-def party_list(*, user, case_pk=None) -> QuerySet[Party]:
+def party_list(*, user: User, case_pk: int | None = None) -> QuerySet[Party]:
     qs = Party.objects.filter(case__in=case_ids(user)).select_related("case")
     return qs.filter(case_id=case_pk) if case_pk else qs
 
 
-def related_list(model, *, user, case_pk=None) -> QuerySet:
+def related_list(model: type[M], *, user: User, case_pk: int | None = None) -> QuerySet[M]:
     """Sessions, agreements, referrals, follow-ups: whatever hangs off a case in scope."""
-    qs = model.objects.filter(case__in=case_ids(user)).select_related("case")
+    qs = model._default_manager.filter(case__in=case_ids(user)).select_related("case")
     if model is FollowUp:
         qs = qs.filter(is_cancelled=False)
     return qs.filter(case_id=case_pk) if case_pk else qs
 
 
-def related_get(model, *, user, pk):
+def related_get(model: type[M], *, user: User, pk: int | str) -> M:
     return get_object_or_404(related_list(model, user=user), pk=pk)
 
 
@@ -195,7 +200,17 @@ def _conflicted_mediator_ids(case: DisputeCase) -> QuerySet:
     return Mediator.objects.filter(Q(clan__in=clans) | Q(pk__in=related)).values("pk")
 
 
-def mediator_candidates(*, case: DisputeCase) -> QuerySet[Mediator]:
+class CandidateFigures(TypedDict):
+    """What ``mediator_candidates`` annotates each mediator with."""
+
+    open_cases: int
+    total_cases: int
+    resolved_cases: int
+    conflicted: bool
+    record: float
+
+
+def mediator_candidates(*, case: DisputeCase) -> "QuerySet[WithAnnotations[Mediator, CandidateFigures]]":
     """Active mediators serving the case's township, annotated with their open cases, their
     record (share of their cases that reached an agreement) and whether they must step aside."""
     resolved = (Status.AGREEMENT_REACHED, Status.PERFORMED, Status.CLOSED)
@@ -231,7 +246,7 @@ def mediator_suggestions(*, case: DisputeCase, limit: int = 5) -> list[Mediator]
     return list(mediator_candidates(case=case).filter(conflicted=False)[:limit])
 
 
-def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
+def mediator_choices(*, user: User, case: DisputeCase) -> QuerySet[Mediator]:
     """Every active mediator the user may assign to the case (in scope), conflicts flagged."""
     return (
         Mediator.objects.filter(pk__in=mediator_ids(user), is_active=True)
@@ -242,7 +257,7 @@ def mediator_choices(*, user, case: DisputeCase) -> QuerySet[Mediator]:
     )
 
 
-def mediator_relation_list(*, user) -> QuerySet[MediatorRelation]:
+def mediator_relation_list(*, user: User) -> QuerySet[MediatorRelation]:
     """Recorded relations of the mediators the user may see."""
     return (
         MediatorRelation.objects.filter(mediator__in=mediator_ids(user))

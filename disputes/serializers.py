@@ -8,6 +8,8 @@ Personal data (ID-card numbers, phones) is masked in lists, and in details for r
 work with the person (``governance.privacy``): also inside the timeline's recorded changes.
 """
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -115,7 +117,7 @@ _PERSONAL_CHANGE_KEYS = {"id_number": shown_id_number, "phone": shown_phone}
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field, not Field.label
     actor_name = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
 
@@ -248,13 +250,15 @@ class CaseListSerializer(BaseModelSerializer):
         return getattr(obj, "party_list", None) or list(obj.parties.all())
 
     def get_parties(self, obj) -> list[dict]:
-        return PartySerializer(self._party_objects(obj), many=True, context=self.context).data
+        return cast(
+            list[dict], PartySerializer(self._party_objects(obj), many=True, context=self.context).data
+        )  # many=True: a list
 
     def get_mediators(self, obj) -> list[dict]:
         assignments = getattr(obj, "active_mediators", None)
         if assignments is None:
             assignments = obj.mediator_assignments.filter(is_active=True).select_related("mediator")
-        return CaseMediatorSerializer(assignments, many=True).data
+        return cast(list[dict], CaseMediatorSerializer(assignments, many=True).data)  # many=True: a list
 
 
 class SessionSerializer(BaseModelSerializer):
@@ -468,19 +472,29 @@ class CaseDetailSerializer(CaseListSerializer):
         return sorted(obj.allowed_statuses())
 
     def get_sessions(self, obj) -> list[dict]:
-        return SessionSerializer(obj.session_list, many=True, context=self.context).data
+        return cast(
+            list[dict], SessionSerializer(obj.session_list, many=True, context=self.context).data
+        )  # many=True: a list
 
     def get_agreements(self, obj) -> list[dict]:
-        return AgreementSerializer(obj.agreement_list, many=True, context=self.context).data
+        return cast(
+            list[dict], AgreementSerializer(obj.agreement_list, many=True, context=self.context).data
+        )  # many=True: a list
 
     def get_referrals(self, obj) -> list[dict]:
-        return ReferralSerializer(obj.referral_list, many=True, context=self.context).data
+        return cast(
+            list[dict], ReferralSerializer(obj.referral_list, many=True, context=self.context).data
+        )  # many=True: a list
 
     def get_follow_ups(self, obj) -> list[dict]:
-        return FollowUpSerializer(obj.follow_up_list, many=True, context=self.context).data
+        return cast(
+            list[dict], FollowUpSerializer(obj.follow_up_list, many=True, context=self.context).data
+        )  # many=True: a list
 
     def get_timeline(self, obj) -> list[dict]:
-        return CaseEventSerializer(obj.timeline, many=True, context=self.context).data
+        return cast(
+            list[dict], CaseEventSerializer(obj.timeline, many=True, context=self.context).data
+        )  # many=True: a list
 
 
 class CaseCreateSerializer(BaseModelSerializer):
@@ -495,7 +509,9 @@ class CaseCreateSerializer(BaseModelSerializer):
     grid = ScopedPrimaryKeyRelatedField(
         scope=_grids, queryset=Grid.objects.all(), required=False, allow_null=True, label=_("网格")
     )
-    source = serializers.ChoiceField(choices=Source.choices, default=Source.WALK_IN, label=_("来源"))
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field, not Field.source
+        choices=Source.choices, default=Source.WALK_IN, label=_("来源")
+    )
     level = serializers.ChoiceField(
         choices=Level.choices,
         required=False,

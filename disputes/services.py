@@ -39,6 +39,7 @@ from .models import (
     MediatorRelation,
     Party,
     Referral,
+    RiskAssessment,
     Source,
     Status,
     next_level,
@@ -76,8 +77,8 @@ def _event(
     )
 
 
-def _jsonable(changes: dict[str, Any]) -> dict[str, list]:
-    def conv(v):
+def _jsonable(changes: dict[str, Any]) -> dict[str, list[Any]]:
+    def conv(v: Any) -> Any:
         if isinstance(v, (dt.datetime, dt.date)):
             return v.isoformat()
         if isinstance(v, Decimal | uuid.UUID):
@@ -165,7 +166,7 @@ def _next_number(county: Region, year: int) -> str:
 
 def _county_of(village: Region) -> Region:
     node = village
-    while node.parent_id is not None:
+    while node.parent is not None:
         node = node.parent
     return node
 
@@ -210,7 +211,7 @@ def case_report(
     source: str = Source.WALK_IN,
     people_involved: int = 2,
     address: str = "",
-    amount_involved: Decimal | None = None,
+    amount_involved: Decimal | int | None = None,
     threat_flag: bool = False,
     vulnerable_flag: bool = False,
     occurred_on: dt.date | None = None,
@@ -704,7 +705,7 @@ def referral_create(
     if agreement is not None and agreement.case_id != case.pk:
         raise DomainError(_("所选协议不属于本案。"), field="agreement")
     confirmation = kind == Referral.Kind.COURT and agreement is not None
-    if confirmation and today > agreement.judicial_confirmation_deadline:
+    if agreement is not None and confirmation and today > agreement.judicial_confirmation_deadline:
         raise DomainError(
             _("司法确认申请期限(协议生效后%(n)d日内,至%(d)s)已过。")
             % {
@@ -766,7 +767,7 @@ def referral_update(*, actor: User, referral: Referral, status: str, answer: str
     if status in (Referral.Status.ANSWERED, Referral.Status.DECLINED):
         answer = _require_note(answer, "answer", _("请填写对方的答复内容。"))
     now = timezone.now()
-    values = {"status": status}
+    values: dict[str, Any] = {"status": status}
     if answer:
         values.update(answer=answer, answered_at=now)
     if not Referral.objects.filter(pk=referral.pk, status=old).update(**values):
@@ -826,7 +827,7 @@ def follow_up_record(
 
 
 # --- Risk ---------------------------------------------------------------------------------
-def case_assess_risk(*, actor: User, case: DisputeCase):
+def case_assess_risk(*, actor: User, case: DisputeCase) -> RiskAssessment:
     """Score one case now (the on-demand counterpart of the nightly run)."""
     require_action(actor, case, "assess_risk")
     if not case.is_open:

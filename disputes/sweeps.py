@@ -10,6 +10,7 @@ timeline event): a case moved by someone else meanwhile is skipped.
 
 import datetime as dt
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -33,13 +34,13 @@ def _station_staff(station_ids: set[int]) -> dict[int, list[User]]:
     for officer in Officer.objects.filter(
         station_id__in=station_ids, is_active=True, user__isnull=False
     ).select_related("user"):
-        staff.setdefault(officer.station_id, []).append(officer.user)
+        staff.setdefault(officer.station_id, []).append(cast(User, officer.user))  # user__isnull=False
     return staff
 
 
 def _responsible(case: DisputeCase, staff: dict[int, list[User]]) -> list[User]:
     """The case's responsible person, or the station's staff when none is named."""
-    return [case.responsible] if case.responsible_id else staff.get(case.station_id, [])
+    return [case.responsible] if case.responsible is not None else staff.get(case.station_id, [])
 
 
 def remind_overdue_cases(*, now: dt.datetime) -> int:

@@ -13,7 +13,7 @@ succeeds (each service is one transaction).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -47,6 +47,9 @@ from .models import (
     next_level,
 )
 from .risk import FACTOR_LABELS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _is_mediator(user) -> bool:
@@ -148,7 +151,7 @@ class CaseCreateView(ServiceFormMixin, FormView):
     def get_success_message(self, obj) -> str:
         return self.success_message % {"name": obj.number}
 
-    def get_success_url(self, obj) -> str:
+    def get_success_url(self, obj) -> str:  # type: ignore[override]  # ServiceFormMixin's: of the saved object
         return reverse("disputes:case-detail", args=[obj.pk])
 
     def get_context_data(self, **kwargs):
@@ -167,8 +170,8 @@ class Action:
     key: str
     perm: str  # the services.ACTION_ROLES key
     form_class: type
-    label: str  # button
-    done: str  # success message
+    label: "StrOrPromise"  # button
+    done: "StrOrPromise"  # success message
     run: Callable[[User, DisputeCase, Any], Any]
     available: Callable[[DisputeCase], bool]
     danger: bool = False
@@ -418,7 +421,7 @@ def _change_label(field: str) -> str:
         return str(CHANGE_LABELS[field])
     model, name = (Party, field[6:]) if field.startswith("party.") else (DisputeCase, field)
     try:
-        label = str(model._meta.get_field(name).verbose_name)
+        label = str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]  # a reverse relation has none: caught below
     except Exception:  # noqa: BLE001  (an unknown key: show it as stored)
         return field
     return _("当事人%(f)s") % {"f": label} if model is Party else label
@@ -590,7 +593,8 @@ class CaseActionView(CaseDetailView):
     def rerender(self, form, action: Action, *, status: int, show: bool = True):
         if show:
             messages.error(self.request, _("“%(a)s”未保存:请按提示修改后再提交。") % {"a": action.label})
-        self.case = selectors.case_detail(user=self.request.user, pk=self.kwargs["pk"])
+        user = cast(User, self.request.user)  # a signed-in page
+        self.case = selectors.case_detail(user=user, pk=self.kwargs["pk"])
         self.bound = (action.key, form) if show else None
         response = self.render_to_response(self.get_context_data())
         response.status_code = status
@@ -688,5 +692,5 @@ class RelationCreateView(ServiceFormMixin, FormView):
             relation=data["relation"],
         )
 
-    def get_success_url(self, obj) -> str:
+    def get_success_url(self, obj) -> str:  # type: ignore[override]  # ServiceFormMixin's: of the saved object
         return reverse("disputes:relations")

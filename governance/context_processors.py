@@ -1,5 +1,7 @@
 """The navigation each role sees. Hiding a link is convenience only: every view is scoped."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +52,7 @@ def navigation(request) -> dict:
         for key, _label, url_name, code in _TERRITORY
         if may(user, code)
     }
-    groups = []
+    groups: list[dict[str, Any]] = []
     for label, keys in _GROUPS:
         entries = [items[k] for k in keys if k in items]
         if not entries:

@@ -40,7 +40,7 @@ class Region(models.Model):
     TOWNSHIP_KINDS = (Kind.TOWNSHIP, Kind.SUBDISTRICT)
     VILLAGE_KINDS = (Kind.VILLAGE, Kind.COMMUNITY)
     # which kinds may sit directly under which
-    PARENT_KINDS = {
+    PARENT_KINDS: dict[str, tuple[str, ...]] = {
         Kind.COUNTY: (),
         Kind.TOWNSHIP: (Kind.COUNTY,),
         Kind.SUBDISTRICT: (Kind.COUNTY,),

@@ -2,8 +2,9 @@
 all start here: nothing in scope → empty list; an object outside scope → 404."""
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import scoping
@@ -32,7 +33,7 @@ def users_with_capability(code: str) -> QuerySet[User]:
 
 
 # --- Regions ------------------------------------------------------------------------------
-def region_ids(user) -> QuerySet:
+def region_ids(user: User) -> QuerySet:
     """Villages in scope, the townships holding them and their county."""
     villages = scoping.village_ids(user)
     return Region.objects.filter(
@@ -91,7 +92,12 @@ def active_grids_of(village_ids: QuerySet) -> list[Grid]:
 
 
 def region_list(
-    *, user, kind: str | None = None, parent_id=None, search: str = "", include_archived: bool = True
+    *,
+    user: User,
+    kind: str | None = None,
+    parent_id: int | None = None,
+    search: str = "",
+    include_archived: bool = True,
 ) -> QuerySet[Region]:
     qs = Region.objects.filter(pk__in=region_ids(user)).select_related("parent")
     if kind:
@@ -106,7 +112,7 @@ def region_list(
 
 
 def village_list(
-    *, user, search: str = "", township_id=None, include_archived: bool = False
+    *, user: User, search: str = "", township_id: int | None = None, include_archived: bool = False
 ) -> QuerySet[Region]:
     qs = (
         Region.objects.filter(pk__in=scoping.village_ids(user))
@@ -126,19 +132,21 @@ def village_list(
     return qs
 
 
-def village_get(*, user, pk) -> Region:
+def village_get(*, user: User, pk: int | str) -> Region:
     return get_object_or_404(
         Region.objects.filter(pk__in=scoping.village_ids(user)).select_related("parent", "parent__parent"),
         pk=pk,
     )
 
 
-def township_list(*, user) -> QuerySet[Region]:
+def township_list(*, user: User) -> QuerySet[Region]:
     return Region.objects.filter(pk__in=scoping.township_ids(user), is_archived=False)
 
 
 # --- Grids and grid workers ---------------------------------------------------------------
-def grid_list(*, user, search: str = "", village_id=None, include_inactive: bool = False) -> QuerySet[Grid]:
+def grid_list(
+    *, user: User, search: str = "", village_id: int | None = None, include_inactive: bool = False
+) -> QuerySet[Grid]:
     qs = (
         Grid.objects.filter(pk__in=scoping.grid_ids(user))
         .select_related("village", "village__parent")
@@ -155,14 +163,20 @@ def grid_list(*, user, search: str = "", village_id=None, include_inactive: bool
     return qs
 
 
-def grid_get(*, user, pk) -> Grid:
+def grid_get(*, user: User, pk: int | str) -> Grid:
     return get_object_or_404(
         Grid.objects.filter(pk__in=scoping.grid_ids(user)).select_related("village", "village__parent"), pk=pk
     )
 
 
 def grid_worker_list(
-    *, user, search: str = "", grid_id=None, village_id=None, role: str = "", include_inactive: bool = False
+    *,
+    user: User,
+    search: str = "",
+    grid_id: int | None = None,
+    village_id: int | None = None,
+    role: str = "",
+    include_inactive: bool = False,
 ) -> QuerySet[GridWorker]:
     qs = GridWorker.objects.filter(grid__in=scoping.grid_ids(user)).select_related(
         "grid", "grid__village", "grid__village__parent"
@@ -182,12 +196,12 @@ def grid_worker_list(
     return qs
 
 
-def grid_worker_get(*, user, pk) -> GridWorker:
+def grid_worker_get(*, user: User, pk: int | str) -> GridWorker:
     return get_object_or_404(grid_worker_list(user=user, include_inactive=True), pk=pk)
 
 
 # --- Mediators ----------------------------------------------------------------------------
-def mediator_ids(user) -> QuerySet:
+def mediator_ids(user: User) -> QuerySet:
     """County-wide users see all mediators; a mediator sees their own record; others the
     mediators serving a township that holds a village in their scope."""
     if scoping.has_scope(user) and not user.is_county_wide and user.role == User.Role.MEDIATOR:
@@ -196,7 +210,12 @@ def mediator_ids(user) -> QuerySet:
 
 
 def mediator_list(
-    *, user, search: str = "", kind: str = "", township_id=None, include_inactive: bool = False
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    township_id: int | None = None,
+    include_inactive: bool = False,
 ) -> QuerySet[Mediator]:
     qs = Mediator.objects.filter(pk__in=mediator_ids(user)).select_related("township")
     if kind:
@@ -212,12 +231,14 @@ def mediator_list(
     return qs
 
 
-def mediator_get(*, user, pk) -> Mediator:
+def mediator_get(*, user: User, pk: int | str) -> Mediator:
     return get_object_or_404(mediator_list(user=user, include_inactive=True), pk=pk)
 
 
 # --- Committees ---------------------------------------------------------------------------
-def committee_list(*, user, search: str = "", township_id=None) -> QuerySet[SecurityCommittee]:
+def committee_list(
+    *, user: User, search: str = "", township_id: int | None = None
+) -> QuerySet[SecurityCommittee]:
     qs = (
         SecurityCommittee.objects.filter(village__in=scoping.village_ids(user))
         .select_related("village", "village__parent")
@@ -230,7 +251,7 @@ def committee_list(*, user, search: str = "", township_id=None) -> QuerySet[Secu
     return qs
 
 
-def committee_get(*, user, pk) -> SecurityCommittee:
+def committee_get(*, user: User, pk: int | str) -> SecurityCommittee:
     return get_object_or_404(
         SecurityCommittee.objects.filter(village__in=scoping.village_ids(user)).select_related(
             "village", "village__parent"
@@ -240,7 +261,7 @@ def committee_get(*, user, pk) -> SecurityCommittee:
 
 
 def committee_member_list(
-    *, user, committee_id=None, include_inactive: bool = False
+    *, user: User, committee_id: int | None = None, include_inactive: bool = False
 ) -> QuerySet[CommitteeMember]:
     qs = CommitteeMember.objects.filter(committee__village__in=scoping.village_ids(user)).select_related(
         "committee", "committee__village"
@@ -252,12 +273,12 @@ def committee_member_list(
     return qs
 
 
-def committee_member_get(*, user, pk) -> CommitteeMember:
+def committee_member_get(*, user: User, pk: int | str) -> CommitteeMember:
     return get_object_or_404(committee_member_list(user=user, include_inactive=True), pk=pk)
 
 
 # --- Volunteer teams ----------------------------------------------------------------------
-def volunteer_team_ids(user) -> QuerySet:
+def volunteer_team_ids(user: User) -> QuerySet:
     villages = scoping.village_ids(user)
     if scoping.is_county_wide(user):
         return VolunteerTeam.objects.values("pk")
@@ -266,7 +287,9 @@ def volunteer_team_ids(user) -> QuerySet:
     ).values("pk")
 
 
-def volunteer_team_list(*, user, search: str = "", include_inactive: bool = False) -> QuerySet[VolunteerTeam]:
+def volunteer_team_list(
+    *, user: User, search: str = "", include_inactive: bool = False
+) -> QuerySet[VolunteerTeam]:
     qs = (
         VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(user))
         .select_related("region", "region__parent")
@@ -281,13 +304,13 @@ def volunteer_team_list(*, user, search: str = "", include_inactive: bool = Fals
     return qs
 
 
-def volunteer_team_get(*, user, pk) -> VolunteerTeam:
+def volunteer_team_get(*, user: User, pk: int | str) -> VolunteerTeam:
     return get_object_or_404(
         VolunteerTeam.objects.filter(pk__in=volunteer_team_ids(user)).select_related("region"), pk=pk
     )
 
 
-def volunteer_member_list(*, user, team_id=None) -> QuerySet[VolunteerMember]:
+def volunteer_member_list(*, user: User, team_id: int | None = None) -> QuerySet[VolunteerMember]:
     qs = VolunteerMember.objects.filter(team__in=volunteer_team_ids(user)).select_related("team")
     if team_id:
         qs = qs.filter(team_id=team_id)
@@ -301,17 +324,19 @@ def current_assignments_prefetch() -> Prefetch:
     """Each village's current attached officer and auxiliary officer (``to_attr``
     ``current_assignments``), through the reverse relation ``Region.assignments`` that the
     stations app declares: governance reads it without importing stations."""
-    assignment_model = Region._meta.get_field("assignments").related_model
+    assignment_model = cast("type[Model]", Region._meta.get_field("assignments").related_model)
     return Prefetch(
         "assignments",
-        queryset=assignment_model.objects.filter(end_date__isnull=True)
+        queryset=assignment_model._default_manager.filter(end_date__isnull=True)
         .select_related("officer", "auxiliary_officer")
         .order_by("kind"),
         to_attr="current_assignments",
     )
 
 
-def village_list_with_assignments(*, user, search: str = "", township_id=None) -> QuerySet[Region]:
+def village_list_with_assignments(
+    *, user: User, search: str = "", township_id: int | None = None
+) -> QuerySet[Region]:
     return village_list(user=user, search=search, township_id=township_id).prefetch_related(
         current_assignments_prefetch()
     )
@@ -326,7 +351,7 @@ def grid_leaders_prefetch() -> Prefetch:
     )
 
 
-def grid_list_with_leaders(*, user, search: str = "", village_id=None) -> QuerySet[Grid]:
+def grid_list_with_leaders(*, user: User, search: str = "", village_id: int | None = None) -> QuerySet[Grid]:
     return grid_list(user=user, search=search, village_id=village_id).prefetch_related(
         grid_leaders_prefetch()
     )
@@ -338,19 +363,20 @@ class VillageOverview:
     grids: list[Grid] = field(default_factory=list)
     committee: SecurityCommittee | None = None
     committee_members: list[CommitteeMember] = field(default_factory=list)
-    current_assignments: list = field(default_factory=list)
+    # stations' VillageAssignment rows: governance does not import stations, even to name the type
+    current_assignments: list[Any] = field(default_factory=list)
     volunteer_teams: list[VolunteerTeam] = field(default_factory=list)
 
     @property
-    def attached_officer(self):
+    def attached_officer(self) -> Any:
         return next((a for a in self.current_assignments if a.kind == "officer"), None)
 
     @property
-    def auxiliary_assignment(self):
+    def auxiliary_assignment(self) -> Any:
         return next((a for a in self.current_assignments if a.kind == "auxiliary"), None)
 
 
-def village_overview(*, user, pk) -> VillageOverview:
+def village_overview(*, user: User, pk: int | str) -> VillageOverview:
     """A village and what hangs off it, each part read through its own scoped selector
     (404 when the village is outside ``user``'s scope)."""
     village = village_get(user=user, pk=pk)
@@ -371,7 +397,7 @@ def village_overview(*, user, pk) -> VillageOverview:
     )
 
 
-def overview_counts(*, user) -> dict[str, int]:
+def overview_counts(*, user: User) -> dict[str, int]:
     """How many of each record ``user`` sees: the landing page's figures."""
     return {
         "villages": village_list(user=user).count(),

@@ -85,7 +85,9 @@ def _parent_regions(user) -> QuerySet[Region]:
 # --- Regions ------------------------------------------------------------------------------
 class RegionSerializer(BaseModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    parent = ScopedPrimaryKeyRelatedField(
+    # a declared field named like Field.parent: the serializer's metaclass takes it out of the
+    # class attributes, which the stubs cannot know
+    parent: serializers.PrimaryKeyRelatedField[Region] = ScopedPrimaryKeyRelatedField(  # type: ignore[assignment]
         scope=_parent_regions,
         queryset=Region.objects.all(),
         allow_null=True,
@@ -117,7 +119,9 @@ class RegionUpdateSerializer(RegionSerializer):
     """Structure (kind, parent) is fixed once created; the service decides which of the other
     fields the actor may change."""
 
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, label=_("上级"))
+    parent: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("上级")
+    )
 
     class Meta(RegionSerializer.Meta):
         read_only_fields = ["kind", "is_archived", "archived_at", "created_at"]
@@ -125,7 +129,7 @@ class RegionUpdateSerializer(RegionSerializer):
 
 # --- Grids --------------------------------------------------------------------------------
 class GridSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(
+    village: serializers.PrimaryKeyRelatedField[Region] = ScopedPrimaryKeyRelatedField(
         scope=_villages, queryset=Region.objects.all(), label=_("所属村(社区)")
     )
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -155,7 +159,9 @@ class GridSerializer(BaseModelSerializer):
 
 
 class GridUpdateSerializer(GridSerializer):
-    village = serializers.PrimaryKeyRelatedField(read_only=True, label=_("所属村(社区)"))
+    village: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("所属村(社区)")
+    )
 
 
 class GridWorkerSerializer(PersonalDataMixin, BaseModelSerializer):
@@ -233,7 +239,7 @@ class MediatorSerializer(PersonalDataMixin, BaseModelSerializer):
 
 # --- Security committees ------------------------------------------------------------------
 class CommitteeSerializer(BaseModelSerializer):
-    village = ScopedPrimaryKeyRelatedField(
+    village: serializers.PrimaryKeyRelatedField[Region] = ScopedPrimaryKeyRelatedField(
         scope=_villages, queryset=Region.objects.all(), label=_("村(社区)")
     )
     village_name = serializers.CharField(source="village.name", read_only=True)
@@ -260,13 +266,15 @@ class CommitteeSerializer(BaseModelSerializer):
 
 
 class CommitteeUpdateSerializer(CommitteeSerializer):
-    village = serializers.PrimaryKeyRelatedField(read_only=True, label=_("村(社区)"))
+    village: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("村(社区)")
+    )
 
 
 class CommitteeMemberSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"phone": shown_phone}
 
-    committee = ScopedPrimaryKeyRelatedField(
+    committee: serializers.PrimaryKeyRelatedField[SecurityCommittee] = ScopedPrimaryKeyRelatedField(
         scope=_committees, queryset=SecurityCommittee.objects.all(), label=_("治保会")
     )
     committee_name = serializers.CharField(source="committee.name", read_only=True)
@@ -293,7 +301,9 @@ class CommitteeMemberSerializer(PersonalDataMixin, BaseModelSerializer):
 
 
 class CommitteeMemberUpdateSerializer(CommitteeMemberSerializer):
-    committee = serializers.PrimaryKeyRelatedField(read_only=True, label=_("治保会"))
+    committee: serializers.PrimaryKeyRelatedField[SecurityCommittee] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("治保会")
+    )
 
 
 # --- Volunteer teams ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ Chinese messages) and raises ``django.core.exceptions.ValidationError`` or a ``D
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model
@@ -43,7 +43,10 @@ def _normalize(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def apply_and_save(obj: Model, data: dict[str, Any], allowed: tuple[str, ...]) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def apply_and_save(obj: M, data: dict[str, Any], allowed: tuple[str, ...]) -> M:
     unknown = set(data) - set(allowed)
     if unknown:
         raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -126,6 +129,7 @@ def region_create(
 @transaction.atomic
 def region_update(*, actor: User, region: Region, data: dict[str, Any]) -> Region:
     """Station staff may correct a village's name and figures; structure is the county's."""
+    allowed: tuple[str, ...]
     if scoping.is_county_wide(actor):
         allowed = ("name", "code", "households", "population")
     else:
@@ -153,7 +157,7 @@ def region_archive(*, actor: User, region: Region) -> Region:
 @transaction.atomic
 def region_restore(*, actor: User, region: Region) -> Region:
     require_county_wide(actor)
-    if region.parent_id and region.parent.is_archived:
+    if region.parent is not None and region.parent.is_archived:
         raise DomainError(_("上级区划已归档,请先恢复上级。"))
     Region.objects.filter(pk=region.pk).update(is_archived=False, archived_at=None)
     region.refresh_from_db()
@@ -275,7 +279,7 @@ def committee_update(*, actor: User, committee: SecurityCommittee, data: dict[st
 
 COMMITTEE_MEMBER_FIELDS = ("name", "phone", "position", "kind", "joined_on", "is_active")
 # The chair is the village party secretary; the deputy the village auxiliary officer.
-_POSITION_KIND = {
+_POSITION_KIND: dict[str, str] = {
     CommitteeMember.Position.CHAIR: CommitteeMember.Kind.PARTY_SECRETARY,
     CommitteeMember.Position.DEPUTY: CommitteeMember.Kind.AUXILIARY_OFFICER,
 }

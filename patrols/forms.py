@@ -1,12 +1,13 @@
 """Forms for the patrol pages: parsing with scoped choices; the services decide."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ListFilterForm, StyledFormMixin
+from core.forms import ListFilterForm, StyledFormMixin, choice_label
 from disputes.models import Category
 from governance import selectors as gov_selectors
 from governance.models import Grid, Region, VolunteerMember, VolunteerTeam
@@ -18,7 +19,7 @@ from .models import Patrol, PatrolFinding
 
 
 def _village_label(v: Region) -> str:
-    return f"{v.parent.name} · {v.name}" if v.parent_id else v.name
+    return f"{v.parent.name} · {v.name}" if v.parent is not None else v.name
 
 
 class PlanForm(StationChoiceMixin, StyledFormMixin, forms.Form):
@@ -119,13 +120,14 @@ class FindingForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, patrol: Patrol | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        village = self.fields["village"]
-        village.queryset = gov_selectors.village_list(user=user).select_related("parent")
+        villages = gov_selectors.village_list(user=user).select_related("parent")
         if patrol is not None:
-            village.queryset = village.queryset.filter(
+            villages = villages.filter(
                 pk__in=station_selectors.villages_of_station(patrol.station_id).values("pk")
             )
-        village.label_from_instance = _village_label
+        village = cast(forms.ModelChoiceField, self.fields["village"])
+        village.queryset = villages
+        choice_label(village, _village_label)
         self.fields["kind"].initial = PatrolFinding.Kind.HAZARD
 
 

@@ -102,8 +102,8 @@ class PatrolCheckpoint(models.Model):
         parts = [
             p
             for p in (
-                self.village.name if self.village_id else "",
-                self.grid.name if self.grid_id else "",
+                self.village.name if self.village is not None else "",
+                self.grid.name if self.grid is not None else "",
                 self.place,
             )
             if p
@@ -116,7 +116,10 @@ class Patrol(models.Model):
         IN_PROGRESS = "in_progress", _("巡逻中")
         ENDED = "ended", _("已结束")
 
-    TRANSITIONS = {Status.IN_PROGRESS: frozenset({Status.ENDED}), Status.ENDED: frozenset()}
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.IN_PROGRESS: frozenset({Status.ENDED}),
+        Status.ENDED: frozenset(),
+    }
 
     plan = models.ForeignKey(
         PatrolPlan,

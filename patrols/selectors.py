@@ -5,12 +5,13 @@ own, auxiliary officers their employing station)."""
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from governance.models import User
 from stations.selectors import station_ids
 
 from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
 
 
-def plan_list(*, user, search: str = "", station_id=None) -> QuerySet[PatrolPlan]:
+def plan_list(*, user: User, search: str = "", station_id: int | None = None) -> QuerySet[PatrolPlan]:
     qs = (
         PatrolPlan.objects.filter(station__in=station_ids(user))
         .select_related("station")
@@ -28,7 +29,7 @@ def plan_list(*, user, search: str = "", station_id=None) -> QuerySet[PatrolPlan
 def route_checkpoint(*, patrol: Patrol, checkpoint: PatrolCheckpoint | int | None) -> PatrolCheckpoint | None:
     """The one definition of "a checkpoint on the patrol's route": one of the checkpoints of the
     plan the patrol runs (``None`` for anything else, or for a patrol without a plan)."""
-    pk = getattr(checkpoint, "pk", checkpoint)
+    pk = checkpoint.pk if isinstance(checkpoint, PatrolCheckpoint) else checkpoint
     if patrol.plan_id is None or pk is None:
         return None
     return PatrolCheckpoint.objects.filter(plan_id=patrol.plan_id, pk=pk).first()
@@ -38,7 +39,7 @@ def checkpoints_prefetch() -> Prefetch:
     return Prefetch("checkpoints", queryset=PatrolCheckpoint.objects.select_related("village", "grid"))
 
 
-def plan_get(*, user, pk) -> PatrolPlan:
+def plan_get(*, user: User, pk: int | str) -> PatrolPlan:
     return get_object_or_404(
         plan_list(user=user).prefetch_related(
             checkpoints_prefetch(),
@@ -51,7 +52,9 @@ def plan_get(*, user, pk) -> PatrolPlan:
     )
 
 
-def patrol_list(*, user, status: str = "", plan_id=None, search: str = "") -> QuerySet[Patrol]:
+def patrol_list(
+    *, user: User, status: str = "", plan_id: int | None = None, search: str = ""
+) -> QuerySet[Patrol]:
     qs = (
         Patrol.objects.filter(station__in=station_ids(user))
         .select_related("station", "plan", "started_by")
@@ -68,7 +71,7 @@ def patrol_list(*, user, status: str = "", plan_id=None, search: str = "") -> Qu
     return qs
 
 
-def patrol_get(*, user, pk) -> Patrol:
+def patrol_get(*, user: User, pk: int | str) -> Patrol:
     return get_object_or_404(
         patrol_list(user=user).prefetch_related(
             Prefetch("check_ins", queryset=PatrolCheckIn.objects.select_related("checkpoint", "created_by")),
@@ -84,7 +87,7 @@ def patrol_get(*, user, pk) -> Patrol:
     )
 
 
-def finding_get(*, user, pk) -> PatrolFinding:
+def finding_get(*, user: User, pk: int | str) -> PatrolFinding:
     return get_object_or_404(
         PatrolFinding.objects.filter(patrol__station__in=station_ids(user)).select_related(
             "patrol", "patrol__station", "village", "case", "incident"

@@ -29,7 +29,7 @@ class CheckpointSerializer(BaseModelSerializer):
         allow_null=True,
         label=_("网格"),
     )
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # a field, not Field.label
 
     class Meta(BaseModelSerializer.Meta):
         model = PatrolCheckpoint

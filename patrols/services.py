@@ -5,9 +5,10 @@ action, linked from the finding."""
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,14 +82,17 @@ def _checkpoint(station: Station, order: int, data: dict[str, Any]) -> PatrolChe
             % {"n": order, "name": village.name, "station": station.name},
             field="checkpoints",
         )
-    if grid is not None and grid.village_id != village.pk:
+    if grid is not None and village is not None and grid.village_id != village.pk:
         raise DomainError(_("巡逻点 %(n)s:网格不属于所选村(社区)。") % {"n": order}, field="checkpoints")
     if village is None and not place:
         raise DomainError(_("巡逻点 %(n)s:请选择村、网格或填写地点。") % {"n": order}, field="checkpoints")
     return PatrolCheckpoint(order=order, village=village, grid=grid, place=place[:64])
 
 
-def _in(queryset, items: Iterable, label: str) -> list:
+M = TypeVar("M", bound=Model)
+
+
+def _in(queryset: QuerySet[M], items: Iterable[M] | None, label: str) -> list[M]:
     items = list(items or [])
     allowed = set(queryset.filter(pk__in=[i.pk for i in items]).values_list("pk", flat=True))
     outside = [str(i) for i in items if i.pk not in allowed]
@@ -200,8 +204,8 @@ def patrol_check_in(
     actor: User,
     patrol: Patrol,
     checkpoint: PatrolCheckpoint | int | None,
-    lat=None,
-    lon=None,
+    lat: station_services.Coordinate = None,
+    lon: station_services.Coordinate = None,
     now: dt.datetime | None = None,
 ) -> tuple[PatrolCheckIn, bool]:
     """Check in at one checkpoint (or checkpoint id, as a page or the API sends it) of the
@@ -248,7 +252,7 @@ def patrol_end(*, actor: User, patrol: Patrol, summary: str = "", now: dt.dateti
     if not moved:
         raise ConflictError(_("该巡逻已被他人结束。"), code="ended")
     patrol.refresh_from_db()
-    if patrol.plan_id:
+    if patrol.plan is not None:
         # 参加巡逻: the volunteers on the plan earn their points once per patrol
         points.points_for_patrol(
             people=list(patrol.plan.volunteer_members.filter(is_active=True)),
@@ -314,9 +318,9 @@ def finding_to_case(
     discovery in the field). Linked from the finding; a second call returns the same case."""
     _require_patrol(actor, finding.patrol.station)
     locked = _lock(finding)
-    if locked.case_id:
+    if locked.case is not None:
         return locked.case, False
-    if locked.incident_id:
+    if locked.incident is not None:
         raise ConflictError(_("该发现已转为警情 %(n)s。") % {"n": locked.incident.number}, code="handled")
     case = dispute_services.case_report(
         actor=actor,
@@ -341,9 +345,9 @@ def finding_to_incident(*, actor: User, finding: PatrolFinding, category: str) -
     巡逻发现). Linked from the finding; a second call returns the same incident."""
     _require_patrol(actor, finding.patrol.station)
     locked = _lock(finding)
-    if locked.incident_id:
+    if locked.incident is not None:
         return locked.incident, False
-    if locked.case_id:
+    if locked.case is not None:
         raise ConflictError(_("该发现已转为案件 %(n)s。") % {"n": locked.case.number}, code="handled")
     incident = station_services.incident_record(
         actor=actor,

@@ -105,6 +105,8 @@ class ScreeningReport(models.Model):
     is_zero = models.BooleanField(_("零报告"), default=False)
     note = models.TextField(_("说明"), blank=True)
 
+    item_list: list["ScreeningItem"]  # not a field: set by the selectors for the report page
+
     class Meta:
         db_table = "disputes_screeningreport"  # made by disputes' migrations, kept as it is
         verbose_name = _("排查报告")

@@ -7,7 +7,7 @@ one query), ``screening_report_get``, ``screening_current_round``, ``screening_l
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import (
     Case,
@@ -38,6 +38,9 @@ from governance.roles import Role
 
 from .models import ScreeningReport, ScreeningRound
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The path from a round to the grids it covers (county → township → village → grid).
 ROUND_VILLAGES = "county__children__children"
 ROUND_GRIDS = f"{ROUND_VILLAGES}__grids"
@@ -50,7 +53,7 @@ def may_file(user: User) -> bool:
 
 
 # --- Selectors ----------------------------------------------------------------------------
-def round_ids(user) -> QuerySet:
+def round_ids(user: User) -> QuerySet:
     """Rounds of the counties that hold a village in the user's scope (values-queryset)."""
     if scoping.is_county_wide(user):
         return ScreeningRound.objects.values("pk")
@@ -58,7 +61,7 @@ def round_ids(user) -> QuerySet:
     return ScreeningRound.objects.filter(county__in=counties).values("pk")
 
 
-def _scoped_round_grids(user, *, county=None) -> QuerySet[Grid]:
+def _scoped_round_grids(user: User, *, county: Region | int | None = None) -> QuerySet[Grid]:
     """Grids in the user's scope that rounds cover (active, village not archived)."""
     qs = Grid.objects.filter(pk__in=scoping.grid_ids(user), is_active=True, village__is_archived=False)
     if county is not None:
@@ -77,7 +80,7 @@ def counted_grids(round: ScreeningRound) -> QuerySet[Grid]:
     )
 
 
-def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
+def screening_round_list(*, user: User) -> QuerySet[ScreeningRound]:
     """Rounds in scope, each annotated with the user's own completeness figures: ``on_time``,
     ``late``, ``missing``, ``total`` (grids in the user's scope only). One query."""
     in_scope = Q(reports__grid__in=scoping.grid_ids(user))
@@ -103,14 +106,14 @@ def screening_round_list(*, user) -> QuerySet[ScreeningRound]:
     )
 
 
-def screening_round_get(*, user, pk) -> ScreeningRound:
+def screening_round_get(*, user: User, pk: int | str) -> ScreeningRound:
     return get_object_or_404(
         ScreeningRound.objects.filter(pk__in=round_ids(user)).select_related("county"), pk=pk
     )
 
 
 GroupBy = Literal["grid", "village", "township", "station"]
-GROUP_BY_CHOICES: list[tuple[str, str]] = [
+GROUP_BY_CHOICES: "list[tuple[str, StrOrPromise]]" = [
     ("station", gettext_lazy("派出所")),
     ("township", gettext_lazy("乡镇(街道)")),
     ("village", gettext_lazy("村(社区)")),
@@ -142,7 +145,7 @@ class ReportStatus:
 
 
 def screening_completeness(
-    *, user, round: ScreeningRound, group_by: GroupBy = "grid", filters: dict[str, Any] | None = None
+    *, user: User, round: ScreeningRound, group_by: GroupBy = "grid", filters: dict[str, Any] | None = None
 ) -> QuerySet:
     """Completeness of ``round`` in the user's scope, per ``group_by`` (grid, village, township
     or station): a values-queryset of dicts with ``key``, ``label``, ``parent`` (the village of
@@ -228,7 +231,7 @@ def completeness_totals(rows: Iterable[dict]) -> Totals:
     return t
 
 
-def screening_report_get(*, user, pk) -> ScreeningReport:
+def screening_report_get(*, user: User, pk: int | str) -> ScreeningReport:
     """A report of a grid in scope, with its items and their cases (404 otherwise)."""
     qs = ScreeningReport.objects.filter(
         round__in=round_ids(user), grid__in=scoping.grid_ids(user)
@@ -238,14 +241,14 @@ def screening_report_get(*, user, pk) -> ScreeningReport:
     return report
 
 
-def screening_grid_get(*, user, round: ScreeningRound, pk) -> Grid:
+def screening_grid_get(*, user: User, round: ScreeningRound, pk: int | str) -> Grid:
     """A grid the round covers and the user may see (404 otherwise)."""
     return get_object_or_404(
         _scoped_round_grids(user, county=round.county_id).select_related("village", "village__parent"), pk=pk
     )
 
 
-def screening_user_grid(*, user) -> Grid | None:
+def screening_user_grid(*, user: User) -> Grid | None:
     """The grid of a grid worker (网格长/网格员) account, or None."""
     if capabilities.role_of(user) != Role.GRID:
         return None
@@ -257,9 +260,9 @@ def screening_user_grid(*, user) -> Grid | None:
     )
 
 
-def screening_current_round(*, user, grid: Grid) -> ScreeningRound | None:
+def screening_current_round(*, user: User, grid: Grid) -> ScreeningRound | None:
     """The latest round covering the grid (open, or past its deadline when none has opened since)."""
-    county_id = grid.village.parent.parent_id if grid.village.parent_id else None
+    county_id = grid.village.parent.parent_id if grid.village.parent is not None else None
     return (
         ScreeningRound.objects.filter(pk__in=round_ids(user), county_id=county_id)
         .order_by("-opens_on", "-pk")
@@ -278,7 +281,7 @@ def screening_grid_report(*, round: ScreeningRound, grid: Grid) -> ScreeningRepo
     return report
 
 
-def screening_linkable_cases(*, user, grid: Grid) -> QuerySet[DisputeCase]:
+def screening_linkable_cases(*, user: User, grid: Grid) -> QuerySet[DisputeCase]:
     """Open cases of the grid's village the user may see, the grid's own first: what a
     screening item may link to."""
     return (

@@ -20,7 +20,8 @@ deactivated after it reported still counts with its report.
 import datetime as dt
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,10 +45,12 @@ from disputes.models import CaseEvent, DisputeCase, Source
 from disputes.selectors import case_ids
 from governance import points, scoping
 from governance.models import Grid, GridWorker, Region, User
-from stations.models import Officer, VillageAssignment
+from stations.models import AuxiliaryOfficer, Officer, VillageAssignment
 
 from .models import ScreeningArea, ScreeningItem, ScreeningPolicy, ScreeningReport, ScreeningRound
 from .selectors import ROUND_GRIDS, ROUND_VILLAGES, may_file
+
+Pairs = list[tuple[int, int]]  # (round id, grid id)
 
 logger = logging.getLogger(__name__)
 
@@ -277,7 +280,9 @@ def _still_missing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [p for p in pairs if p not in filed]
 
 
-def _send_in_chunks(pairs: list[tuple[int, int]], build, *, sms: bool = False) -> int:
+def _send_in_chunks(
+    pairs: Pairs, build: Callable[[Pairs], list[tuple[list[User], Message]]], *, sms: bool = False
+) -> int:
     """Write the notifications for ``pairs`` chunk by chunk, each chunk one transaction;
     ``build(chunk)`` returns the (recipients, message) list for the grids still missing."""
     size = max(1, settings.SWEEP_CHUNK_SIZE)
@@ -307,10 +312,10 @@ def screening_send_reminders(*, now: dt.datetime) -> int:
     for w in GridWorker.objects.filter(
         grid_id__in={g for _r, g in pairs}, is_active=True, user__isnull=False, user__is_active=True
     ).select_related("user", "grid"):
-        workers.setdefault(w.grid_id, []).append(w.user)
+        workers.setdefault(w.grid_id, []).append(cast(User, w.user))  # user__isnull=False
         grids[w.grid_id] = w.grid
 
-    def build(chunk):
+    def build(chunk: Pairs) -> list[tuple[list[User], Message]]:
         return [
             (
                 workers[g],
@@ -353,7 +358,7 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
     grids = {g.pk: g for g in Grid.objects.filter(pk__in={g for _r, g in pairs}).select_related("village")}
     village_ids = {g.village_id for g in grids.values()}
     aux: dict[int, User] = {
-        a.village_id: a.auxiliary_officer.user
+        a.village_id: cast(User, cast(AuxiliaryOfficer, a.auxiliary_officer).user)  # as filtered
         for a in VillageAssignment.objects.filter(
             village_id__in=village_ids,
             kind=VillageAssignment.Kind.AUXILIARY,
@@ -363,17 +368,17 @@ def screening_flag_overdue(*, now: dt.datetime) -> int:
         ).select_related("auxiliary_officer__user")
     }
     stations = _village_stations(village_ids)
-    staff: dict[int, list[User]] = {}
+    staff: dict[int | None, list[User]] = {}
     for officer in Officer.objects.filter(
         station_id__in=set(stations.values()), is_active=True, user__isnull=False
     ).select_related("user"):
-        staff.setdefault(officer.station_id, []).append(officer.user)
+        staff.setdefault(officer.station_id, []).append(cast(User, officer.user))  # user__isnull=False
 
     def recipients(grid: Grid) -> list[User]:
         people = [aux[grid.village_id]] if grid.village_id in aux else []
         return people + staff.get(stations.get(grid.village_id), [])
 
-    def build(chunk):
+    def build(chunk: Pairs) -> list[tuple[list[User], Message]]:
         return [
             (
                 recipients(grids[g]),

@@ -9,7 +9,7 @@ Views stay thin: every read is a scoped selector of ``disputes.screening`` (404 
 every write ``screening_services.screening_report_file``; its errors land on the form, nothing written.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -28,6 +28,7 @@ from core.errors import service_call
 from core.forms import StyledFormMixin
 from core.views import PageMixin
 from disputes.models import Category
+from governance.models import User
 from screening import selectors as screening_selectors
 from screening import services as screening_services
 
@@ -179,7 +180,7 @@ class RoundDetailView(ScreeningPageMixin, TemplateView):
         return self.round_breadcrumbs()
 
     def default_group_by(self) -> str:
-        user = self.request.user
+        user = cast(User, self.request.user)  # a signed-in page
         if user.is_county_wide:
             return "station"
         return "village" if user.role == "station" else "grid"

@@ -98,6 +98,7 @@ def parse_po(path: str | Path) -> list[Entry]:
             value = _unquote(line, path, number)
             name, index = target
             if name == "msgstr":
+                assert index is not None  # a msgstr target always carries its index
                 entry.msgstr[index] += value
             else:
                 setattr(entry, name, getattr(entry, name) + value)
@@ -105,7 +106,7 @@ def parse_po(path: str | Path) -> list[Entry]:
         match = _KEYWORD.match(line)
         if not match:
             raise PoError(f"{path}:{number}: cannot parse {raw!r}")
-        keyword, index, quoted = match.group(1), match.group(2), match.group(3)
+        keyword, plural_index, quoted = match.group(1), match.group(2), match.group(3)
         value = _unquote(quoted, path, number)
         if keyword in ("msgctxt", "msgid") and entry is not None and (entry.msgstr or keyword == "msgctxt"):
             finish()
@@ -122,8 +123,8 @@ def parse_po(path: str | Path) -> list[Entry]:
             entry.msgid_plural = value
             target = ("msgid_plural", None)
         else:
-            n = int(index) if index is not None else 0
-            if index is None and entry.msgid_plural is not None:
+            n = int(plural_index) if plural_index is not None else 0
+            if plural_index is None and entry.msgid_plural is not None:
                 raise PoError(f"{path}:{number}: plural entry needs msgstr[n]")
             entry.msgstr[n] = value
             target = ("msgstr", n)

@@ -2,11 +2,13 @@
 incident and presence forms are in ``stations.incidents.forms`` / ``stations.presence.forms``;
 the helpers here (``DateTimeInput``, ``StationChoiceMixin``, ``village_label``) serve them too."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, ServiceModelForm, StyledFormMixin
+from core.forms import DateInput, ServiceModelForm, StyledFormMixin, choice_label
 from governance import selectors as gov_selectors
 from governance.models import Region
 
@@ -50,15 +52,15 @@ class AssignmentForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, kind: str = "", **kwargs):
         kwargs.setdefault("initial", {}).setdefault("start_date", timezone.localdate())
         super().__init__(*args, **kwargs)
-        village = self.fields["village"]
+        village = cast(forms.ModelChoiceField, self.fields["village"])
         village.queryset = gov_selectors.village_list(user=user)
-        village.label_from_instance = lambda v: f"{v.parent.name} · {v.name}" if v.parent_id else v.name
-        officer = self.fields["officer"]
+        choice_label(village, lambda v: f"{v.parent.name} · {v.name}" if v.parent_id else v.name)
+        officer = cast(forms.ModelChoiceField, self.fields["officer"])
         officer.queryset = selectors.officer_list(user=user).filter(is_active=True)
-        officer.label_from_instance = lambda o: f"{o.station.name} · {o.name}({o.badge_number})"
-        auxiliary = self.fields["auxiliary_officer"]
+        choice_label(officer, lambda o: f"{o.station.name} · {o.name}({o.badge_number})")
+        auxiliary = cast(forms.ModelChoiceField, self.fields["auxiliary_officer"])
         auxiliary.queryset = selectors.auxiliary_officer_list(user=user).filter(is_active=True)
-        auxiliary.label_from_instance = lambda a: f"{a.station.name} · {a.name}"
+        choice_label(auxiliary, lambda a: f"{a.station.name} · {a.name}")
         if kind == VillageAssignment.Kind.ATTACHED_OFFICER:
             del self.fields["auxiliary_officer"]
             officer.required = True
@@ -93,14 +95,16 @@ class DateTimeInput(forms.DateTimeInput):
 
 def village_label(v: Region) -> str:
     """A village as it is shown in a choice: its township and its name."""
-    return f"{v.parent.name} · {v.name}" if v.parent_id else v.name
+    return f"{v.parent.name} · {v.name}" if v.parent is not None else v.name
 
 
 class StationChoiceMixin:
     """A ``station`` field limited to the user's stations; hidden when there is only one."""
 
+    fields: dict[str, forms.Field]  # the form's, which this mixin is mixed into
+
     def _setup_station(self, user) -> None:
-        field = self.fields["station"]
+        field = cast(forms.ModelChoiceField, self.fields["station"])
         field.queryset = Station.objects.filter(pk__in=selectors.station_ids(user), is_active=True)
         stations = list(field.queryset[:2])
         if len(stations) == 1:

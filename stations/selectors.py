@@ -4,7 +4,7 @@
 import datetime as dt
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.shortcuts import get_object_or_404
@@ -22,8 +22,15 @@ from .models import (
     VillageAssignment,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def villages_of_station(station_id) -> QuerySet:
+
+class RepeatFlag(TypedDict):
+    is_repeat: bool  # the same address or caller within the repeat window (``incident_list``)
+
+
+def villages_of_station(station_id: int) -> QuerySet[Region]:
     """Villages under a station: named directly in its jurisdiction, or inside a township that is."""
     return Region.objects.filter(kind__in=Region.VILLAGE_KINDS).filter(
         Q(jurisdiction__station_id=station_id) | Q(parent__jurisdiction__station_id=station_id)
@@ -48,7 +55,7 @@ def auxiliary_village_ids(user: User) -> QuerySet:
     ).values("village_id")
 
 
-def station_ids(user) -> QuerySet:
+def station_ids(user: User) -> QuerySet:
     """Stations in scope: county-wide users see all; station staff their own; auxiliary officers
     their employing station; others none.
 
@@ -58,6 +65,7 @@ def station_ids(user) -> QuerySet:
         return Station.objects.values("pk")
     if not scoping.has_scope(user):
         return Station.objects.none().values("pk")
+    employers: QuerySet
     if user.role == User.Role.STATION:
         employers = Officer.objects.filter(user=user, is_active=True).values("station_id")
     elif user.role == User.Role.AUXILIARY:
@@ -107,13 +115,13 @@ def stations_serving(village_ids: QuerySet) -> QuerySet:
     )
 
 
-def station_for_village(village_id) -> Station | None:
+def station_for_village(village_id: int) -> Station | None:
     return Station.objects.filter(
         Q(jurisdictions__region_id=village_id) | Q(jurisdictions__region__children__id=village_id)
     ).first()
 
 
-def station_list(*, user, search: str = "") -> QuerySet[Station]:
+def station_list(*, user: User, search: str = "") -> QuerySet[Station]:
     qs = Station.objects.filter(pk__in=station_ids(user)).select_related("county")
     if search:
         qs = qs.filter(name__icontains=search)
@@ -125,17 +133,17 @@ def station_list(*, user, search: str = "") -> QuerySet[Station]:
     )
 
 
-def station_get(*, user, pk) -> Station:
+def station_get(*, user: User, pk: int | str) -> Station:
     return get_object_or_404(Station.objects.filter(pk__in=station_ids(user)).select_related("county"), pk=pk)
 
 
-def jurisdiction_list(*, user, station: Station) -> QuerySet[Jurisdiction]:
+def jurisdiction_list(*, user: User, station: Station) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(station=station, station__in=station_ids(user)).select_related(
         "region"
     )
 
 
-def officer_list(*, user, search: str = "", station_id=None) -> QuerySet[Officer]:
+def officer_list(*, user: User, search: str = "", station_id: int | None = None) -> QuerySet[Officer]:
     qs = Officer.objects.filter(station__in=station_ids(user)).select_related("station")
     if station_id:
         qs = qs.filter(station_id=station_id)
@@ -144,11 +152,13 @@ def officer_list(*, user, search: str = "", station_id=None) -> QuerySet[Officer
     return qs
 
 
-def officer_get(*, user, pk) -> Officer:
+def officer_get(*, user: User, pk: int | str) -> Officer:
     return get_object_or_404(officer_list(user=user), pk=pk)
 
 
-def auxiliary_officer_list(*, user, search: str = "", station_id=None) -> QuerySet[AuxiliaryOfficer]:
+def auxiliary_officer_list(
+    *, user: User, search: str = "", station_id: int | None = None
+) -> QuerySet[AuxiliaryOfficer]:
     qs = AuxiliaryOfficer.objects.filter(station__in=station_ids(user)).select_related("station")
     if user.is_authenticated and user.role == User.Role.AUXILIARY and not user.is_county_wide:
         qs = qs.filter(user=user)
@@ -159,11 +169,13 @@ def auxiliary_officer_list(*, user, search: str = "", station_id=None) -> QueryS
     return qs
 
 
-def auxiliary_officer_get(*, user, pk) -> AuxiliaryOfficer:
+def auxiliary_officer_get(*, user: User, pk: int | str) -> AuxiliaryOfficer:
     return get_object_or_404(auxiliary_officer_list(user=user), pk=pk)
 
 
-def assignment_list(*, user, village_id=None, current_only: bool = False) -> QuerySet[VillageAssignment]:
+def assignment_list(
+    *, user: User, village_id: int | None = None, current_only: bool = False
+) -> QuerySet[VillageAssignment]:
     qs = VillageAssignment.objects.filter(village__in=scoping.village_ids(user)).select_related(
         "village", "officer", "auxiliary_officer"
     )
@@ -185,7 +197,7 @@ def current_assignments_prefetch() -> Prefetch:
     )
 
 
-def villages_without_assignment(*, user, kind: str) -> QuerySet[Region]:
+def villages_without_assignment(*, user: User, kind: str) -> QuerySet[Region]:
     """Villages in scope with no current assignment of ``kind`` (coverage gaps)."""
     current = VillageAssignment.objects.filter(village=OuterRef("pk"), kind=kind, end_date__isnull=True)
     return (
@@ -195,11 +207,11 @@ def villages_without_assignment(*, user, kind: str) -> QuerySet[Region]:
     )
 
 
-def assignment_get(*, user, pk) -> VillageAssignment:
+def assignment_get(*, user: User, pk: int | str) -> VillageAssignment:
     return get_object_or_404(assignment_list(user=user).select_related("village__parent"), pk=pk)
 
 
-def station_village_list(*, user, station: Station) -> QuerySet[Region]:
+def station_village_list(*, user: User, station: Station) -> QuerySet[Region]:
     """The station's villages that ``user`` may see, each with its current attached officer and
     auxiliary officer (``village.current_assignments``)."""
     return (
@@ -223,7 +235,7 @@ def normalize_address(value: str) -> str:
     return _ADDRESS_NOISE.sub("", value)[:128]
 
 
-def may_see_incidents(user) -> bool:
+def may_see_incidents(user: User) -> bool:
     """Incidents carry callers' names and phones: the county, station staff and the village's
     auxiliary officer see them; grid workers and mediators do not."""
     return capabilities.may(user, "incident.view")
@@ -260,16 +272,16 @@ def is_repeat_incident(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
 
 def incident_list(
     *,
-    user,
+    user: User,
     search: str = "",
     category: str = "",
-    village_id=None,
-    station_id=None,
+    village_id: int | None = None,
+    station_id: int | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     repeat: bool | None = None,
     referral_status: str | None = None,
-) -> QuerySet[Incident]:
+) -> "QuerySet[WithAnnotations[Incident, RepeatFlag]]":
     """Incidents in the user's villages, each annotated with ``is_repeat``."""
     if not may_see_incidents(user):
         return Incident.objects.none().annotate(is_repeat=Value(False))
@@ -302,12 +314,12 @@ def incident_list(
     return qs
 
 
-def incident_get(*, user, pk) -> Incident:
+def incident_get(*, user: User, pk: int | str) -> Incident:
     return get_object_or_404(incident_list(user=user).select_related("created_by"), pk=pk)
 
 
 def incident_related(
-    *, user, incident: Incident, window_days: int = REPEAT_WINDOW_DAYS
+    *, user: User, incident: Incident, window_days: int = REPEAT_WINDOW_DAYS
 ) -> QuerySet[Incident]:
     """The other incidents (in the user's scope) within ``window_days`` either side of this one at
     the same place or from the same caller phone: what makes it a repeat, and what followed."""
@@ -322,7 +334,7 @@ def incident_related(
     )
 
 
-def import_job_list(*, user) -> QuerySet:
+def import_job_list(*, user: User) -> QuerySet:
     if not capabilities.may(user, "incident.manage"):
         return ImportJob.objects.none()
     return (
@@ -332,5 +344,5 @@ def import_job_list(*, user) -> QuerySet:
     )
 
 
-def import_job_get(*, user, pk):
+def import_job_get(*, user: User, pk: int | str) -> ImportJob:
     return get_object_or_404(import_job_list(user=user), pk=pk)

@@ -60,7 +60,9 @@ class StationSerializer(BaseModelSerializer):
 class OfficerSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"phone": shown_phone}
 
-    station = ScopedPrimaryKeyRelatedField(scope=_stations, queryset=Station.objects.all(), label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = ScopedPrimaryKeyRelatedField(
+        scope=_stations, queryset=Station.objects.all(), label=_("派出所")
+    )
     station_name = serializers.CharField(source="station.name", read_only=True)
     post_display = serializers.CharField(source="get_post_display", read_only=True)
 
@@ -84,13 +86,17 @@ class OfficerSerializer(PersonalDataMixin, BaseModelSerializer):
 
 
 class OfficerUpdateSerializer(OfficerSerializer):
-    station = serializers.PrimaryKeyRelatedField(read_only=True, label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("派出所")
+    )
 
 
 class AuxiliaryOfficerSerializer(PersonalDataMixin, BaseModelSerializer):
     personal_fields = {"id_number": shown_id_number, "phone": shown_phone}
 
-    station = ScopedPrimaryKeyRelatedField(scope=_stations, queryset=Station.objects.all(), label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = ScopedPrimaryKeyRelatedField(
+        scope=_stations, queryset=Station.objects.all(), label=_("派出所")
+    )
     station_name = serializers.CharField(source="station.name", read_only=True)
 
     class Meta(BaseModelSerializer.Meta):
@@ -111,7 +117,9 @@ class AuxiliaryOfficerSerializer(PersonalDataMixin, BaseModelSerializer):
 
 
 class AuxiliaryOfficerUpdateSerializer(AuxiliaryOfficerSerializer):
-    station = serializers.PrimaryKeyRelatedField(read_only=True, label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("派出所")
+    )
 
 
 class AssignmentSerializer(BaseModelSerializer):
@@ -175,7 +183,9 @@ class IncidentSerializer(PersonalDataMixin, BaseModelSerializer):
 
     personal_fields = {"caller_phone": shown_phone}
 
-    station = ScopedPrimaryKeyRelatedField(scope=_stations, queryset=Station.objects.all(), label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = ScopedPrimaryKeyRelatedField(
+        scope=_stations, queryset=Station.objects.all(), label=_("派出所")
+    )
     station_name = serializers.CharField(source="station.name", read_only=True)
     village = ScopedPrimaryKeyRelatedField(
         scope=_villages, queryset=Region.objects.all(), label=_("村(社区)")
@@ -230,7 +240,9 @@ class IncidentSerializer(PersonalDataMixin, BaseModelSerializer):
 
 
 class IncidentUpdateSerializer(IncidentSerializer):
-    station = serializers.PrimaryKeyRelatedField(read_only=True, label=_("派出所"))
+    station: serializers.PrimaryKeyRelatedField[Station] = serializers.PrimaryKeyRelatedField(
+        read_only=True, label=_("派出所")
+    )
 
 
 class IncidentReferSerializer(serializers.Serializer):

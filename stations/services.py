@@ -4,6 +4,7 @@ Village check-ins (驻村签到) are in ``stations.presence.services``, the inci
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +58,7 @@ AUXILIARY_FIELDS = ("name", "gender", "ethnicity", "id_number", "phone", "is_act
 
 
 @transaction.atomic
-def officer_create(*, actor: User, station: Station, **data) -> Officer:
+def officer_create(*, actor: User, station: Station, **data: Any) -> Officer:
     _require_station_in_scope(actor, station)
     return apply_and_save(Officer(station=station), data, OFFICER_FIELDS)
 
@@ -69,7 +70,7 @@ def officer_update(*, actor: User, officer: Officer, data: dict) -> Officer:
 
 
 @transaction.atomic
-def auxiliary_officer_create(*, actor: User, station: Station, **data) -> AuxiliaryOfficer:
+def auxiliary_officer_create(*, actor: User, station: Station, **data: Any) -> AuxiliaryOfficer:
     _require_station_in_scope(actor, station)
     return apply_and_save(AuxiliaryOfficer(station=station), data, AUXILIARY_FIELDS)
 
@@ -98,6 +99,7 @@ def village_assign(
     if (officer is None) == (auxiliary_officer is None):
         raise DomainError(_("请选择一名民警或一名辅警。"))
     person = officer or auxiliary_officer
+    assert person is not None  # exactly one of the two, checked above
     if not person.is_active:
         raise DomainError(_("%(name)s 已不在岗。") % {"name": person.name})
     station = selectors.station_for_village(village.pk)
@@ -152,7 +154,7 @@ STATION_FIELDS = ("name", "code", "address", "phone", "is_active")
 
 
 @transaction.atomic
-def station_create(*, actor: User, county: Region, **data) -> Station:
+def station_create(*, actor: User, county: Region, **data: Any) -> Station:
     """Stations are set up by the county command centre."""
     require_county_wide(actor)
     if county.kind != Region.Kind.COUNTY:
@@ -322,7 +324,11 @@ def incident_answer(
 
 
 # --- Input helpers (for presence and patrols) ----------------------------------------------
-def parse_coordinate(value, low: int, high: int, field: str) -> Decimal | None:
+# A GPS coordinate as a form (Decimal), the API (str or number) or nothing sends it.
+Coordinate = Decimal | float | str | None
+
+
+def parse_coordinate(value: Coordinate, low: int, high: int, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:

@@ -67,8 +67,8 @@ ROLES = ["admin", "county", "station_a", "station_b", "aux_v1", "grid_g1", "medi
 
 @pytest.fixture
 def world(db) -> World:
-    admin = UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
-    county_user = UserFactory(username="county", role=User.Role.COUNTY, is_staff=True)
+    admin = UserFactory.create(username="admin", role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+    county_user = UserFactory.create(username="county", role=User.Role.COUNTY, is_staff=True)
     county = gov.region_create(
         actor=admin, name="测试县", code="511132000000", kind=Region.Kind.COUNTY, parent=None
     )
@@ -92,8 +92,8 @@ def world(db) -> World:
     st.jurisdiction_add(actor=admin, station=station_a, region=ta)
     st.jurisdiction_add(actor=admin, station=station_b, region=tb)
 
-    station_a_user = UserFactory(username="station_a", role=User.Role.STATION, full_name="甲所民警")
-    station_b_user = UserFactory(username="station_b", role=User.Role.STATION, full_name="乙所民警")
+    station_a_user = UserFactory.create(username="station_a", role=User.Role.STATION, full_name="甲所民警")
+    station_b_user = UserFactory.create(username="station_b", role=User.Role.STATION, full_name="乙所民警")
     officer_a = st.officer_create(
         actor=admin,
         station=station_a,
@@ -111,7 +111,7 @@ def world(db) -> World:
         user=station_b_user,
     )
 
-    aux_user = UserFactory(username="aux_v1", role=User.Role.AUXILIARY, full_name="一村辅警")
+    aux_user = UserFactory.create(username="aux_v1", role=User.Role.AUXILIARY, full_name="一村辅警")
     aux = st.auxiliary_officer_create(
         actor=admin,
         station=station_a,
@@ -128,7 +128,7 @@ def world(db) -> World:
     g1b = gov.grid_create(actor=admin, village=v1, name="一村二组", code="G-1B")
     g2 = gov.grid_create(actor=admin, village=v2, name="二村一组", code="G-2")
     g3 = gov.grid_create(actor=admin, village=v3, name="三村一组", code="G-3")
-    grid_user = UserFactory(username="grid_g1", role=User.Role.GRID, full_name="一组网格员")
+    grid_user = UserFactory.create(username="grid_g1", role=User.Role.GRID, full_name="一组网格员")
     worker = gov.grid_worker_create(
         actor=admin,
         grid=g1a,
@@ -155,7 +155,7 @@ def world(db) -> World:
         role=GridWorker.Role.LEADER,
     )
 
-    mediator_user = UserFactory(username="mediator_t1", role=User.Role.MEDIATOR, full_name="阿说德古")
+    mediator_user = UserFactory.create(username="mediator_t1", role=User.Role.MEDIATOR, full_name="阿说德古")
     m1 = gov.mediator_create(
         actor=admin,
         township=ta,
@@ -211,7 +211,7 @@ def world(db) -> World:
         leader_phone=make_phone(),
     )
 
-    norole = UserFactory(username="norole", role="")
+    norole = UserFactory.create(username="norole", role="")
     users = {
         "admin": admin,
         "county": county_user,

@@ -23,7 +23,7 @@ def make_phone(n: int | None = None) -> str:
     return f"139{n % 100_000_000:08d}"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)

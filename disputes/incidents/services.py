@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError, NotPermitted
 from disputes import services
 from disputes.models import DisputeCase, Source
-from governance.models import User
+from governance.models import Grid, User
 from stations.models import Incident
 from stations.selectors import incident_list
 
@@ -33,7 +33,7 @@ def case_from_incident(
     people_involved: int = 2,
     threat_flag: bool = False,
     vulnerable_flag: bool = False,
-    grid=None,
+    grid: Grid | None = None,
     note: str = "",
     **extra: Any,
 ) -> tuple[DisputeCase, bool]:

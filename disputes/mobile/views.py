@@ -13,6 +13,7 @@ The form is in ``disputes.mobile.forms``; reads go through ``disputes.selectors`
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -33,11 +34,14 @@ from governance import selectors as gov_selectors
 
 from .forms import MobileReportForm
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PAGE_SIZE = 15
 
 
 class MobileMixin(LoginRequiredMixin):
-    page_title = ""
+    page_title: "StrOrPromise" = ""
     back_url_name = "mobile:home"
 
     def get_context_data(self, **kwargs):

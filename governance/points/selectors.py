@@ -8,8 +8,9 @@
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.db.models import Case, F, Q, QuerySet, Sum, Value, When
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from governance import selectors as gov_selectors
-from governance.models import CommitteeMember, GridWorker, PointsEntry, Region, VolunteerMember
+from governance.models import CommitteeMember, GridWorker, PointsEntry, Region, User, VolunteerMember
 
 Person = GridWorker | CommitteeMember | VolunteerMember
 Kind = Literal["grid_worker", "committee_member", "volunteer_member"]
@@ -63,7 +64,7 @@ def stars_for(total: int) -> int:
     return 0
 
 
-def person_list(*, user, kind: str) -> QuerySet:
+def person_list(*, user: User, kind: str) -> QuerySet:
     """The people of ``kind`` that ``user`` may see (active or not)."""
     if kind == PointsEntry.Kind.GRID_WORKER:
         return gov_selectors.grid_worker_list(user=user, include_inactive=True)
@@ -164,7 +165,7 @@ _PLACE: dict[str, dict[str, Any]] = {
 
 def points_monthly(
     *,
-    user,
+    user: User,
     month: dt.date,
     group: GroupBy = "village",
     kind: Kind = "grid_worker",
@@ -213,7 +214,10 @@ def points_monthly(
     )
 
 
-def _rank(items: list, score) -> None:
+Ranked = TypeVar("Ranked", PersonTotal, GroupTotal)
+
+
+def _rank(items: list[Ranked], score: Callable[[Ranked], float]) -> None:
     """Competition ranking (1, 2, 2, 4) over items already sorted by ``score`` descending."""
     previous = None
     for index, item in enumerate(items, start=1):
@@ -222,7 +226,7 @@ def _rank(items: list, score) -> None:
         previous = value
 
 
-def points_person_get(*, user, kind: str, pk) -> Person:
+def points_person_get(*, user: User, kind: str, pk: int | str) -> Person:
     """A grid worker, committee member or volunteer the user may see (404 otherwise)."""
     if kind not in KINDS:
         raise Http404(_("不支持的人员类别。"))

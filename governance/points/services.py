@@ -107,7 +107,8 @@ def points_award_manual(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("手工加减分须填写事由。"), field="reason")
-    if len(reason) > PointsEntry._meta.get_field("reason").max_length:
+    max_length = PointsEntry._meta.get_field("reason").max_length
+    if max_length is not None and len(reason) > max_length:
         raise DomainError(_("事由不能超过255个字。"), field="reason")
     if isinstance(points, bool) or not isinstance(points, int):
         raise DomainError(_("分值须为整数。"), field="points")

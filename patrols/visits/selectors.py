@@ -58,7 +58,7 @@ def done_filter(done: bool) -> Q:
 
 
 # --- Scoped reads -------------------------------------------------------------------------
-def risk_visit_list(*, user, status: str = "", search: str = "") -> QuerySet[RiskVisit]:
+def risk_visit_list(*, user: User, status: str = "", search: str = "") -> QuerySet[RiskVisit]:
     """Visits in the user's scope, newest first, with ``village_visit_at`` / ``grid_check_in_at``
     annotated. ``status``: "open" (not done), "done", "overdue" (not done, past due); ``search``:
     case number or village name."""
@@ -80,9 +80,9 @@ def risk_visit_list(*, user, status: str = "", search: str = "") -> QuerySet[Ris
     return qs.order_by("-created_at", "-pk")
 
 
-def risk_visit_get(*, user, pk) -> RiskVisit:
+def risk_visit_get(*, user: User, pk: int | str) -> RiskVisit:
     return get_object_or_404(risk_visit_list(user=user).prefetch_related("assignees"), pk=pk)
 
 
-def my_grids(user) -> QuerySet[Grid]:
+def my_grids(user: User) -> QuerySet[Grid]:
     return Grid.objects.filter(workers__user=user, workers__is_active=True, is_active=True).distinct()

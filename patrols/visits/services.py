@@ -12,6 +12,7 @@ stored with (``visit.task``, ``visittask-<id>``): they deduplicate against rows 
 """
 
 import datetime as dt
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -26,7 +27,7 @@ from disputes.models import OPEN_STATUSES, DisputeCase, RiskLevel
 from governance import points
 from governance.models import Grid, GridWorker, User
 from stations.models import VillageAssignment
-from stations.services import parse_coordinate
+from stations.services import Coordinate, parse_coordinate
 
 from .models import GridCheckIn, RiskVisit
 from .selectors import done_filter
@@ -52,17 +53,17 @@ def _assignees(cases: list[DisputeCase]) -> dict[int, list[User]]:
     current attached officer and auxiliary officer (two queries for all cases)."""
     grid_ids = {c.grid_id for c in cases if c.grid_id}
     village_ids = {c.village_id for c in cases}
-    by_grid: dict[int, list[User]] = {}
+    by_grid: dict[int | None, list[User]] = {}
     for w in GridWorker.objects.filter(
         grid_id__in=grid_ids, is_active=True, user__isnull=False, user__is_active=True
     ).select_related("user"):
-        by_grid.setdefault(w.grid_id, []).append(w.user)
+        by_grid.setdefault(w.grid_id, []).append(cast(User, w.user))  # user__isnull=False
     by_village: dict[int, list[User]] = {}
     for a in VillageAssignment.objects.filter(
         village_id__in=village_ids, end_date__isnull=True
     ).select_related("officer__user", "auxiliary_officer__user"):
         person = a.officer if a.kind == VillageAssignment.Kind.ATTACHED_OFFICER else a.auxiliary_officer
-        if person is not None and person.user_id and person.user.is_active:
+        if person is not None and person.user is not None and person.user.is_active:
             by_village.setdefault(a.village_id, []).append(person.user)
     return {c.pk: by_grid.get(c.grid_id, []) + by_village.get(c.village_id, []) for c in cases}
 
@@ -157,7 +158,13 @@ def risk_visits_remind_overdue(*, now: dt.datetime) -> int:
 # --- Grid check-in ------------------------------------------------------------------------
 @transaction.atomic
 def grid_check_in(
-    *, actor: User, grid: Grid, note: str = "", lat=None, lon=None, now: dt.datetime | None = None
+    *,
+    actor: User,
+    grid: Grid,
+    note: str = "",
+    lat: Coordinate = None,
+    lon: Coordinate = None,
+    now: dt.datetime | None = None,
 ) -> GridCheckIn:
     """A grid worker checks in in their own grid. Every open visit of that grid asked for
     before now is thereby done; the worker earns 走访核查 points once per visit."""

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.errors import DomainError, error_text
 from core.i18n import join_list
@@ -361,8 +363,8 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
                 )
             except ValidationError as err:
                 for field, messages in err.message_dict.items():
-                    header = _BY_FIELD[field].header if field in _BY_FIELD else field
-                    problems.extend((header, m) for m in messages)
+                    column_name = _BY_FIELD[field].header if field in _BY_FIELD else field
+                    problems.extend((column_name, m) for m in messages)
         if problems:
             errors.extend({"row": row_number, "column": col, "message": msg} for col, msg in problems)
         else:
@@ -417,7 +419,7 @@ def incident_import_template(*, villages=()) -> bytes:
     categories and (when given) the station's villages."""
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook has one worksheet
     sheet.title = _("警情")
     sheet.append([c.label for c in COLUMNS])
     # examples marked with gettext_noop are translated; names stay as they are (data)
@@ -430,11 +432,11 @@ def incident_import_template(*, villages=()) -> bytes:
     sheet.append([example[c.field] for c in COLUMNS])
     bold = Font(bold=True)
     required = PatternFill("solid", fgColor="FDE8E7")
-    for cell, column in zip(sheet[1], COLUMNS, strict=True):
+    for index, (cell, column) in enumerate(zip(sheet[1], COLUMNS, strict=True), start=1):
         cell.font = bold
         if column.required:
             cell.fill = required
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(column.label) * 3)
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.label) * 3)
     sheet.column_dimensions["J"].width = 40
     sheet.freeze_panes = "A2"
 

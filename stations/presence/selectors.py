@@ -3,13 +3,22 @@ table (attached officer / auxiliary officer × village, days in the village); ``
 the same unscoped, for the reminder sweep; ``visit_list`` the check-ins in a user's scope."""
 
 import datetime as dt
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from governance import scoping
+from governance.models import User
 from stations.models import VillageAssignment, VillageVisit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class PresenceDays(TypedDict):
+    days: int  # distinct days in the village in the range
 
 
 def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
@@ -22,7 +31,9 @@ def presence_min_days() -> int:
     return int(getattr(settings, "PRESENCE_MIN_DAYS", 3))
 
 
-def visit_list(*, user, village_id=None, month: dt.date | None = None) -> QuerySet[VillageVisit]:
+def visit_list(
+    *, user: User, village_id: int | None = None, month: dt.date | None = None
+) -> QuerySet[VillageVisit]:
     qs = VillageVisit.objects.filter(village__in=scoping.village_ids(user)).select_related(
         "village", "officer", "auxiliary_officer"
     )
@@ -57,7 +68,9 @@ def _days_subquery(first: dt.date, last: dt.date) -> Coalesce:
     )
 
 
-def presence_assignments(*, first: dt.date, last: dt.date) -> QuerySet[VillageAssignment]:
+def presence_assignments(
+    *, first: dt.date, last: dt.date
+) -> "QuerySet[WithAnnotations[VillageAssignment, PresenceDays]]":
     """Assignments that overlap [first, last], each with ``days``: distinct days its person was in
     its village in that range. Unscoped (the reminder sweep uses it); pages go through
     ``presence_coverage``."""
@@ -69,7 +82,7 @@ def presence_assignments(*, first: dt.date, last: dt.date) -> QuerySet[VillageAs
 
 
 def presence_coverage(
-    *, user, month: dt.date, station_id=None, kind: str = ""
+    *, user: User, month: dt.date, station_id: int | None = None, kind: str = ""
 ) -> QuerySet[VillageAssignment]:
     """The monthly coverage table: every attached officer and auxiliary officer × each village
     they were assigned to in ``month`` (within the user's scope), with ``days`` in the village
@@ -96,7 +109,7 @@ def presence_coverage(
     return qs
 
 
-def my_assignments(*, user) -> QuerySet[VillageAssignment]:
+def my_assignments(*, user: User) -> QuerySet[VillageAssignment]:
     """The current assignments of the officer or auxiliary officer whose account ``user`` is."""
     if not scoping.has_scope(user):
         return VillageAssignment.objects.none()

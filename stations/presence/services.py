@@ -3,6 +3,7 @@ to a village (``visit_check_in``); from the 15th of the month, attached officers
 ``PRESENCE_MIN_DAYS`` rule are reminded once per village and month (``presence_remind_behind``)."""
 
 import datetime as dt
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +16,7 @@ from core.notifications import Message, notify_bulk
 from governance import scoping
 from governance.models import Region, User
 from stations.models import AuxiliaryOfficer, Officer, VillageAssignment, VillageVisit
-from stations.services import parse_coordinate
+from stations.services import Coordinate, parse_coordinate
 
 from .selectors import month_bounds, presence_assignments, presence_min_days
 
@@ -37,8 +38,8 @@ def visit_check_in(
     village: Region,
     activity: str = VillageVisit.Activity.VISIT,
     note: str = "",
-    lat=None,
-    lon=None,
+    lat: Coordinate = None,
+    lon: Coordinate = None,
     now: dt.datetime | None = None,
 ) -> VillageVisit:
     """An attached officer or auxiliary officer checks in to a village in their scope (from a
@@ -99,11 +100,11 @@ def presence_remind_behind(*, today: dt.date) -> int:
     )
     period = today.strftime("%Y-%m")
     url = reverse("stations:presence")
-    pairs = []
+    pairs: list[tuple[list[User], Message]] = []
     for a in behind:
         pairs.append(
             (
-                [a.officer.user],
+                [cast(User, cast(Officer, a.officer).user)],  # the filter requires both
                 Message(
                     kind="presence.behind",
                     target=f"officer{a.officer_id}-village{a.village_id}",

@@ -62,6 +62,7 @@ def _asked_for() -> dict[str, str]:
                     if (
                         names & {"write_capability", "manage_capability"}
                         and isinstance(node.value, ast.Constant)
+                        and isinstance(node.value.value, str)
                         and node.value.value
                     ):
                         found[node.value.value] = where
@@ -71,7 +72,7 @@ def _asked_for() -> dict[str, str]:
                                 found[entry.elts[-1].value] = where
                     if "action_capabilities" in names and isinstance(node.value, ast.Dict):
                         for value in node.value.values:
-                            if isinstance(value, ast.Constant):
+                            if isinstance(value, ast.Constant) and isinstance(value.value, str):
                                 found[value.value] = where
     for path in (ROOT / "templates").rglob("*.html"):
         for code in re.findall(r'\|may:"([^"]+)"', path.read_text(encoding="utf-8")):

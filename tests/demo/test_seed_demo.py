@@ -76,7 +76,7 @@ def _run() -> str:
 
 
 def _snapshot() -> dict:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+    return {model.__name__: list(model._default_manager.order_by("pk").values()) for model in MODELS}
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Builders for dispute-case tests: everything goes through the services."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from ..factories import make_id_number, make_phone
 
 
 def report(world, actor: str = "station_a", *, village=None, grid=None, parties=None, **kw) -> DisputeCase:
-    data = {
+    data: dict[str, Any] = {
         "category": Category.NEIGHBOUR,
         "summary": "两户村民因宅基地边界石坎发生争执,双方互不相让。",
         "people_involved": 2,

@@ -4,6 +4,7 @@ The worker is started as a subprocess on the test database (PostgreSQL in CI, th
 file locally) and the configured broker (Redis when REDIS_URL is set, as in CI; kombu's
 filesystem transport otherwise). Each test uses its own queue, so nothing else is consumed."""
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -129,7 +130,7 @@ def _overdue_cases(world, n: int) -> list[DisputeCase]:
         services.case_accept(actor=staff, case=case)
         cases.append(case)
     DisputeCase.objects.filter(pk__in=[c.pk for c in cases]).update(
-        due_at=timezone.now() - timezone.timedelta(hours=30)
+        due_at=timezone.now() - dt.timedelta(hours=30)
     )
     return cases
 

@@ -22,9 +22,9 @@ from ..screening.helpers import file, open_round
 pytestmark = pytest.mark.django_db
 
 
-def local(*args: int) -> dt.datetime:
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
     """A time in the platform's time zone (Asia/Shanghai)."""
-    return dt.datetime(*args, tzinfo=timezone.get_default_timezone())
+    return dt.datetime(year, month, day, hour, minute, tzinfo=timezone.get_default_timezone())
 
 
 def entries(person=None, **kw):

@@ -21,7 +21,7 @@ def open_round(*, days_ago: int = 0) -> ScreeningRound:
 
 def grid_user(world, grid, username: str, *, role=GridWorker.Role.WORKER) -> User:
     """A grid worker with an account on ``grid``."""
-    user = UserFactory(username=username, role=User.Role.GRID, full_name=username)
+    user = UserFactory.create(username=username, role=User.Role.GRID, full_name=username)
     gov.grid_worker_create(
         actor=world.user("admin"),
         grid=grid,

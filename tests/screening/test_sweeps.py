@@ -64,7 +64,7 @@ def test_inactive_workers_and_workers_without_an_account_are_not_reminded(world)
 
 def test_overdue_grids_are_flagged_to_the_auxiliary_officer_and_the_station_staff(world):
     r = open_round(days_ago=7)  # due 2 days ago
-    second = UserFactory(username="station_a2", role="station")
+    second = UserFactory.create(username="station_a2", role="station")
     st.officer_create(
         actor=world.user("admin"),
         station=world.station_a,

@@ -27,7 +27,7 @@ def second_officer_a(world):
             badge_number=f"20000{n}",
             phone=make_phone(),
         )
-    user = UserFactory(username="station_a2", role=User.Role.STATION, full_name="甲所民警二")
+    user = UserFactory.create(username="station_a2", role=User.Role.STATION, full_name="甲所民警二")
     officer = st.officer_create(
         actor=admin,
         station=world.station_a,

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 from django.utils import timezone
 
@@ -14,7 +15,7 @@ _n = iter(range(1, 10**6))
 
 
 def record(world, actor: str = "station_a", *, station=None, village=None, **kw) -> Incident:
-    data = {
+    data: dict[str, Any] = {
         "number": f"J{next(_n):08d}",
         "received_at": timezone.now() - dt.timedelta(days=1),
         "category": Incident.Category.DISPUTE,

@@ -37,7 +37,7 @@ def check_in(world, actor, village, day, **kw):
 @pytest.fixture
 def second_officer(world):
     """Officer 甲所二民警 of station A, attached to 二村 (officer_a is attached to 一村)."""
-    user = UserFactory(username="station_a2", role="station", full_name="甲所二民警")
+    user = UserFactory.create(username="station_a2", role="station", full_name="甲所二民警")
     officer = services.officer_create(
         actor=world.user("admin"),
         station=world.station_a,
@@ -159,7 +159,7 @@ def test_presence_page_queries_do_not_grow(world, client_for, second_officer):
     counts = []
     for extra in (0, 10):
         for i in range(extra):
-            user = UserFactory(username=f"o{i}", role="station")
+            user = UserFactory.create(username=f"o{i}", role="station")
             officer = services.officer_create(
                 actor=world.user("admin"),
                 station=world.station_b,
