@@ -45,6 +45,7 @@ def _asked_for() -> dict[str, str]:
                     and getattr(node.func, "attr", getattr(node.func, "id", "")) == "users_with_capability"
                     and node.args
                     and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
                 ):
                     found[node.args[0].value] = where
                 if (
@@ -68,8 +69,9 @@ def _asked_for() -> dict[str, str]:
                         found[node.value.value] = where
                     if "_TERRITORY" in names and isinstance(node.value, ast.List):  # the top bar
                         for entry in node.value.elts:
-                            if isinstance(entry, ast.Tuple) and isinstance(entry.elts[-1], ast.Constant):
-                                found[entry.elts[-1].value] = where
+                            last = entry.elts[-1] if isinstance(entry, ast.Tuple) else None
+                            if isinstance(last, ast.Constant) and isinstance(last.value, str):
+                                found[last.value] = where
                     if "action_capabilities" in names and isinstance(node.value, ast.Dict):
                         for value in node.value.values:
                             if isinstance(value, ast.Constant) and isinstance(value.value, str):
