@@ -6,6 +6,7 @@ command centre sees every area; station staff their station and what lies under 
 auxiliary officer their village; other roles have no dashboard."""
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -110,7 +111,16 @@ def default_area(*, user: User) -> Area:
     return area_get(user=user, kind="village", pk=village.pk)
 
 
-def child_kind(area: Area) -> str | None:
+ChildKind = Literal["station", "township", "village", "grid"]
+_CHILD: dict[str, ChildKind] = {
+    "county": "station",
+    "station": "township",
+    "township": "village",
+    "village": "grid",
+}
+
+
+def child_kind(area: Area) -> ChildKind:
     """What one level down is: county → stations, station → townships, township → villages,
     village → grids."""
-    return {"county": "station", "station": "township", "township": "village", "village": "grid"}[area.kind]
+    return _CHILD[area.kind]

@@ -103,6 +103,7 @@ def _headline(
         ("recurrence_rate", _("复发率"), "%"),
         ("satisfaction_rate", _("回访满意率"), "%"),
     ]
+    # keys are the headline ones of DisputeFigures (spec above); mypy cannot follow a loop variable
     return [
         {
             "key": key,
@@ -151,7 +152,7 @@ def children(area: Area, user: User, period: Period) -> tuple[str, list[ChildRow
         objs = territory.villages_of(area.village_ids)
     else:
         objs = territory.active_grids_of(area.village_ids)
-    table = cases.figures_by(area.village_ids, group=kind, period=period)  # type: ignore[arg-type]
+    table = cases.figures_by(area.village_ids, group=kind, period=period)
     rows: list[ChildRow] = []
     for obj in objs:
         url = (
@@ -159,5 +160,5 @@ def children(area: Area, user: User, period: Period) -> tuple[str, list[ChildRow
             if kind == "grid"
             else reverse("dashboards:area", args=[kind, obj.pk])
         )
-        rows.append({"name": str(obj), "url": url, **table.get(obj.pk, cases.EMPTY_CHILD_ROW)})  # type: ignore[typeddict-item]
+        rows.append({"name": str(obj), "url": url, **table.get(obj.pk, cases.EMPTY_CHILD_ROW)})
     return kind, rows

@@ -136,6 +136,7 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
         for reported_at, closed_at in _cases(village_ids)
         .filter(closed)
         .values_list("reported_at", "closed_at")
+        if closed_at is not None  # a closed case has its closing time; the type does not know
     ]
     events = CaseEvent.objects.filter(
         case__village__in=village_ids, created_at__gte=start, created_at__lt=end

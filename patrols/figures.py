@@ -20,7 +20,7 @@ def patrol_figures(*, station_ids: QuerySet, start: dt.datetime, end: dt.datetim
     (ended ones), and how many volunteer members were on their plans (群防群治参与)."""
     patrols = Patrol.objects.filter(station__in=station_ids, started_at__gte=start, started_at__lt=end)
     spans = list(patrols.exclude(ended_at__isnull=True).values_list("started_at", "ended_at"))
-    hours = sum((e - s).total_seconds() for s, e in spans) / 3600
+    hours = sum((e - s).total_seconds() for s, e in spans if e is not None) / 3600
     volunteers = (
         PatrolPlan.objects.filter(patrols__in=patrols)
         .values("volunteer_members")
