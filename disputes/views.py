@@ -676,6 +676,7 @@ class RelationCreateView(ServiceFormMixin, FormView):
     page_title = gettext_lazy("调解员利害关系(回避)")
     success_message = gettext_lazy("已登记:%(name)s")
     submit_label = gettext_lazy("登记")
+    write_capability = "mediator_relation.record"  # what the service asks
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

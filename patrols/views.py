@@ -65,6 +65,7 @@ class PlanCreateView(ServiceFormMixin, FormView):  # type: ignore[misc]  # get_s
     nav_key = "patrols"
     page_title = gettext_lazy("制定巡逻计划")
     submit_label = gettext_lazy("保存计划")
+    write_capability = "patrol.plan"  # what the service and the API ask
 
     def get_breadcrumbs(self):
         return _crumbs()

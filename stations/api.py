@@ -112,6 +112,7 @@ class IncidentViewSet(CreateReadUpdateViewSet):
 
     serializer_class = s.IncidentSerializer
     update_serializer_class = s.IncidentUpdateSerializer
+    write_capability = "incident.manage"  # as the incident pages and services
     ordering = ("-received_at", "-pk")
     ordering_fields = ("received_at", "number")
     filterset_class = filters.IncidentFilter

@@ -8,8 +8,9 @@ The objects belong to station A (``field`` fixture, built through the services):
 in 一村, a patrol plan with a patrol in progress and one finding. ``station_b`` is the outsider: 404 on every object. Patrols are seen by the stations
 in scope (``stations.selectors.station_ids``: county-wide users, station staff, the station's
 auxiliary officers); grid workers, mediators and accounts with no role see none. Plans are made by
-those who manage reference data (``patrols.services.may_plan``), patrols run also by the
-station's auxiliary officers (``may_patrol``).
+the roles with the capability ``patrol.plan`` (``patrols.services.may_plan``), patrols run by
+those with ``patrol.run`` (``may_patrol``: also the station's auxiliary officers); a case is
+made from an incident with ``case.report``.
 """
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from patrols import services as patrols
 
 from .patrols.helpers import plan
-from .permission_matrix import ACTORS, api, api_basenames, check_route, expect, page, uncovered
+from .permission_matrix import api, by_capability, capability_rows, check_route, expect, page, replace
 from .stations.incidents.helpers import record
 
 
@@ -59,50 +60,43 @@ def attr(name):
     return lambda w: [getattr(w, name).pk]
 
 
-def replace(statuses, **by_actor):
-    return {**statuses, **by_actor}
-
-
 # --- Who gets what ------------------------------------------------------------------------
 EVERYONE = expect(200)
 NOT_OFFERED = expect(405)
 # station A's incident: its station and 一村's auxiliary officer see it; writes are for station A
-STATION_READ = expect(404, admin=200, county=200, station_a=200, aux_v1=200)
+SEES_STATION = ("admin", "county", "station_a", "aux_v1")
+STATION_READ = expect(404, **dict.fromkeys(SEES_STATION, 200))
 # station A's patrols: the same people see them; aux_v1 runs patrols but does not plan them
 PATROL_READ = STATION_READ
-# roles that report disputes (``disputes.services.may(user, "report")``)
-REPORTERS = ("admin", "station_a", "station_b", "aux_v1", "grid_g1")
 
 
-def roles(status, names, default=403):
-    return expect(default, **{name: status for name in names})
+def may(code, status):
+    """No object yet: the capability decides (403 before the body is read)."""
+    return by_capability(code, allowed=status, denied=403)
 
 
 def patrol_write(status):
-    """A write on station A's patrol: those who run it answer ``status``, station B 404, the rest
-    (who do not see patrols) 404."""
-    return replace(PATROL_READ, admin=status, county=status, station_a=status, aux_v1=status)
+    """A write on station A's patrol: 404 for those who do not see it, then ``patrol.run``."""
+    return by_capability("patrol.run", allowed=status, denied=403, scope=SEES_STATION)
 
 
 ROUTES = [
     # --- incident → case ----------------------------------------------------------------------
     page(
-        "incident-cases:case-from-incident", args=attr("incident"), expected=replace(STATION_READ, county=403)
+        "incident-cases:case-from-incident",
+        args=attr("incident"),
+        expected=by_capability("case.report", scope=SEES_STATION),
     ),
     page(
         "incident-cases:case-from-incident",
         args=attr("incident"),
         method="post",
-        expected=replace(STATION_READ, county=403),
+        expected=by_capability("case.report", scope=SEES_STATION),
     ),
     # --- patrols ------------------------------------------------------------------------------
     page("patrols:plan-list", expected=EVERYONE),
-    page("patrols:plan-create", expected=roles(200, ("admin", "county", "station_a", "station_b"))),
-    page(
-        "patrols:plan-create",
-        method="post",
-        expected=roles(200, ("admin", "county", "station_a", "station_b")),
-    ),
+    page("patrols:plan-create", expected=may("patrol.plan", 200)),
+    page("patrols:plan-create", method="post", expected=may("patrol.plan", 200)),
     page("patrols:plan-detail", args=attr("plan"), expected=PATROL_READ),
     page(
         "patrols:patrol-start",
@@ -121,27 +115,23 @@ ROUTES = [
     page("patrols:finding-to-incident", args=attr("finding"), expected=patrol_write(200)),
     page("patrols:finding-to-incident", args=attr("finding"), method="post", expected=patrol_write(200)),
     # --- API: incident → case -----------------------------------------------------------------
-    api("incident-cases-list", method="post", expected=roles(400, REPORTERS)),
+    api("incident-cases-list", method="post", expected=may("case.report", 400)),
     api(
         "incident-cases-list",
         method="post",
         data=lambda w: {"incident": w.incident.pk, "category": "neighbour"},
         note="station A's incident; one outside the scope is a field error (400), as for any choice",
-        expected=expect(403, admin=201, station_a=201, aux_v1=201, station_b=400, grid_g1=400),
+        expected=by_capability(
+            "case.report", allowed=201, scope=SEES_STATION, outside=400, scope_first=False
+        ),
     ),
     api("incident-cases-list", expected=NOT_OFFERED),
     # --- API: patrols (a role that can never plan or patrol gets 403 before its body is read) -------------------------------------------------------------------------
     api("patrol-plans-list", expected=EVERYONE),
-    api(
-        "patrol-plans-list", method="post", expected=roles(400, ("admin", "county", "station_a", "station_b"))
-    ),
+    api("patrol-plans-list", method="post", expected=may("patrol.plan", 400)),
     api("patrol-plans-detail", args=attr("plan"), expected=PATROL_READ),
     api("patrols-list", expected=EVERYONE),
-    api(
-        "patrols-list",
-        method="post",
-        expected=roles(400, ("admin", "county", "station_a", "station_b", "aux_v1")),
-    ),
+    api("patrols-list", method="post", expected=may("patrol.run", 400)),
     api("patrols-detail", args=attr("patrol"), expected=PATROL_READ),
     api("patrols-check-in", args=attr("patrol"), method="post", expected=patrol_write(400)),
     api("patrols-end", args=attr("patrol"), method="post", expected=patrol_write(200)),
@@ -151,7 +141,8 @@ ROUTES = [
     api("patrol-findings-to-case", args=attr("finding"), method="post", expected=patrol_write(400)),
     api("patrol-findings-to-incident", args=attr("finding"), method="post", expected=patrol_write(400)),
     # --- risk → visits (a red case in grid 一村一组) ----------------------------------------------
-    page("visits:list", expected=replace(EVERYONE, grid_g1=302)),
+    # a phone-first role (the grid worker) is sent on to the phone page
+    page("visits:list", expected=by_capability("ui.phone_first", allowed=302, denied=200)),
     page("visits:mobile", expected=EVERYONE),
     page("visits:detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200)),
     page(
@@ -181,18 +172,28 @@ def test_permissions(route, field, client):
     check_route(client, field, route)
 
 
-def test_every_field_route_is_in_the_matrix():
-    missing = uncovered(
-        ROUTES,
-        namespaces=["patrols", "incident-cases", "visits"],
-        api_basenames=[*api_basenames("patrols"), "incident-cases"],
-        # the router names a detail route for every viewset; IncidentCaseViewSet offers only POST
-        # on the list (no URL is made for a route without methods)
-        ignore=["incident-cases-detail"],
-    )
-    assert missing == [], f"add rows to ROUTES for {missing}"
+# Known gap: the patrol API's detail actions parse the body before they ask ``patrol.run`` (400
+# before 403), and the check-in page reads its form before it asks (an empty one redirects). No
+# one notices while every role that sees a patrol may run it, as the table has it today; with the
+# capability withdrawn it shows. Strict: a fix makes these pass, and then they leave this list.
+ASKS_AFTER_THE_BODY = {
+    "patrols:patrol-checkin",
+    "patrols-check-in",
+    "patrols-findings",
+    "patrol-findings-to-case",
+    "patrol-findings-to-incident",
+}
 
 
-def test_every_row_names_every_actor():
-    for route in ROUTES:
-        assert set(route.expected) == set(ACTORS), route
+def withdrawable(routes):
+    gap = pytest.mark.xfail(strict=True, reason="the body is read before patrol.run is asked")
+    return [
+        pytest.param(route, marks=gap) if route.name in ASKS_AFTER_THE_BODY else route
+        for route in capability_rows(routes)
+    ]
+
+
+@pytest.mark.parametrize("route", withdrawable(ROUTES), ids=route_id)
+def test_the_capability_decides(route, field, client):
+    """With the row's capability withdrawn from every role, nobody gets what it allowed."""
+    check_route(client, field, route, withdraw=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -75,6 +75,8 @@ class PointsViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def rankings(self, request):
+        if not may(request.user, "points.view_ranking"):
+            raise NotFound  # as on the page: a role without rankings has none
         group = request.query_params.get("group", "village")
         kind = request.query_params.get("kind", "grid_worker")
         result = selectors.points_monthly(

@@ -39,3 +39,12 @@ def test_a_manual_award_needs_a_reason_and_writes_nothing_without_one(world):
 def test_a_bad_month_is_a_clear_400(world):
     response = _api(world, "county").get("/api/v1/points/rankings/?month=2026-13x")
     assert response.status_code == 400 and "YYYY-MM" in str(response.json())
+
+
+@pytest.mark.parametrize("name", ["grid_g1", "mediator_t1", "norole"])
+def test_rankings_are_404_for_a_role_without_them_as_on_the_page(world, name):
+    """``points.view_ranking``: the grid worker once read their grid's ranking (names, totals,
+    ranks) through the API although the page answers 404."""
+    response = _api(world, name).get("/api/v1/points/rankings/")
+    assert response.status_code == 404 and "people" not in response.json()
+    assert _api(world, "aux_v1").get("/api/v1/points/rankings/").status_code == 200
