@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api import MayCreate, ReadViewSet, searchable
+from core.api import CapabilityPermission, MayCreate, ReadViewSet, searchable
 from stations.selectors import station_ids
 from stations.serializers import IncidentSerializer
 
@@ -21,7 +21,8 @@ class PlanViewSet(mixins.CreateModelMixin, ReadViewSet):
     """巡逻计划:派出所、时间、按顺序的巡逻点、参加人员、联勤单位。"""
 
     serializer_class = s.PlanSerializer
-    permission_classes = [IsAuthenticated, MayCreate]
+    permission_classes = [IsAuthenticated, MayCreate, CapabilityPermission]
+    write_capability = "patrol.plan"
     may_create = staticmethod(services.may_plan_somewhere)
     ordering = ("-starts_at", "-pk")
     ordering_fields = ("starts_at",)
@@ -44,7 +45,8 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
     """巡逻记录。POST 按计划开始巡逻;``check-in`` 打卡,``findings`` 记录发现,``end`` 结束。"""
 
     serializer_class = s.PatrolSerializer
-    permission_classes = [IsAuthenticated, MayCreate]
+    permission_classes = [IsAuthenticated, MayCreate, CapabilityPermission]
+    write_capability = "patrol.run"  # 403 before the body is read (404 first outside the scope)
     may_create = staticmethod(services.may_patrol_somewhere)
     ordering = ("-started_at", "-pk")
     ordering_fields = ("started_at",)
@@ -102,7 +104,7 @@ class FindingViewSet(ReadViewSet):
     """巡逻发现;``to-case`` 转为矛盾纠纷案件,``to-incident`` 登记为警情(各只一次)。"""
 
     serializer_class = s.FindingSerializer
-    permission_classes = [IsAuthenticated]
+    write_capability = "patrol.run"
     ordering = ("-found_at", "-pk")
 
     def get_queryset(self):

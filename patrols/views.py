@@ -204,7 +204,9 @@ class PatrolMobileView(PageMixin, FormView):
 
 class PatrolCheckInView(PageMixin, View):
     def post(self, request, pk):
-        patrol = selectors.patrol_get(user=request.user, pk=pk)
+        patrol = selectors.patrol_get(user=request.user, pk=pk)  # 404 outside the scope first
+        if not services.may_patrol(request.user, patrol.station):
+            raise PermissionDenied(_("您的角色只能查看巡逻记录。"))
         form = forms.CheckInForm(request.POST)
         if form.is_valid():
             _run(

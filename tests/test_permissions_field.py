@@ -172,28 +172,7 @@ def test_permissions(route, field, client):
     check_route(client, field, route)
 
 
-# Known gap: the patrol API's detail actions parse the body before they ask ``patrol.run`` (400
-# before 403), and the check-in page reads its form before it asks (an empty one redirects). No
-# one notices while every role that sees a patrol may run it, as the table has it today; with the
-# capability withdrawn it shows. Strict: a fix makes these pass, and then they leave this list.
-ASKS_AFTER_THE_BODY = {
-    "patrols:patrol-checkin",
-    "patrols-check-in",
-    "patrols-findings",
-    "patrol-findings-to-case",
-    "patrol-findings-to-incident",
-}
-
-
-def withdrawable(routes):
-    gap = pytest.mark.xfail(strict=True, reason="the body is read before patrol.run is asked")
-    return [
-        pytest.param(route, marks=gap) if route.name in ASKS_AFTER_THE_BODY else route
-        for route in capability_rows(routes)
-    ]
-
-
-@pytest.mark.parametrize("route", withdrawable(ROUTES), ids=route_id)
+@pytest.mark.parametrize("route", capability_rows(ROUTES), ids=route_id)
 def test_the_capability_decides(route, field, client):
     """With the row's capability withdrawn from every role, nobody gets what it allowed."""
     check_route(client, field, route, withdraw=True)
