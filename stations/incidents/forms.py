@@ -10,6 +10,7 @@ from governance import selectors as gov_selectors
 from governance.models import Region
 from stations.forms import DateTimeInput, StationChoiceMixin, village_label
 from stations.models import Incident, Station
+from stations.services import INCIDENT_FIELDS
 
 
 class IncidentForm(StationChoiceMixin, ServiceModelForm):
@@ -18,19 +19,7 @@ class IncidentForm(StationChoiceMixin, ServiceModelForm):
 
     class Meta:
         model = Incident
-        fields = (
-            "station",
-            "number",
-            "received_at",
-            "category",
-            "village",
-            "address",
-            "caller_name",
-            "caller_phone",
-            "parties",
-            "summary",
-            "outcome",
-        )
+        fields = ("station", *INCIDENT_FIELDS)  # what the service writes
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
