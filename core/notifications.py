@@ -176,7 +176,12 @@ def sms_dispatch(*, limit: int = 500, now: dt.datetime | None = None) -> int:
     dispatchers never send the same message at once; a claim whose dispatcher died is released
     after the lease (``sms_release_expired``), and a failed send is retried with back-off until
     ``settings.SMS_MAX_ATTEMPTS``. Every attempt carries the message's idempotency key."""
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
+
+    def clock() -> dt.datetime:  # ``now`` moving on as the run goes
+        return now + (timezone.now() - started)
+
     sms_release_expired(now=now)
     backend = get_sms_backend()
     sent = 0
@@ -187,7 +192,7 @@ def sms_dispatch(*, limit: int = 500, now: dt.datetime | None = None) -> int:
         .order_by("pk")[:limit]
     )
     for note in pending:
-        claimed_at = timezone.now()
+        claimed_at = clock()
         claimed = Notification.objects.filter(pk=note.pk, sms_status=Notification.SmsStatus.PENDING).update(
             sms_status=Notification.SmsStatus.SENDING,
             sms_claimed_at=claimed_at,
@@ -213,9 +218,9 @@ def sms_dispatch(*, limit: int = 500, now: dt.datetime | None = None) -> int:
                 mine.update(
                     sms_status=Notification.SmsStatus.PENDING,
                     sms_claimed_at=None,
-                    sms_next_attempt_at=timezone.now() + retry_delay(attempts, settings.SMS_RETRY_BASE),
+                    sms_next_attempt_at=clock() + retry_delay(attempts, settings.SMS_RETRY_BASE),
                 )
             continue
-        mine.update(sms_status=Notification.SmsStatus.SENT, sms_sent_at=timezone.now(), sms_claimed_at=None)
+        mine.update(sms_status=Notification.SmsStatus.SENT, sms_sent_at=clock(), sms_claimed_at=None)
         sent += 1
     return sent
