@@ -28,9 +28,22 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"未知任务:{', '.join(unknown)}")
         failures: list[tuple[str, object]] = []
+        # a job's retries (core.jobs) run here at once, one after the other, until they succeed
+        # or give up: the job's failure is then reported, not raised
+        propagates = app.conf.task_eager_propagates
+        app.conf.task_eager_propagates = False
+        try:
+            self._run(names, failures)
+        finally:
+            app.conf.task_eager_propagates = propagates
+        if failures:
+            summary = "; ".join(f"{name}: {outcome!r}" for name, outcome in failures)
+            raise CommandError(f"{len(failures)}/{len(names)} 个任务失败:{summary}")
+
+    def _run(self, names: list[str], failures: list[tuple[str, object]]) -> None:
         for name in names:  # every job runs, whatever the jobs before it did
             try:
-                result = app.tasks[name].apply(throw=False)
+                result = app.tasks[name].apply()
                 outcome, failed = result.result, result.failed()
             except Exception as exc:  # noqa: BLE001 - reported with the others at the end
                 outcome, failed = exc, True
@@ -39,6 +52,3 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name}: 失败 {outcome!r}")
             else:
                 self.stdout.write(f"{name}: {outcome}")
-        if failures:
-            summary = "; ".join(f"{name}: {outcome!r}" for name, outcome in failures)
-            raise CommandError(f"{len(failures)}/{len(names)} 个任务失败:{summary}")
