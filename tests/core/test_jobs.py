@@ -3,6 +3,7 @@ limits, and ``run_jobs --all`` running every job."""
 
 import threading
 from io import StringIO
+from typing import cast
 
 import pytest
 from celery import current_app
@@ -13,7 +14,9 @@ from django.db import OperationalError, connections
 from core import jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ALL_JOBS: set[str] = {str(spec["task"]) for spec in settings.PERIODIC_TASKS.values()}
+ALL_JOBS = {
+    str(spec["task"]) for spec in cast("dict[str, dict[str, object]]", settings.PERIODIC_TASKS).values()
+}
 SCHEDULED = sorted(ALL_JOBS - {"core.heartbeat"})
 
 
