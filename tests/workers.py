@@ -2,12 +2,14 @@
 CI, the SQLite test file locally) and the configured broker (Redis when REDIS_URL is set, as in
 CI; kombu's filesystem transport otherwise). Each test uses its own queue."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,25 @@ def wait_for(predicate, timeout=90.0, what=""):
 def new_queue() -> str:
     check_services()
     return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@contextlib.contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """This process publishes to ``url`` (a dead port: the broker is down) for the block."""
+    from config.celery import app
+
+    saved = app.conf.broker_url
+
+    def reset() -> None:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset()
+    app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        reset()
+        app.conf.broker_url = saved
