@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -126,16 +127,17 @@ def broker_at(url: str) -> Iterator[None]:
 
     saved = app.conf.broker_url
 
-    def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
+    def reset() -> None:  # the connection and producer pools are made from the URL on first use
+        pool: Any = getattr(app, "_pool", None)
+        if pool is not None:
+            pool.force_close_all()
+        setattr(app, "_pool", None)  # noqa: B010 - celery's private cache, no public reset
+        setattr(app.amqp, "_producer_pool", None)  # noqa: B010
 
     reset()
-    app.conf.broker_url = url
+    app.conf["broker_url"] = url
     try:
         yield
     finally:
         reset()
-        app.conf.broker_url = saved
+        app.conf["broker_url"] = saved
