@@ -85,6 +85,12 @@ class Worker:
         )
         return self
 
+    def succeeded(self, task: str) -> int:
+        """How many runs of ``task`` this worker has finished (from its log)."""
+        self.log.flush()
+        text = (ROOT / "var" / f"worker-{self.queue}.log").read_text(errors="replace")
+        return sum(1 for line in text.splitlines() if f"Task {task}[" in line and "succeeded" in line)
+
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
