@@ -285,6 +285,12 @@ def _hold_notice(blocker: psycopg.Connection, recipient: int, key: str, kind: st
     )
 
 
+ADVISORY_LOCKS = (
+    "SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
 def _blocked_backends() -> list[int]:
     """The backends waiting on a lock in this database (the worker at the held notice)."""
     return [
@@ -314,13 +320,16 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
             rows("SELECT pg_terminate_backend(%s)", [_blocked_backends()[0]])
         # at the moment of the fault, no state change is committed without its notices
         assert scenario.committed_without_notice() == 0
+    except BaseException:
+        first.stop()
+        raise
     finally:
         blocker.rollback()
         blocker.close()
-        if fault == "kill":
-            first.stop()
+    if fault == "kill":
+        first.stop()
     # the killed worker's session (and its job lock) is gone once its transaction is rolled back
-    wait_for(lambda: not rows("SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"), what="the lock")
+    wait_for(lambda: not rows(ADVISORY_LOCKS), what="the lock")
     second = first if fault == "terminate" else Worker(queue, **env).start()  # its retry runs too
     runs = 3 if fault == "terminate" else 2  # (the retry,) the rerun, and once more
     try:
