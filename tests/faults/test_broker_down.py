@@ -30,7 +30,9 @@ def test_with_the_broker_down_an_import_is_accepted_and_runs_when_the_broker_ret
     settings.INCIDENT_IMPORT_ASYNC_ROWS = 5
     current_app.loader.import_default_modules()
     monkeypatch.setitem(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(current_app.tasks["stations.import_incidents"], "queue", queue, raising=False)
+    task = current_app.tasks["stations.import_incidents"]
+    monkeypatch.setattr(task, "queue", queue, raising=False)  # to this test's worker
+    monkeypatch.setattr(task, "_exec_options", None, raising=False)  # celery caches the options
     client = client_for("station_a")
     upload = SimpleUploadedFile(
         "export.csv", csv_bytes([row(f"K{i:03d}", address=f"{i}组") for i in range(12)])
