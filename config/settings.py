@@ -171,6 +171,32 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every task has time limits (seconds; a scheduled job may set its own, see core.jobs), well
+# under the broker's visibility timeout so a task is never redelivered while it still runs.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1500)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
+# Publishing from a web request never waits for a dead broker: one quick try, then the outbox
+# relay (core.outbox) publishes it when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Scheduled jobs (core.jobs.scheduled_task): retries with exponential back-off on transient
+# database and broker errors, and time limits.
+JOB_MAX_RETRIES = env_int("JOB_MAX_RETRIES", 5)
+JOB_RETRY_BACKOFF = env_int("JOB_RETRY_BACKOFF", 5)
+JOB_RETRY_BACKOFF_MAX = env_int("JOB_RETRY_BACKOFF_MAX", 600)
+JOB_SOFT_TIME_LIMIT = env_int("JOB_SOFT_TIME_LIMIT", 1200)
+JOB_TIME_LIMIT = env_int("JOB_TIME_LIMIT", 1500)
+# SMS leases: a row claimed for sending longer ago than this goes back to pending (its
+# dispatcher died); a failed send is retried after SMS_RETRY_BASE * 2**(attempt-1) seconds, up
+# to SMS_MAX_ATTEMPTS attempts in all.
+SMS_LEASE_SECONDS = env_int("SMS_LEASE_SECONDS", 300)
+SMS_RETRY_BASE = env_int("SMS_RETRY_BASE", 60)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5)
+# Outbox relay: a message being published longer ago than this is published again; failed
+# publishes back off like SMS.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 60)
+OUTBOX_RETRY_BASE = env_int("OUTBOX_RETRY_BASE", 10)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Default schedules, written to the database by `manage.py setup_schedules` (editable in the
@@ -197,6 +223,11 @@ PERIODIC_TASKS = {
         "description": "每15分钟:为红色、橙色风险案件下发核查走访任务,提醒超期任务",
     },
     "短信发送": {"task": "core.sms_dispatch", "every_seconds": 60, "description": "发送待发短信"},
+    "待投递任务": {
+        "task": "core.outbox_relay",
+        "every_seconds": 30,
+        "description": "每30秒:把已提交、尚未投递到消息队列的任务投递出去(消息队列中断后恢复)",
+    },
     "滚动排查开轮": {
         "task": "screening.open_rounds",
         "crontab": "0 6 * * *",

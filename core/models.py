@@ -35,6 +35,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     sms_status = models.CharField(_("短信"), max_length=8, choices=SmsStatus.choices, blank=True, default="")
     sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+    # the lease of a dispatcher on the row (sending since), how many sends were tried, and when
+    # the next may be (back-off after a failure)
+    sms_claimed_at = models.DateTimeField(_("短信领取时间"), null=True, blank=True)
+    sms_attempts = models.PositiveSmallIntegerField(_("短信尝试次数"), default=0, db_default=0)
+    sms_next_attempt_at = models.DateTimeField(_("短信下次尝试"), null=True, blank=True)
 
     class Meta:
         db_table = "governance_notification"  # made by governance's migrations, kept as it is
@@ -47,7 +52,49 @@ class Notification(models.Model):
             models.Index(
                 fields=["sms_status"], condition=Q(sms_status="pending"), name="notification_sms_pending"
             ),
+            models.Index(
+                fields=["sms_claimed_at"], condition=Q(sms_status="sending"), name="notification_sms_sending"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def sms_idempotency_key(self) -> str:
+        """Sent with every attempt of this SMS: a gateway that supports idempotency keys sends a
+        message once however often it is retried after a lost acknowledgement."""
+        return f"notification-{self.pk}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task owed by a committed state change (transactional outbox).
+
+    The row is written in the same transaction as the change; ``core.outbox.relay`` publishes
+    it to the broker afterwards (right after the commit, and again from the periodic relay when
+    the broker was down). ``key`` is unique: the same message is never queued twice by the
+    writer; the relay may publish a message more than once (at-least-once), so the task it
+    names is idempotent."""
+
+    key = models.CharField(_("去重键"), max_length=160, unique=True)
+    task = models.CharField(_("任务"), max_length=128)
+    args = models.JSONField(_("参数"), default=list, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=255, blank=True)
+    published_at = models.DateTimeField(_("已投递时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待投递任务")
+        verbose_name_plural = _("待投递任务")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(published_at=None), name="outbox_unpublished"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -9,6 +9,7 @@ every recipient ends up with each reminder exactly once. SMS go out afterwards t
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -122,25 +123,31 @@ def notification_mark_read(*, user: User | AnonymousUser, pk: int | str | None =
 
 # --- SMS ----------------------------------------------------------------------------------
 class SmsBackend:
-    """Interface for an SMS gateway: ``send`` raises on failure."""
+    """Interface for an SMS gateway: ``send`` raises on failure. ``idempotency_key`` is the same
+    for every attempt at one message; a gateway that supports it sends that message once."""
 
-    def send(self, *, phone: str, text: str) -> None:  # pragma: no cover - interface
+    def send(self, *, phone: str, text: str, idempotency_key: str = "") -> None:  # pragma: no cover
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(SmsBackend):
     """Default: writes the message to the log (no gateway on a closed police network)."""
 
-    def send(self, *, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
+    def send(self, *, phone: str, text: str, idempotency_key: str = "") -> None:
+        logger.info("SMS to %s [%s]: %s", phone, idempotency_key, text)
 
 
 class MemorySmsBackend(SmsBackend):
-    """For tests: keeps what was sent."""
+    """For tests: keeps what was sent, like a gateway that honours idempotency keys (a message
+    sent again under a key it has seen is not delivered again)."""
 
     outbox: list[tuple[str, str]] = []
+    keys: list[str] = []
 
-    def send(self, *, phone: str, text: str) -> None:
+    def send(self, *, phone: str, text: str, idempotency_key: str = "") -> None:
+        if idempotency_key and idempotency_key in MemorySmsBackend.keys:
+            return
+        MemorySmsBackend.keys.append(idempotency_key)
         MemorySmsBackend.outbox.append((phone, text))
 
 
@@ -148,30 +155,72 @@ def get_sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
-def sms_dispatch(*, limit: int = 500) -> int:
-    """Send the pending SMS. Each row is claimed (pending → sending) by a conditional update
-    before the gateway is called, so two dispatchers never send the same message."""
+def retry_delay(attempts: int, base: int) -> dt.timedelta:
+    """Exponential back-off after the ``attempts``-th failure: base, 2×base, 4×base … (≤ 1 day)."""
+    return dt.timedelta(seconds=min(86400, base * 2 ** max(0, attempts - 1)))
+
+
+def sms_release_expired(*, now: dt.datetime | None = None) -> int:
+    """Claims older than ``settings.SMS_LEASE_SECONDS`` (their dispatcher died mid-send) go back
+    to pending, to be sent again under the same idempotency key."""
+    now = now or timezone.now()
+    return Notification.objects.filter(
+        sms_status=Notification.SmsStatus.SENDING,
+        sms_claimed_at__lt=now - dt.timedelta(seconds=settings.SMS_LEASE_SECONDS),
+    ).update(sms_status=Notification.SmsStatus.PENDING, sms_claimed_at=None, sms_next_attempt_at=now)
+
+
+def sms_dispatch(*, limit: int = 500, now: dt.datetime | None = None) -> int:
+    """Send the pending SMS that are due. Each row is claimed (pending → sending, with the claim
+    time and one more attempt) by a conditional update before the gateway is called, so two
+    dispatchers never send the same message at once; a claim whose dispatcher died is released
+    after the lease (``sms_release_expired``), and a failed send is retried with back-off until
+    ``settings.SMS_MAX_ATTEMPTS``. Every attempt carries the message's idempotency key."""
+    started = timezone.now()
+    now = now or started
+
+    def clock() -> dt.datetime:  # ``now`` moving on as the run goes
+        return now + (timezone.now() - started)
+
+    sms_release_expired(now=now)
     backend = get_sms_backend()
     sent = 0
     pending = list(
         Notification.objects.filter(sms_status=Notification.SmsStatus.PENDING)
+        .filter(Q(sms_next_attempt_at__isnull=True) | Q(sms_next_attempt_at__lte=now))
         .select_related("recipient")
         .order_by("pk")[:limit]
     )
     for note in pending:
+        claimed_at = clock()
         claimed = Notification.objects.filter(pk=note.pk, sms_status=Notification.SmsStatus.PENDING).update(
-            sms_status=Notification.SmsStatus.SENDING
+            sms_status=Notification.SmsStatus.SENDING,
+            sms_claimed_at=claimed_at,
+            sms_attempts=F("sms_attempts") + 1,
         )
         if not claimed:
             continue
-        try:
-            backend.send(phone=note.recipient.phone, text=_("【基层治理】%(title)s") % {"title": note.title})
-        except Exception:  # noqa: BLE001 - any gateway failure is recorded, not raised
-            logger.exception("SMS to user %s failed", note.recipient_id)
-            Notification.objects.filter(pk=note.pk).update(sms_status=Notification.SmsStatus.FAILED)
-            continue
-        Notification.objects.filter(pk=note.pk).update(
-            sms_status=Notification.SmsStatus.SENT, sms_sent_at=timezone.now()
+        attempts = note.sms_attempts + 1
+        mine = Notification.objects.filter(  # still this dispatcher's claim (not released since)
+            pk=note.pk, sms_status=Notification.SmsStatus.SENDING, sms_attempts=attempts
         )
+        try:
+            backend.send(
+                phone=note.recipient.phone,
+                text=_("【基层治理】%(title)s") % {"title": note.title},
+                idempotency_key=note.sms_idempotency_key,
+            )
+        except Exception:  # noqa: BLE001 - any gateway failure is recorded and retried, not raised
+            logger.exception("SMS to user %s failed (attempt %d)", note.recipient_id, attempts)
+            if attempts >= settings.SMS_MAX_ATTEMPTS:
+                mine.update(sms_status=Notification.SmsStatus.FAILED, sms_claimed_at=None)
+            else:
+                mine.update(
+                    sms_status=Notification.SmsStatus.PENDING,
+                    sms_claimed_at=None,
+                    sms_next_attempt_at=clock() + retry_delay(attempts, settings.SMS_RETRY_BASE),
+                )
+            continue
+        mine.update(sms_status=Notification.SmsStatus.SENT, sms_sent_at=clock(), sms_claimed_at=None)
         sent += 1
     return sent

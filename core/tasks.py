@@ -1,18 +1,19 @@
-"""Platform-level scheduled work: the heartbeat and the SMS dispatcher."""
+"""Platform-level scheduled work: the heartbeat, the SMS dispatcher and the outbox relay."""
 
 import logging
 
-from celery import shared_task
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from .jobs import scheduled_task
 from .notifications import sms_dispatch as dispatch
+from .outbox import relay
 from .views import HEARTBEAT_TASK
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="core.heartbeat", ignore_result=True)
+@scheduled_task("core.heartbeat", lock=False)
 def heartbeat() -> str:
     """A no-op that beat fires every minute; /healthz reports when it last ran, which tells an
     operator that the scheduler and a worker are alive."""
@@ -24,7 +25,14 @@ def heartbeat() -> str:
     return now.isoformat()
 
 
-@shared_task(name="core.sms_dispatch", ignore_result=True)
+@scheduled_task("core.sms_dispatch")
 def sms_dispatch() -> int:
-    """Send the pending SMS of the inbox (each claimed before it is sent)."""
+    """Send the pending SMS of the inbox (each claimed, with a lease, before it is sent)."""
     return dispatch()
+
+
+@scheduled_task("core.outbox_relay")
+def outbox_relay() -> int:
+    """Publish the Celery tasks committed to the outbox that are not on the broker yet (the
+    broker was down when they were written)."""
+    return relay()

@@ -24,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api import ReadViewSet, ScopedViewSet
 from core.errors import DomainError
+from core.versions import etag, use_version
 from governance.models import User
 
 from . import selectors, services
@@ -120,7 +121,9 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
     def detail_response(self, case: DisputeCase, status_code: int = status.HTTP_200_OK) -> Response:
         case = selectors.case_detail(user=cast(User, self.request.user), pk=case.pk)  # IsAuthenticated
         context = {**self.get_serializer_context(), "in_list": False}
-        return Response(s.CaseDetailSerializer(case, context=context).data, status=status_code)
+        response = Response(s.CaseDetailSerializer(case, context=context).data, status=status_code)
+        response["ETag"] = etag(case)  # sent back as If-Match by the next write
+        return response
 
     def retrieve(self, request, pk=None):
         return self.detail_response(self.get_object())
@@ -145,6 +148,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         note = data.pop("note", "")
+        use_version(case, request)
         services.case_update(actor=request.user, case=case, data=data, note=note)
         return self.detail_response(case)
 
@@ -152,6 +156,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         case = self.get_object()
         params = params_class(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
+        use_version(case, request)  # If-Match or a version field: the second identical request is a 409
         call(request.user, case, params.validated_data)
         return self.detail_response(case)
 

@@ -190,6 +190,9 @@ class DisputeCase(models.Model):
     # A client-generated key sent by the phone report form: a resend never makes a second case.
     client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # bumped by every write a person makes (edit, transition, escalation): a write carries the
+    # version its author saw, and a stale one is a conflict (services.case_update, _transition)
+    version = models.PositiveIntegerField(_("版本"), default=0, db_default=0)
 
     # Not fields: the lists the selectors attach for a page (the case list's ``active_mediators``
     # prefetch, and ``disputes.selectors.case_detail``).

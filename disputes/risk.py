@@ -277,7 +277,9 @@ def assess_open_cases(*, now: dt.datetime) -> int:
             risk_level=Subquery(today_rows.values("level")[:1]),
             risk_assessed_at=now,
         )
-    notify_bulk(_rise_messages(raised))
+        # the rise notices commit with the new levels (the rerun selects by level, so a notice
+        # written after the commit would be lost with a worker killed in between)
+        notify_bulk(_rise_messages(raised))
     return len(assessments)
 
 

@@ -452,6 +452,7 @@ class CaseDetailSerializer(CaseListSerializer):
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields,
+            "version",
             "summary",
             "reported_by",
             "reported_by_name",

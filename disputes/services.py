@@ -133,7 +133,10 @@ def _transition(
         values["due_at"] = _due_after_move(to, values.get("level", case.level), now)
     if to in (Status.CLOSED, Status.NOT_ACCEPTED):
         values["closed_at"] = now
-    moved = DisputeCase.objects.filter(pk=case.pk, status=old).update(**values)
+    # from the state (and version) the actor saw: the second of two identical requests is a conflict
+    moved = DisputeCase.objects.filter(pk=case.pk, status=old, version=case.version).update(
+        **values, version=F("version") + 1
+    )
     if not moved:
         raise ConflictError(
             _("案件 %(number)s 刚刚已被他人处理,状态已变化。请刷新页面查看最新情况后再操作。")
@@ -145,6 +148,7 @@ def _transition(
         if key not in ("status", "updated_at") and getattr(case, key) != value:
             changes[key] = [getattr(case, key), value]
         setattr(case, key, value)
+    case.version += 1
     _event(case, actor, code, note=note, changes=changes)
     return case
 
@@ -319,7 +323,18 @@ def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: s
         return case
     case.address_key = normalize_address(case.address)
     case.full_clean()
-    case.save()
+    # only the changed fields, and only if nobody wrote since the version the editor saw: a
+    # stale copy never puts back a status or level someone else has just set
+    fields = {key: getattr(case, key) for key in changes}
+    if "address" in changes:
+        fields["address_key"] = case.address_key
+    now = timezone.now()
+    if not DisputeCase.objects.filter(pk=case.pk, version=case.version).update(
+        **fields, updated_at=now, version=F("version") + 1
+    ):
+        raise ConflictError(_("案件已被他人修改,请刷新后再操作"), code="conflict")
+    case.updated_at = now
+    case.version += 1
     _event(case, actor, "disputes.case.updated", note=note, changes=changes)
     return case
 
@@ -420,8 +435,14 @@ def case_escalate(
         raise CaseTransitionError(_("案件已在县级处置,不能再升级。"), field="level", code="transition")
     now = timezone.now()
     due = feedback_due(new_level, now) if case.status == Status.REPORTED else mediation_due(new_level, now)
-    moved = DisputeCase.objects.filter(pk=case.pk, level=case.level, status=case.status).update(
-        level=new_level, escalation_count=F("escalation_count") + 1, due_at=due, updated_at=now
+    moved = DisputeCase.objects.filter(
+        pk=case.pk, level=case.level, status=case.status, version=case.version
+    ).update(
+        level=new_level,
+        escalation_count=F("escalation_count") + 1,
+        due_at=due,
+        updated_at=now,
+        version=F("version") + 1,
     )
     if not moved:
         raise ConflictError(
@@ -431,6 +452,7 @@ def case_escalate(
     changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
     case.level, case.due_at, case.updated_at = new_level, due, now
     case.escalation_count += 1
+    case.version += 1
     _event(
         case,
         actor,

@@ -5,7 +5,8 @@ Each sweep selects its targets with one query, then writes set-wise. Reminders g
 twice, retried, or killed halfway and run again sends every reminder exactly once; a reminder
 whose condition has cleared (case closed, referral answered, visit done) is simply not selected.
 Escalation is a state change per case (``services.case_escalate``, a conditional update with its
-timeline event): a case moved by someone else meanwhile is skipped.
+timeline event), committed in one transaction with the notices it owes: a case moved by someone
+else meanwhile is skipped, and a worker that dies between cases loses no notice.
 """
 
 import datetime as dt
@@ -13,12 +14,13 @@ import logging
 from typing import cast
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError
-from core.notifications import Message, notify_bulk
+from core.notifications import Message, notify, notify_bulk
 from governance.models import User
 from stations.models import Officer
 
@@ -78,37 +80,35 @@ def escalate_overdue_cases(*, now: dt.datetime) -> int:
         .exclude(level=Level.COUNTY)
         .select_related("village", "village__parent", "responsible")
     )
+    staff = _station_staff({c.station_id for c in cases})
     escalated = []
     for case in cases:
         try:
-            services.case_escalate(
-                actor=None,
-                case=case,
-                automatic=True,
-                reason=_("超过办理期限%(h)d小时仍未办结,系统自动提级")
-                % {"h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]},
-            )
+            # the escalation and its notices commit together: a worker killed or cut off from
+            # the database between them leaves neither, and the rerun does both
+            with transaction.atomic():
+                services.case_escalate(
+                    actor=None,
+                    case=case,
+                    automatic=True,
+                    reason=_("超过办理期限%(h)d小时仍未办结,系统自动提级")
+                    % {"h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]},
+                )
+                notify(
+                    recipients=_responsible(case, staff) + staff.get(case.station_id, []),
+                    message=Message(
+                        kind="case.escalated",
+                        target=f"case-{case.pk}",
+                        period=case.level,
+                        title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
+                        % {"n": case.number, "l": case.get_level_display()},
+                        url=f"/cases/{case.pk}/",
+                    ),
+                )
         except ConflictError:
             logger.info("case %s changed while escalating; skipped", case.pk)
             continue
         escalated.append(case)
-    staff = _station_staff({c.station_id for c in escalated})
-    notify_bulk(
-        [
-            (
-                _responsible(c, staff) + staff.get(c.station_id, []),
-                Message(
-                    kind="case.escalated",
-                    target=f"case-{c.pk}",
-                    period=c.level,
-                    title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
-                    % {"n": c.number, "l": c.get_level_display()},
-                    url=f"/cases/{c.pk}/",
-                ),
-            )
-            for c in escalated
-        ]
-    )
     return len(escalated)
 
 

@@ -28,6 +28,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.errors import add_to_form, service_call
+from core.versions import use_version
 from core.views import PageMixin, ScopedListView, ServiceFormMixin
 from governance import privacy
 from governance.models import User
@@ -573,6 +574,7 @@ class CaseActionView(CaseDetailView):
         if not form.is_valid():
             return self.rerender(form, action, status=400)
         with service_call() as call:
+            use_version(case, request)  # the version the page showed: a stale one is a 409
             action.run(request.user, case, form)
         if call.status == 409:
             messages.error(

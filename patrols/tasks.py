@@ -1,12 +1,13 @@
 """Celery tasks of the patrols app: thin wrappers around services."""
 
-from celery import shared_task
 from django.utils import timezone
+
+from core.jobs import scheduled_task
 
 from .visits import services as visits
 
 
-@shared_task(name="patrols.visits_sweep", ignore_result=True)
+@scheduled_task("patrols.visits_sweep")
 def visits_sweep() -> dict:
     """Ask for a visit for every 红/橙 case, and remind the overdue ones."""
     now = timezone.now()

@@ -1,30 +1,31 @@
 """Scheduled work of rolling screening: thin wrappers around the services (idempotent)."""
 
-from celery import shared_task
 from django.utils import timezone
+
+from core.jobs import scheduled_task
 
 from . import services
 
 
-@shared_task(name="screening.open_rounds", ignore_result=True)
+@scheduled_task("screening.open_rounds")
 def screening_open_rounds() -> int:
     """Open the rolling-screening rounds that are due (one per county and day at most)."""
     return len(services.screening_rounds_open_due(now=timezone.now()))
 
 
-@shared_task(name="screening.reminders", ignore_result=True)
+@scheduled_task("screening.reminders")
 def screening_reminders() -> int:
     """A day before the deadline: remind the workers of grids that have not reported."""
     return services.screening_send_reminders(now=timezone.now())
 
 
-@shared_task(name="screening.overdue", ignore_result=True)
+@scheduled_task("screening.overdue")
 def screening_overdue() -> int:
     """After the deadline: tell the auxiliary officer and the station about grids still missing."""
     return services.screening_flag_overdue(now=timezone.now())
 
 
-@shared_task(name="screening.deduct_missed", ignore_result=True)
+@scheduled_task("screening.deduct_missed")
 def screening_deduct_missed() -> int:
     """A week after the deadline: the leaders of grids that never reported lose points (once per grid and round)."""
     return services.screening_deduct_missed(now=timezone.now())

@@ -1,7 +1,8 @@
 """Celery tasks for stations: thin wrappers that call a service (each safe to run twice)."""
 
-from celery import shared_task
 from django.utils import timezone
+
+from core.jobs import scheduled_task
 
 from .incidents.tasks import import_incidents
 from .presence.services import presence_remind_behind
@@ -9,7 +10,7 @@ from .presence.services import presence_remind_behind
 __all__ = ["import_incidents", "presence_reminders"]
 
 
-@shared_task(name="stations.presence_reminders", ignore_result=True)
+@scheduled_task("stations.presence_reminders")
 def presence_reminders() -> int:
     """From the 15th: remind attached officers behind on their 3 days a month in a village."""
     return presence_remind_behind(today=timezone.localdate())

@@ -106,25 +106,26 @@ def risk_visits_create(*, now: dt.datetime) -> int:
             ],
             ignore_conflicts=True,
         )
-    notify_bulk(
-        [
-            (
-                people[c.pk],
-                Message(
-                    kind=KIND_ASKED,
-                    target=f"case-{c.pk}",
-                    period=c.risk_level,
-                    title=_("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访")
-                    % {"l": RiskLevel(c.risk_level).label, "n": c.number, "h": visit_hours()},
-                    body=f"{c.village.name} · {c.get_category_display()}",
-                    url=reverse("visits:detail", args=[visits[c.pk].pk]),
-                ),
-            )
-            for c in cases
-            if c.pk in visits
-        ],
-        sms=True,
-    )
+        # the visits and their notices commit together (the rerun selects cases without a visit)
+        notify_bulk(
+            [
+                (
+                    people[c.pk],
+                    Message(
+                        kind=KIND_ASKED,
+                        target=f"case-{c.pk}",
+                        period=c.risk_level,
+                        title=_("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访")
+                        % {"l": RiskLevel(c.risk_level).label, "n": c.number, "h": visit_hours()},
+                        body=f"{c.village.name} · {c.get_category_display()}",
+                        url=reverse("visits:detail", args=[visits[c.pk].pk]),
+                    ),
+                )
+                for c in cases
+                if c.pk in visits
+            ],
+            sms=True,
+        )
     return len(visits)
 
 

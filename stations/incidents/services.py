@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.errors import DomainError
 from governance.models import User
 from stations import services
@@ -22,12 +23,28 @@ def incident_import_start(*, actor: User, station: Station, file_name: str, cont
         raise DomainError(_("文件超过 5 MB,请分批导入。"), field="file")
     header, rows = read_table(content, file_name)  # unreadable files are refused here, on the form
     column_map(header)
-    job = ImportJob.objects.create(
-        station=station, created_by=actor, file_name=(file_name or "")[:128], content=content, total=len(rows)
-    )
     if len(rows) <= async_threshold():
+        job = ImportJob.objects.create(
+            station=station,
+            created_by=actor,
+            file_name=(file_name or "")[:128],
+            content=content,
+            total=len(rows),
+        )
         incident_import_run(job_id=job.pk)
         job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: import_incidents.delay(job.pk))
+        return job
+    # the job and the task it owes commit together (outbox): with the broker down the upload is
+    # still accepted, and the relay queues the import when the broker is back
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            station=station,
+            created_by=actor,
+            file_name=(file_name or "")[:128],
+            content=content,
+            total=len(rows),
+        )
+        outbox.enqueue(
+            task=import_incidents.name, args=[job.pk], key=f"stations.import_incidents:job-{job.pk}"
+        )
     return job

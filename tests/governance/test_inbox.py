@@ -64,6 +64,7 @@ def test_an_offsite_next_is_not_followed(client_for, world):
 def test_sms_dispatch_claims_and_sends_each_pending_message_once(world, settings):
     settings.SMS_BACKEND = "core.notifications.MemorySmsBackend"
     notifications.MemorySmsBackend.outbox.clear()
+    notifications.MemorySmsBackend.keys.clear()
     user = world.user("station_a")
     user.phone = "13900001111"
     user.save()

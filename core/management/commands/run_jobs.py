@@ -2,7 +2,8 @@
 
 Used by ``make run`` after loading the demo county, so the first page already shows risk levels
 and reminders, and by operators to re-run a sweep by hand. Jobs are idempotent: running one
-again does no harm."""
+again does no harm. Every job named runs even when one before it fails; the failures are
+reported together at the end, and the command then exits non-zero."""
 
 from celery import current_app as app
 from django.conf import settings
@@ -23,11 +24,31 @@ class Command(BaseCommand):
             names += [spec["task"] for spec in settings.PERIODIC_TASKS.values() if spec["task"] not in names]
         if not names:
             raise CommandError("请指定任务名,或使用 --all。")
-        for name in names:
-            task = app.tasks.get(name)
-            if task is None:
-                raise CommandError(f"未知任务:{name}")
-            result = task.apply()
-            if result.failed():
-                raise CommandError(f"{name} 失败:{result.result!r}")
-            self.stdout.write(f"{name}: {result.result}")
+        unknown = [name for name in names if name not in app.tasks]
+        if unknown:
+            raise CommandError(f"未知任务:{', '.join(unknown)}")
+        failures: list[tuple[str, object]] = []
+        # a job's retries (core.jobs) run here at once, one after the other, until they succeed
+        # or give up: the job's failure is then reported, not raised
+        propagates = app.conf.task_eager_propagates
+        app.conf.task_eager_propagates = False
+        try:
+            self._run(names, failures)
+        finally:
+            app.conf.task_eager_propagates = propagates
+        if failures:
+            summary = "; ".join(f"{name}: {outcome!r}" for name, outcome in failures)
+            raise CommandError(f"{len(failures)}/{len(names)} 个任务失败:{summary}")
+
+    def _run(self, names: list[str], failures: list[tuple[str, object]]) -> None:
+        for name in names:  # every job runs, whatever the jobs before it did
+            try:
+                result = app.tasks[name].apply()
+                outcome, failed = result.result, result.failed()
+            except Exception as exc:  # noqa: BLE001 - reported with the others at the end
+                outcome, failed = exc, True
+            if failed:
+                failures.append((name, outcome))
+                self.stderr.write(f"{name}: 失败 {outcome!r}")
+            else:
+                self.stdout.write(f"{name}: {outcome}")
