@@ -291,6 +291,11 @@ ADVISORY_LOCKS = (
 )
 
 
+OTHER_SESSIONS = (
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
 def _blocked_backends() -> list[int]:
     """The backends waiting on a lock in this database (the worker at the held notice)."""
     return [
@@ -345,3 +350,5 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
     assert len(present) == len(expected)  # 0 duplicated
     assert scenario.once()
     assert not Notification.objects.filter(title="held").exists()
+    # the killed worker's server session ends too (nothing left holding the test database)
+    wait_for(lambda: not rows(OTHER_SESSIONS), timeout=30, what="the workers' sessions to end")
