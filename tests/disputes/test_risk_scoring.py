@@ -85,7 +85,9 @@ def test_the_nightly_run_scores_every_open_case_once_a_day_and_notifies_rises(wo
     blue = report(world)
     closed = report(world)
     services.case_not_accept(actor=world.user("station_a"), case=closed, reason="不属于受理范围")
-    now = timezone.now()
+    # 10:00 local tomorrow: the run and the one five minutes later fall on the same local day
+    # whatever the wall clock says (a run near midnight would straddle two days)
+    now = (timezone.localtime() + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     assert risk.assess_open_cases(now=now) == 2
     assert risk.assess_open_cases(now=now + dt.timedelta(minutes=5)) == 0  # same day: nothing new
     assert RiskAssessment.objects.filter(trigger="nightly").count() == 2
