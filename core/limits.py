@@ -80,6 +80,21 @@ def check_count(value: int | None, *, field: str | None = None, maximum: int, mi
         _raise(_("数值须在 %(min)d 至 %(max)d 之间。") % {"min": minimum, "max": maximum}, field)
 
 
+# --- Model field validators (copied into API serializers by DRF; run by the services' full_clean)
+def validate_not_future(value: dt.date | dt.datetime) -> None:
+    check_not_future(value)
+
+
+def validate_people_count(value: int) -> None:
+    """At most ``PEOPLE_MAX`` (at least 1 is the model's check constraint)."""
+    if value is not None and value > PEOPLE_MAX:
+        raise ValidationError(_("人数最多为 %(max)d。") % {"max": PEOPLE_MAX}, code="max_value")
+
+
+def validate_text(value: str) -> None:
+    check_text(value)
+
+
 # --- Form fields ---------------------------------------------------------------------------
 class IdField(forms.IntegerField):
     """A record number typed in a query string or a body: a positive integer the database can

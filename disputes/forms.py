@@ -195,7 +195,7 @@ class CaseIntakeForm(StyledFormMixin, forms.Form):
     )
     address = forms.CharField(label=_("详细地点"), max_length=128, required=False)
     summary = forms.CharField(label=_("简要案情"), widget=_textarea(4))
-    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, max_value=100000, initial=2)
+    people_involved = forms.IntegerField(label=_("涉及人数"), initial=2)  # range: the model's
     amount_involved = forms.DecimalField(
         label=_("涉及金额(元)"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
@@ -214,12 +214,6 @@ class CaseIntakeForm(StyledFormMixin, forms.Form):
         self.fields["summary"].error_messages["required"] = _("请填写简要案情。")
         self.fields["category"].error_messages["required"] = _("请选择纠纷类别。")
         self.fields["village"].error_messages["required"] = _("请选择村(社区)。")
-
-    def clean_occurred_on(self):
-        day = self.cleaned_data.get("occurred_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("发生日期不能晚于今天。"))
-        return day
 
     def clean(self):
         data = super().clean()
