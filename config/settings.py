@@ -279,7 +279,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+    # a body nested too deep is a 400 (bodies are capped by DATA_UPLOAD_MAX_MEMORY_SIZE)
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Request bodies (forms and the API; uploaded files are not counted) larger than this are refused.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": _("县域基层治理平台 API"),
     "VERSION": "1.0.0",

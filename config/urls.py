@@ -43,5 +43,7 @@ urlpatterns = [
     path("cases/", include("disputes.urls")),
 ]
 
+handler400 = "core.views.bad_request"
+
 if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()

@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.serializers import BaseSerializer
 
 from . import capabilities
+from .limits import ID_MAX
 
 
 # --- Permission ---------------------------------------------------------------------------
@@ -85,7 +87,25 @@ def searchable(viewset):
     return extend_schema_view(list=extend_schema(parameters=[SEARCH_PARAMETER]))(viewset)
 
 
-class ScopedViewSet(viewsets.GenericViewSet):
+class IdLookupMixin:
+    """A detail route's id that is not a record number (``/cases/abc/``, a number beyond what the
+    database holds) is a 404 with a message, before any query."""
+
+    lookup_field = "pk"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        value = kwargs.get(getattr(self, "lookup_url_kwarg", None) or self.lookup_field)
+        if value is not None and not valid_id(value):
+            raise NotFound(_("编号无效:记录编号应为正整数。"))
+
+
+def valid_id(value: object) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= ID_MAX
+
+
+class ScopedViewSet(IdLookupMixin, viewsets.GenericViewSet):
     """``get_queryset`` calls the app's selector with ``user=request.user``; detail routes look
     the object up in that queryset, so an object outside the scope is a 404.
 

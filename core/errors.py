@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
@@ -32,6 +32,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from .limits import body_too_big_message
 
 
 class DomainError(Exception):
@@ -127,7 +129,8 @@ def add_to_form(form: Any, err: Exception) -> None:
     if isinstance(err, ValidationError) and hasattr(err, "error_dict"):
         for name, errors in err.error_dict.items():
             if target(name):
-                form.add_error(target(name), errors)
+                # the formatted texts: a model field's messages carry %(value)s-style params
+                form.add_error(target(name), ValidationError(errors).messages)
                 continue
             label = "" if name == NON_FIELD_ERRORS else _field_label(form, name)
             for text in ValidationError(errors).messages:
@@ -206,6 +209,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError | ValidationError):
         set_rollback()
         return Response(error_dict(exc), status=error_status(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": body_too_big_message()}, status=400)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     return drf_exception_handler(exc, context)

@@ -72,11 +72,16 @@ class ListFilterForm(StyledFormMixin, forms.Form):
         self.user = user
         super().__init__(data, **kwargs)
         self.fields["q"].widget.attrs.update(type="search", placeholder=self.search_placeholder)
-        for field in self.fields.values():
-            if isinstance(field, forms.ModelChoiceField | forms.ChoiceField):
-                field.required = False
+        for field in self.fields.values():  # every filter is optional
+            field.required = False
 
     search_placeholder = _("名称、编号")
+
+    def error_text(self) -> str:
+        """The filters that could not be read, as one line (for a 400 page)."""
+        return ";".join(
+            f"{self.fields[name].label}:{text}" for name, texts in self.errors.items() for text in texts
+        )
 
     def values(self) -> dict:
         """The filters that parsed; an invalid one is left out rather than failing the page."""

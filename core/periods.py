@@ -15,6 +15,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .errors import DomainError
+from .limits import DATE_MAX, DATE_MIN, date_range_message
+
 
 def local_tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
@@ -67,19 +70,19 @@ def month_period(year: int, month: int) -> Period:
     return Period(start, add_months(start, 1))
 
 
+PERIOD_MAX_DAYS = 366 * 3
+
+
 def period_from_params(params: Mapping[str, str], today: dt.date | None = None) -> Period:
     """``?period=month|last_month|quarter|year`` or ``?start=YYYY-MM-DD&end=YYYY-MM-DD`` (end
-    inclusive, at most three years). Anything unreadable falls back to this month."""
+    inclusive, at most three years, within ``core.limits.DATE_MIN``..``DATE_MAX``). An unknown
+    ``period`` is this month; a custom period that cannot be read or lies outside those bounds is
+    refused with a ``DomainError`` naming ``start`` (pages answer 400 with the message), never
+    computed into a date the calendar does not have."""
     today = today or timezone.localdate()
     kind = params.get("period", "month")
-    if params.get("start") and params.get("end"):
-        try:
-            start = dt.date.fromisoformat(params["start"])
-            end = dt.date.fromisoformat(params["end"]) + dt.timedelta(days=1)
-            if start < end and (end - start).days <= 366 * 3:
-                return Period(start, end)
-        except ValueError:
-            pass
+    if params.get("start") or params.get("end"):
+        return _custom_period(params.get("start") or "", params.get("end") or "")
     this_month = month_period(today.year, today.month)
     if kind == "last_month":
         return this_month.previous()
@@ -89,6 +92,19 @@ def period_from_params(params: Mapping[str, str], today: dt.date | None = None) 
     if kind == "year":
         return Period(dt.date(today.year, 1, 1), dt.date(today.year + 1, 1, 1))
     return this_month
+
+
+def _custom_period(start_text: str, end_text: str) -> Period:
+    try:
+        start = dt.date.fromisoformat(start_text)
+        last = dt.date.fromisoformat(end_text)
+    except ValueError:
+        raise DomainError(_("自定义期间须填写起止日期(YYYY-MM-DD)。"), field="start") from None
+    if not (DATE_MIN <= start and last <= DATE_MAX):
+        raise DomainError(date_range_message(), field="start")
+    if last < start or (last - start).days >= PERIOD_MAX_DAYS:
+        raise DomainError(_("结束日期须不早于开始日期,且期间不超过三年。"), field="end")
+    return Period(start, last + dt.timedelta(days=1))
 
 
 def rate(numerator: int, denominator: int) -> float | None:

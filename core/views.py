@@ -12,11 +12,11 @@ from celery import current_app
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from django_celery_beat.models import PeriodicTask
 from . import capabilities
 from .errors import service_call
 from .forms import ListFilterForm
+from .limits import body_too_big_message
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -68,6 +69,15 @@ class ScopedListView(PageMixin, TemplateView):
 
     def get_queryset(self, filters: dict[str, Any]):
         raise NotImplementedError
+
+    def render_to_response(self, context, **response_kwargs):
+        """A filter that could not be read (an id beyond any record, a date outside the calendar's
+        range) is shown above the results and the page answers 400; an htmx refresh keeps 200 so
+        that the results (with the message) are swapped in."""
+        form = context.get("filter_form")
+        if form is not None and form.errors and not self.request.headers.get("HX-Request"):
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -187,6 +197,16 @@ class ModelEditMixin(ServiceFormMixin):
 
     def get_cancel_url(self) -> str:
         return self.get_success_url(self.object)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: the page of a request that could not be read (a malformed period or month,
+    a body too large), with the reason. Raise ``django.core.exceptions.BadRequest(message)``."""
+    if isinstance(exception, RequestDataTooBig):
+        message = body_too_big_message()
+    else:
+        message = str(exception) if isinstance(exception, BadRequest) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def prefill(request, *names: str) -> dict:

@@ -7,6 +7,7 @@ import io
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,6 +17,8 @@ from django.views.generic import TemplateView
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.errors import service_call
+from core.limits import date_range_message, parse_month
 from core.periods import month_period, period_from_params
 from disputes.figures import dispute_trend, grid_map
 
@@ -34,7 +37,10 @@ class AreaMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.area: Area = area_get(user=request.user, kind=kwargs["kind"], pk=kwargs["pk"])
-            self.period = period_from_params(request.GET)
+            with service_call() as call:
+                self.period = period_from_params(request.GET)
+            if call.refused:
+                raise BadRequest(call.message)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -207,11 +213,15 @@ class MonthlyReport(AreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        try:
-            year, month = (int(x) for x in self.request.GET.get("month", "").split("-"))
-            period = month_period(year, month)
-        except ValueError:
-            period = month_period(today.year, today.month).previous()
+        text = self.request.GET.get("month", "")
+        first = parse_month(text)
+        if text and first is None:
+            raise BadRequest(_("月份格式应为 YYYY-MM。") + date_range_message())
+        period = (
+            month_period(first.year, first.month)
+            if first
+            else month_period(today.year, today.month).previous()
+        )
         kind, rows = children(self.area, self.request.user, period)
         context.update(area_figures(self.area, period, self.request.user))
         context.update(

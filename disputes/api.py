@@ -24,6 +24,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api import ReadViewSet, ScopedViewSet
 from core.errors import DomainError
+from core.filters import IdFilter
 from core.versions import etag, use_version
 from governance.models import User
 
@@ -48,7 +49,7 @@ def _case_filterset(model):
     return type(
         f"{model.__name__}CaseFilter",
         (df.FilterSet,),
-        {"case": df.NumberFilter(field_name="case", label=gettext_lazy("案件编号")), "Meta": meta},
+        {"case": IdFilter(field_name="case", label=gettext_lazy("案件编号")), "Meta": meta},
     )
 
 

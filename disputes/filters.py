@@ -2,12 +2,14 @@
 
 The FilterSet parses and documents the query string (a bad value is a 400 with field errors); the
 filtering itself is ``selectors.case_list``'s, the same the pages and the Excel ledger use, so
-every list of cases means the same thing. Related objects are given by number (``NumberFilter``),
+every list of cases means the same thing. Related objects are given by number (``core.filters.IdFilter``),
 never looked up in the whole table, so the answer tells an outsider nothing.
 """
 
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
+
+from core.filters import DateFilter, IdFilter
 
 from . import selectors
 from .models import Category, DisputeCase, Level, RiskLevel, Source, Status
@@ -20,14 +22,14 @@ class CaseFilter(df.FilterSet):
     category = df.ChoiceFilter(choices=Category.choices, label=_("纠纷类别"))
     source = df.ChoiceFilter(choices=Source.choices, label=_("来源"))
     risk_level = df.ChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
-    village = df.NumberFilter(label=_("村(社区)编号"))
-    grid = df.NumberFilter(label=_("网格编号"))
-    station = df.NumberFilter(label=_("派出所编号"))
-    mediator = df.NumberFilter(label=_("调解员编号"))
+    village = IdFilter(label=_("村(社区)编号"))
+    grid = IdFilter(label=_("网格编号"))
+    station = IdFilter(label=_("派出所编号"))
+    mediator = IdFilter(label=_("调解员编号"))
     overdue = df.BooleanFilter(label=_("仅逾期"))
     open = df.BooleanFilter(label=_("仅未办结"))
-    date_from = df.DateFilter(label=_("登记日期起"))
-    date_to = df.DateFilter(label=_("登记日期止"))
+    date_from = DateFilter(label=_("登记日期起"))
+    date_to = DateFilter(label=_("登记日期止"))
     order = df.ChoiceFilter(
         choices=[("risk", _("风险分从高到低")), ("due", _("期限由近到远"))], label=_("排序(默认最新登记在前)")
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, ListFilterForm, StyledFormMixin
+from core.limits import BoundedDateField, BoundedDateTimeField
 from governance import selectors as gov_selectors
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
@@ -71,8 +72,8 @@ class CaseFilterForm(ListFilterForm):
     order = forms.ChoiceField(
         label=_("排序"), choices=[("", _("按登记时间")), ("risk", _("按风险分")), ("due", _("按办理期限"))]
     )
-    date_from = forms.DateField(label=_("登记日期自"), widget=DateInput(attrs={"title": _("登记日期自")}))
-    date_to = forms.DateField(label=_("登记日期至"), widget=DateInput(attrs={"title": _("登记日期至")}))
+    date_from = BoundedDateField(label=_("登记日期自"), widget=DateInput(attrs={"title": _("登记日期自")}))
+    date_to = BoundedDateField(label=_("登记日期至"), widget=DateInput(attrs={"title": _("登记日期至")}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,11 +195,11 @@ class CaseIntakeForm(StyledFormMixin, forms.Form):
     )
     address = forms.CharField(label=_("详细地点"), max_length=128, required=False)
     summary = forms.CharField(label=_("简要案情"), widget=_textarea(4))
-    people_involved = forms.IntegerField(label=_("涉及人数"), min_value=1, max_value=100000, initial=2)
+    people_involved = forms.IntegerField(label=_("涉及人数"), initial=2)  # range: the model's
     amount_involved = forms.DecimalField(
         label=_("涉及金额(元)"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
-    occurred_on = forms.DateField(label=_("发生日期"), required=False, widget=DateInput())
+    occurred_on = BoundedDateField(label=_("发生日期"), required=False, widget=DateInput())
     level = forms.ChoiceField(
         label=_("处置层级"), choices=_blank(Level.choices, _("自动(有网格为网格级,否则村级)")), required=False
     )
@@ -213,12 +214,6 @@ class CaseIntakeForm(StyledFormMixin, forms.Form):
         self.fields["summary"].error_messages["required"] = _("请填写简要案情。")
         self.fields["category"].error_messages["required"] = _("请选择纠纷类别。")
         self.fields["village"].error_messages["required"] = _("请选择村(社区)。")
-
-    def clean_occurred_on(self):
-        day = self.cleaned_data.get("occurred_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("发生日期不能晚于今天。"))
-        return day
 
     def clean(self):
         data = super().clean()
@@ -318,7 +313,7 @@ class UnassignMediatorForm(ActionForm):
 
 
 class SessionForm(ActionForm):
-    held_at = forms.DateTimeField(
+    held_at = BoundedDateTimeField(
         label=_("调解时间"),
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -341,13 +336,13 @@ class AgreementForm(ActionForm):
     form = forms.ChoiceField(
         label=_("协议形式"), choices=Agreement.Form.choices, initial=Agreement.Form.WRITTEN
     )
-    signed_on = forms.DateField(label=_("签订日期"), widget=DateInput())
+    signed_on = BoundedDateField(label=_("签订日期"), widget=DateInput())
     facts = forms.CharField(label=_("纠纷主要事实"), widget=_textarea(3))
     disputed_matters = forms.CharField(label=_("争议事项"), widget=_textarea(2))
     terms = forms.CharField(label=_("协议内容"), widget=_textarea(4))
     performance_method = forms.CharField(label=_("履行方式"), max_length=255)
     performance_place = forms.CharField(label=_("履行地点"), max_length=128, required=False)
-    performance_deadline = forms.DateField(label=_("履行期限"), widget=DateInput())
+    performance_deadline = BoundedDateField(label=_("履行期限"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -397,7 +392,7 @@ class ReferralForm(ActionForm):
         empty_label=_("(不涉及)"),
         help_text=_("庭所对接申请司法确认时选择;案件状态不变。"),
     )
-    due_date = forms.DateField(
+    due_date = BoundedDateField(
         label=_("答复期限"), widget=DateInput(), required=False, help_text=_("留空则按默认期限。")
     )
     reason = forms.CharField(label=_("移送事由"), widget=_textarea(2))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import validate_not_future, validate_people_count, validate_text
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region
 from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
@@ -153,8 +154,10 @@ class DisputeCase(models.Model):
     address = models.CharField(_("详细地点"), max_length=128, blank=True)
     # the address normalised as the station's incidents are, to find repeat incidents at it
     address_key = models.CharField(_("规范化地址"), max_length=128, blank=True, editable=False)
-    summary = models.TextField(_("简要案情"))
-    people_involved = models.PositiveIntegerField(_("涉及人数"), default=2)
+    summary = models.TextField(_("简要案情"), validators=[validate_text])
+    people_involved = models.PositiveIntegerField(
+        _("涉及人数"), default=2, validators=[validate_people_count]
+    )
     amount_involved = models.DecimalField(
         _("涉及金额(元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -177,7 +180,7 @@ class DisputeCase(models.Model):
         related_name="reported_cases",
     )
     reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
-    occurred_on = models.DateField(_("发生日期"), null=True, blank=True)
+    occurred_on = models.DateField(_("发生日期"), null=True, blank=True, validators=[validate_not_future])
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalation_count = models.PositiveSmallIntegerField(_("升级次数"), default=0)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
+from core.limits import PARTIES_MAX
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
@@ -280,6 +281,8 @@ def case_report(
         number="pending",
     )
     case.full_clean(exclude=["number", "county", "station", "reported_by", "client_key"])
+    if len(parties or []) > PARTIES_MAX:
+        raise DomainError(_("一个案件最多登记 %(n)d 名当事人。") % {"n": PARTIES_MAX}, field="parties")
     built = [_build_party(case, p) for p in (parties or []) if (p.get("name") or "").strip()]
     case.number = _next_number(county, timezone.localtime(now).year)
     try:

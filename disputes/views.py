@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -661,6 +661,8 @@ class CaseExportView(PageMixin, View):
     def get(self, request, *args, **kwargs):
         filter_form = forms.CaseFilterForm(request.GET or None, user=request.user)
         cases = selectors.case_list(user=request.user, filters=filter_form.values())
+        if filter_form.errors:  # the ledger is never exported for other filters than the ones asked
+            raise BadRequest(filter_form.error_text())
         response = HttpResponse(exports.case_ledger_xlsx(cases, user=request.user), content_type=exports.XLSX)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-ledger-{stamp}.xlsx"'

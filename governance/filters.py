@@ -1,7 +1,7 @@
 """Query-string filters for the governance API.
 
 They narrow a queryset that already comes scoped from ``governance.selectors``. Related objects
-are filtered by number (``NumberFilter``), not by a model choice: a choice filter would look the
+are filtered by number (``core.filters.IdFilter``), not by a model choice: a choice filter would look the
 id up in the whole table and so tell an outsider whether it exists. ``?search=`` is handed to
 the selectors, which own the search fields.
 """
@@ -9,12 +9,14 @@ the selectors, which own the search fields.
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from .models import CommitteeMember, Grid, GridWorker, Mediator, Region, SecurityCommittee, VolunteerTeam
 
 
 class RegionFilter(df.FilterSet):
     kind = df.ChoiceFilter(choices=Region.Kind.choices, label=_("类型"))
-    parent = df.NumberFilter(field_name="parent", label=_("上级编号"))
+    parent = IdFilter(field_name="parent", label=_("上级编号"))
     is_archived = df.BooleanFilter(label=_("已归档"))
 
     class Meta:
@@ -23,8 +25,8 @@ class RegionFilter(df.FilterSet):
 
 
 class GridFilter(df.FilterSet):
-    village = df.NumberFilter(field_name="village", label=_("村(社区)编号"))
-    township = df.NumberFilter(field_name="village__parent", label=_("乡镇编号"))
+    village = IdFilter(field_name="village", label=_("村(社区)编号"))
+    township = IdFilter(field_name="village__parent", label=_("乡镇编号"))
     is_active = df.BooleanFilter(label=_("启用"))
 
     class Meta:
@@ -33,8 +35,8 @@ class GridFilter(df.FilterSet):
 
 
 class GridWorkerFilter(df.FilterSet):
-    grid = df.NumberFilter(field_name="grid", label=_("网格编号"))
-    village = df.NumberFilter(field_name="grid__village", label=_("村(社区)编号"))
+    grid = IdFilter(field_name="grid", label=_("网格编号"))
+    village = IdFilter(field_name="grid__village", label=_("村(社区)编号"))
     role = df.ChoiceFilter(choices=GridWorker.Role.choices, label=_("职责"))
     is_active = df.BooleanFilter(label=_("在岗"))
 
@@ -45,7 +47,7 @@ class GridWorkerFilter(df.FilterSet):
 
 class MediatorFilter(df.FilterSet):
     kind = df.ChoiceFilter(choices=Mediator.Kind.choices, label=_("类别"))
-    township = df.NumberFilter(field_name="township", label=_("乡镇编号"))
+    township = IdFilter(field_name="township", label=_("乡镇编号"))
     speaks_yi = df.BooleanFilter(label=_("会讲彝语"))
     speaks_mandarin = df.BooleanFilter(label=_("会讲汉语"))
     is_active = df.BooleanFilter(label=_("在册"))
@@ -56,8 +58,8 @@ class MediatorFilter(df.FilterSet):
 
 
 class CommitteeFilter(df.FilterSet):
-    village = df.NumberFilter(field_name="village", label=_("村(社区)编号"))
-    township = df.NumberFilter(field_name="village__parent", label=_("乡镇编号"))
+    village = IdFilter(field_name="village", label=_("村(社区)编号"))
+    township = IdFilter(field_name="village__parent", label=_("乡镇编号"))
 
     class Meta:
         model = SecurityCommittee
@@ -65,8 +67,8 @@ class CommitteeFilter(df.FilterSet):
 
 
 class CommitteeMemberFilter(df.FilterSet):
-    committee = df.NumberFilter(field_name="committee", label=_("治保会编号"))
-    village = df.NumberFilter(field_name="committee__village", label=_("村(社区)编号"))
+    committee = IdFilter(field_name="committee", label=_("治保会编号"))
+    village = IdFilter(field_name="committee__village", label=_("村(社区)编号"))
     position = df.ChoiceFilter(choices=CommitteeMember.Position.choices, label=_("职务"))
     kind = df.ChoiceFilter(choices=CommitteeMember.Kind.choices, label=_("身份"))
     is_active = df.BooleanFilter(label=_("在任"))
@@ -77,7 +79,7 @@ class CommitteeMemberFilter(df.FilterSet):
 
 
 class VolunteerTeamFilter(df.FilterSet):
-    region = df.NumberFilter(field_name="region", label=_("所属区域编号"))
+    region = IdFilter(field_name="region", label=_("所属区域编号"))
     kind = df.ChoiceFilter(choices=VolunteerTeam.Kind.choices, label=_("类型"))
     is_active = df.BooleanFilter(label=_("启用"))
 

@@ -37,7 +37,8 @@ def validate_id_number(value: str) -> None:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_birth_date") from None
-    if birth < dt.date(1900, 1, 1) or birth > dt.date.today():  # noqa: DTZ011  (a calendar date)
+    # GB 11643 numbers were issued to people born in the 19th century too (440524188001010014)
+    if birth < dt.date(1800, 1, 1) or birth > dt.date.today():  # noqa: DTZ011  (a calendar date)
         raise ValidationError(_("身份证号码中的出生日期无效。"), code="id_birth_date")
     if id_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("身份证号码校验位不正确,请核对。"), code="id_checksum")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ListFilterForm, StyledFormMixin, choice_label
+from core.limits import BoundedDateTimeField
 from disputes.models import Category
 from governance import selectors as gov_selectors
 from governance.models import Grid, Region, VolunteerMember, VolunteerTeam
@@ -25,8 +26,8 @@ def _village_label(v: Region) -> str:
 class PlanForm(StationChoiceMixin, StyledFormMixin, forms.Form):
     station = forms.ModelChoiceField(label=_("派出所"), queryset=Station.objects.none())
     title = forms.CharField(label=_("巡逻任务"), max_length=64)
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeInput())
+    starts_at = BoundedDateTimeField(label=_("开始时间"), widget=DateTimeInput())
+    ends_at = BoundedDateTimeField(label=_("结束时间"), widget=DateTimeInput())
     officers = forms.ModelMultipleChoiceField(
         label=_("民警"),
         queryset=Officer.objects.none(),

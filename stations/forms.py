@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, ServiceModelForm, StyledFormMixin, choice_label
+from core.limits import BoundedDateField
 from governance import selectors as gov_selectors
 from governance.models import Region
 
@@ -46,7 +47,7 @@ class AssignmentForm(StyledFormMixin, forms.Form):
     auxiliary_officer = forms.ModelChoiceField(
         label=_("驻村辅警"), queryset=AuxiliaryOfficer.objects.none(), required=False
     )
-    start_date = forms.DateField(label=_("开始日期"), widget=DateInput())
+    start_date = BoundedDateField(label=_("开始日期"), widget=DateInput())
     note = forms.CharField(label=_("备注"), max_length=128, required=False)
 
     def __init__(self, *args, user, kind: str = "", **kwargs):
@@ -75,7 +76,7 @@ class AssignmentForm(StyledFormMixin, forms.Form):
 
 
 class AssignmentEndForm(StyledFormMixin, forms.Form):
-    end_date = forms.DateField(label=_("结束日期"), widget=DateInput())
+    end_date = BoundedDateField(label=_("结束日期"), widget=DateInput())
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("end_date", timezone.localdate())

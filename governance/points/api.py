@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api import valid_id
+from core.limits import date_range_message, parse_month
 from governance.capabilities import may
 from governance.models import PointsEntry
 
@@ -41,11 +43,10 @@ class ManualAwardSerializer(serializers.Serializer):
 def _month(value: str | None) -> dt.date:
     if not value:
         return timezone.localdate().replace(day=1)
-    try:
-        year, month = (int(x) for x in value.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        raise ValidationError({"month": [_("月份格式应为 YYYY-MM。")]}) from None
+    month = parse_month(value)
+    if month is None:
+        raise ValidationError({"month": [_("月份格式应为 YYYY-MM。") + date_range_message()]})
+    return month
 
 
 class RankingSerializer(serializers.Serializer):
@@ -127,6 +128,8 @@ class PointsViewSet(viewsets.GenericViewSet):
         kind = request.query_params.get("kind", "")
         try:
             pk = int(request.query_params.get("person", ""))
+            if not valid_id(pk):
+                raise ValueError
         except ValueError:
             raise ValidationError({"person": [_("请指定人员编号。")]}) from None
         person = selectors.points_person_get(user=request.user, kind=kind, pk=pk)  # 404 outside scope

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api import IdLookupMixin
 from core.errors import DomainError
 
 from . import selectors, services
@@ -68,7 +69,9 @@ class GridCheckInSerializer(serializers.Serializer):
         )
     ]
 )
-class RiskVisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RiskVisitViewSet(
+    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """核查走访任务:红/橙风险案件下发,到村或到网格签到后完成。"""
 
     serializer_class = RiskVisitSerializer

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, ListFilterForm, ServiceModelForm, StyledFormMixin
+from core.limits import BoundedDateField, BoundedDateTimeField
 from governance import selectors as gov_selectors
 from governance.models import Region
 from stations.forms import DateTimeInput, StationChoiceMixin, village_label
@@ -15,7 +16,7 @@ from stations.services import INCIDENT_FIELDS
 
 class IncidentForm(StationChoiceMixin, ServiceModelForm):
     station = forms.ModelChoiceField(label=_("派出所"), queryset=Station.objects.none())
-    received_at = forms.DateTimeField(label=_("接警时间"), widget=DateTimeInput())
+    received_at = BoundedDateTimeField(label=_("接警时间"), widget=DateTimeInput())
 
     class Meta:
         model = Incident
@@ -52,8 +53,8 @@ class IncidentFilterForm(ListFilterForm):
     village = forms.ModelChoiceField(
         label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("全部村(社区)")
     )
-    date_from = forms.DateField(label=_("接警日期自"), widget=DateInput(attrs={"title": _("接警日期自")}))
-    date_to = forms.DateField(label=_("接警日期至"), widget=DateInput(attrs={"title": _("接警日期至")}))
+    date_from = BoundedDateField(label=_("接警日期自"), widget=DateInput(attrs={"title": _("接警日期自")}))
+    date_to = BoundedDateField(label=_("接警日期至"), widget=DateInput(attrs={"title": _("接警日期至")}))
     repeat = forms.ChoiceField(
         label=_("重复警情"), choices=[("", _("是否重复")), ("1", _("仅重复警情")), ("0", _("非重复"))]
     )

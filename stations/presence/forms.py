@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ListFilterForm, StyledFormMixin
+from core.limits import BoundedDateField
 from governance import selectors as gov_selectors
 from governance.models import Region
 from stations import selectors as station_selectors
@@ -18,7 +19,7 @@ class PresenceFilterForm(ListFilterForm):
     station = forms.ModelChoiceField(
         label=_("派出所"), queryset=Station.objects.none(), empty_label=_("全部派出所")
     )
-    month = forms.DateField(
+    month = BoundedDateField(
         label=_("月份"),
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
