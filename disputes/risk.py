@@ -125,7 +125,7 @@ def score_case(
 ) -> tuple[int, str, dict[str, dict]]:
     """The score, the level and each factor's contribution ({factor: {"value", "points"}})."""
     overdue_days = 0
-    if case.due_at is not None and case.due_at < now:
+    if case.due_at is not None and case.due_at < now and case.paused_at is None:  # selectors.is_overdue
         overdue_days = (now - case.due_at).days + 1
     values = {
         "category": case.category,

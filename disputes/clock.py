@@ -1,0 +1,47 @@
+"""The case clock: which deadline a case's stage has, and from when.
+
+* **Feedback** (反馈): from the report, ``DISPUTES["FEEDBACK_HOURS"][level]`` (grid 24 h, village
+  48 h, township/county 72 h). ``DisputeCase.feedback_due_at``; it is ``due_at`` until acceptance.
+* **Handling** (办理): from acceptance, ``handling_days(level, risk_level)`` (30 days normally,
+  shorter for a red or orange case). It is kept through mediation, failure, referral and back,
+  and moves only by
+  - an approved extension (``services.extension_decide``: ``extended_due``),
+  - a pause (``services.case_pause`` / ``case_resume``: the paused time is added when it ends),
+  - an escalation (``services.case_escalate``: the new level's own deadline, counted from then;
+    the old one stays in the timeline event).
+
+These functions only compute; the services write. ``selectors.is_overdue`` is the one expression
+lists, filters, dashboards, sweeps and the Excel ledger read.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+
+
+def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
+    """The feedback deadline of a case reported (or escalated before acceptance) at ``start``."""
+    return start + dt.timedelta(hours=settings.DISPUTES["FEEDBACK_HOURS"][level])
+
+
+def handling_days(level: str, risk_level: str) -> int:
+    """Days to settle a case at ``level`` with ``risk_level``: the level's days, shortened for a
+    risky case."""
+    days = settings.DISPUTES["MEDIATION_DAYS"][level]
+    return min(days, settings.DISPUTES["HANDLING_DAYS_BY_RISK"].get(risk_level, days))
+
+
+def handling_due(level: str, risk_level: str, start: dt.datetime) -> dt.datetime:
+    """The handling deadline of a case accepted (or escalated after acceptance) at ``start``."""
+    return start + dt.timedelta(days=handling_days(level, risk_level))
+
+
+def extended_due(due: dt.datetime, days: int) -> dt.datetime:
+    """The handling deadline after an approved extension of ``days``."""
+    return due + dt.timedelta(days=days)
+
+
+def resumed_due(due: dt.datetime, paused_at: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The deadline after a pause that began at ``paused_at`` ends at ``now``: the paused time
+    does not count."""
+    return due + max(dt.timedelta(0), now - paused_at)
