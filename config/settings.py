@@ -298,6 +298,7 @@ class DisputesSettings(TypedDict):
     HANDLING_DAYS_BY_RISK: dict[str, int]
     EXTENSION_MAX_COUNT: int
     EXTENSION_MAX_DAYS: int
+    WORKING_DAYS: dict[str, bool]
 
 
 DISPUTES: DisputesSettings = {
@@ -316,6 +317,9 @@ DISPUTES: DisputesSettings = {
     # 延期: at most this many approved extensions per case, each of at most this many days
     "EXTENSION_MAX_COUNT": 2,
     "EXTENSION_MAX_DAYS": 30,
+    # which day counts are working days (core.workdays: weekends, holidays, make-up days):
+    # the handling deadline's days, an extension's days
+    "WORKING_DAYS": {"handling": False, "extension": True},
 }
 
 LOGGING = {

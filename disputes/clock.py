@@ -10,13 +10,17 @@
   - an escalation (``services.case_escalate``: the new level's own deadline, counted from then;
     the old one stays in the timeline event).
 
-These functions only compute; the services write. ``selectors.is_overdue`` is the one expression
+Days are calendar days, or working days where ``DISPUTES["WORKING_DAYS"]`` says so (the
+holiday/workday calendar ``core.workdays``, kept in the admin). These functions only compute; the services write. ``selectors.is_overdue`` is the one expression
 lists, filters, dashboards, sweeps and the Excel ledger read.
 """
 
 import datetime as dt
 
 from django.conf import settings
+from django.utils import timezone
+
+from core import workdays
 
 
 def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
@@ -31,14 +35,24 @@ def handling_days(level: str, risk_level: str) -> int:
     return min(days, settings.DISPUTES["HANDLING_DAYS_BY_RISK"].get(risk_level, days))
 
 
+def add_days(start: dt.datetime, days: int, *, kind: str) -> dt.datetime:
+    """``start`` plus ``days``: calendar days, or working days (``core.workdays``) where
+    ``DISPUTES["WORKING_DAYS"][kind]`` says so (the time of day is kept)."""
+    if not settings.DISPUTES["WORKING_DAYS"].get(kind, False):
+        return start + dt.timedelta(days=days)
+    local = timezone.localtime(start)
+    day = workdays.add_working_days(local.date(), days)
+    return local + dt.timedelta(days=(day - local.date()).days)
+
+
 def handling_due(level: str, risk_level: str, start: dt.datetime) -> dt.datetime:
     """The handling deadline of a case accepted (or escalated after acceptance) at ``start``."""
-    return start + dt.timedelta(days=handling_days(level, risk_level))
+    return add_days(start, handling_days(level, risk_level), kind="handling")
 
 
 def extended_due(due: dt.datetime, days: int) -> dt.datetime:
     """The handling deadline after an approved extension of ``days``."""
-    return due + dt.timedelta(days=days)
+    return add_days(due, days, kind="extension")
 
 
 def resumed_due(due: dt.datetime, paused_at: dt.datetime, now: dt.datetime) -> dt.datetime:

@@ -25,6 +25,13 @@ pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def calendar_days(settings):
+    """These tests count calendar days; the working-day ones (tests/core/test_workdays.py and
+    the end of this file) set the policy back."""
+    settings.DISPUTES = {**settings.DISPUTES, "WORKING_DAYS": {"handling": False, "extension": False}}
+
+
 @pytest.fixture
 def at(monkeypatch):
     """``at(moment)``: from then on the services see ``moment`` as now (time travel, no sleeping)."""
@@ -402,3 +409,23 @@ def test_agreement_path_keeps_the_deadline_too(world, at):
     services.agreement_set_performance(actor=staff, agreement=agreement, status="breached", note="未付款")
     case.refresh_from_db()
     assert case.status == Status.MEDIATION_FAILED and case.due_at == start + 30 * DAY
+
+
+def test_a_holiday_pushes_a_working_day_extension(world, at, settings):
+    """An extension counted in working days over 国庆节 2026 (1–7 October off, Saturday 10 October
+    a make-up working day): 3 working days from Wednesday 30 September end on 10 October."""
+    settings.DISPUTES = {**settings.DISPUTES, "WORKING_DAYS": {"handling": False, "extension": True}}
+    tz = timezone.get_current_timezone()
+    accepted = dt.datetime(2026, 8, 31, 10, 0, tzinfo=tz)
+    case = _accepted(world, at, accepted)
+    assert case.due_at == dt.datetime(2026, 9, 30, 10, 0, tzinfo=tz)
+    at(dt.datetime(2026, 9, 20, 9, 0, tzinfo=tz))
+    extension = services.extension_request(
+        actor=world.user("aux_v1"), case=case, days=3, reason="国庆期间当事人外出"
+    )
+    services.extension_decide(actor=world.user("station_a"), extension=extension, approve=True)
+    case.refresh_from_db()
+    assert timezone.localtime(case.due_at) == dt.datetime(2026, 10, 10, 10, 0, tzinfo=tz)
+    # the same 3 days as calendar days would have ended inside the holiday
+    settings.DISPUTES = {**settings.DISPUTES, "WORKING_DAYS": {"handling": False, "extension": False}}
+    assert services.clock.extended_due(dt.datetime(2026, 9, 30, 10, 0, tzinfo=tz), 3).day == 3
