@@ -295,7 +295,6 @@ class DisputesSettings(TypedDict):
     REFERRAL_ANSWER_DAYS: int
     FOLLOW_UP_DAYS: list[int]
     ESCALATION_GRACE_HOURS: int
-    HANDLING_DAYS_BY_RISK: dict[str, int]
     EXTENSION_MAX_COUNT: int
     EXTENSION_MAX_DAYS: int
     WORKING_DAYS: dict[str, bool]
@@ -311,9 +310,7 @@ DISPUTES: DisputesSettings = {
     "REFERRAL_ANSWER_DAYS": 15,  # default due date for an answer to a referral
     "FOLLOW_UP_DAYS": [7, 30],  # 回访 after closure
     "ESCALATION_GRACE_HOURS": 24,  # past its due date by this much, a case goes up one level
-    # the handling deadline is shorter for a risky case: the smaller of MEDIATION_DAYS[level] and
-    # this, by the case's risk level when it is accepted or escalated
-    "HANDLING_DAYS_BY_RISK": {"red": 10, "orange": 15, "yellow": 30, "blue": 30},
+    # (a red or orange case's handling deadline is shorter: the risk policy, disputes.RiskRuleSet)
     # 延期: at most this many approved extensions per case, each of at most this many days
     "EXTENSION_MAX_COUNT": 2,
     "EXTENSION_MAX_DAYS": 30,

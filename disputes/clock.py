@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from core import workdays
 
+from . import risk
+
 
 def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
     """The feedback deadline of a case reported (or escalated before acceptance) at ``start``."""
@@ -30,9 +32,9 @@ def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
 
 def handling_days(level: str, risk_level: str) -> int:
     """Days to settle a case at ``level`` with ``risk_level``: the level's days, shortened for a
-    risky case."""
+    risky case by the risk policy in force (``risk.current_rules``: ``handling_days``)."""
     days = settings.DISPUTES["MEDIATION_DAYS"][level]
-    return min(days, settings.DISPUTES["HANDLING_DAYS_BY_RISK"].get(risk_level, days))
+    return min(days, int(risk.current_rules().for_level(risk_level).get("handling_days", days)))
 
 
 def add_days(start: dt.datetime, days: int, *, kind: str) -> dt.datetime:

@@ -29,6 +29,8 @@ EVENT_LABELS = {
     "disputes.mediator.assigned": _("指派调解员"),
     "disputes.mediator.assigned_despite_conflict": _("指派调解员(回避事由已说明)"),
     "disputes.mediator.removed": _("撤回调解员"),
+    "disputes.mediator.conflict_found": _("发现回避事由"),
+    "disputes.mediator.conflict_confirmed": _("确认回避事由,仍由其调解"),
     "disputes.session.recorded": _("调解记录"),
     "disputes.agreement.performance": _("协议履行情况"),
     "disputes.referral.sent": _("对接移送"),

@@ -23,6 +23,7 @@ from . import selectors
 from .models import (
     Agreement,
     CaseExtension,
+    CaseMediator,
     CasePause,
     Category,
     FollowUp,
@@ -327,6 +328,24 @@ class UnassignMediatorForm(ActionForm):
         field = self.fields["assignment"]
         field.queryset = self.case.mediator_assignments.filter(is_active=True).select_related("mediator")
         field.label_from_instance = lambda a: a.mediator.name
+
+
+class ConfirmConflictForm(ActionForm):
+    assignment = forms.ModelChoiceField(label=_("调解员"), queryset=CaseMediator.objects.none())
+    reason = forms.CharField(
+        label=_("仍由其调解的理由"),
+        widget=_textarea(2),
+        error_messages={"required": _("仍由其调解须写明理由。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        field.queryset = self.case.mediator_assignments.filter(
+            is_active=True, conflict_found_at__isnull=False, conflict_resolved_at__isnull=True
+        ).select_related("mediator")
+        field.label_from_instance = lambda a: f"{a.mediator.name}:{a.conflict_found}"
+        _preselect_single(self, "assignment")
 
 
 class SessionForm(ActionForm):

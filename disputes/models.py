@@ -367,6 +367,15 @@ class CaseMediator(models.Model):
     assigned_at = models.DateTimeField(default=timezone.now)
     conflict_note = models.TextField(_("回避说明"), blank=True)
     is_active = models.BooleanField(default=True)
+    # A conflict found after the assignment (a party added or corrected later): it flags the case
+    # until it is resolved, by replacing the mediator or by confirming with a written reason.
+    conflict_found = models.TextField(_("新发现的回避事由"), blank=True)
+    conflict_found_at = models.DateTimeField(_("发现时间"), null=True, blank=True)
+    conflict_resolved_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    conflict_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    conflict_resolution = models.TextField(_("仍由其调解的理由"), blank=True)
 
     class Meta:
         verbose_name = _("案件调解员")
@@ -382,6 +391,11 @@ class CaseMediator(models.Model):
 
     def __str__(self) -> str:
         return str(self.mediator)
+
+    @property
+    def has_open_conflict(self) -> bool:
+        """A conflict found after the assignment and not yet resolved."""
+        return bool(self.is_active and self.conflict_found_at and not self.conflict_resolved_at)
 
 
 class MediationSession(models.Model):
@@ -598,6 +612,7 @@ class RiskAssessment(models.Model):
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", _("夜间批量")
         ON_DEMAND = "on_demand", _("即时评估")
+        ON_CHANGE = "on_change", _("变更时评估")
 
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="risk_assessments")
     assessed_at = models.DateTimeField(_("评估时间"), default=timezone.now)
@@ -726,3 +741,28 @@ class CaseExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} +{self.days}"
+
+
+class RiskRuleSet(models.Model):
+    """One version of the risk rules, kept for ever: the factor weights and thresholds
+    (``weights``, the shape of ``disputes.risk.RULES``) and, per risk level, the policy
+    (``level_policy``: ``{level: {"min_level": …, "handling_days": n, "notify": ["station",
+    "county"]}}``): the minimum handling level a case of that risk is raised to, its handling
+    deadline, and who is told when a case rises to it. The newest active version is used; every
+    assessment names the version it was scored by. A change is a new version (the admin copies
+    the newest), never an edit of an old one."""
+
+    version = models.CharField(_("规则版本"), max_length=16, unique=True)
+    weights = models.JSONField(_("因子权重与阈值"))
+    level_policy = models.JSONField(_("各风险等级处置要求"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.TextField(_("修订说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("风险规则版本")
+        verbose_name_plural = _("风险规则版本")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
+from core.notifications import Message, notify
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
@@ -27,6 +28,7 @@ from stations.selectors import normalize_address, station_for_village
 
 from . import clock
 from .models import (
+    LEVEL_ORDER,
     OPEN_STATUSES,
     TRANSITIONS,
     Agreement,
@@ -43,11 +45,12 @@ from .models import (
     Party,
     Referral,
     RiskAssessment,
+    RiskLevel,
     Source,
     Status,
     next_level,
 )
-from .risk import assess_case
+from .risk import assess_case, current_rules
 from .selectors import case_ids
 
 
@@ -129,6 +132,36 @@ def _transition(
             changes[key] = [getattr(case, key), value]
         setattr(case, key, value)
     _event(case, actor, code, note=note, changes=changes)
+    if to in (Status.MEDIATION_FAILED, Status.REOPENED):
+        _rescore(case)  # failed mediations and recurrences are factors
+    return case
+
+
+def _rescore(case: DisputeCase) -> None:
+    """Re-score an open case after a change that can move a risk factor, in the same transaction
+    (``risk.assess_case``: a rise to 红/橙 tells its people and asks for its visit at once), and
+    raise it to the minimum handling level the risk policy sets for its new level."""
+    if case.status in OPEN_STATUSES:
+        assess_case(case=case, trigger=RiskAssessment.Trigger.ON_CHANGE)
+        case_raise_to_risk_minimum(case=case)
+
+
+def case_raise_to_risk_minimum(*, case: DisputeCase) -> DisputeCase:
+    """A case whose risk level calls for a higher handling level than it has (red → township at
+    least) is escalated, one step at a time, with the reason "风险升至红色" (each step its own
+    deadline and timeline event, as any escalation). Also run by the sweep after the nightly
+    scores (``sweeps.escalate_to_risk_minimum``)."""
+    minimum = current_rules().for_level(case.risk_level).get("min_level") or Level.GRID
+    if minimum not in LEVEL_ORDER or case.status not in OPEN_STATUSES:
+        return case
+    if LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum)):
+        # case_escalate re-scores, and so comes back here for the next step
+        case_escalate(
+            actor=None,
+            case=case,
+            automatic=True,
+            reason=_("风险升至%(l)s色") % {"l": RiskLevel(case.risk_level).label},
+        )
     return case
 
 
@@ -281,6 +314,7 @@ def case_report(
         changes={"status": [None, case.status], "level": [None, case.level]},
     )
     points.points_for_case_reported(case=case)  # 积分: never fails the report
+    _rescore(case)
     return case
 
 
@@ -305,6 +339,7 @@ def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: s
     case.full_clean()
     case.save()
     _event(case, actor, "disputes.case.updated", note=note, changes=changes)
+    _rescore(case)
     return case
 
 
@@ -441,6 +476,7 @@ def case_escalate(
         note=reason,
         changes=changes,
     )
+    _rescore(case)  # escalations are a factor
     return case
 
 
@@ -633,6 +669,8 @@ def party_add(*, actor: User, case: DisputeCase, **data: Any) -> Party:
     party = _build_party(case, data)
     party.save()
     _event(case, actor, "disputes.party.added", note=f"{party.get_role_display()}:{party.name}")
+    recusal_recheck(case=case, actor=actor)
+    _rescore(case)  # a party's phone can bring its repeat incidents
     return party
 
 
@@ -656,6 +694,8 @@ def party_update(*, actor: User, party: Party, data: dict[str, Any], note: str =
         party.full_clean()
         party.save()
         _event(case, actor, "disputes.party.updated", note=note or party.name, changes=changes)
+        recusal_recheck(case=case, actor=actor)
+        _rescore(case)
     return party
 
 
@@ -713,6 +753,90 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         actor,
         "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
         note=note,
+    )
+    return assignment
+
+
+def recusal_recheck(*, case: DisputeCase, actor: User | None) -> list[CaseMediator]:
+    """Re-check every active mediator of the case against its parties (after a party is added
+    or corrected): a reason to step aside not already written down at the assignment, nor
+    confirmed since, flags the assignment, is a timeline event, and tells the case's responsible
+    person (or the station's staff). Returns the assignments flagged now."""
+    flagged = []
+    now = timezone.now()
+    for assignment in case.mediator_assignments.filter(is_active=True).select_related("mediator"):
+        accepted = assignment.conflict_note + (
+            assignment.conflict_found if assignment.conflict_resolved_at else ""
+        )
+        reasons = [
+            r for r in mediator_conflicts(case=case, mediator=assignment.mediator) if r not in accepted
+        ]
+        found = ";".join(reasons)
+        if not reasons or (assignment.has_open_conflict and assignment.conflict_found == found):
+            continue
+        CaseMediator.objects.filter(pk=assignment.pk).update(
+            conflict_found=found,
+            conflict_found_at=now,
+            conflict_resolved_at=None,
+            conflict_resolved_by=None,
+            conflict_resolution="",
+        )
+        assignment.conflict_found, assignment.conflict_found_at = found, now
+        assignment.conflict_resolved_at = None
+        _event(
+            case,
+            actor,
+            "disputes.mediator.conflict_found",
+            note=_("%(name)s 需要回避:%(why)s") % {"name": assignment.mediator.name, "why": found},
+        )
+        flagged.append(assignment)
+    if flagged:
+        recipients = (
+            [case.responsible]
+            if case.responsible is not None
+            else list(
+                User.objects.filter(
+                    officer__station_id=case.station_id, officer__is_active=True, is_active=True
+                )
+            )
+        )
+        for assignment in flagged:
+            notify(
+                recipients=recipients,
+                message=Message(
+                    kind="case.recusal",
+                    target=f"casemediator-{assignment.pk}",
+                    period=timezone.localtime(now).strftime("%Y%m%d%H%M%S"),
+                    title=_("案件 %(n)s 的调解员 %(m)s 需要回避")
+                    % {"n": case.number, "m": assignment.mediator.name},
+                    body=assignment.conflict_found,
+                    url=f"/cases/{case.pk}/",
+                ),
+            )
+    return flagged
+
+
+@transaction.atomic
+def mediator_conflict_confirm(*, actor: User, assignment: CaseMediator, reason: str) -> CaseMediator:
+    """Keep a mediator despite a conflict found after the assignment: a written reason, on the
+    timeline. (The other way out is ``mediator_unassign``: replace the mediator.)"""
+    require_action(actor, assignment.case, "assign_mediator")
+    reason = _require_note(reason, message=_("仍由其调解须写明理由。"))
+    if not assignment.has_open_conflict:
+        raise ConflictError(_("该调解员没有待处理的回避事由。"), code="conflict")
+    now = timezone.now()
+    if not CaseMediator.objects.filter(pk=assignment.pk, conflict_resolved_at__isnull=True).update(
+        conflict_resolved_at=now, conflict_resolved_by=actor, conflict_resolution=reason
+    ):
+        raise ConflictError(_("该回避事由刚刚已被他人处理。"), code="conflict")
+    assignment.conflict_resolved_at, assignment.conflict_resolved_by = now, actor
+    assignment.conflict_resolution = reason
+    _event(
+        assignment.case,
+        actor,
+        "disputes.mediator.conflict_confirmed",
+        note=_("%(name)s 回避事由(%(why)s)已确认,仍由其调解:%(reason)s")
+        % {"name": assignment.mediator.name, "why": assignment.conflict_found, "reason": reason},
     )
     return assignment
 

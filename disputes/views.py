@@ -301,6 +301,17 @@ ACTIONS: dict[str, Action] = {
             danger=True,
         ),
         Action(
+            "confirm-conflict",
+            "assign_mediator",
+            forms.ConfirmConflictForm,
+            gettext_lazy("确认仍由其调解"),
+            gettext_lazy("已确认回避事由,仍由其调解。"),
+            lambda u, c, f: services.mediator_conflict_confirm(
+                actor=u, assignment=_d(f)["assignment"], reason=_d(f)["reason"]
+            ),
+            lambda c: any(a.has_open_conflict for a in c.active_mediators),
+        ),
+        Action(
             "session",
             "session",
             forms.SessionForm,
@@ -577,6 +588,7 @@ class CaseDetailView(PageMixin, TemplateView):
             may_see_personal=privacy.may_see_personal_data(user),
             next_level_label=Level(next_level(case.level)).label if next_level(case.level) else "",
             risk=risk_explanation(user, case),
+            has_recusal_conflict=any(a.has_open_conflict for a in case.active_mediators),
             clock={
                 "open_pause": next((p for p in case.pause_list if p.is_open), None),
                 "paused_days": round(

@@ -19,13 +19,15 @@ import datetime as dt
 from django.conf import settings
 from django.db import migrations
 
+# the handling days by risk level of the first risk policy (disputes.risk.DEFAULT_POLICY)
+HANDLING_DAYS_BY_RISK = {"red": 10, "orange": 15, "yellow": 30, "blue": 30}
 ESCALATED = ("disputes.case.escalated", "disputes.case.escalated_auto")
 CHUNK = 500
 
 
 def _handling_days(level: str, risk: str) -> int:
     days = settings.DISPUTES["MEDIATION_DAYS"][level]
-    return min(days, settings.DISPUTES["HANDLING_DAYS_BY_RISK"].get(risk, days))
+    return min(days, HANDLING_DAYS_BY_RISK.get(risk, days))
 
 
 def _feedback(level: str, start: dt.datetime) -> dt.datetime:
