@@ -16,6 +16,7 @@ lists, filters, dashboards, sweeps and the Excel ledger read.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -61,3 +62,46 @@ def resumed_due(due: dt.datetime, paused_at: dt.datetime, now: dt.datetime) -> d
     """The deadline after a pause that began at ``paused_at`` ends at ``now``: the paused time
     does not count."""
     return due + max(dt.timedelta(0), now - paused_at)
+
+
+ESCALATED = ("disputes.case.escalated", "disputes.case.escalated_auto")
+
+
+def rebuild_from_events(*, reported_at: dt.datetime, level: str, events: list[Any]) -> dict[str, Any]:
+    """The clock of a case rebuilt from its timeline (events in order, each with ``code``,
+    ``created_at`` and ``changes``): the feedback deadline from the report at its first level,
+    the handling deadline from acceptance, a new level's own deadline from each escalation, each
+    approved extension's days and each pause's time. For seeded history (``demo``); the data
+    migration ``0007_rebuild_case_clock`` keeps its own frozen copy."""
+    for event in events:
+        pair = (event.changes or {}).get("level")
+        if isinstance(pair, list) and len(pair) == 2:
+            level = pair[1] if event.code == "disputes.case.reported" and pair[1] else pair[0] or level
+            break
+    risk_level = "blue"
+    feedback = due = feedback_due(level, reported_at)
+    accepted_at: dt.datetime | None = None
+    paused_at: dt.datetime | None = None
+    for event in events:
+        changes = event.changes or {}
+        if event.code == "disputes.case.risk_changed" and changes.get("risk_level"):
+            risk_level = changes["risk_level"][1] or risk_level
+        elif event.code == "disputes.case.accepted" and accepted_at is None:
+            accepted_at = event.created_at
+            due = handling_due(level, risk_level, event.created_at)
+        elif event.code in ESCALATED and changes.get("level"):
+            level = changes["level"][1] or level
+            if accepted_at is None:
+                feedback = due = feedback_due(level, event.created_at)
+            else:
+                due = handling_due(level, risk_level, event.created_at)
+        elif event.code == "disputes.case.extension_approved":
+            pair = changes.get("due_at") or [None, None]
+            if pair[0] and pair[1]:
+                due = due + (dt.datetime.fromisoformat(pair[1]) - dt.datetime.fromisoformat(pair[0]))
+        elif event.code == "disputes.case.paused":
+            paused_at = event.created_at
+        elif event.code == "disputes.case.resumed" and paused_at is not None:
+            due = resumed_due(due, paused_at, event.created_at)
+            paused_at = None
+    return {"feedback_due_at": feedback, "accepted_at": accepted_at, "due_at": due, "paused_at": paused_at}
