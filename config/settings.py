@@ -334,6 +334,9 @@ class DisputesSettings(TypedDict):
     REFERRAL_ANSWER_DAYS: int
     FOLLOW_UP_DAYS: list[int]
     ESCALATION_GRACE_HOURS: int
+    EXTENSION_MAX_COUNT: int
+    EXTENSION_MAX_DAYS: int
+    WORKING_DAYS: dict[str, bool]
 
 
 DISPUTES: DisputesSettings = {
@@ -346,6 +349,13 @@ DISPUTES: DisputesSettings = {
     "REFERRAL_ANSWER_DAYS": 15,  # default due date for an answer to a referral
     "FOLLOW_UP_DAYS": [7, 30],  # 回访 after closure
     "ESCALATION_GRACE_HOURS": 24,  # past its due date by this much, a case goes up one level
+    # (a red or orange case's handling deadline is shorter: the risk policy, disputes.RiskRuleSet)
+    # 延期: at most this many approved extensions per case, each of at most this many days
+    "EXTENSION_MAX_COUNT": 2,
+    "EXTENSION_MAX_DAYS": 30,
+    # which day counts are working days (core.workdays: weekends, holidays, make-up days):
+    # the handling deadline's days, an extension's days
+    "WORKING_DAYS": {"handling": False, "extension": True},
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 
 from . import capabilities
 from .errors import service_call
+from .models import CalendarDay
 
 RelatedOnly = admin.RelatedOnlyFieldListFilter  # lists only values present in the scoped changelist
 
@@ -112,3 +113,13 @@ class ScopedAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{obj}:{call.message}", level=messages.ERROR)
         if ok:
             self.message_user(request, done % {"n": ok}, level=messages.SUCCESS)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """节假日与调休: the working-day calendar's exceptions, kept by the administrators."""
+
+    list_display = ["date", "name", "is_workday"]
+    list_editable = ["is_workday"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"

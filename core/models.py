@@ -98,3 +98,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CalendarDay(models.Model):
+    """An exception to the ordinary week in the working-day calendar: a public holiday on a
+    weekday (``is_workday=False``) or a make-up working day on a weekend (调休上班,
+    ``is_workday=True``). Days not listed follow the week: Monday to Friday work. Kept in the
+    admin; seeded with the State Council's schedule of the year (``core.workdays``)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), default=False)
+    name = models.CharField(_("名称"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -15,7 +15,7 @@ from typing import cast
 from django.utils import timezone
 
 from demo.vocab import HAN_SURNAMES, YI_CLANS, YI_GIVEN_FEMALE, YI_GIVEN_MALE
-from disputes import services
+from disputes import clock, services
 from disputes.models import (
     Agreement,
     CaseEvent,
@@ -344,7 +344,6 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     """Move the case back to ``reported_at`` and spread its timeline over ``duration_days``
     (the services ran in a second; a real case takes days). Demo history only."""
     events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
-    original = {e.pk: e.created_at for e in events}
     step = dt.timedelta(days=duration_days) / max(1, len(events) - 1)
     times = {e.pk: reported_at + step * i for i, e in enumerate(events)}
     for event in events:
@@ -357,14 +356,10 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
 
     case.refresh_from_db()
     closed_at = when("disputes.case.closed", "disputes.case.not_accepted") if case.closed_at else None
-    due_at = case.due_at
-    setter = max((e for e in events if "due_at" in e.changes), key=lambda e: e.pk, default=None)
-    if due_at is not None:
-        # the due date keeps its distance from the step that set it
-        base_new = times[setter.pk] if setter else reported_at
-        base_old = original[setter.pk] if setter else events[0].created_at if events else case.reported_at
-        due_at = base_new + (due_at - base_old)
-    DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, due_at=due_at)
+    # the case clock as the backdated timeline sets it (disputes.clock): some cases come out
+    # overdue, some closed late, most on time — as the figures should show
+    rebuilt = clock.rebuild_from_events(reported_at=reported_at, level=case.level, events=events)
+    DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, **rebuilt)
     assigned = when("disputes.mediator.assigned", "disputes.mediator.assigned_despite_conflict")
     if assigned:
         CaseMediator.objects.filter(case=case).update(assigned_at=assigned)

@@ -84,8 +84,14 @@ def _pick(rng: random.Random) -> str:
     return Incident.Category.OTHER
 
 
+def _past(moment: dt.datetime) -> dt.datetime:
+    """No record dated in the future: a moment later today is moved to a few minutes ago."""
+    now = timezone.now()
+    return moment if moment < now else now - dt.timedelta(minutes=5 + moment.minute)
+
+
 def _moment(day: dt.date, rng: random.Random) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60))))
+    return _past(timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)))))
 
 
 def seed_field() -> Counter:
@@ -215,7 +221,7 @@ def _seed_visits(admin: User) -> Counter:
         days = [last_month.replace(day=d) for d in previous_days] + [first.replace(day=d) for d in this_month]
         for day in days:
             activity = rng.choice(VillageVisit.Activity.values)
-            checked_in_at = _moment(day, rng).replace(hour=rng.randrange(8, 18))
+            checked_in_at = _past(_moment(day, rng).replace(hour=rng.randrange(8, 18)))
             key = (a.officer_id, a.auxiliary_officer_id, a.village_id, day)
             if key in existing or day < a.start_date:
                 continue

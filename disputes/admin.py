@@ -28,6 +28,7 @@ from .models import (
     Party,
     Referral,
     RiskAssessment,
+    RiskRuleSet,
 )
 
 
@@ -220,3 +221,26 @@ class MediatorRelationAdmin(ReadOnlyAdmin):
 
     def scope_queryset(self, qs, user):
         return qs.filter(mediator__in=mediator_ids(user))
+
+
+@admin.register(RiskRuleSet)
+class RiskRuleSetAdmin(admin.ModelAdmin):
+    """风险规则版本: every version is kept. A change is a new version: "add" starts from a copy of
+    the newest one; a saved version can only be switched on or off. Only administrators and the
+    county command centre's staff accounts reach the admin."""
+
+    list_display = ["version", "is_active", "created_at", "note"]
+    list_filter = ["is_active"]
+    fields = ["version", "weights", "level_policy", "is_active", "note", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["version", "weights", "level_policy", "created_at"] if obj is not None else ["created_at"]
+
+    def get_changeform_initial_data(self, request):
+        latest = RiskRuleSet.objects.order_by("-created_at", "-pk").first()
+        if latest is None:
+            return super().get_changeform_initial_data(request)
+        return {"weights": latest.weights, "level_policy": latest.level_policy, "note": ""}
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -104,6 +104,10 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         "assign_mediator": "case.assign_mediator",
         "unassign_mediator": "case.assign_mediator",
         "assess_risk": "case.assess_risk",
+        "pause": "case.pause",
+        "resume": "case.pause",
+        "request_extension": "case.request_extension",
+        "decide_extension": "case.approve_extension",
     }
 
     def get_queryset(self):
@@ -266,6 +270,66 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
             actor=request.user, assignment=assignment, reason=params.validated_data["reason"]
         )
         return self.detail_response(case)
+
+    @extend_schema(
+        summary=gettext_lazy("中止办理期限(须说明原因;等待移送答复的,答复后自动恢复)"),
+        request=s.PauseSerializer,
+        responses=s.CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        def call(actor, case, data):
+            referral = None
+            if data.get("referral"):
+                referral = case.referrals.filter(pk=data["referral"]).first()
+                if referral is None:
+                    raise DomainError(_("请选择本案尚未答复的移送。"), field="referral")
+            services.case_pause(
+                actor=actor, case=case, kind=data["kind"], reason=data.get("reason", ""), referral=referral
+            )
+
+        return self._act(request, s.PauseSerializer, call)
+
+    @extend_schema(
+        summary=gettext_lazy("恢复办理(办理期限顺延中止的时间)"),
+        request=s.NoteSerializer,
+        responses=s.CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._act(request, s.NoteSerializer, _note_call(services.case_resume))
+
+    @extend_schema(
+        summary=gettext_lazy("申请延期(须说明理由,由上一级或县指挥中心审批)"),
+        request=s.ExtensionRequestSerializer,
+        responses=s.CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request, pk=None):
+        return self._act(
+            request,
+            s.ExtensionRequestSerializer,
+            lambda actor, case, data: services.extension_request(
+                actor=actor, case=case, days=data["days"], reason=data.get("reason", "")
+            ),
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("审批延期申请(上一级或县指挥中心;申请人本人不能审批)"),
+        request=s.ExtensionDecideSerializer,
+        responses=s.CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="decide-extension")
+    def decide_extension(self, request, pk=None):
+        def call(actor, case, data):
+            extension = case.extensions.filter(pk=data["extension"]).first()
+            if extension is None:
+                raise DomainError(_("该延期申请不属于本案。"), field="extension")
+            services.extension_decide(
+                actor=actor, extension=extension, approve=data["approve"], note=data.get("note", "")
+            )
+
+        return self._act(request, s.ExtensionDecideSerializer, call)
 
     @extend_schema(
         summary=gettext_lazy("立即重新评估风险(与夜间评估同一规则)"),

@@ -22,7 +22,7 @@ import datetime as dt
 import statistics
 from typing import Any, Literal, TypedDict
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -32,7 +32,7 @@ from governance.models import Grid
 from stations.models import Incident
 
 from .models import CaseEvent, DisputeCase, FollowUp, Level, RiskLevel, Status
-from .selectors import case_incidents, has_agreement, is_open, is_overdue
+from .selectors import case_incidents, has_agreement, is_closed_on_time, is_open, is_overdue
 
 ESCALATION_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
 RESOLUTION_LEVELS = (Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
@@ -127,7 +127,7 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
             accepted_new_closed=Count("pk", filter=in_period & Q(status=Status.CLOSED)),
             closed=Count("pk", filter=closed),
             resolved=Count("pk", filter=resolved),
-            on_time=Count("pk", filter=closed & Q(closed_at__lte=F("due_at"))),
+            on_time=Count("pk", filter=closed & is_closed_on_time()),
             **{f"resolved_{lvl}": Count("pk", filter=resolved & Q(level=lvl)) for lvl in RESOLUTION_LEVELS},
         )
     )

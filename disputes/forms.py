@@ -21,7 +21,20 @@ from governance.validators import normalize_id_number, normalize_phone, validate
 from stations.selectors import officer_list
 
 from . import selectors
-from .models import Agreement, Category, FollowUp, Level, MediationSession, Party, Referral, RiskLevel, Status
+from .models import (
+    Agreement,
+    CaseExtension,
+    CaseMediator,
+    CasePause,
+    Category,
+    FollowUp,
+    Level,
+    MediationSession,
+    Party,
+    Referral,
+    RiskLevel,
+    Status,
+)
 
 PLEASE_CHOOSE = _("请选择")
 
@@ -312,6 +325,24 @@ class UnassignMediatorForm(ActionForm):
         field.label_from_instance = lambda a: a.mediator.name
 
 
+class ConfirmConflictForm(ActionForm):
+    assignment = forms.ModelChoiceField(label=_("调解员"), queryset=CaseMediator.objects.none())
+    reason = forms.CharField(
+        label=_("仍由其调解的理由"),
+        widget=_textarea(2),
+        error_messages={"required": _("仍由其调解须写明理由。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignment"]
+        field.queryset = self.case.mediator_assignments.filter(
+            is_active=True, conflict_found_at__isnull=False, conflict_resolved_at__isnull=True
+        ).select_related("mediator")
+        field.label_from_instance = lambda a: f"{a.mediator.name}:{a.conflict_found}"
+        _preselect_single(self, "assignment")
+
+
 class SessionForm(ActionForm):
     held_at = BoundedDateTimeField(
         label=_("调解时间"),
@@ -432,6 +463,56 @@ class FollowUpForm(ActionForm):
     result = forms.ChoiceField(label=_("回访结果"), choices=_blank(FollowUp.Result.choices))
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=_blank(FollowUp.Satisfaction.choices))
     note = forms.CharField(label=_("回访情况"), required=False, widget=_textarea(2))
+
+
+# --- The case clock: pause (中止) and extension (延期) -----------------------------------------
+class PauseForm(ActionForm):
+    kind = forms.ChoiceField(label=_("中止事由"), choices=_blank(CasePause.Kind.choices))
+    referral = forms.ModelChoiceField(
+        label=_("等待答复的移送"),
+        queryset=Referral.objects.none(),
+        required=False,
+        help_text=_("选择后,该移送答复时自动恢复办理"),
+    )
+    reason = forms.CharField(
+        label=_("中止说明"), widget=_textarea(2), error_messages={"required": _("中止须说明原因。")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["referral"]
+        field.queryset = self.case.referrals.filter(
+            status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
+        )
+        field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
+
+
+class ExtensionRequestForm(ActionForm):
+    days = forms.IntegerField(
+        label=_("延期天数"),
+        min_value=1,
+        error_messages={"required": _("请填写延期天数。"), "min_value": _("延期天数至少为1天。")},
+    )
+    reason = forms.CharField(
+        label=_("延期理由"), widget=_textarea(2), error_messages={"required": _("延期须说明理由。")}
+    )
+
+
+class ExtensionDecideForm(ActionForm):
+    extension = forms.ModelChoiceField(label=_("延期申请"), queryset=CaseExtension.objects.none())
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("批准")), ("refuse", _("不予批准"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审批意见"), required=False, widget=_textarea(2))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["extension"]
+        field.queryset = self.case.extensions.filter(status=CaseExtension.Status.PENDING)
+        field.label_from_instance = lambda e: _("延期%(d)d天:%(r)s") % {"d": e.days, "r": e.reason}
+        _preselect_single(self, "extension")
 
 
 # --- Mediators' relations (回避) ----------------------------------------------------------

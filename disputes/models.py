@@ -181,7 +181,16 @@ class DisputeCase(models.Model):
     )
     reported_at = models.DateTimeField(_("登记时间"), default=timezone.now)
     occurred_on = models.DateField(_("发生日期"), null=True, blank=True, validators=[validate_not_future])
+    # The case clock (``disputes.clock``). ``due_at`` is the deadline of the current stage, the one
+    # every figure reads (``selectors.is_overdue``): the feedback deadline until the case is
+    # accepted, then the handling deadline. It moves only by an approved extension, a pause (its
+    # length is added when it ends) or an escalation (the new level's own deadline).
+    feedback_due_at = models.DateTimeField(_("反馈期限"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("中止开始时间"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计中止时长(秒)"), default=0, db_default=0)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0, db_default=0)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     escalation_count = models.PositiveSmallIntegerField(_("升级次数"), default=0)
     recurrence_count = models.PositiveSmallIntegerField(_("复发次数"), default=0)
@@ -206,6 +215,8 @@ class DisputeCase(models.Model):
     referral_list: list["Referral"]
     follow_up_list: list["FollowUp"]
     timeline: list["CaseEvent"]
+    pause_list: list["CasePause"]
+    extension_list: list["CaseExtension"]
 
     class Meta:
         verbose_name = _("矛盾纠纷")
@@ -243,8 +254,25 @@ class DisputeCase(models.Model):
         return self.people_involved >= 5
 
     @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def handling_due_at(self) -> dt.datetime | None:
+        """The handling deadline (None before acceptance: then ``due_at`` is the feedback one)."""
+        return self.due_at if self.accepted_at is not None else None
+
+    @property
     def is_overdue(self) -> bool:
-        return bool(self.is_open and self.due_at and self.due_at < timezone.now())
+        """``selectors.is_overdue`` for one loaded case: open, not paused, past ``due_at``."""
+        return bool(self.is_open and not self.paused_at and self.due_at and self.due_at < timezone.now())
+
+    @property
+    def closed_on_time(self) -> bool | None:
+        """按期: closed before its handling deadline (pauses already added to it); None if open."""
+        if self.closed_at is None or self.due_at is None:
+            return None
+        return self.closed_at <= self.due_at
 
     @property
     def title(self) -> str:
@@ -345,6 +373,15 @@ class CaseMediator(models.Model):
     assigned_at = models.DateTimeField(default=timezone.now)
     conflict_note = models.TextField(_("回避说明"), blank=True)
     is_active = models.BooleanField(default=True)
+    # A conflict found after the assignment (a party added or corrected later): it flags the case
+    # until it is resolved, by replacing the mediator or by confirming with a written reason.
+    conflict_found = models.TextField(_("新发现的回避事由"), blank=True)
+    conflict_found_at = models.DateTimeField(_("发现时间"), null=True, blank=True)
+    conflict_resolved_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    conflict_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    conflict_resolution = models.TextField(_("仍由其调解的理由"), blank=True)
 
     class Meta:
         verbose_name = _("案件调解员")
@@ -360,6 +397,11 @@ class CaseMediator(models.Model):
 
     def __str__(self) -> str:
         return str(self.mediator)
+
+    @property
+    def has_open_conflict(self) -> bool:
+        """A conflict found after the assignment and not yet resolved."""
+        return bool(self.is_active and self.conflict_found_at and not self.conflict_resolved_at)
 
 
 class MediationSession(models.Model):
@@ -576,6 +618,7 @@ class RiskAssessment(models.Model):
     class Trigger(models.TextChoices):
         NIGHTLY = "nightly", _("夜间批量")
         ON_DEMAND = "on_demand", _("即时评估")
+        ON_CHANGE = "on_change", _("变更时评估")
 
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="risk_assessments")
     assessed_at = models.DateTimeField(_("评估时间"), default=timezone.now)
@@ -602,3 +645,130 @@ class RiskAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.score} {self.level}"
+
+
+class CasePause(models.Model):
+    """中止: the handling clock stops while the case waits for something outside the handler's
+    hands. Its time is added to the deadline when it ends (by hand, or when the awaited referral
+    is answered); at most one pause of a case is open."""
+
+    class Kind(models.TextChoices):
+        PARTY_ABSENT = "party_absent", _("当事人无法到场")
+        AWAITING_COURT = "awaiting_court", _("等待法院")
+        AWAITING_EXPERT = "awaiting_expert", _("等待鉴定或专家意见")
+        AWAITING_REFERRAL = "awaiting_referral", _("等待移送答复")
+        OTHER = "other", _("其他")
+
+    case = models.ForeignKey(
+        DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="pauses"
+    )
+    kind = models.CharField(_("中止事由"), max_length=24, choices=Kind.choices)
+    reason = models.TextField(_("中止说明"))
+    referral = models.ForeignKey(
+        "Referral",
+        verbose_name=_("等待答复的移送"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pauses",
+    )
+    started_at = models.DateTimeField(_("中止时间"), default=timezone.now)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_note = models.TextField(_("恢复说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("案件中止")
+        verbose_name_plural = _("案件中止")
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(ended_at__isnull=True),
+                name="casepause_one_open_per_case",
+                violation_error_message=_("本案已处于中止状态。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="awaiting_referral") | Q(referral__isnull=False),
+                name="casepause_referral_named",
+                violation_error_message=_("等待移送答复须选择所等待的移送。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class CaseExtension(models.Model):
+    """延期: asked for with a reason, decided by someone at the level above the case's (or the
+    county); an approved one moves the handling deadline by its days."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    case = models.ForeignKey(
+        DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="extensions"
+    )
+    days = models.PositiveSmallIntegerField(_("延期天数"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(_("审批状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    old_due_at = models.DateTimeField(_("原办理期限"), null=True, blank=True)
+    new_due_at = models.DateTimeField(_("新办理期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="pending"),
+                name="caseextension_one_pending_per_case",
+                violation_error_message=_("本案已有待审批的延期申请。"),
+            ),
+            models.CheckConstraint(condition=Q(days__gte=1), name="caseextension_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class RiskRuleSet(models.Model):
+    """One version of the risk rules, kept for ever: the factor weights and thresholds
+    (``weights``, the shape of ``disputes.risk.RULES``) and, per risk level, the policy
+    (``level_policy``: ``{level: {"min_level": …, "handling_days": n, "notify": ["station",
+    "county"]}}``): the minimum handling level a case of that risk is raised to, its handling
+    deadline, and who is told when a case rises to it. The newest active version is used; every
+    assessment names the version it was scored by. A change is a new version (the admin copies
+    the newest), never an edit of an old one."""
+
+    version = models.CharField(_("规则版本"), max_length=16, unique=True)
+    weights = models.JSONField(_("因子权重与阈值"))
+    level_policy = models.JSONField(_("各风险等级处置要求"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.TextField(_("修订说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("风险规则版本")
+        verbose_name_plural = _("风险规则版本")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.version

@@ -10,11 +10,12 @@ run the same day adds nothing), and one UPDATE copies the day's scores onto the 
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +33,11 @@ from .models import (
     CaseEvent,
     Category,
     DisputeCase,
+    Level,
+    Party,
     RiskAssessment,
     RiskLevel,
+    RiskRuleSet,
 )
 from .selectors import case_incidents
 
@@ -81,6 +85,41 @@ RULES: dict[str, Any] = {
     "levels": [(70, RiskLevel.RED), (50, RiskLevel.ORANGE), (30, RiskLevel.YELLOW)],
 }
 
+# Per risk level: the minimum handling level a case of that risk is raised to (red → township:
+# 大事不出乡镇), its handling deadline in days (``disputes.clock``), and who is told when a case
+# rises to it ("station": the station's staff, "county": the holders of ``case.red_alert``).
+DEFAULT_POLICY: dict[str, dict[str, Any]] = {
+    RiskLevel.RED: {"min_level": Level.TOWNSHIP, "handling_days": 10, "notify": ["station", "county"]},
+    RiskLevel.ORANGE: {"min_level": Level.GRID, "handling_days": 15, "notify": ["station"]},
+    RiskLevel.YELLOW: {"min_level": Level.GRID, "handling_days": 30, "notify": []},
+    RiskLevel.BLUE: {"min_level": Level.GRID, "handling_days": 30, "notify": []},
+}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules in force: weights (with their ``version``) and the per-level policy."""
+
+    rules: dict[str, Any]
+    policy: dict[str, dict[str, Any]]
+
+    @property
+    def version(self) -> str:
+        return str(self.rules["version"])
+
+    def for_level(self, risk_level: str) -> dict[str, Any]:
+        return {**DEFAULT_POLICY.get(risk_level, {}), **self.policy.get(risk_level, {})}
+
+
+def current_rules() -> RuleSet:
+    """The newest active ``RiskRuleSet`` (admin-editable, every version kept), or the built-in
+    ``RULES`` / ``DEFAULT_POLICY`` when the database has none."""
+    row = RiskRuleSet.objects.filter(is_active=True).order_by("-created_at", "-pk").first()
+    if row is None:
+        return RuleSet(rules=RULES, policy=DEFAULT_POLICY)
+    return RuleSet(rules={**RULES, **row.weights, "version": row.version}, policy=row.level_policy or {})
+
+
 FACTOR_LABELS = {
     "category": gettext_lazy("纠纷类别"),
     "people": gettext_lazy("涉及人数"),
@@ -95,8 +134,31 @@ FACTOR_LABELS = {
 }
 
 
+# --- What a rise to 红/橙 owes, beyond the notice ------------------------------------------
+# ``patrols`` (to the right of ``disputes``) registers the visit it asks for from its
+# ``AppConfig.ready``; a rise calls every handler with the risen cases' ids in the same
+# transaction as the assessment, so the visit exists as soon as the change that raised the risk.
+RiseHandler = Callable[..., Any]
+_RISE_HANDLERS: list[RiseHandler] = []
+
+
+def register_risk_rise_handler(handler: RiseHandler) -> None:
+    """``handler(*, case_ids: list[int], now: datetime)``, called on every rise to 红/橙."""
+    if handler not in _RISE_HANDLERS:
+        _RISE_HANDLERS.append(handler)
+
+
+def _risen(raised: Sequence[tuple[DisputeCase, str]], now: dt.datetime, ruleset: RuleSet) -> None:
+    if not raised:
+        return
+    notify_bulk(_rise_messages(raised, ruleset))
+    ids = [case.pk for case, _level in raised]
+    for handler in _RISE_HANDLERS:
+        handler(case_ids=ids, now=now)
+
+
 def _level_event(
-    case: DisputeCase, old: str, new: str, score: int, now: dt.datetime, trigger: str
+    case: DisputeCase, old: str, new: str, score: int, now: dt.datetime, trigger: str, version: str
 ) -> CaseEvent:
     return CaseEvent(
         case=case,
@@ -104,7 +166,7 @@ def _level_event(
         code="disputes.case.risk_changed",
         created_at=now,
         changes={"risk_level": [old, new]},
-        note=_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": score, "t": trigger, "v": RULES["version"]},
+        note=_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": score, "t": trigger, "v": version},
     )
 
 
@@ -125,7 +187,7 @@ def score_case(
 ) -> tuple[int, str, dict[str, dict]]:
     """The score, the level and each factor's contribution ({factor: {"value", "points"}})."""
     overdue_days = 0
-    if case.due_at is not None and case.due_at < now:
+    if case.due_at is not None and case.due_at < now and case.paused_at is None:  # selectors.is_overdue
         overdue_days = (now - case.due_at).days + 1
     values = {
         "category": case.category,
@@ -192,8 +254,11 @@ def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
     )
 
 
-def _rise_messages(raised: Sequence[tuple[DisputeCase, str]]) -> list[tuple[list[User], Message]]:
-    """红/橙 rises: the station's staff are told; the county command centre too for 红."""
+def _rise_messages(
+    raised: Sequence[tuple[DisputeCase, str]], ruleset: RuleSet
+) -> list[tuple[list[User], Message]]:
+    """红/橙 rises: who is told is the policy's ``notify`` of the level (by default the station's
+    staff, and the county command centre too for 红)."""
     if not raised:
         return []
     station_ids = {case.station_id for case, _level in raised}
@@ -205,8 +270,9 @@ def _rise_messages(raised: Sequence[tuple[DisputeCase, str]]) -> list[tuple[list
     county = list(users_with_capability("case.red_alert"))
     pairs = []
     for case, level in raised:
-        recipients = list(staff.get(case.station_id, []))
-        if level == RiskLevel.RED:
+        notify = ruleset.for_level(level).get("notify", [])
+        recipients = list(staff.get(case.station_id, [])) if "station" in notify else []
+        if "county" in notify:
             recipients += county
         label = RiskLevel(level).label
         pairs.append(
@@ -233,6 +299,7 @@ def _rise_messages(raised: Sequence[tuple[DisputeCase, str]]) -> list[tuple[list
 def assess_open_cases(*, now: dt.datetime) -> int:
     """The nightly run. Returns how many cases were assessed (0 on a second run that day)."""
     today = timezone.localdate(now)
+    ruleset = current_rules()
     done_today = RiskAssessment.objects.filter(assessed_on=today, trigger=RiskAssessment.Trigger.NIGHTLY)
     cases = list(
         DisputeCase.objects.filter(status__in=OPEN_STATUSES)
@@ -243,7 +310,11 @@ def assess_open_cases(*, now: dt.datetime) -> int:
     assessments, raised, events = [], [], []
     for case in cases:
         score, level, factors = score_case(
-            case, failed_mediations=case.failed_mediations, now=now, repeat_incidents=case.repeat_incidents
+            case,
+            failed_mediations=case.failed_mediations,
+            now=now,
+            repeat_incidents=case.repeat_incidents,
+            rules=ruleset.rules,
         )
         assessments.append(
             RiskAssessment(
@@ -255,11 +326,13 @@ def assess_open_cases(*, now: dt.datetime) -> int:
                 level=level,
                 previous_level=case.risk_level,
                 factors=factors,
-                rule_version=RULES["version"],
+                rule_version=ruleset.version,
             )
         )
         if level != case.risk_level:
-            events.append(_level_event(case, case.risk_level, level, score, now, _("夜间评估")))
+            events.append(
+                _level_event(case, case.risk_level, level, score, now, _("夜间评估"), ruleset.version)
+            )
         if (
             level in (RiskLevel.RED, RiskLevel.ORANGE)
             and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[case.risk_level]
@@ -277,16 +350,21 @@ def assess_open_cases(*, now: dt.datetime) -> int:
             risk_level=Subquery(today_rows.values("level")[:1]),
             risk_assessed_at=now,
         )
-        # the rise notices commit with the new levels (the rerun selects by level, so a notice
-        # written after the commit would be lost with a worker killed in between)
-        notify_bulk(_rise_messages(raised))
+        # the rise notices and visits commit with the new levels (the rerun selects by level, so
+        # a notice written after the commit would be lost with a worker killed in between)
+        _risen(raised, now, ruleset)
     return len(assessments)
 
 
 @transaction.atomic
-def assess_case(*, case: DisputeCase, now: dt.datetime | None = None) -> RiskAssessment:
-    """Score one case now (on demand, or after a change); the history keeps every assessment."""
+def assess_case(
+    *, case: DisputeCase, now: dt.datetime | None = None, trigger: str = RiskAssessment.Trigger.ON_DEMAND
+) -> RiskAssessment:
+    """Score one case now (on demand, or after a change that can move a factor: ``trigger=
+    ON_CHANGE``), with the same ``score_case`` as the nightly run; the history keeps every
+    assessment. A rise to 红/橙 tells its people and asks for its visit at once."""
     now = now or timezone.now()
+    ruleset = current_rules()
     counts = (
         DisputeCase.objects.filter(pk=case.pk)
         .annotate(failed=_failed_mediations(), repeats=_repeat_incidents(now))
@@ -294,24 +372,45 @@ def assess_case(*, case: DisputeCase, now: dt.datetime | None = None) -> RiskAss
         .get()
     )
     score, level, factors = score_case(
-        case, failed_mediations=counts["failed"], now=now, repeat_incidents=counts["repeats"]
+        case,
+        failed_mediations=counts["failed"],
+        now=now,
+        repeat_incidents=counts["repeats"],
+        rules=ruleset.rules,
     )
     previous = case.risk_level
     assessment = RiskAssessment.objects.create(
         case=case,
         assessed_at=now,
         assessed_on=timezone.localdate(now),
-        trigger=RiskAssessment.Trigger.ON_DEMAND,
+        trigger=trigger,
         score=score,
         level=level,
         previous_level=previous,
         factors=factors,
-        rule_version=RULES["version"],
+        rule_version=ruleset.version,
     )
     DisputeCase.objects.filter(pk=case.pk).update(risk_score=score, risk_level=level, risk_assessed_at=now)
     if level != previous:
-        _level_event(case, previous, level, score, now, _("即时评估")).save()
+        label = _("变更时评估") if trigger == RiskAssessment.Trigger.ON_CHANGE else _("即时评估")
+        _level_event(case, previous, level, score, now, label, ruleset.version).save()
     case.risk_score, case.risk_level, case.risk_assessed_at = score, level, now
     if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[previous]:
-        notify_bulk(_rise_messages([(case, level)]))
+        _risen([(case, level)], now, ruleset)
     return assessment
+
+
+def rescore_cases_of_incident(*, incident: Incident) -> int:
+    """A new incident (警情) from a case's source — its place or a party's phone — is a repeat
+    incident of that case: every open case from the same source is re-scored at once (the hook
+    ``stations.services.register_incident_recorded``, wired in ``DisputesConfig.ready``)."""
+    same_place = Q(village_id=incident.village_id, address_key=incident.address_key) & ~Q(address_key="")
+    same_phone = (
+        Q(Exists(Party.objects.filter(case=OuterRef("pk"), phone=incident.caller_phone)))
+        if incident.caller_phone
+        else Q(pk__in=[])
+    )
+    cases = list(DisputeCase.objects.filter(status__in=OPEN_STATUSES).filter(same_place | same_phone))
+    for case in cases:
+        assess_case(case=case, trigger=RiskAssessment.Trigger.ON_CHANGE)
+    return len(cases)

@@ -41,8 +41,15 @@ def is_open(prefix: str = "") -> Q:
 
 
 def is_overdue(now: dt.datetime | None = None) -> Q:
-    """On ``DisputeCase``: open and past its due date (the 超期 of lists, badges and dashboards)."""
-    return is_open() & Q(due_at__lt=now or timezone.now())
+    """On ``DisputeCase``: open, not paused, and past the deadline of its stage (the 超期 of lists,
+    filters, badges, dashboards, sweeps and the Excel ledger: the case clock, ``disputes.clock``)."""
+    return is_open() & Q(paused_at__isnull=True, due_at__lt=now or timezone.now())
+
+
+def is_closed_on_time() -> Q:
+    """On ``DisputeCase``: 按期办结, closed before its handling deadline (the deadline already
+    includes every pause and approved extension)."""
+    return Q(status=Status.CLOSED, closed_at__lte=F("due_at"))
 
 
 def has_agreement() -> Exists:
@@ -161,6 +168,8 @@ def case_detail(*, user: User, pk: int | str) -> DisputeCase:
     case.referral_list = list(case.referrals.select_related("agreement"))
     case.follow_up_list = list(case.follow_ups.filter(is_cancelled=False).select_related("visitor"))
     case.timeline = list(case.events.select_related("actor").order_by("created_at", "pk"))
+    case.pause_list = list(case.pauses.select_related("referral", "started_by", "ended_by"))
+    case.extension_list = list(case.extensions.select_related("requested_by", "decided_by"))
     return case
 
 

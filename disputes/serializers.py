@@ -23,7 +23,9 @@ from .events import event_label
 from .models import (
     Agreement,
     CaseEvent,
+    CaseExtension,
     CaseMediator,
+    CasePause,
     DisputeCase,
     FollowUp,
     Level,
@@ -436,6 +438,68 @@ class FollowUpRecordSerializer(serializers.Serializer):
         return fields
 
 
+class CasePauseSerializer(serializers.ModelSerializer):
+    kind = NamedChoiceField(enum_name="CasePauseKindEnum", choices=CasePause.Kind.choices, read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    started_by_name = serializers.SerializerMethodField()
+    is_open = serializers.BooleanField(read_only=True, label=_("中止中"))
+
+    class Meta:
+        model = CasePause
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "reason",
+            "referral",
+            "started_at",
+            "started_by",
+            "started_by_name",
+            "ended_at",
+            "end_note",
+            "is_open",
+        ]
+        read_only_fields = fields
+
+    def get_started_by_name(self, obj) -> str | None:
+        return _user_name(obj.started_by)
+
+
+class CaseExtensionSerializer(serializers.ModelSerializer):
+    status = NamedChoiceField(
+        enum_name="CaseExtensionStatusEnum", choices=CaseExtension.Status.choices, read_only=True
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    decided_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseExtension
+        fields = [
+            "id",
+            "days",
+            "reason",
+            "status",
+            "status_display",
+            "requested_by",
+            "requested_by_name",
+            "requested_at",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "decision_note",
+            "old_due_at",
+            "new_due_at",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by_name(self, obj) -> str | None:
+        return _user_name(obj.requested_by)
+
+    def get_decided_by_name(self, obj) -> str | None:
+        return _user_name(obj.decided_by)
+
+
 class CaseDetailSerializer(CaseListSerializer):
     """A case with its parties, active mediators, sessions, agreements, referrals, follow-ups and
     timeline (read by ``selectors.case_detail``), and the statuses it may move to next."""
@@ -448,11 +512,27 @@ class CaseDetailSerializer(CaseListSerializer):
     referrals = serializers.SerializerMethodField()
     follow_ups = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    handling_due_at = serializers.DateTimeField(read_only=True, allow_null=True, label=_("办理期限"))
+    is_paused = serializers.BooleanField(read_only=True, label=_("中止中"))
+    closed_on_time = serializers.BooleanField(read_only=True, allow_null=True, label=_("按期办结"))
+    pauses = serializers.SerializerMethodField()
+    extensions = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields,
             "version",
+            # the case clock: deadlines, pause state, extensions
+            "feedback_due_at",
+            "accepted_at",
+            "handling_due_at",
+            "is_paused",
+            "paused_at",
+            "paused_seconds",
+            "extension_count",
+            "closed_on_time",
+            "pauses",
+            "extensions",
             "summary",
             "reported_by",
             "reported_by_name",
@@ -490,6 +570,14 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_follow_ups(self, obj) -> list[dict]:
         return cast(
             list[dict], FollowUpSerializer(obj.follow_up_list, many=True, context=self.context).data
+        )  # many=True: a list
+
+    def get_pauses(self, obj) -> list[dict]:
+        return cast(list[dict], CasePauseSerializer(obj.pause_list, many=True).data)  # many=True: a list
+
+    def get_extensions(self, obj) -> list[dict]:
+        return cast(
+            list[dict], CaseExtensionSerializer(obj.extension_list, many=True).data
         )  # many=True: a list
 
     def get_timeline(self, obj) -> list[dict]:
@@ -604,3 +692,22 @@ class AssignMediatorSerializer(serializers.Serializer):
         scope=_mediators, queryset=Mediator.objects.all(), label=_("调解员")
     )
     reason = serializers.CharField(required=False, allow_blank=True, label=_("理由(需回避时必填)"))
+
+
+class PauseSerializer(serializers.Serializer):
+    kind = NamedChoiceField(
+        enum_name="CasePauseKindEnum", choices=CasePause.Kind.choices, label=_("中止事由")
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, label=_("中止说明"))
+    referral = serializers.IntegerField(required=False, allow_null=True, label=_("等待答复的移送"))
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    days = serializers.IntegerField(label=_("延期天数"))
+    reason = serializers.CharField(required=False, allow_blank=True, label=_("延期理由"))
+
+
+class ExtensionDecideSerializer(serializers.Serializer):
+    extension = serializers.IntegerField(label=_("延期申请"))
+    approve = serializers.BooleanField(label=_("是否批准"))
+    note = serializers.CharField(required=False, allow_blank=True, label=_("审批意见"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX
+from core.notifications import Message, notify
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
@@ -26,13 +27,17 @@ from governance.selectors import mediator_ids
 from governance.validators import normalize_id_number, normalize_phone
 from stations.selectors import normalize_address, station_for_village
 
+from . import clock
 from .models import (
+    LEVEL_ORDER,
     OPEN_STATUSES,
     TRANSITIONS,
     Agreement,
     CaseCounter,
     CaseEvent,
+    CaseExtension,
     CaseMediator,
+    CasePause,
     DisputeCase,
     FollowUp,
     Level,
@@ -41,11 +46,12 @@ from .models import (
     Party,
     Referral,
     RiskAssessment,
+    RiskLevel,
     Source,
     Status,
     next_level,
 )
-from .risk import assess_case
+from .risk import assess_case, current_rules
 from .selectors import case_ids
 
 
@@ -91,23 +97,6 @@ def _jsonable(changes: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [conv(o), conv(n)] for k, (o, n) in changes.items()}
 
 
-# --- Due dates ----------------------------------------------------------------------------
-def feedback_due(level: str, start: dt.datetime) -> dt.datetime:
-    return start + dt.timedelta(hours=settings.DISPUTES["FEEDBACK_HOURS"][level])
-
-
-def mediation_due(level: str, start: dt.datetime) -> dt.datetime:
-    return start + dt.timedelta(days=settings.DISPUTES["MEDIATION_DAYS"][level])
-
-
-def _due_after_move(status: str, level: str, now: dt.datetime) -> dt.datetime | None:
-    if status == Status.REPORTED:
-        return feedback_due(level, now)
-    if status in OPEN_STATUSES:
-        return mediation_due(level, now)
-    return None
-
-
 # --- Transitions --------------------------------------------------------------------------
 def _transition(
     *,
@@ -117,7 +106,6 @@ def _transition(
     code: str,
     note: str = "",
     updates: dict[str, Any] | None = None,
-    reset_due: bool = True,
 ) -> DisputeCase:
     old = case.status
     if to not in TRANSITIONS.get(old, frozenset()):
@@ -128,10 +116,8 @@ def _transition(
             code="transition",
         )
     now = timezone.now()
+    # the deadline is the case clock's (``disputes.clock``): a status change never moves it
     values: dict[str, Any] = {"status": to, "updated_at": now, **(updates or {})}
-    if reset_due and to in OPEN_STATUSES:
-        # a closed case keeps the due date it had, so 按期办结 can be measured against it
-        values["due_at"] = _due_after_move(to, values.get("level", case.level), now)
     if to in (Status.CLOSED, Status.NOT_ACCEPTED):
         values["closed_at"] = now
     # from the state (and version) the actor saw: the second of two identical requests is a conflict
@@ -151,6 +137,36 @@ def _transition(
         setattr(case, key, value)
     case.version += 1
     _event(case, actor, code, note=note, changes=changes)
+    if to in (Status.MEDIATION_FAILED, Status.REOPENED):
+        _rescore(case)  # failed mediations and recurrences are factors
+    return case
+
+
+def _rescore(case: DisputeCase) -> None:
+    """Re-score an open case after a change that can move a risk factor, in the same transaction
+    (``risk.assess_case``: a rise to 红/橙 tells its people and asks for its visit at once), and
+    raise it to the minimum handling level the risk policy sets for its new level."""
+    if case.status in OPEN_STATUSES:
+        assess_case(case=case, trigger=RiskAssessment.Trigger.ON_CHANGE)
+        case_raise_to_risk_minimum(case=case)
+
+
+def case_raise_to_risk_minimum(*, case: DisputeCase) -> DisputeCase:
+    """A case whose risk level calls for a higher handling level than it has (red → township at
+    least) is escalated, one step at a time, with the reason "风险升至红色" (each step its own
+    deadline and timeline event, as any escalation). Also run by the sweep after the nightly
+    scores (``sweeps.escalate_to_risk_minimum``)."""
+    minimum = current_rules().for_level(case.risk_level).get("min_level") or Level.GRID
+    if minimum not in LEVEL_ORDER or case.status not in OPEN_STATUSES:
+        return case
+    if LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum)):
+        # case_escalate re-scores, and so comes back here for the next step
+        case_escalate(
+            actor=None,
+            case=case,
+            automatic=True,
+            reason=_("风险升至%(l)s色") % {"l": RiskLevel(case.risk_level).label},
+        )
     return case
 
 
@@ -276,7 +292,8 @@ def case_report(
         responsible=responsible,
         reported_by=actor,
         reported_at=now,
-        due_at=feedback_due(level, now),
+        feedback_due_at=clock.feedback_due(level, now),
+        due_at=clock.feedback_due(level, now),
         client_key=client_key,
         number="pending",
     )
@@ -304,6 +321,7 @@ def case_report(
         changes={"status": [None, case.status], "level": [None, case.level]},
     )
     points.points_for_case_reported(case=case)  # 积分: never fails the report
+    _rescore(case)
     return case
 
 
@@ -339,6 +357,7 @@ def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: s
     case.updated_at = now
     case.version += 1
     _event(case, actor, "disputes.case.updated", note=note, changes=changes)
+    _rescore(case)
     return case
 
 
@@ -355,7 +374,13 @@ def case_accept(
     *, actor: User, case: DisputeCase, responsible: User | None = None, note: str = ""
 ) -> DisputeCase:
     require_action(actor, case, "accept")
-    updates = {"responsible": responsible or case.responsible or actor}
+    now = timezone.now()
+    # the handling clock starts at acceptance
+    updates = {
+        "responsible": responsible or case.responsible or actor,
+        "accepted_at": now,
+        "due_at": clock.handling_due(case.level, case.risk_level, now),
+    }
     return _transition(
         case=case, actor=actor, to=Status.ACCEPTED, code="disputes.case.accepted", note=note, updates=updates
     )
@@ -391,6 +416,8 @@ def case_mark_failed(*, actor: User, case: DisputeCase, reason: str) -> DisputeC
 def case_close(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase:
     """办结. Plans the follow-up visits (回访) after closure."""
     require_action(actor, case, "close")
+    if case.paused_at is not None:
+        _end_pause(case, actor, note=_("案件办结,中止随之结束。"))
     _transition(case=case, actor=actor, to=Status.CLOSED, code="disputes.case.closed", note=note)
     points.points_for_case_closed(case=case)  # 积分 when closed with an agreement; never fails the closure
     today = timezone.localdate()
@@ -437,23 +464,28 @@ def case_escalate(
     if new_level is None:
         raise CaseTransitionError(_("案件已在县级处置,不能再升级。"), field="level", code="transition")
     now = timezone.now()
-    due = feedback_due(new_level, now) if case.status == Status.REPORTED else mediation_due(new_level, now)
+    # the new level gets its own deadline, counted from now (the old one stays in the event)
+    values: dict[str, Any] = {"level": new_level, "updated_at": now}
+    if case.accepted_at is None:
+        values["due_at"] = values["feedback_due_at"] = clock.feedback_due(new_level, now)
+    else:
+        values["due_at"] = clock.handling_due(new_level, case.risk_level, now)
+    if case.paused_at is not None:
+        # a paused case stays paused: the new deadline's clock starts when the pause ends
+        values["paused_at"] = now
+        values["paused_seconds"] = case.paused_seconds + int((now - case.paused_at).total_seconds())
+    due = values["due_at"]
     moved = DisputeCase.objects.filter(
-        pk=case.pk, level=case.level, status=case.status, version=case.version
-    ).update(
-        level=new_level,
-        escalation_count=F("escalation_count") + 1,
-        due_at=due,
-        updated_at=now,
-        version=F("version") + 1,
-    )
+        pk=case.pk, level=case.level, status=case.status, paused_at=case.paused_at, version=case.version
+    ).update(escalation_count=F("escalation_count") + 1, version=F("version") + 1, **values)
     if not moved:
         raise ConflictError(
             _("案件 %(number)s 刚刚已被他人处理。请刷新页面查看最新情况后再操作。") % {"number": case.number},
             code="conflict",
         )
     changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
-    case.level, case.due_at, case.updated_at = new_level, due, now
+    for key, value in values.items():
+        setattr(case, key, value)
     case.escalation_count += 1
     case.version += 1
     _event(
@@ -463,7 +495,190 @@ def case_escalate(
         note=reason,
         changes=changes,
     )
+    _rescore(case)  # escalations are a factor
     return case
+
+
+# --- The case clock: pauses (中止) and extensions (延期) --------------------------------------
+def _pausable(case: DisputeCase) -> None:
+    if not case.is_open:
+        raise CaseTransitionError(_("案件已办结或不予受理,不能中止。"), code="transition")
+    if case.accepted_at is None:
+        raise CaseTransitionError(_("案件尚未受理,受理后才能中止办理期限。"), code="transition")
+
+
+@transaction.atomic
+def case_pause(
+    *, actor: User, case: DisputeCase, kind: str, reason: str, referral: Referral | None = None
+) -> CasePause:
+    """中止: the handling clock stops while the case waits for something outside the handler's
+    hands (a party absent, a court, an expert opinion, the answer to a referral). Not once the
+    deadline has passed: then only an extension or an escalation moves it."""
+    require_action(actor, case, "pause")
+    _pausable(case)
+    reason = _require_note(reason, message=_("中止须说明原因。"))
+    if case.paused_at is not None:
+        raise ConflictError(_("本案已处于中止状态。"), code="conflict")
+    now = timezone.now()
+    if case.due_at is not None and case.due_at < now:
+        raise DomainError(_("案件已超过办理期限,不能中止;请申请延期或升级处置。"), field="kind")
+    if referral is not None and (referral.case_id != case.pk or not referral.is_open):
+        raise DomainError(_("请选择本案尚未答复的移送。"), field="referral")
+    pause = CasePause(
+        case=case, kind=kind, reason=reason, referral=referral, started_at=now, started_by=actor
+    )
+    pause.full_clean(exclude=["case", "started_by"])
+    if not DisputeCase.objects.filter(pk=case.pk, paused_at__isnull=True, status=case.status).update(
+        paused_at=now, updated_at=now
+    ):
+        raise ConflictError(_("案件刚刚已被他人处理,请刷新页面后再操作。"), code="conflict")
+    pause.save()
+    case.paused_at = now
+    note = f"{pause.get_kind_display()}:{reason}"
+    if referral is not None:
+        note += _("(答复后自动恢复:%(t)s)") % {"t": referral.target_name}
+    _event(case, actor, "disputes.case.paused", note=note, changes={"paused_at": [None, now]})
+    return pause
+
+
+def _end_pause(case: DisputeCase, actor: User | None, *, note: str) -> CasePause:
+    """End the open pause: its time is added to the deadline. A conditional update on the pause's
+    start, so of two ends at once one wins."""
+    pause = CasePause.objects.filter(case=case, ended_at__isnull=True).first()
+    if case.paused_at is None or pause is None:
+        raise CaseTransitionError(_("本案未处于中止状态。"), code="transition")
+    now = timezone.now()
+    old_due = case.due_at
+    new_due = clock.resumed_due(old_due, case.paused_at, now) if old_due is not None else None
+    seconds = case.paused_seconds + int(max(dt.timedelta(0), now - case.paused_at).total_seconds())
+    if not DisputeCase.objects.filter(pk=case.pk, paused_at=case.paused_at).update(
+        paused_at=None, paused_seconds=seconds, due_at=new_due, updated_at=now
+    ):
+        raise ConflictError(_("案件刚刚已被他人恢复办理,请刷新页面后再操作。"), code="conflict")
+    CasePause.objects.filter(pk=pause.pk).update(ended_at=now, ended_by=actor, end_note=note)
+    pause.ended_at, pause.ended_by, pause.end_note = now, actor, note
+    changes = {"paused_at": [case.paused_at, None], "due_at": [old_due, new_due]}
+    case.paused_at, case.paused_seconds, case.due_at = None, seconds, new_due
+    _event(case, actor, "disputes.case.resumed", note=note, changes=changes)
+    return pause
+
+
+@transaction.atomic
+def case_resume(*, actor: User, case: DisputeCase, note: str = "") -> CasePause:
+    """恢复办理 by hand: the clock runs again, its deadline later by the paused time."""
+    require_action(actor, case, "pause")
+    return _end_pause(case, actor, note=(note or "").strip() or _("恢复办理"))
+
+
+def may_approve_extension(user: User | None, case: DisputeCase) -> bool:
+    """Whether ``user``'s role may decide extensions of a case at the case's level: someone at
+    the level above, or the county (the ``case.approve_extension_<level>`` rows of the table)."""
+    if case.level == Level.GRID:
+        return capabilities.may(user, "case.approve_extension_grid")
+    if case.level == Level.VILLAGE:
+        return capabilities.may(user, "case.approve_extension_village")
+    if case.level == Level.TOWNSHIP:
+        return capabilities.may(user, "case.approve_extension_township")
+    return capabilities.may(user, "case.approve_extension_county")
+
+
+@transaction.atomic
+def extension_request(*, actor: User, case: DisputeCase, days: int, reason: str) -> CaseExtension:
+    """Ask for more time (延期), before the handling deadline passes; limited in count and length
+    by ``DISPUTES["EXTENSION_MAX_COUNT"]`` / ``["EXTENSION_MAX_DAYS"]``."""
+    require_action(actor, case, "request_extension")
+    if not case.is_open or case.accepted_at is None:
+        raise CaseTransitionError(_("只有已受理、尚未办结的案件才能申请延期。"), code="transition")
+    reason = _require_note(reason, message=_("延期须说明理由。"))
+    limit_days, limit_count = (
+        settings.DISPUTES["EXTENSION_MAX_DAYS"],
+        settings.DISPUTES["EXTENSION_MAX_COUNT"],
+    )
+    if not 1 <= int(days) <= limit_days:
+        raise DomainError(_("延期天数须在1至%(n)d天之间。") % {"n": limit_days}, field="days")
+    if case.extension_count >= limit_count:
+        raise DomainError(
+            _("本案已延期%(n)d次,达到上限,不能再申请延期;请升级处置。") % {"n": case.extension_count},
+            field="days",
+        )
+    if case.due_at is not None and case.due_at < timezone.now() and case.paused_at is None:
+        raise DomainError(_("案件已超过办理期限,不能再申请延期;请升级处置。"), field="days")
+    if case.extensions.filter(status=CaseExtension.Status.PENDING).exists():
+        raise DomainError(_("本案已有待审批的延期申请。"), field="days")
+    extension = CaseExtension(case=case, days=int(days), reason=reason, requested_by=actor)
+    extension.full_clean(exclude=["case", "requested_by"])
+    try:
+        with transaction.atomic():
+            extension.save()
+    except IntegrityError:
+        raise ConflictError(_("本案已有待审批的延期申请。"), code="conflict") from None
+    _event(
+        case,
+        actor,
+        "disputes.case.extension_requested",
+        note=_("申请延期%(d)d天:%(r)s") % {"d": extension.days, "r": reason},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *, actor: User, extension: CaseExtension, approve: bool, note: str = ""
+) -> CaseExtension:
+    """Approve or refuse an extension: by someone at the level above the case's (or the county),
+    never by the one who asked. Approved, the handling deadline moves by its days."""
+    case = extension.case
+    require_action(actor, case, "approve_extension")
+    if not may_approve_extension(actor, case):
+        raise NotPermitted(
+            _("%(l)s级案件的延期须由上一级或县指挥中心审批。") % {"l": Level(case.level).label}
+        )
+    if extension.requested_by_id == actor.pk:
+        raise NotPermitted(_("不能审批自己提出的延期申请。"))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise DomainError(_("不予批准须说明理由。"), field="note")
+    if extension.status != CaseExtension.Status.PENDING:
+        raise ConflictError(_("该延期申请已审批。"), code="conflict")
+    now = timezone.now()
+    status = CaseExtension.Status.APPROVED if approve else CaseExtension.Status.REFUSED
+    values: dict[str, Any] = {"status": status, "decided_by": actor, "decided_at": now, "decision_note": note}
+    old_due = case.due_at
+    new_due = clock.extended_due(old_due, extension.days) if approve and old_due is not None else None
+    if approve:
+        if case.extension_count >= settings.DISPUTES["EXTENSION_MAX_COUNT"]:
+            raise DomainError(_("本案延期次数已达上限。"), field="note")
+        if not case.is_open:
+            raise CaseTransitionError(_("案件已办结,无需延期。"), code="transition")
+        values.update(old_due_at=old_due, new_due_at=new_due)
+    if not CaseExtension.objects.filter(pk=extension.pk, status=CaseExtension.Status.PENDING).update(
+        **values
+    ):
+        raise ConflictError(_("该延期申请刚刚已被他人审批。"), code="conflict")
+    for key, value in values.items():
+        setattr(extension, key, value)
+    if approve:
+        if not DisputeCase.objects.filter(pk=case.pk, due_at=old_due).update(
+            due_at=new_due, extension_count=F("extension_count") + 1, updated_at=now
+        ):
+            raise ConflictError(_("案件的办理期限刚刚已变化,请刷新页面后再审批。"), code="conflict")
+        case.due_at = new_due
+        case.extension_count += 1
+        _event(
+            case,
+            actor,
+            "disputes.case.extension_approved",
+            note=_("批准延期%(d)d天") % {"d": extension.days} + (f":{note}" if note else ""),
+            changes={"due_at": [old_due, new_due]},
+        )
+    else:
+        _event(
+            case,
+            actor,
+            "disputes.case.extension_refused",
+            note=_("不予批准延期%(d)d天:%(n)s") % {"d": extension.days, "n": note},
+        )
+    return extension
 
 
 # --- Parties ------------------------------------------------------------------------------
@@ -473,6 +688,8 @@ def party_add(*, actor: User, case: DisputeCase, **data: Any) -> Party:
     party = _build_party(case, data)
     party.save()
     _event(case, actor, "disputes.party.added", note=f"{party.get_role_display()}:{party.name}")
+    recusal_recheck(case=case, actor=actor)
+    _rescore(case)  # a party's phone can bring its repeat incidents
     return party
 
 
@@ -496,6 +713,8 @@ def party_update(*, actor: User, party: Party, data: dict[str, Any], note: str =
         party.full_clean()
         party.save()
         _event(case, actor, "disputes.party.updated", note=note or party.name, changes=changes)
+        recusal_recheck(case=case, actor=actor)
+        _rescore(case)
     return party
 
 
@@ -553,6 +772,90 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         actor,
         "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
         note=note,
+    )
+    return assignment
+
+
+def recusal_recheck(*, case: DisputeCase, actor: User | None) -> list[CaseMediator]:
+    """Re-check every active mediator of the case against its parties (after a party is added
+    or corrected): a reason to step aside not already written down at the assignment, nor
+    confirmed since, flags the assignment, is a timeline event, and tells the case's responsible
+    person (or the station's staff). Returns the assignments flagged now."""
+    flagged = []
+    now = timezone.now()
+    for assignment in case.mediator_assignments.filter(is_active=True).select_related("mediator"):
+        accepted = assignment.conflict_note + (
+            assignment.conflict_found if assignment.conflict_resolved_at else ""
+        )
+        reasons = [
+            r for r in mediator_conflicts(case=case, mediator=assignment.mediator) if r not in accepted
+        ]
+        found = ";".join(reasons)
+        if not reasons or (assignment.has_open_conflict and assignment.conflict_found == found):
+            continue
+        CaseMediator.objects.filter(pk=assignment.pk).update(
+            conflict_found=found,
+            conflict_found_at=now,
+            conflict_resolved_at=None,
+            conflict_resolved_by=None,
+            conflict_resolution="",
+        )
+        assignment.conflict_found, assignment.conflict_found_at = found, now
+        assignment.conflict_resolved_at = None
+        _event(
+            case,
+            actor,
+            "disputes.mediator.conflict_found",
+            note=_("%(name)s 需要回避:%(why)s") % {"name": assignment.mediator.name, "why": found},
+        )
+        flagged.append(assignment)
+    if flagged:
+        recipients = (
+            [case.responsible]
+            if case.responsible is not None
+            else list(
+                User.objects.filter(
+                    officer__station_id=case.station_id, officer__is_active=True, is_active=True
+                )
+            )
+        )
+        for assignment in flagged:
+            notify(
+                recipients=recipients,
+                message=Message(
+                    kind="case.recusal",
+                    target=f"casemediator-{assignment.pk}",
+                    period=timezone.localtime(now).strftime("%Y%m%d%H%M%S"),
+                    title=_("案件 %(n)s 的调解员 %(m)s 需要回避")
+                    % {"n": case.number, "m": assignment.mediator.name},
+                    body=assignment.conflict_found,
+                    url=f"/cases/{case.pk}/",
+                ),
+            )
+    return flagged
+
+
+@transaction.atomic
+def mediator_conflict_confirm(*, actor: User, assignment: CaseMediator, reason: str) -> CaseMediator:
+    """Keep a mediator despite a conflict found after the assignment: a written reason, on the
+    timeline. (The other way out is ``mediator_unassign``: replace the mediator.)"""
+    require_action(actor, assignment.case, "assign_mediator")
+    reason = _require_note(reason, message=_("仍由其调解须写明理由。"))
+    if not assignment.has_open_conflict:
+        raise ConflictError(_("该调解员没有待处理的回避事由。"), code="conflict")
+    now = timezone.now()
+    if not CaseMediator.objects.filter(pk=assignment.pk, conflict_resolved_at__isnull=True).update(
+        conflict_resolved_at=now, conflict_resolved_by=actor, conflict_resolution=reason
+    ):
+        raise ConflictError(_("该回避事由刚刚已被他人处理。"), code="conflict")
+    assignment.conflict_resolved_at, assignment.conflict_resolved_by = now, actor
+    assignment.conflict_resolution = reason
+    _event(
+        assignment.case,
+        actor,
+        "disputes.mediator.conflict_confirmed",
+        note=_("%(name)s 回避事由(%(why)s)已确认,仍由其调解:%(reason)s")
+        % {"name": assignment.mediator.name, "why": assignment.conflict_found, "reason": reason},
     )
     return assignment
 
@@ -806,6 +1109,10 @@ def referral_update(*, actor: User, referral: Referral, status: str, answer: str
         note=f"{referral.target_name}:{answer}".rstrip(":"),
         changes={"referral.status": [old, status]},
     )
+    awaited = CasePause.objects.filter(case=case, referral=referral, ended_at__isnull=True)
+    if not referral.is_open and case.paused_at is not None and awaited.exists():
+        # a pause that awaited this answer ends with it
+        _end_pause(case, actor, note=_("移送已答复,自动恢复办理:%(t)s") % {"t": referral.target_name})
     return referral
 
 

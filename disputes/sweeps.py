@@ -15,7 +15,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +24,9 @@ from core.notifications import Message, notify, notify_bulk
 from governance.models import User
 from stations.models import Officer
 
-from . import services
-from .models import Agreement, DisputeCase, FollowUp, Level, Referral, Status
-from .selectors import is_overdue
+from . import risk, services
+from .models import LEVEL_ORDER, Agreement, DisputeCase, FollowUp, Level, Referral, RiskLevel, Status
+from .selectors import is_open, is_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +110,28 @@ def escalate_overdue_cases(*, now: dt.datetime) -> int:
             continue
         escalated.append(case)
     return len(escalated)
+
+
+def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
+    """After the nightly scores: open cases below the minimum handling level their risk level
+    calls for (the policy of the rules in force) are escalated to it ("风险升至红色")."""
+    ruleset = risk.current_rules()
+    below = Q(pk__in=[])
+    for risk_level in RiskLevel.values:
+        minimum = ruleset.for_level(risk_level).get("min_level") or Level.GRID
+        if minimum in LEVEL_ORDER:
+            lower = LEVEL_ORDER[: LEVEL_ORDER.index(Level(minimum))]
+            below |= Q(risk_level=risk_level, level__in=lower)
+    moved = 0
+    for case in DisputeCase.objects.filter(is_open()).filter(below).select_related("village"):
+        level = case.level
+        try:
+            services.case_raise_to_risk_minimum(case=case)
+        except ConflictError:
+            logger.info("case %s changed while raising to its risk minimum; skipped", case.pk)
+            continue
+        moved += case.level != level
+    return moved
 
 
 def remind_confirmation_lapsing(*, now: dt.datetime) -> int:
@@ -199,6 +221,7 @@ def run_all(*, now: dt.datetime) -> dict[str, int]:
     return {
         "overdue_reminded": remind_overdue_cases(now=now),
         "escalated": escalate_overdue_cases(now=now),
+        "raised_to_risk_minimum": escalate_to_risk_minimum(now=now),
         "confirmation_reminded": remind_confirmation_lapsing(now=now),
         "referrals_reminded": remind_referrals_unanswered(now=now),
         "follow_ups_reminded": remind_follow_ups_due(now=now),
@@ -209,6 +232,7 @@ __all__ = [
     "run_all",
     "remind_overdue_cases",
     "escalate_overdue_cases",
+    "escalate_to_risk_minimum",
     "remind_confirmation_lapsing",
     "remind_referrals_unanswered",
     "remind_follow_ups_due",

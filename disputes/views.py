@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse
@@ -37,6 +38,7 @@ from . import exports, forms, selectors, services
 from .events import event_label
 from .models import (
     Agreement,
+    CaseExtension,
     Category,
     DisputeCase,
     Level,
@@ -176,6 +178,8 @@ class Action:
     run: Callable[[User, DisputeCase, Any], Any]
     available: Callable[[DisputeCase], bool]
     danger: bool = False
+    # beyond the role's capability: whether this user may take it on this case (a level rule)
+    permitted: Callable[[User, DisputeCase], bool] | None = None
 
 
 def _to(status: str) -> Callable[[DisputeCase], bool]:
@@ -298,6 +302,17 @@ ACTIONS: dict[str, Action] = {
             danger=True,
         ),
         Action(
+            "confirm-conflict",
+            "assign_mediator",
+            forms.ConfirmConflictForm,
+            gettext_lazy("确认仍由其调解"),
+            gettext_lazy("已确认回避事由,仍由其调解。"),
+            lambda u, c, f: services.mediator_conflict_confirm(
+                actor=u, assignment=_d(f)["assignment"], reason=_d(f)["reason"]
+            ),
+            lambda c: any(a.has_open_conflict for a in c.active_mediators),
+        ),
+        Action(
             "session",
             "session",
             forms.SessionForm,
@@ -363,6 +378,56 @@ ACTIONS: dict[str, Action] = {
             lambda c: c.status == Status.CLOSED,
         ),
         Action(
+            "pause",
+            "pause",
+            forms.PauseForm,
+            gettext_lazy("中止"),
+            gettext_lazy("已中止办理期限,中止期间不计入办理期限。"),
+            lambda u, c, f: services.case_pause(
+                actor=u, case=c, kind=_d(f)["kind"], reason=_d(f)["reason"], referral=_d(f)["referral"]
+            ),
+            lambda c: c.is_open and c.accepted_at is not None and c.paused_at is None,
+        ),
+        Action(
+            "resume",
+            "pause",
+            forms.NoteForm,
+            gettext_lazy("恢复办理"),
+            gettext_lazy("已恢复办理,办理期限已顺延中止的时间。"),
+            lambda u, c, f: services.case_resume(actor=u, case=c, note=_d(f)["note"]),
+            lambda c: c.paused_at is not None,
+        ),
+        Action(
+            "request-extension",
+            "request_extension",
+            forms.ExtensionRequestForm,
+            gettext_lazy("申请延期"),
+            gettext_lazy("已提交延期申请,待上一级审批。"),
+            lambda u, c, f: services.extension_request(
+                actor=u, case=c, days=_d(f)["days"], reason=_d(f)["reason"]
+            ),
+            lambda c: (
+                c.is_open
+                and c.accepted_at is not None
+                and not any(e.status == CaseExtension.Status.PENDING for e in c.extension_list)
+            ),
+        ),
+        Action(
+            "decide-extension",
+            "approve_extension",
+            forms.ExtensionDecideForm,
+            gettext_lazy("审批延期"),
+            gettext_lazy("已审批延期申请。"),
+            lambda u, c, f: services.extension_decide(
+                actor=u,
+                extension=_d(f)["extension"],
+                approve=_d(f)["decision"] == "approve",
+                note=_d(f)["note"],
+            ),
+            lambda c: any(e.status == CaseExtension.Status.PENDING for e in c.extension_list),
+            permitted=services.may_approve_extension,
+        ),
+        Action(
             "assess-risk",
             "assess_risk",
             forms.ActionForm,
@@ -383,6 +448,8 @@ def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) 
     result = {}
     for key, action in ACTIONS.items():
         if not (services.may(user, action.perm) and action.available(case)):
+            continue
+        if action.permitted is not None and not action.permitted(user, case):
             continue
         if bound is not None and bound[0] == key:
             result[key] = bound[1]
@@ -522,6 +589,20 @@ class CaseDetailView(PageMixin, TemplateView):
             may_see_personal=privacy.may_see_personal_data(user),
             next_level_label=Level(next_level(case.level)).label if next_level(case.level) else "",
             risk=risk_explanation(user, case),
+            has_recusal_conflict=any(a.has_open_conflict for a in case.active_mediators),
+            clock={
+                "open_pause": next((p for p in case.pause_list if p.is_open), None),
+                "paused_days": round(
+                    (
+                        case.paused_seconds
+                        + ((timezone.now() - case.paused_at).total_seconds() if case.paused_at else 0)
+                    )
+                    / 86400,
+                    1,
+                ),
+                "extension_max": settings.DISPUTES["EXTENSION_MAX_COUNT"],
+                "extension_days": settings.DISPUTES["EXTENSION_MAX_DAYS"],
+            },
         )
         return context
 

@@ -64,6 +64,14 @@ CAPABILITIES = [
     _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY),
     _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY),
     _c("case.red_alert", _("接收红色风险预警"), ADMIN, COUNTY),
+    # --- The case clock: pauses (中止) and extensions (延期), approved by the level above ---
+    _c("case.pause", _("中止、恢复办理期限"), CASE_WORKERS),
+    _c("case.request_extension", _("申请延期"), CASE_WORKERS),
+    _c("case.approve_extension", _("审批延期申请(按案件层级)"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("case.approve_extension_grid", _("审批网格级案件的延期"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("case.approve_extension_village", _("审批村级案件的延期"), ADMIN, COUNTY, STATION),
+    _c("case.approve_extension_township", _("审批乡镇级案件的延期"), ADMIN, COUNTY),
+    _c("case.approve_extension_county", _("审批县级案件的延期"), ADMIN, COUNTY),
     _c("mediator_relation.record", _("登记调解员利害关系(回避)"), MANAGERS),
     # --- Rolling screening (滚动排查) ---
     _c("screening.file", _("提交网格排查报告(含零报告)"), ADMIN, STATION, AUXILIARY, GRID),

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PatrolsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "patrols"
+
+    def ready(self) -> None:
+        from disputes.risk import register_risk_rise_handler
+
+        from .visits.services import risk_visits_create
+
+        # a case rising to 红/橙 gets its visit in the same transaction, not at the next sweep
+        register_risk_rise_handler(risk_visits_create)

@@ -74,6 +74,10 @@ MISSED_LOOKBACK = dt.timedelta(days=30)
 
 
 # --- Opening rounds -----------------------------------------------------------------------
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _end_of_day(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_default_timezone())
 
@@ -193,17 +197,52 @@ def screening_report_file(
         raise DomainError(_("零报告不能同时填写排查发现;如有发现,请取消零报告。"), field="items")
     if not zero and not items:
         raise DomainError(_("请至少填写一条排查发现,或提交零报告(已排查,未发现)。"), field="items")
-    if ScreeningReport.objects.filter(round=round, grid=grid).exists():
-        raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate")
-
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            report = ScreeningReport.objects.create(
-                round=round, grid=grid, filed_by=actor, filed_at=now, is_zero=zero, note=(note or "").strip()
+    if zero:
+        # a zero-report ("nothing found") after this grid reported disputes in the round is not true
+        found = DisputeCase.objects.filter(grid=grid, reported_at__gte=_start_of_day(round.opens_on)).count()
+        filed = ScreeningItem.objects.filter(report__round=round, report__grid=grid).count()
+        if found or filed:
+            raise DomainError(
+                _(
+                    "本轮该网格已上报%(n)d起矛盾纠纷,不能提交零报告(已排查,未发现);"
+                    "请提交排查报告,关联这些案件。"
+                )
+                % {"n": max(found, filed)},
+                field="zero",
+                code="zero_after_items",
             )
-    except IntegrityError:
-        raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate") from None
+    existing = ScreeningReport.objects.select_for_update().filter(round=round, grid=grid).first()
+    replaced = existing is not None and existing.is_zero and not zero
+    if existing is not None and not replaced:
+        raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate")
+    if replaced:
+        # findings after a zero-report replace it: the report becomes the findings' report (kept,
+        # not deleted), and every finding's case timeline says so
+        assert existing is not None
+        replaced_note = _("替换%(t)s提交的零报告") % {
+            "t": timezone.localtime(existing.filed_at).strftime("%m-%d %H:%M")
+        }
+        ScreeningReport.objects.filter(pk=existing.pk, is_zero=True).update(
+            is_zero=False,
+            filed_by=actor,
+            note="\n".join(x for x in (existing.note, (note or "").strip(), replaced_note) if x),
+        )
+        existing.refresh_from_db()
+        report = existing
+    else:
+        try:
+            with transaction.atomic():
+                report = ScreeningReport.objects.create(
+                    round=round,
+                    grid=grid,
+                    filed_by=actor,
+                    filed_at=now,
+                    is_zero=zero,
+                    note=(note or "").strip(),
+                )
+        except IntegrityError:
+            raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate") from None
 
     rows: list[ScreeningItem] = []
     linked: list[DisputeCase] = []
@@ -251,6 +290,21 @@ def screening_report_file(
             if not row.is_new_case
         ]
     )
+    if replaced:
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=row.case,
+                    actor=actor,
+                    created_at=now,
+                    code="disputes.case.noted",
+                    note=_("%(r)s · %(g)s:本条排查发现替换了此前的零报告。")
+                    % {"r": round.title, "g": grid.name},
+                )
+                for row in rows
+            ]
+        )
+        return report  # the zero-report already earned the filing's points
     points.points_for_screening_report(report=report)  # 积分: on time +, late −; never fails the filing
     return report
 

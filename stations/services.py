@@ -3,6 +3,7 @@ Village check-ins (驻村签到) are in ``stations.presence.services``, the inci
 ``stations.incidents.imports``."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -210,6 +211,18 @@ def _clean_incident_data(data: dict) -> dict:
     return data
 
 
+# Apps to the right (disputes: a repeat incident is a risk factor of the cases from its source)
+# register what an incident recorded by hand owes them, from their ``AppConfig.ready``.
+IncidentHook = Callable[..., Any]
+_INCIDENT_RECORDED: list[IncidentHook] = []
+
+
+def register_incident_recorded(hook: IncidentHook) -> None:
+    """``hook(*, incident)``, called in the transaction that records an incident."""
+    if hook not in _INCIDENT_RECORDED:
+        _INCIDENT_RECORDED.append(hook)
+
+
 @transaction.atomic
 def incident_record(
     *,
@@ -247,6 +260,8 @@ def incident_record(
     incident.address_key = selectors.normalize_address(incident.address)
     incident.full_clean()
     incident.save()
+    for hook in _INCIDENT_RECORDED:
+        hook(incident=incident)
     return incident
 
 

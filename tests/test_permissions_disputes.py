@@ -174,6 +174,11 @@ ROUTES = [
     case_action("case_done", "referral-update", expected=on_a("case.referral_update", 400)),
     case_action("case_done", "follow-up", expected=on_a("case.follow_up", 400)),
     case_action("case_a", "assess-risk", expected=on_a("case.assess_risk", 302)),
+    # the case clock: pause, resume, extension (decided by the level above: the county too)
+    case_action("case_a", "pause", expected=on_a("case.pause", 400)),
+    case_action("case_a", "resume", note="not paused", expected=on_a("case.pause", 409)),
+    case_action("case_a", "request-extension", expected=on_a("case.request_extension", 400)),
+    case_action("case_a", "decide-extension", expected=on_a("case.approve_extension", 400)),
     case_action(
         "case_a",
         "no-such-action",
@@ -251,6 +256,27 @@ ROUTES = [
         method="post",
         note="the county may reassess too",
         expected=on_a("case.assess_risk", 200),
+    ),
+    api("cases-pause", args=attr("case_a"), method="post", expected=on_a("case.pause", 400)),
+    api(
+        "cases-resume",
+        args=attr("case_a"),
+        method="post",
+        note="not paused",
+        expected=on_a("case.pause", 409),
+    ),
+    api(
+        "cases-request-extension",
+        args=attr("case_a"),
+        method="post",
+        expected=on_a("case.request_extension", 400),
+    ),
+    api(
+        "cases-decide-extension",
+        args=attr("case_a"),
+        method="post",
+        note="the county decides extensions too",
+        expected=on_a("case.approve_extension", 400),
     ),
     # --- API: the records of a case ---------------------------------------------------------
     api("parties-list", expected=API_LIST),

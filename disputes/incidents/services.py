@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError, NotPermitted
 from disputes import services
-from disputes.models import DisputeCase, Source
+from disputes.models import DisputeCase, Party, Source
 from governance.models import Grid, User
 from stations.models import Incident
 from stations.selectors import incident_list
@@ -54,7 +54,19 @@ def case_from_incident(
         )
     parties = []
     if locked.caller_name:
-        parties.append({"name": locked.caller_name, "role": "applicant", "phone": locked.caller_phone})
+        caller = {"name": locked.caller_name, "role": "applicant", "phone": locked.caller_phone}
+        # 家支 and ethnicity where known: the same person (name and phone) in an earlier case
+        known = (
+            Party.objects.filter(name=locked.caller_name, phone=locked.caller_phone)
+            .exclude(clan="", ethnicity="")
+            .order_by("-pk")
+            .first()
+            if locked.caller_phone
+            else None
+        )
+        if known is not None:
+            caller.update(clan=known.clan, ethnicity=known.ethnicity)
+        parties.append(caller)
     text = (summary or "").strip() or locked.summary
     if not summary and locked.parties:
         text = f"{text}\n" + _("当事人:%(parties)s") % {"parties": locked.parties}

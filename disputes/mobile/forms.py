@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from disputes.models import Category, Party
 from governance import selectors as gov_selectors
+from governance.models import Ethnicity
 from governance.validators import validate_phone
 
 
@@ -42,11 +43,35 @@ class MobileReportForm(forms.Form):
         validators=[validate_phone],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
+    ethnicity_1 = forms.ChoiceField(
+        label=gettext_lazy("民族(可不选)"),
+        choices=[("", gettext_lazy("不清楚")), *Ethnicity.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    clan_1 = forms.CharField(
+        label=gettext_lazy("家支(可不填)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("如:吉克")}),
+    )
     name_2 = forms.CharField(
         label=gettext_lazy("另一方(可不填)"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("姓名")}),
+    )
+    ethnicity_2 = forms.ChoiceField(
+        label=gettext_lazy("另一方民族(可不选)"),
+        choices=[("", gettext_lazy("不清楚")), *Ethnicity.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    clan_2 = forms.CharField(
+        label=gettext_lazy("另一方家支(可不填)"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": gettext_lazy("如:沙马")}),
     )
     people_involved = forms.IntegerField(
         label=gettext_lazy("涉及人数"),
@@ -87,6 +112,8 @@ class MobileReportForm(forms.Form):
         "client_key": "client_key",
         "name": "name_1",
         "phone": "phone_1",
+        "ethnicity": "ethnicity_1",
+        "clan": "clan_1",
     }
 
     def __init__(self, *args, user, **kwargs):
@@ -95,7 +122,22 @@ class MobileReportForm(forms.Form):
 
     def parties(self) -> list[dict]:
         d = self.cleaned_data
-        parties = [{"name": d["name_1"].strip(), "role": Party.Role.APPLICANT, "phone": d.get("phone_1", "")}]
+        parties = [
+            {
+                "name": d["name_1"].strip(),
+                "role": Party.Role.APPLICANT,
+                "phone": d.get("phone_1", ""),
+                "ethnicity": d.get("ethnicity_1", ""),
+                "clan": d.get("clan_1", "").strip(),
+            }
+        ]
         if d.get("name_2", "").strip():
-            parties.append({"name": d["name_2"].strip(), "role": Party.Role.RESPONDENT})
+            parties.append(
+                {
+                    "name": d["name_2"].strip(),
+                    "role": Party.Role.RESPONDENT,
+                    "ethnicity": d.get("ethnicity_2", ""),
+                    "clan": d.get("clan_2", "").strip(),
+                }
+            )
         return parties

@@ -68,11 +68,13 @@ def _assignees(cases: list[DisputeCase]) -> dict[int, list[User]]:
     return {c.pk: by_grid.get(c.grid_id, []) + by_village.get(c.village_id, []) for c in cases}
 
 
-def risk_visits_create(*, now: dt.datetime) -> int:
+def risk_visits_create(*, now: dt.datetime, case_ids: list[int] | None = None) -> int:
     """A visit for every open 红/橙 case that has none at its level yet (set-wise, idempotent:
-    one visit per case and level)."""
+    one visit per case and level). With ``case_ids``, only those cases: the hook a rise of risk
+    calls at once (``disputes.risk.register_risk_rise_handler``, wired in ``PatrolsConfig``)."""
+    targets = DisputeCase.objects.all() if case_ids is None else DisputeCase.objects.filter(pk__in=case_ids)
     cases = list(
-        DisputeCase.objects.filter(status__in=OPEN_STATUSES, risk_level__in=HIGH)
+        targets.filter(status__in=OPEN_STATUSES, risk_level__in=HIGH)
         .exclude(Exists(RiskVisit.objects.filter(case=OuterRef("pk"), level=OuterRef("risk_level"))))
         .select_related("village")
     )

@@ -19,10 +19,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from demo.plan import LAT_RANGE, LON_RANGE, PASSWORD, build_plan
 from disputes import selectors as case_selectors
 from disputes.models import OPEN_STATUSES, CaseEvent, DisputeCase, Party
+from disputes.selectors import is_closed_on_time, is_overdue
 from governance import selectors
 from governance.models import (
     CommitteeMember,
@@ -36,8 +38,9 @@ from governance.models import (
     VolunteerTeam,
 )
 from governance.validators import validate_id_number, validate_phone
+from patrols.visits.models import GridCheckIn
 from stations import selectors as station_selectors
-from stations.models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment
+from stations.models import AuxiliaryOfficer, Jurisdiction, Officer, Station, VillageAssignment, VillageVisit
 
 MODELS = [
     Region,
@@ -350,3 +353,20 @@ def test_a_year_of_dispute_cases_with_timelines_for_every_demo_role(demo):
     station_cases = set(case_selectors.case_list(user=_user("demo_station")).values_list("pk", flat=True))
     other_cases = set(case_selectors.case_list(user=_user("demo_station2")).values_list("pk", flat=True))
     assert station_cases and other_cases and not station_cases & other_cases
+
+
+def test_the_demo_county_is_honest_about_time_and_the_clock(demo):
+    """No record dated in the future; the case clock rebuilt from each backdated timeline, so the
+    figures have something true to show: overdue cases, cases closed on time and late."""
+    now = timezone.now()
+    assert not VillageVisit.objects.filter(checked_in_at__gt=now).exists()
+    assert not GridCheckIn.objects.filter(checked_in_at__gt=now).exists()
+    assert not CaseEvent.objects.filter(created_at__gt=now).exists()
+    assert not DisputeCase.objects.filter(reported_at__gt=now).exists()
+    cases = DisputeCase.objects.all()
+    assert cases.filter(is_overdue(now)).exists()
+    closed = cases.filter(status="closed")
+    assert closed.filter(is_closed_on_time()).exists()
+    assert (
+        cases.filter(accepted_at__isnull=False).count() >= cases.exclude(status__in=["reported"]).count() // 2
+    )

@@ -266,7 +266,8 @@ def test_intake_registers_a_walk_in_case_with_its_parties(world, client_for):
         ("沙马拉哈", "respondent"),
     ]
     assert case.parties.get(name="吉克阿木").id_number == id_number.upper()
-    assert events(case) == ["disputes.case.reported"]
+    # the threat is scored at once (黄): risk is re-scored on every change that moves a factor
+    assert events(case) == ["disputes.case.reported", "disputes.case.risk_changed"]
 
 
 @pytest.mark.parametrize(
@@ -647,8 +648,10 @@ def test_the_case_page_explains_the_risk_and_reassesses_on_demand(client_for, wo
 
     case = report(world, category="labour_debt", people_involved=12, threat_flag=True)
     client = client_for("station_a")
-    page = client.get(f"/cases/{case.pk}/")
-    assert "尚未评估" in page.content.decode()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    # scored when it was reported (risk is re-scored on every change), and once more on demand
+    assert "尚未评估" not in page and "橙 65" in page
+    assert RiskAssessment.objects.filter(case=case, trigger="on_change").count() == 1
     response = client.post(f"/cases/{case.pk}/assess-risk/")
     assert response.status_code == 302
     assert RiskAssessment.objects.filter(case=case, trigger="on_demand").count() == 1

@@ -30,7 +30,8 @@ def test_a_group_wage_dispute_with_threats_is_red_and_the_factors_say_why(world)
     case = report(
         world, category="labour_debt", people_involved=12, amount_involved=Decimal("120000"), threat_flag=True
     )
-    a = risk.assess_case(case=case)
+    # scored as it is reported (risk is re-scored on every change): the report's assessment
+    a = case.risk_assessments.order_by("assessed_at", "pk").first()
     # 劳资 15 + ≥10 people 25 + ≥100000 yuan 15 + threat 25 = 80
     assert a.score == 80 and a.level == "red"
     assert {k: v["points"] for k, v in a.factors.items() if v["points"]} == {
@@ -40,8 +41,9 @@ def test_a_group_wage_dispute_with_threats_is_red_and_the_factors_say_why(world)
         "threat": 25,
     }
     case.refresh_from_db()
-    assert case.risk_level == "red" and case.risk_score == 80
-    event = case.events.get(code="disputes.case.risk_changed")
+    # red → raised to township by the risk policy, whose escalation is a factor too (+5)
+    assert case.risk_level == "red" and case.level == "township" and case.risk_score == 85
+    event = case.events.filter(code="disputes.case.risk_changed").order_by("pk").first()
     assert event.changes == {"risk_level": ["blue", "red"]}
 
 
@@ -93,9 +95,10 @@ def test_the_nightly_run_scores_every_open_case_once_a_day_and_notifies_rises(wo
     assert RiskAssessment.objects.filter(trigger="nightly").count() == 2
     red.refresh_from_db()
     blue.refresh_from_db()
-    assert (red.risk_level, red.risk_score) == ("red", 80)
+    # 80 when reported, raised to township by the risk policy: +5 for the escalation
+    assert (red.risk_level, red.risk_score, red.level) == ("red", 85, "township")
     assert blue.risk_level == "blue"
-    # a rise to 红 tells the station's staff and the county command centre, once
+    # a rise to 红 (on the report already) tells the station's staff and the county, once
     recipients = set(
         Notification.objects.filter(kind="case.risk_raised").values_list("recipient__username", flat=True)
     )
@@ -120,7 +123,9 @@ def test_the_nightly_run_issues_the_same_queries_for_3_or_30_cases(world):
     for _ in range(27):
         report(world, category="labour_debt", people_involved=12, threat_flag=True)
     large = _nightly_queries(timezone.now() + dt.timedelta(days=1))
-    assert RiskAssessment.objects.count() == 33
+    # 30 on report (on change), 3 + 30 at night
+    assert RiskAssessment.objects.filter(trigger="nightly").count() == 33
+    assert RiskAssessment.objects.filter(trigger="on_change").count() == 30
     assert large == small
 
 
@@ -143,7 +148,8 @@ def test_the_case_list_sorts_and_filters_by_risk(world):
     staff = world.user("station_a")
     assert list(selectors.case_list(user=staff, filters={"order": "risk"})) == [high, low]
     assert list(selectors.case_list(user=staff, filters={"risk_level": "orange"})) == [high]
-    assert [a.level for a in selectors.risk_history(user=staff, case_pk=high.pk)] == ["orange"]
+    # on the report (on change) and at night
+    assert [a.level for a in selectors.risk_history(user=staff, case_pk=high.pk)] == ["orange", "orange"]
     assert not selectors.risk_history(user=world.user("station_b"), case_pk=high.pk).exists()
 
 

@@ -71,10 +71,35 @@ def test_exactly_one_of_items_or_zero(world, kwargs, message):
 def test_a_second_report_for_the_grid_is_refused_and_writes_nothing(world):
     r = open_round()
     file(world, r, world.grid_1a, zero=True)
+    with pytest.raises(ConflictError, match="该网格本轮已提交排查报告"):
+        file(world, r, world.grid_1a, actor="station_a", zero=True)
+    file(world, r, world.grid_1b, actor="station_a", items=[new_case_item()])
     cases = DisputeCase.objects.count()
     with pytest.raises(ConflictError, match="该网格本轮已提交排查报告"):
-        file(world, r, world.grid_1a, actor="station_a", items=[new_case_item()])
-    assert ScreeningReport.objects.count() == 1 and DisputeCase.objects.count() == cases
+        file(world, r, world.grid_1b, actor="station_a", items=[new_case_item()])
+    assert ScreeningReport.objects.count() == 2 and DisputeCase.objects.count() == cases
+
+
+def test_a_zero_report_is_refused_once_the_grid_reported_disputes_in_the_round(world):
+    r = open_round()
+    for _ in range(3):
+        report(world, "grid_g1", grid=world.grid_1a)
+    with pytest.raises(DomainError) as err:
+        file(world, r, world.grid_1a, zero=True)
+    assert "本轮该网格已上报3起矛盾纠纷,不能提交零报告" in err.value.message
+    assert not ScreeningReport.objects.exists()
+    # another grid, with nothing reported, may say "nothing found"
+    assert file(world, r, world.grid_1b, actor="station_a", zero=True).is_zero
+
+
+def test_findings_after_a_zero_report_replace_it_with_a_timeline_note(world):
+    r = open_round()
+    zero = file(world, r, world.grid_1a, zero=True)
+    filed = file(world, r, world.grid_1a, items=[new_case_item()])
+    assert filed.pk == zero.pk and not filed.is_zero and filed.items.count() == 1
+    assert "替换" in filed.note and ScreeningReport.objects.count() == 1
+    case = filed.items.get().case
+    assert case.events.filter(code="disputes.case.noted", note__contains="替换了此前的零报告").exists()
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@
 import pytest
 
 from core.errors import DomainError, NotPermitted
+from disputes import services
 from disputes.incidents.services import case_from_incident
 from disputes.models import Category, DisputeCase, Source
 from stations.models import Incident
+from tests.factories import make_phone
 from tests.stations.incidents.helpers import record
 
 
@@ -40,3 +42,25 @@ def test_only_dispute_incidents_in_scope(world):
     with pytest.raises(NotPermitted):
         case_from_incident(actor=world.user("county"), incident=dispute, category=Category.NEIGHBOUR)
     assert not DisputeCase.objects.exists()
+
+
+def test_the_callers_clan_and_ethnicity_are_carried_where_known(world):
+    phone = make_phone()
+    services.case_report(
+        actor=world.user("station_a"),
+        village=world.village_1,
+        category=Category.NEIGHBOUR,
+        summary="早先的纠纷",
+        parties=[{"name": "吉克阿木", "phone": phone, "clan": "吉克", "ethnicity": "yi"}],
+    )
+    incident = record(world, caller_phone=phone)
+    case, _created = case_from_incident(
+        actor=world.user("station_a"), incident=incident, category=Category.NEIGHBOUR
+    )
+    caller = case.parties.get()
+    assert (caller.clan, caller.ethnicity) == ("吉克", "yi")
+    stranger = record(world, caller_name="阿苏拉且", caller_phone=make_phone())
+    other, _created = case_from_incident(
+        actor=world.user("station_a"), incident=stranger, category=Category.NEIGHBOUR
+    )
+    assert other.parties.get().clan == ""

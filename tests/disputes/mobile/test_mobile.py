@@ -140,3 +140,19 @@ def test_case_list_query_count_does_not_grow(client_for, world):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("mobile:cases"))
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_the_phone_form_asks_each_partys_clan_and_ethnicity_one_tap_and_optional(client_for, world):
+    client = client_for("grid_g1")
+    page = client.get(reverse("mobile:report")).content.decode()
+    assert 'name="ethnicity_1"' in page and 'name="clan_1"' in page and 'name="clan_2"' in page
+    data = form_data(world, ethnicity_1="yi", clan_1="吉克", ethnicity_2="yi", clan_2="沙马")
+    assert client.post(reverse("mobile:report"), data).status_code == 302
+    case = DisputeCase.objects.get()
+    assert sorted(case.parties.values_list("name", "ethnicity", "clan")) == [
+        ("吉克阿木", "yi", "吉克"),
+        ("沙马拉哈", "yi", "沙马"),
+    ]
+    # left out: still a report
+    assert client.post(reverse("mobile:report"), form_data(world)).status_code == 302
+    assert DisputeCase.objects.count() == 2
