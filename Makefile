@@ -46,8 +46,11 @@ serve:
 worker: setup
 	$(VENV)/bin/celery -A config worker --beat --loglevel=INFO
 
+# The fault tests run first, in a process of their own: they start and kill real workers and
+# hold PostgreSQL sessions, and must not share a process with the suite's other worker tests.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest tests/faults
+	$(PY) -m pytest --ignore=tests/faults
 
 # The fault tests alone: workers killed and database connections terminated at each phase of
 # each sweep, a dispatcher killed mid-send, overlapping runs, the broker down. They need
