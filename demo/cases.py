@@ -19,7 +19,9 @@ from disputes import clock, services
 from disputes.models import (
     Agreement,
     CaseEvent,
+    CaseExtension,
     CaseMediator,
+    CasePause,
     Category,
     DisputeCase,
     FollowUp,
@@ -145,6 +147,8 @@ def seed_cases() -> Counter:
     mediators_by_township: dict[int | None, list[Mediator]] = {}
     for m in Mediator.objects.filter(is_active=True).select_related("user"):
         mediators_by_township.setdefault(m.township_id, []).append(m)
+    # extensions asked by the station are approved at the level above: the command centre
+    approver = User.objects.filter(role=User.Role.COUNTY, is_active=True).order_by("pk").first() or admin
     demo_mediator = Mediator.objects.filter(user__username="demo_mediator").first()
     demo_grid = next(
         (g for g in grids if grid_users.get(g.pk) and grid_users[g.pk].username == "demo_grid"), None
@@ -205,7 +209,7 @@ def seed_cases() -> Counter:
         pool = mediators_by_township.get(village.parent_id, [])
         if demo_mediator and demo_mediator.township_id == village.parent_id and mediator_roll < 0.6:
             pool = [demo_mediator]
-        _play(rng, scenario, case, staff, pool, mediator_roll, days_ago, escalations)
+        _play(rng, scenario, case, staff, pool, mediator_roll, days_ago, escalations, approver)
         _backdate(case, now - dt.timedelta(days=days_ago, hours=rng.randint(0, 10)), duration)
     return created
 
@@ -248,6 +252,7 @@ def _play(
     roll: float,
     days_ago: int,
     escalations: int,
+    approver: User,
 ) -> None:
     if scenario == "reported":
         return
@@ -276,6 +281,7 @@ def _play(
         else MediationSession.Outcome.CONTINUING,
     )
     if scenario == "in_mediation":
+        _clock_moves(case, staff, approver, int(roll * 10_000) % 6)
         return
     if scenario.startswith("closed") or scenario == "reopened":
         # 小事不出村、大事不出镇: some settle only after going up a level or two
@@ -301,6 +307,15 @@ def _play(
                 answer="经劳动保障监察大队协调,用工方已结清工资",
             )
             services.case_close(actor=staff, case=case, note="主管部门处理完毕,当事人无异议")
+        elif int(roll * 10_000) % 2 == 0:
+            # the clock waits for the department's answer (it resumes when the answer is recorded)
+            services.case_pause(
+                actor=staff,
+                case=case,
+                kind=CasePause.Kind.AWAITING_REFERRAL,
+                reason="等待县人社局劳动保障监察大队答复",
+                referral=referral,
+            )
         return
     agreement = services.agreement_create(
         actor=staff,
@@ -340,6 +355,26 @@ def _play(
         )
 
 
+def _clock_moves(case: DisputeCase, staff: User, approver: User, pick: int) -> None:
+    """Some cases in mediation wait or ask for time, as real ones do: a pause while a party is
+    away (some resumed since), an extension approved by the level above, one still pending."""
+    if pick in (0, 1):
+        services.case_pause(
+            actor=staff,
+            case=case,
+            kind=CasePause.Kind.PARTY_ABSENT,
+            reason="被申请人外出务工,暂时无法到场调解",
+        )
+        if pick == 1:
+            services.case_resume(actor=staff, case=case, note="当事人已返乡,继续调解")
+    elif pick in (2, 3):
+        extension = services.extension_request(
+            actor=staff, case=case, days=15, reason="需待农闲时组织双方及家支长老共同调解"
+        )
+        if pick == 2 and approver.pk != staff.pk:
+            services.extension_decide(actor=approver, extension=extension, approve=True, note="同意延期")
+
+
 def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float) -> None:
     """Move the case back to ``reported_at`` and spread its timeline over ``duration_days``
     (the services ran in a second; a real case takes days). Demo history only."""
@@ -360,6 +395,17 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     # overdue, some closed late, most on time — as the figures should show
     rebuilt = clock.rebuild_from_events(reported_at=reported_at, level=case.level, events=events)
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, **rebuilt)
+    paused, resumed = when("disputes.case.paused"), when("disputes.case.resumed")
+    if paused:
+        CasePause.objects.filter(case=case).update(started_at=paused, ended_at=resumed if resumed else None)
+    requested, approved = when("disputes.case.extension_requested"), when("disputes.case.extension_approved")
+    if requested:
+        CaseExtension.objects.filter(case=case).update(requested_at=requested, decided_at=approved)
+        if approved and rebuilt["due_at"] is not None:
+            for extension in CaseExtension.objects.filter(case=case, status=CaseExtension.Status.APPROVED):
+                extension.new_due_at = rebuilt["due_at"]
+                extension.old_due_at = rebuilt["due_at"] - dt.timedelta(days=extension.days)
+                extension.save(update_fields=["old_due_at", "new_due_at"])
     assigned = when("disputes.mediator.assigned", "disputes.mediator.assigned_despite_conflict")
     if assigned:
         CaseMediator.objects.filter(case=case).update(assigned_at=assigned)

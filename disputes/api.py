@@ -103,6 +103,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         "notes": "case.note",
         "assign_mediator": "case.assign_mediator",
         "unassign_mediator": "case.assign_mediator",
+        "confirm_conflict": "case.assign_mediator",
         "assess_risk": "case.assess_risk",
         "pause": "case.pause",
         "resume": "case.pause",
@@ -270,6 +271,23 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
             actor=request.user, assignment=assignment, reason=params.validated_data["reason"]
         )
         return self.detail_response(case)
+
+    @extend_schema(
+        summary=gettext_lazy("确认回避事由,仍由该调解员调解(须写明理由)"),
+        request=s.ConfirmConflictSerializer,
+        responses=s.CaseDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-conflict")
+    def confirm_conflict(self, request, pk=None):
+        def call(actor, case, data):
+            assignment = case.mediator_assignments.filter(
+                mediator_id=data["mediator"], is_active=True
+            ).first()
+            if assignment is None:
+                raise DomainError(_("该调解员不在本案调解员名单中。"), field="mediator")
+            services.mediator_conflict_confirm(actor=actor, assignment=assignment, reason=data["reason"])
+
+        return self._act(request, s.ConfirmConflictSerializer, call)
 
     @extend_schema(
         summary=gettext_lazy("中止办理期限(须说明原因;等待移送答复的,答复后自动恢复)"),

@@ -9,11 +9,11 @@ class DisputesConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.home import register_home_panel
-        from stations.services import register_incident_recorded
+        from stations.services import register_incidents_recorded
 
         from .home import dispute_panel
-        from .risk import rescore_cases_of_incident
+        from .services import rescore_cases_of_incidents
 
         register_home_panel(dispute_panel)
         # a repeat incident re-scores the cases from its source at once
-        register_incident_recorded(rescore_cases_of_incident)
+        register_incidents_recorded(rescore_cases_of_incidents)

@@ -82,6 +82,7 @@ def rebuild_from_events(*, reported_at: dt.datetime, level: str, events: list[An
     feedback = due = feedback_due(level, reported_at)
     accepted_at: dt.datetime | None = None
     paused_at: dt.datetime | None = None
+    paused_seconds = 0
     for event in events:
         changes = event.changes or {}
         if event.code == "disputes.case.risk_changed" and changes.get("risk_level"):
@@ -99,9 +100,18 @@ def rebuild_from_events(*, reported_at: dt.datetime, level: str, events: list[An
             pair = changes.get("due_at") or [None, None]
             if pair[0] and pair[1]:
                 due = due + (dt.datetime.fromisoformat(pair[1]) - dt.datetime.fromisoformat(pair[0]))
+        elif event.code == "disputes.case.deadline_shortened" and accepted_at is not None:
+            due = min(due, handling_due(level, risk_level, event.created_at))
         elif event.code == "disputes.case.paused":
             paused_at = event.created_at
         elif event.code == "disputes.case.resumed" and paused_at is not None:
             due = resumed_due(due, paused_at, event.created_at)
+            paused_seconds += int((event.created_at - paused_at).total_seconds())
             paused_at = None
-    return {"feedback_due_at": feedback, "accepted_at": accepted_at, "due_at": due, "paused_at": paused_at}
+    return {
+        "feedback_due_at": feedback,
+        "accepted_at": accepted_at,
+        "due_at": due,
+        "paused_at": paused_at,
+        "paused_seconds": paused_seconds,
+    }

@@ -400,17 +400,29 @@ def assess_case(
     return assessment
 
 
-def rescore_cases_of_incident(*, incident: Incident) -> int:
-    """A new incident (警情) from a case's source — its place or a party's phone — is a repeat
-    incident of that case: every open case from the same source is re-scored at once (the hook
-    ``stations.services.register_incident_recorded``, wired in ``DisputesConfig.ready``)."""
-    same_place = Q(village_id=incident.village_id, address_key=incident.address_key) & ~Q(address_key="")
-    same_phone = (
-        Q(Exists(Party.objects.filter(case=OuterRef("pk"), phone=incident.caller_phone)))
-        if incident.caller_phone
-        else Q(pk__in=[])
-    )
-    cases = list(DisputeCase.objects.filter(status__in=OPEN_STATUSES).filter(same_place | same_phone))
-    for case in cases:
-        assess_case(case=case, trigger=RiskAssessment.Trigger.ON_CHANGE)
-    return len(cases)
+def open_cases_of_incidents(incidents: Sequence[Incident]) -> list[DisputeCase]:
+    """The open cases a batch of new incidents (警情) is a repeat incident of: same village and
+    place (address key), or a party with the caller's phone (as ``stations.selectors.same_source``
+    defines a repeat). In chunks of 500 incidents; each case once, in id order."""
+    found: dict[int, DisputeCase] = {}
+    incidents = list(incidents)
+    for start in range(0, len(incidents), 500):
+        chunk = incidents[start : start + 500]
+        places = {(i.village_id, i.address_key) for i in chunk if i.address_key}
+        phones = {i.caller_phone for i in chunk if i.caller_phone}
+        same_place = Q(village_id__in={v for v, _k in places}, address_key__in={k for _v, k in places}) & ~Q(
+            address_key=""
+        )
+        by_phone = (
+            Exists(Party.objects.filter(case=OuterRef("pk"), phone__in=phones)) if phones else Value(False)
+        )
+        cases = (
+            DisputeCase.objects.filter(status__in=OPEN_STATUSES)
+            .annotate(by_phone=by_phone)
+            .filter(same_place | Q(by_phone=True))
+        )
+        for case in cases:
+            # the village/place filter is a cross product: keep the exact pairs only
+            if (case.village_id, case.address_key) in places or case.by_phone:
+                found.setdefault(case.pk, case)
+    return [found[pk] for pk in sorted(found)]

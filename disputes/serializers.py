@@ -150,10 +150,24 @@ class CaseEventSerializer(serializers.ModelSerializer):
 class CaseMediatorSerializer(serializers.ModelSerializer):
     mediator_name = serializers.CharField(source="mediator.name", read_only=True)
     mediator_kind = serializers.CharField(source="mediator.get_kind_display", read_only=True)
+    has_open_conflict = serializers.BooleanField(read_only=True, label=_("有待处理的回避事由"))
 
     class Meta:
         model = CaseMediator
-        fields = ["id", "mediator", "mediator_name", "mediator_kind", "assigned_at", "conflict_note"]
+        fields = [
+            "id",
+            "mediator",
+            "mediator_name",
+            "mediator_kind",
+            "assigned_at",
+            "conflict_note",
+            "conflict_found",
+            "conflict_found_at",
+            "has_open_conflict",
+            "conflict_resolution",
+            "conflict_resolved_at",
+        ]
+        read_only_fields = fields
 
 
 class MediatorSuggestionSerializer(serializers.ModelSerializer):
@@ -676,6 +690,15 @@ class UnassignMediatorSerializer(serializers.Serializer):
     reason = serializers.CharField(
         label=_("撤换原因"),
         error_messages={"blank": _("请说明撤换原因。"), "required": _("请说明撤换原因。")},
+    )
+
+
+class ConfirmConflictSerializer(serializers.Serializer):
+    mediator = serializers.IntegerField(label=_("调解员"))
+    reason = serializers.CharField(
+        label=_("仍由其调解的理由"),
+        max_length=500,
+        error_messages={"blank": _("仍由其调解须写明理由。"), "required": _("仍由其调解须写明理由。")},
     )
 
 

@@ -23,8 +23,9 @@ from core.notifications import Message, notify
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
-from governance.selectors import mediator_ids
+from governance.selectors import mediator_ids, users_with_capability_over
 from governance.validators import normalize_id_number, normalize_phone
+from stations.models import Incident
 from stations.selectors import normalize_address, station_for_village
 
 from . import clock
@@ -51,7 +52,7 @@ from .models import (
     Status,
     next_level,
 )
-from .risk import assess_case, current_rules
+from .risk import assess_case, current_rules, open_cases_of_incidents
 from .selectors import case_ids
 
 
@@ -151,22 +152,70 @@ def _rescore(case: DisputeCase) -> None:
         case_raise_to_risk_minimum(case=case)
 
 
+def rescore_cases_of_incidents(*, incidents: list[Incident]) -> int:
+    """New incidents (警情, recorded by hand or imported in bulk) are repeat incidents of the open
+    cases from their source (place, or a party's phone): each such case is re-scored at once, in
+    the transaction that records them, with the risk policy applied (the hook
+    ``stations.services.register_incidents_recorded``, wired in ``DisputesConfig.ready``)."""
+    cases = open_cases_of_incidents(incidents)
+    for case in cases:
+        try:
+            with transaction.atomic():
+                _rescore(case)
+        except ConflictError:
+            # someone changed the case at this moment: their change re-scores it, and the
+            # nightly run would in any case; the incidents are recorded either way
+            continue
+    return len(cases)
+
+
 def case_raise_to_risk_minimum(*, case: DisputeCase) -> DisputeCase:
     """A case whose risk level calls for a higher handling level than it has (red → township at
     least) is escalated, one step at a time, with the reason "风险升至红色" (each step its own
     deadline and timeline event, as any escalation). Also run by the sweep after the nightly
     scores (``sweeps.escalate_to_risk_minimum``)."""
     minimum = current_rules().for_level(case.risk_level).get("min_level") or Level.GRID
-    if minimum not in LEVEL_ORDER or case.status not in OPEN_STATUSES:
+    if case.status not in OPEN_STATUSES:
         return case
-    if LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum)):
-        # case_escalate re-scores, and so comes back here for the next step
-        case_escalate(
+    if minimum in LEVEL_ORDER and LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum)):
+        # case_escalate re-scores, and so comes back here for the next step (and for the deadline)
+        return case_escalate(
             actor=None,
             case=case,
             automatic=True,
             reason=_("风险升至%(l)s色") % {"l": RiskLevel(case.risk_level).label},
         )
+    return _shorten_for_risk(case)
+
+
+def _shorten_for_risk(case: DisputeCase) -> DisputeCase:
+    """An accepted case whose risk rose to a level with a shorter handling time (red, orange: the
+    policy's ``handling_days``) gets that shorter time, counted from the rise: the deadline
+    becomes the earlier of the one it has and now + the level's days. It never moves later; the
+    old deadline stays in the timeline event."""
+    if case.accepted_at is None or case.due_at is None or case.status not in OPEN_STATUSES:
+        return case
+    now = timezone.now()
+    shorter = clock.handling_due(case.level, case.risk_level, now)
+    if shorter >= case.due_at:
+        return case
+    old = case.due_at
+    if not DisputeCase.objects.filter(pk=case.pk, due_at=old, version=case.version).update(
+        due_at=shorter, updated_at=now, version=F("version") + 1
+    ):
+        raise ConflictError(
+            _("案件 %(number)s 刚刚已被他人处理。请刷新页面查看最新情况后再操作。") % {"number": case.number},
+            code="conflict",
+        )
+    case.due_at, case.version = shorter, case.version + 1
+    _event(
+        case,
+        None,
+        "disputes.case.deadline_shortened",
+        note=_("风险升至%(l)s色,办理期限缩短为%(d)d天")
+        % {"l": RiskLevel(case.risk_level).label, "d": clock.handling_days(case.level, case.risk_level)},
+        changes={"due_at": [old, shorter]},
+    )
     return case
 
 
@@ -570,16 +619,18 @@ def case_resume(*, actor: User, case: DisputeCase, note: str = "") -> CasePause:
     return _end_pause(case, actor, note=(note or "").strip() or _("恢复办理"))
 
 
+_EXTENSION_APPROVAL = {
+    Level.GRID: "case.approve_extension_grid",
+    Level.VILLAGE: "case.approve_extension_village",
+    Level.TOWNSHIP: "case.approve_extension_township",
+    Level.COUNTY: "case.approve_extension_county",
+}
+
+
 def may_approve_extension(user: User | None, case: DisputeCase) -> bool:
     """Whether ``user``'s role may decide extensions of a case at the case's level: someone at
     the level above, or the county (the ``case.approve_extension_<level>`` rows of the table)."""
-    if case.level == Level.GRID:
-        return capabilities.may(user, "case.approve_extension_grid")
-    if case.level == Level.VILLAGE:
-        return capabilities.may(user, "case.approve_extension_village")
-    if case.level == Level.TOWNSHIP:
-        return capabilities.may(user, "case.approve_extension_township")
-    return capabilities.may(user, "case.approve_extension_county")
+    return capabilities.may(user, _EXTENSION_APPROVAL[Level(case.level)])
 
 
 @transaction.atomic
@@ -617,6 +668,22 @@ def extension_request(*, actor: User, case: DisputeCase, days: int, reason: str)
         actor,
         "disputes.case.extension_requested",
         note=_("申请延期%(d)d天:%(r)s") % {"d": extension.days, "r": reason},
+    )
+    approvers = [
+        user
+        for user in users_with_capability_over(_EXTENSION_APPROVAL[Level(case.level)], case.village_id)
+        if user.pk != actor.pk
+    ]
+    notify(
+        recipients=approvers,
+        message=Message(
+            kind="case.extension_requested",
+            target=f"caseextension-{extension.pk}",
+            period="request",
+            title=_("案件 %(n)s 申请延期%(d)d天,待您审批") % {"n": case.number, "d": extension.days},
+            body=reason,
+            url=f"/cases/{case.pk}/",
+        ),
     )
     return extension
 
@@ -773,6 +840,8 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         "disputes.mediator.assigned_despite_conflict" if conflicts else "disputes.mediator.assigned",
         note=note,
     )
+    # the other mediators already on the case are checked again too (a relation recorded since)
+    recusal_recheck(case=case, actor=actor)
     return assignment
 
 
@@ -1191,4 +1260,9 @@ def mediator_relation_add(
     ).exists():
         raise DomainError(_("该利害关系已登记。"), field="person_name")
     rel.save()
+    # the open cases the mediator is already on are checked again at once
+    for assignment in CaseMediator.objects.filter(
+        mediator=mediator, is_active=True, case__status__in=OPEN_STATUSES
+    ).select_related("case"):
+        recusal_recheck(case=assignment.case, actor=actor)
     return rel

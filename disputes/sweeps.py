@@ -114,14 +114,20 @@ def escalate_overdue_cases(*, now: dt.datetime) -> int:
 
 def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
     """After the nightly scores: open cases below the minimum handling level their risk level
-    calls for (the policy of the rules in force) are escalated to it ("风险升至红色")."""
+    calls for (the policy of the rules in force) are escalated to it ("风险升至红色"), and
+    accepted cases whose risk calls for a shorter handling time get it. Returns how many were
+    escalated."""
     ruleset = risk.current_rules()
+    longest = max(settings.DISPUTES["MEDIATION_DAYS"].values())
     below = Q(pk__in=[])
     for risk_level in RiskLevel.values:
         minimum = ruleset.for_level(risk_level).get("min_level") or Level.GRID
         if minimum in LEVEL_ORDER:
             lower = LEVEL_ORDER[: LEVEL_ORDER.index(Level(minimum))]
             below |= Q(risk_level=risk_level, level__in=lower)
+        if ruleset.for_level(risk_level).get("handling_days", longest) < longest:
+            # accepted cases whose risk calls for a shorter handling time (the service decides)
+            below |= Q(risk_level=risk_level, accepted_at__isnull=False, due_at__isnull=False)
     moved = 0
     for case in DisputeCase.objects.filter(is_open()).filter(below).select_related("village"):
         level = case.level

@@ -32,6 +32,17 @@ def users_with_capability(code: str) -> QuerySet[User]:
     return User.objects.filter(who, is_active=True)
 
 
+def users_with_capability_over(code: str, village_id: int) -> list[User]:
+    """Active accounts whose role may take ``code`` and whose scope holds the village
+    ``village_id``: who to ask when a case of that village needs that role (an extension to
+    approve at the level above, …). One scope query per candidate; for rare events only."""
+    return [
+        user
+        for user in users_with_capability(code).order_by("pk")
+        if scoping.village_ids(user).filter(pk=village_id).exists()
+    ]
+
+
 # --- Regions ------------------------------------------------------------------------------
 def region_ids(user: User) -> QuerySet:
     """Villages in scope, the townships holding them and their county."""

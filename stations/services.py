@@ -212,15 +212,23 @@ def _clean_incident_data(data: dict) -> dict:
 
 
 # Apps to the right (disputes: a repeat incident is a risk factor of the cases from its source)
-# register what an incident recorded by hand owes them, from their ``AppConfig.ready``.
+# register what new incidents owe them, from their ``AppConfig.ready``.
 IncidentHook = Callable[..., Any]
-_INCIDENT_RECORDED: list[IncidentHook] = []
+_INCIDENTS_RECORDED: list[IncidentHook] = []
 
 
-def register_incident_recorded(hook: IncidentHook) -> None:
-    """``hook(*, incident)``, called in the transaction that records an incident."""
-    if hook not in _INCIDENT_RECORDED:
-        _INCIDENT_RECORDED.append(hook)
+def register_incidents_recorded(hook: IncidentHook) -> None:
+    """``hook(*, incidents)``, called in the transaction that records incidents: one by hand, or
+    an import's whole batch."""
+    if hook not in _INCIDENTS_RECORDED:
+        _INCIDENTS_RECORDED.append(hook)
+
+
+def incidents_recorded(incidents: list[Incident]) -> None:
+    """Tell the registered apps of new incidents (inside the recording transaction)."""
+    if incidents:
+        for hook in _INCIDENTS_RECORDED:
+            hook(incidents=incidents)
 
 
 @transaction.atomic
@@ -260,8 +268,7 @@ def incident_record(
     incident.address_key = selectors.normalize_address(incident.address)
     incident.full_clean()
     incident.save()
-    for hook in _INCIDENT_RECORDED:
-        hook(incident=incident)
+    incidents_recorded([incident])
     return incident
 
 

@@ -251,6 +251,13 @@ ROUTES = [
         expected=on_m("case.assign_mediator", 400),
     ),
     api(
+        "cases-confirm-conflict",
+        args=attr("case_m"),
+        method="post",
+        note="an empty body",
+        expected=on_m("case.assign_mediator", 400),
+    ),
+    api(
         "cases-assess-risk",
         args=attr("case_a"),
         method="post",

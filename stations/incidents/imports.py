@@ -35,7 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.errors import DomainError, error_text
 from core.i18n import join_list
 from governance.validators import normalize_phone, validate_phone
-from stations import selectors
+from stations import selectors, services
 from stations.models import ImportJob, Incident, Station
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -379,6 +379,8 @@ def incident_import_run(*, job_id: int, now: dt.datetime | None = None) -> Impor
     try:
         with transaction.atomic():
             Incident.objects.bulk_create(new, batch_size=500)
+            # repeat incidents re-score the cases from their source now, not the next night
+            services.incidents_recorded(new)
     except IntegrityError:
         _progress(
             job_id,

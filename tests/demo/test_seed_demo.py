@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from demo.plan import LAT_RANGE, LON_RANGE, PASSWORD, build_plan
 from disputes import selectors as case_selectors
-from disputes.models import OPEN_STATUSES, CaseEvent, DisputeCase, Party
+from disputes.models import OPEN_STATUSES, CaseEvent, CaseExtension, CasePause, DisputeCase, Party
 from disputes.selectors import is_closed_on_time, is_overdue
 from governance import selectors
 from governance.models import (
@@ -370,3 +370,28 @@ def test_the_demo_county_is_honest_about_time_and_the_clock(demo):
     assert (
         cases.filter(accepted_at__isnull=False).count() >= cases.exclude(status__in=["reported"]).count() // 2
     )
+
+
+def test_the_demo_county_has_paused_resumed_and_extended_cases_dated_in_the_past(demo):
+    """Every clock move has something to show: cases paused now (a party away, a department's
+    answer awaited), pauses ended, extensions approved by the level above and still pending —
+    each dated within its case's backdated timeline, none in the future."""
+    now = timezone.now()
+    open_pauses = CasePause.objects.filter(ended_at__isnull=True)
+    assert open_pauses.filter(kind="party_absent").exists()
+    assert open_pauses.filter(kind="awaiting_referral", referral__isnull=False).exists()
+    ended = CasePause.objects.filter(ended_at__isnull=False)
+    assert ended.exists() and not ended.filter(ended_at__gt=now).exists()
+    assert not CasePause.objects.filter(started_at__gt=now).exists()
+    for pause in open_pauses.select_related("case"):
+        assert pause.case.paused_at == pause.started_at
+    for pause in ended.select_related("case"):
+        assert pause.case.paused_seconds >= int((pause.ended_at - pause.started_at).total_seconds()) - 1
+    approved = CaseExtension.objects.filter(status="approved").select_related("case", "decided_by")
+    assert approved.exists() and CaseExtension.objects.filter(status="pending").exists()
+    for extension in approved:
+        assert extension.decided_by.role == "county" and extension.decided_at <= now
+        assert extension.case.extension_count == 1 and extension.new_due_at == extension.case.due_at
+    assert not CaseExtension.objects.filter(requested_at__gt=now).exists()
+    # a paused case is neither overdue nor reminded while it waits
+    assert not DisputeCase.objects.filter(is_overdue(now), paused_at__isnull=False).exists()
