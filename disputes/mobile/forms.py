@@ -4,6 +4,7 @@ after a dropped network returns the case made the first time."""
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from core.limits import validate_people_count
 from disputes.models import Category, Party
 from governance import selectors as gov_selectors
 from governance.models import Ethnicity
@@ -76,7 +77,7 @@ class MobileReportForm(forms.Form):
     people_involved = forms.IntegerField(
         label=gettext_lazy("涉及人数"),
         min_value=1,
-        max_value=9999,
+        validators=[validate_people_count],  # the model's limit, as on every other channel
         initial=2,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )

@@ -156,3 +156,16 @@ def test_the_phone_form_asks_each_partys_clan_and_ethnicity_one_tap_and_optional
     # left out: still a report
     assert client.post(reverse("mobile:report"), form_data(world)).status_code == 302
     assert DisputeCase.objects.count() == 2
+
+
+def test_the_phone_form_takes_the_same_people_limit_as_the_model(client_for, world):
+    """One limit for every channel: 20,000 people (a whole township's land dispute) is accepted
+    on the phone as on the page and the API; 100,001 is refused with the model's message."""
+    client = client_for("grid_g1")
+    too_many = client.post(reverse("mobile:report"), form_data(world, people_involved="100001"), **JSON)
+    assert too_many.status_code == 400
+    assert too_many.json()["errors"]["people_involved"] == ["人数最多为 100000。"]
+    assert DisputeCase.objects.count() == 0
+    ok = client.post(reverse("mobile:report"), form_data(world, people_involved="20000"), **JSON)
+    assert ok.status_code in (200, 201), ok.content
+    assert DisputeCase.objects.get().people_involved == 20000
