@@ -355,6 +355,38 @@ def _play(
         )
 
 
+def _backdate_changes(events: list[CaseEvent], originals: dict, times: dict, trace: list) -> None:
+    """The times written in the timeline's changes moved with their events: a deadline is the one
+    the rebuilt clock had after the event (``trace``), any other time (accepted, paused at …)
+    moves by its event's shift. Nothing in a demo timeline points past the seeding moment."""
+    due_before = None
+    for event, due_after in zip(events, trace, strict=True):
+        shift = times[event.pk] - originals[event.pk]
+        changes = dict(event.changes or {})
+        for key, pair in changes.items():
+            if key == "due_at":
+                changes[key] = [_iso(due_before), _iso(due_after)]
+            elif isinstance(pair, list):
+                changes[key] = [_shifted(value, shift) for value in pair]
+        due_before = due_after
+        event.changes = changes
+    CaseEvent.objects.bulk_update(events, ["changes"])
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _shifted(value, shift: dt.timedelta):
+    """An ISO date-time string moved by ``shift``; anything else as it is."""
+    if not isinstance(value, str) or len(value) < 19 or value[4] != "-" or "T" not in value:
+        return value
+    try:
+        return (dt.datetime.fromisoformat(value) + shift).isoformat()
+    except ValueError:
+        return value
+
+
 def _clock_moves(case: DisputeCase, staff: User, approver: User, pick: int) -> None:
     """Some cases in mediation wait or ask for time, as real ones do: a pause while a party is
     away (some resumed since), an extension approved by the level above, one still pending."""
@@ -381,6 +413,7 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     events = list(CaseEvent.objects.filter(case=case).order_by("pk"))
     step = dt.timedelta(days=duration_days) / max(1, len(events) - 1)
     times = {e.pk: reported_at + step * i for i, e in enumerate(events)}
+    originals = {e.pk: e.created_at for e in events}
     for event in events:
         event.created_at = times[event.pk]
     CaseEvent.objects.bulk_update(events, ["created_at"])
@@ -393,7 +426,9 @@ def _backdate(case: DisputeCase, reported_at: dt.datetime, duration_days: float)
     closed_at = when("disputes.case.closed", "disputes.case.not_accepted") if case.closed_at else None
     # the case clock as the backdated timeline sets it (disputes.clock): some cases come out
     # overdue, some closed late, most on time — as the figures should show
-    rebuilt = clock.rebuild_from_events(reported_at=reported_at, level=case.level, events=events)
+    trace: list = []
+    rebuilt = clock.rebuild_from_events(reported_at=reported_at, level=case.level, events=events, trace=trace)
+    _backdate_changes(events, originals, times, trace)
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=reported_at, closed_at=closed_at, **rebuilt)
     paused, resumed = when("disputes.case.paused"), when("disputes.case.resumed")
     if paused:

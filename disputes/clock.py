@@ -67,7 +67,9 @@ def resumed_due(due: dt.datetime, paused_at: dt.datetime, now: dt.datetime) -> d
 ESCALATED = ("disputes.case.escalated", "disputes.case.escalated_auto")
 
 
-def rebuild_from_events(*, reported_at: dt.datetime, level: str, events: list[Any]) -> dict[str, Any]:
+def rebuild_from_events(
+    *, reported_at: dt.datetime, level: str, events: list[Any], trace: list | None = None
+) -> dict[str, Any]:
     """The clock of a case rebuilt from its timeline (events in order, each with ``code``,
     ``created_at`` and ``changes``): the feedback deadline from the report at its first level,
     the handling deadline from acceptance, a new level's own deadline from each escalation, each
@@ -108,6 +110,8 @@ def rebuild_from_events(*, reported_at: dt.datetime, level: str, events: list[An
             due = resumed_due(due, paused_at, event.created_at)
             paused_seconds += int((event.created_at - paused_at).total_seconds())
             paused_at = None
+        if trace is not None:
+            trace.append(due)  # the deadline in force after each event (for the timeline's changes)
     return {
         "feedback_due_at": feedback,
         "accepted_at": accepted_at,

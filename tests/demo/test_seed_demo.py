@@ -4,6 +4,7 @@ The command runs twice, once for the whole module (it is the slow part); the mod
 rolled back at the end so the rest of the suite starts from an empty database.
 """
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -395,3 +396,20 @@ def test_the_demo_county_has_paused_resumed_and_extended_cases_dated_in_the_past
     assert not CaseExtension.objects.filter(requested_at__gt=now).exists()
     # a paused case is neither overdue nor reminded while it waits
     assert not DisputeCase.objects.filter(is_overdue(now), paused_at__isnull=False).exists()
+
+
+def test_no_time_in_a_demo_timeline_points_past_the_seeding(demo):
+    """The times written in the timeline's changes (accepted at, paused at, deadlines set) moved
+    with their backdated events: an accepted-at or paused-at is the event's own time, and every
+    deadline in an event is the one the case's clock had then."""
+    now = timezone.now()
+    for event in CaseEvent.objects.filter(code__in=["disputes.case.accepted", "disputes.case.paused"]):
+        for key in ("accepted_at", "paused_at"):
+            pair = (event.changes or {}).get(key)
+            if pair and pair[1]:
+                assert abs(dt.datetime.fromisoformat(pair[1]) - event.created_at) < dt.timedelta(seconds=5)
+    for case in DisputeCase.objects.filter(accepted_at__isnull=False, status__in=OPEN_STATUSES)[:200]:
+        last = case.events.filter(changes__has_key="due_at").order_by("-pk").first()
+        if last is not None and not case.paused_at:
+            assert dt.datetime.fromisoformat(last.changes["due_at"][1]) == case.due_at
+    assert not CaseEvent.objects.filter(created_at__gt=now).exists()
