@@ -619,7 +619,7 @@ def case_resume(*, actor: User, case: DisputeCase, note: str = "") -> CasePause:
     return _end_pause(case, actor, note=(note or "").strip() or _("恢复办理"))
 
 
-_EXTENSION_APPROVAL = {
+_EXTENSION_APPROVAL_CAPABILITIES = {
     Level.GRID: "case.approve_extension_grid",
     Level.VILLAGE: "case.approve_extension_village",
     Level.TOWNSHIP: "case.approve_extension_township",
@@ -630,7 +630,7 @@ _EXTENSION_APPROVAL = {
 def may_approve_extension(user: User | None, case: DisputeCase) -> bool:
     """Whether ``user``'s role may decide extensions of a case at the case's level: someone at
     the level above, or the county (the ``case.approve_extension_<level>`` rows of the table)."""
-    return capabilities.may(user, _EXTENSION_APPROVAL[Level(case.level)])
+    return capabilities.may(user, _EXTENSION_APPROVAL_CAPABILITIES[Level(case.level)])
 
 
 @transaction.atomic
@@ -671,7 +671,9 @@ def extension_request(*, actor: User, case: DisputeCase, days: int, reason: str)
     )
     approvers = [
         user
-        for user in users_with_capability_over(_EXTENSION_APPROVAL[Level(case.level)], case.village_id)
+        for user in users_with_capability_over(
+            _EXTENSION_APPROVAL_CAPABILITIES[Level(case.level)], case.village_id
+        )
         if user.pk != actor.pk
     ]
     notify(

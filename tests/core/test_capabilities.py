@@ -72,7 +72,10 @@ def _asked_for() -> dict[str, str]:
                             last = entry.elts[-1] if isinstance(entry, ast.Tuple) else None
                             if isinstance(last, ast.Constant) and isinstance(last.value, str):
                                 found[last.value] = where
-                    if "action_capabilities" in names and isinstance(node.value, ast.Dict):
+                    capability_maps = {
+                        n for n in names if n == "action_capabilities" or n.endswith("_CAPABILITIES")
+                    }
+                    if capability_maps and isinstance(node.value, ast.Dict):
                         for value in node.value.values:
                             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                                 found[value.value] = where
