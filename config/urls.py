@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import healthz
 from governance.views import HomeView
@@ -21,7 +21,7 @@ urlpatterns = [
     path(
         "api/v1/docs/",
         login_required(
-            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
         ),
         name="api-docs",
     ),
