@@ -5,9 +5,11 @@ transport (no broker server). ``DATABASE_URL`` switches to PostgreSQL and ``REDI
 Redis broker and cache: that is production (see docker-compose.yml and .env.example).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab  # noqa: F401  (handy in CELERY_BEAT_SCHEDULE overrides)
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -61,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    # login throttling: turns axes' lockout flag into core.lockout's answer (keep it last)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -271,7 +277,7 @@ POINTS_STAR_THRESHOLDS = [(40, 5), (30, 4), (20, 3), (10, 2), (1, 1)]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "core.lockout.ThrottledBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -306,6 +312,21 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Login throttling and lockout (django-axes; core.lockout answers the locked-out caller): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account or from one address, that account or
+# address is refused for LOGIN_LOCKOUT_MINUTES, on the login form, the admin and HTTP basic auth.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", default=True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False
+
 # --- Project settings -------------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
 # Tests that need PostgreSQL, Redis or a Celery worker skip when the service is absent,
@@ -322,6 +343,20 @@ SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
 # Map tiles for the dashboard map: none by default (police networks are closed); set an internal
 # tile server URL such as http://tiles.internal/{z}/{x}/{y}.png to draw a base map.
 DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")
+
+
+def _tile_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy (core.middleware): scripts only from our static files, never inline.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data: blob:{_tile_origin(DASHBOARD_TILE_URL)}; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 # A 红/橙 case's risk visit must be made (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 
