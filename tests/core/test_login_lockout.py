@@ -5,7 +5,7 @@ admin login and HTTP basic auth; an administrator unlocks from the admin."""
 import base64
 
 import pytest
-from axes.models import AccessAttempt
+from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
@@ -14,6 +14,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 LIMIT = settings.AXES_FAILURE_LIMIT
 MESSAGE = "登录失败次数过多"
+AccessAttempt = apps.get_model("axes", "AccessAttempt")
 
 
 def _login(client: Client, username: str, password: str, path: str = "/login/"):
