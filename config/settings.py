@@ -21,11 +21,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)
+EMBEDDED_SECRET_KEY = "embedded-insecure-key-change-me"  # noqa: S105  (embedded default only)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_str("DATABASE_URL"):
         raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL points at a production database")
-    SECRET_KEY = "embedded-insecure-key-change-me"  # noqa: S105  (embedded default only)
+    SECRET_KEY = EMBEDDED_SECRET_KEY
+
+# HTTPS=1: the site is served over TLS (directly, or behind a TLS proxy with BEHIND_TLS_PROXY=1).
+# It turns on the SSL redirect, HSTS and secure cookies below, and a weak key is refused.
+HTTPS = env_bool("HTTPS", default=False)
+
+
+def _weak_key(key: str) -> bool:
+    """The embedded default, Django's generated insecure prefix, or what Django's deploy check
+    calls weak (fewer than 50 characters or 5 distinct ones)."""
+    return (
+        key == EMBEDDED_SECRET_KEY or key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5
+    )
+
+
+if HTTPS and not DEBUG and _weak_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the default or weak: set a random one of at least 50 characters "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -306,8 +326,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security in production -------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# With HTTPS=1 (see the top) and DEBUG=0, `manage.py check --deploy` is clean; each setting can
+# still be set on its own.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# the load balancer's probe may call /healthz over plain HTTP inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# behind a TLS proxy (nginx, a load balancer) that sets X-Forwarded-Proto: https
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

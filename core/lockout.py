@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
@@ -44,6 +45,12 @@ class ThrottledBasicAuthentication(BasicAuthentication):
             if request is not None and getattr(request, "axes_locked_out", False):
                 raise LockedOut(lockout_message()) from None
             raise
+
+
+class ThrottledBasicScheme(BasicScheme):
+    """The schema's "basic" security scheme for :class:`ThrottledBasicAuthentication`."""
+
+    target_class = "core.lockout.ThrottledBasicAuthentication"
 
 
 class _LockedOut:

@@ -250,14 +250,11 @@ def _scheduler_state() -> dict:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status": "ok"|"degraded"}`` for anyone (load balancers, monitors); the details
+    (database vendor, broker transport, scheduler) only for signed-in staff."""
     database = _database_state()
     broker = _broker_state()
-    return JsonResponse(
-        {
-            "status": "ok" if database["ok"] and broker["ok"] else "degraded",
-            "database": database,
-            "broker": broker,
-            "scheduler": _scheduler_state(),
-        },
-        status=200,
-    )
+    body: dict = {"status": "ok" if database["ok"] and broker["ok"] else "degraded"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body.update(database=database, broker=broker, scheduler=_scheduler_state())
+    return JsonResponse(body, status=200)
