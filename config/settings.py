@@ -145,7 +145,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # the demo accounts' documented password (demo/plan.py PASSWORD), refused outside the demo
+    {"NAME": "core.passwords.NotDemoPasswordValidator", "OPTIONS": {"passwords": ["demo12345"]}},
 ]
+# A demo installation (make run): the demo password may be set again.
+DEMO_MODE = env_bool("DEMO_MODE", default=False)
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
