@@ -555,3 +555,40 @@ class PointsEntry(models.Model):
     @property
     def person(self):
         return getattr(self, self.kind)
+
+
+class PersonalDataAccess(models.Model):
+    """One full ID-card or phone number shown to someone: a tap on 查看完整号码 (``reveal``) or a
+    page, API response or export that displayed it unmasked (``display``). Append-only: written
+    by ``governance.privacy`` alone, never changed or deleted (the admin is read-only)."""
+
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", _("一键查看")
+        DISPLAY = "display", _("完整显示")
+
+    actor = models.ForeignKey(
+        "governance.User",
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+        verbose_name=_("查看人"),
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("对象类型")
+    )
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject = models.CharField(_("被查看人"), max_length=128, blank=True)
+    field = models.CharField(_("字段"), max_length=32)
+    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices)
+    where = models.CharField(_("位置"), max_length=255, blank=True)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.field} {self.subject}"
