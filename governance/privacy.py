@@ -65,22 +65,44 @@ def record_access(*, actor, obj, fields, kind: str, where: str = "", reason: str
         return
     content_type = ContentType.objects.get_for_model(obj)
     subject = str(getattr(obj, "name", "") or getattr(obj, "caller_name", "") or "")[:128]
-    PersonalDataAccess.objects.bulk_create(
-        [
-            PersonalDataAccess(
-                actor=actor,
-                content_type=content_type,
-                object_id=obj.pk,
-                subject=subject,
-                field=field,
-                kind=kind,
-                where=(where or (request.path if request is not None else ""))[:255],
-                reason=reason[:200],
-                address=_address(request),
-            )
-            for field in fields
-        ]
-    )
+    rows = [
+        PersonalDataAccess(
+            actor=actor,
+            content_type=content_type,
+            object_id=obj.pk,
+            subject=subject,
+            field=field,
+            kind=kind,
+            where=(where or (request.path if request is not None else ""))[:255],
+            reason=reason[:200],
+            address=_address(request),
+        )
+        for field in fields
+    ]
+    buffer = getattr(request, BUFFER, None) if request is not None else None
+    if buffer is not None and kind == PersonalDataAccess.Kind.DISPLAY:
+        buffer.extend(rows)  # written once at the end of the request (AccessLogMiddleware)
+    else:
+        PersonalDataAccess.objects.bulk_create(rows)
+
+
+BUFFER = "_personal_data_shown"
+
+
+class AccessLogMiddleware:
+    """Collects the full displays of one request (a page listing twenty officers with their
+    phones) and writes them in one INSERT once the response is rendered."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        setattr(request, BUFFER, [])
+        response = self.get_response(request)
+        rows = getattr(request, BUFFER, [])
+        if rows:
+            PersonalDataAccess.objects.bulk_create(rows)
+        return response
 
 
 def shown(request, obj, field: str, *, in_list: bool = False) -> str:
