@@ -57,6 +57,7 @@ urlpatterns = [
 ]
 
 handler400 = "core.views.bad_request"
+handler404 = "core.views.not_found"
 
 if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
