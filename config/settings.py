@@ -5,9 +5,11 @@ transport (no broker server). ``DATABASE_URL`` switches to PostgreSQL and ``REDI
 Redis broker and cache: that is production (see docker-compose.yml and .env.example).
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab  # noqa: F401  (handy in CELERY_BEAT_SCHEDULE overrides)
 from django.core.exceptions import ImproperlyConfigured
@@ -19,11 +21,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=False)
+EMBEDDED_SECRET_KEY = "embedded-insecure-key-change-me"  # noqa: S105  (embedded default only)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and env_str("DATABASE_URL"):
         raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL points at a production database")
-    SECRET_KEY = "embedded-insecure-key-change-me"  # noqa: S105  (embedded default only)
+    SECRET_KEY = EMBEDDED_SECRET_KEY
+
+# HTTPS=1: the site is served over TLS (directly, or behind a TLS proxy with BEHIND_TLS_PROXY=1).
+# It turns on the SSL redirect, HSTS and secure cookies below, and a weak key is refused.
+HTTPS = env_bool("HTTPS", default=False)
+
+
+def _weak_key(key: str) -> bool:
+    """The embedded default, Django's generated insecure prefix, or what Django's deploy check
+    calls weak (fewer than 50 characters or 5 distinct ones)."""
+    return (
+        key == EMBEDDED_SECRET_KEY or key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5
+    )
+
+
+if HTTPS and not DEBUG and _weak_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the default or weak: set a random one of at least 50 characters "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -36,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -60,7 +83,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # full ID/phone numbers shown by a request, written to the access log in one INSERT
+    "governance.privacy.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    # login throttling: turns axes' lockout flag into core.lockout's answer (keep it last)
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,7 +147,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # the demo accounts' documented password (demo/plan.py PASSWORD), refused outside the demo
+    {"NAME": "core.passwords.NotDemoPasswordValidator", "OPTIONS": {"passwords": ["demo12345"]}},
 ]
+# A demo installation (make run): the demo password may be set again.
+DEMO_MODE = env_bool("DEMO_MODE", default=False)
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -271,7 +303,7 @@ POINTS_STAR_THRESHOLDS = [(40, 5), (30, 4), (20, 3), (10, 2), (1, 1)]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "core.lockout.ThrottledBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -300,11 +332,35 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Security in production -------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# With HTTPS=1 (see the top) and DEBUG=0, `manage.py check --deploy` is clean; each setting can
+# still be set on its own.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)
+# the load balancer's probe may call /healthz over plain HTTP inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# behind a TLS proxy (nginx, a load balancer) that sets X-Forwarded-Proto: https
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling and lockout (django-axes; core.lockout answers the locked-out caller): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account or from one address, that account or
+# address is refused for LOGIN_LOCKOUT_MINUTES, on the login form, the admin and HTTP basic auth.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LOGIN_THROTTLING", default=True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_VERBOSE = False
 
 # --- Project settings -------------------------------------------------------------------
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
@@ -322,6 +378,20 @@ SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
 # Map tiles for the dashboard map: none by default (police networks are closed); set an internal
 # tile server URL such as http://tiles.internal/{z}/{x}/{y}.png to draw a base map.
 DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")
+
+
+def _tile_origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy (core.middleware): scripts only from our static files, never inline.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    f"img-src 'self' data: blob:{_tile_origin(DASHBOARD_TILE_URL)}; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 # A 红/橙 case's risk visit must be made (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
 

@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import healthz
 from governance.views import HomeView
@@ -21,7 +21,7 @@ urlpatterns = [
     path(
         "api/v1/docs/",
         login_required(
-            SpectacularSwaggerView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
         ),
         name="api-docs",
     ),
@@ -32,6 +32,19 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # every signed-in user changes their own password (the user menu links here)
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="core/password_change.html", success_url=reverse_lazy("password-change-done")
+        ),
+        name="password-change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        name="password-change-done",
+    ),
     path("", include("governance.urls")),
     path("stations/", include("stations.urls")),
     path("screening/", include("screening.urls")),
@@ -44,6 +57,7 @@ urlpatterns = [
 ]
 
 handler400 = "core.views.bad_request"
+handler404 = "core.views.not_found"
 
 if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()

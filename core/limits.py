@@ -81,8 +81,22 @@ def check_count(value: int | None, *, field: str | None = None, maximum: int, mi
 
 
 # --- Model field validators (copied into API serializers by DRF; run by the services' full_clean)
+def _recoded(check, value, code: str) -> None:
+    """Run ``check`` with a code of our own: a model field replaces the message of an error
+    whose code it knows ("invalid") with its own ("wrong date format")."""
+    try:
+        check(value)
+    except ValidationError as error:
+        raise ValidationError(error.messages[0], code=code) from None
+
+
 def validate_not_future(value: dt.date | dt.datetime) -> None:
-    check_not_future(value)
+    _recoded(check_not_future, value, "not_future")
+
+
+def validate_date(value: dt.date | dt.datetime) -> None:
+    """A date that may lie ahead (a planned follow-up, an assignment's end) but within the range."""
+    _recoded(check_date, value, "date_range")
 
 
 def validate_people_count(value: int) -> None:
@@ -92,7 +106,7 @@ def validate_people_count(value: int) -> None:
 
 
 def validate_text(value: str) -> None:
-    check_text(value)
+    _recoded(check_text, value, "too_long")
 
 
 # --- Form fields ---------------------------------------------------------------------------

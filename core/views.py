@@ -15,15 +15,17 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 from django.views.generic import TemplateView
 from django_celery_beat.models import PeriodicTask
+from rest_framework import exceptions as drf_exceptions
 
 from . import capabilities
 from .errors import service_call
@@ -206,7 +208,17 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         message = body_too_big_message()
     else:
         message = str(exception) if isinstance(exception, BadRequest) else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or str(drf_exceptions.ParseError.default_detail)}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: JSON under /api/ (an unknown route answers like an unknown record, with
+    DRF's message), the 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(drf_exceptions.NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception or Http404())
 
 
 def prefill(request, *names: str) -> dict:
@@ -250,14 +262,11 @@ def _scheduler_state() -> dict:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """``{"status": "ok"|"degraded"}`` for anyone (load balancers, monitors); the details
+    (database vendor, broker transport, scheduler) only for signed-in staff."""
     database = _database_state()
     broker = _broker_state()
-    return JsonResponse(
-        {
-            "status": "ok" if database["ok"] and broker["ok"] else "degraded",
-            "database": database,
-            "broker": broker,
-            "scheduler": _scheduler_state(),
-        },
-        status=200,
-    )
+    body: dict = {"status": "ok" if database["ok"] and broker["ok"] else "degraded"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body.update(database=database, broker=broker, scheduler=_scheduler_state())
+    return JsonResponse(body, status=200)

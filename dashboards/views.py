@@ -3,7 +3,6 @@ or a village, reached by drilling down and left by the breadcrumbs. Read-only; e
 comes from ``dashboards.figures`` (composed from the apps' figure selectors) over the area's scoped villages."""
 
 import datetime as dt
-import io
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.errors import service_call
+from core.exports import workbook_bytes
 from core.limits import date_range_message, parse_month
 from core.periods import month_period, period_from_params
 from disputes.figures import dispute_trend, grid_map
@@ -195,10 +195,9 @@ class ExportXlsx(AreaMixin, View):
         for sheet in wb.worksheets:
             for cell in sheet[2 if sheet is ws else 1]:
                 cell.font = Font(bold=True)
-        out = io.BytesIO()
-        wb.save(out)
         response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            workbook_bytes(wb),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename = f"dashboard-{self.area.kind}-{self.area.obj.pk}-{self.period.start:%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -9,11 +9,17 @@ class DisputesConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.home import register_home_panel
+        from governance.privacy import register_revealer
         from stations.services import register_incidents_recorded
 
         from .home import dispute_panel
+        from .models import Party
+        from .selectors import related_get
         from .services import rescore_cases_of_incidents
 
         register_home_panel(dispute_panel)
         # a repeat incident re-scores the cases from its source at once
         register_incidents_recorded(rescore_cases_of_incidents)
+        # 查看完整号码 on a party: through the case scope (a mediator their cases, an auxiliary
+        # officer their village)
+        register_revealer("disputes.party", lambda user, pk: related_get(Party, user=user, pk=pk))

@@ -4,7 +4,6 @@ It is built from whatever ``selectors.case_list`` returned for the user, so it h
 cases of the list page with the same filters. Personal data is always masked here: exports
 leave the system (``governance.privacy``: lists and exports mask, whatever the role)."""
 
-import io
 from collections.abc import Iterable
 from typing import cast
 
@@ -16,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.exports import workbook_bytes
 from core.i18n import join_list
 from governance import privacy
 
@@ -89,6 +89,4 @@ def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

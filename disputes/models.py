@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.limits import validate_not_future, validate_people_count, validate_text
+from core.limits import validate_date, validate_not_future, validate_people_count, validate_text
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region
 from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
@@ -371,7 +371,7 @@ class CaseMediator(models.Model):
     )
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
-    conflict_note = models.TextField(_("回避说明"), blank=True)
+    conflict_note = models.TextField(_("回避说明"), blank=True, validators=[validate_text])
     is_active = models.BooleanField(default=True)
     # A conflict found after the assignment (a party added or corrected later): it flags the case
     # until it is resolved, by replacing the mediator or by confirming with a written reason.
@@ -578,14 +578,14 @@ class FollowUp(models.Model):
         UNSATISFIED = "unsatisfied", _("不满意")
 
     case = models.ForeignKey(DisputeCase, on_delete=models.PROTECT, related_name="follow_ups")
-    due_date = models.DateField(_("计划回访日期"))
-    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    due_date = models.DateField(_("计划回访日期"), validators=[validate_date])
+    visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True, validators=[validate_not_future])
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     result = models.CharField(_("回访结果"), max_length=16, choices=Result.choices, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
-    note = models.TextField(_("回访情况"), blank=True)
+    note = models.TextField(_("回访情况"), blank=True, validators=[validate_text])
     is_cancelled = models.BooleanField(
         _("已取消"), default=False, help_text=_("案件复发重启后,未做的回访不再需要")
     )

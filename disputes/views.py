@@ -714,12 +714,11 @@ class AgreementPrintView(PageMixin, TemplateView):
         committee = next((m.organisation for m in mediators if m.organisation), "") or _(
             "%(v)s人民调解委员会"
         ) % {"v": case.village.name}
-        user = self.request.user
         parties = [
             {
                 "party": p,
-                "id_number": privacy.shown_id_number(user, p.id_number),
-                "phone": privacy.shown_phone(user, p.phone),
+                "id_number": privacy.shown(self.request, p, "id_number"),
+                "phone": privacy.shown(self.request, p, "phone"),
             }
             for p in case.party_list
         ]

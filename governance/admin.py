@@ -21,6 +21,7 @@ from .models import (
     Grid,
     GridWorker,
     Mediator,
+    PersonalDataAccess,
     PointsEntry,
     PointsRule,
     Region,
@@ -470,4 +471,33 @@ class PointsEntryAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The access log, read-only: rows are appended by ``governance.privacy`` and never changed
+    or deleted, by anyone."""
+
+    list_display = ("at", "actor", "subject", "content_type", "object_id", "field", "kind", "where", "reason")
+    list_filter = ("kind", "field")
+    search_fields = ("subject", "actor__username", "actor__full_name", "where")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return selectors.personal_data_access_list(user=request.user)
+
+    def has_module_permission(self, request):
+        return capabilities.may(request.user, "personal_data.audit")
+
+    def has_view_permission(self, request, obj=None):
+        return capabilities.may(request.user, "personal_data.audit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -7,13 +7,15 @@ validated data, and errors from the services are turned into responses in one pl
 ``exception_handler``. Nothing is deleted through the API: records are archived or deactivated.
 """
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import CreateReadUpdateViewSet, searchable
+from core.api import CreateReadUpdateViewSet, ScopedViewSet, searchable
 
-from . import filters, selectors, services
+from . import filters, privacy, selectors, services
 from . import serializers as s
 
 
@@ -206,7 +208,40 @@ class VolunteerTeamViewSet(CreateReadUpdateViewSet):
         )
 
 
+class PersonalDataViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """个人信息查看记录(县级可见),以及一键查看完整号码(留痕)。"""
+
+    serializer_class = s.PersonalDataAccessSerializer
+    ordering = ("-at", "-pk")
+    write_capability = None  # reveal: privacy.reveal checks the role, the revealer the scope
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.personal_data_access_list(user=self.request.user, search=self.search_term())
+
+    @extend_schema(request=s.RevealSerializer, responses=s.RevealedSerializer)
+    @action(detail=False, methods=["post"])
+    def reveal(self, request):
+        """The full number of one record in scope, for a role that must contact the person;
+        every reveal is recorded."""
+        data = s.RevealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        get = privacy.REVEALERS.get(data.validated_data["kind"])
+        if get is None:
+            raise Http404
+        obj = get(request.user, data.validated_data["id"])
+        value = privacy.reveal(
+            actor=request.user,
+            obj=obj,
+            field=data.validated_data["field"],
+            request=request,
+            reason=data.validated_data.get("reason", ""),
+        )
+        return Response({"value": value})
+
+
 def register(router) -> None:
+    router.register("personal-data", PersonalDataViewSet, basename="personal-data")
     router.register("regions", RegionViewSet, basename="regions")
     router.register("grids", GridViewSet, basename="grids")
     router.register("grid-workers", GridWorkerViewSet, basename="grid-workers")

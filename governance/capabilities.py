@@ -42,6 +42,9 @@ CAPABILITIES = [
     _c("reference.manage_county", _("新增、撤并区划和派出所(全县结构)"), ADMIN, COUNTY),
     _c("user.manage", _("管理账号"), ADMIN),
     _c("personal_data.view", _("查看完整身份证号和手机号"), MANAGERS),
+    # must phone the parties: one tap shows a full number on a record of their scope (logged)
+    _c("personal_data.reveal", _("一键查看完整号码(留痕)"), MANAGERS, AUXILIARY, MEDIATOR),
+    _c("personal_data.audit", _("查看个人信息查看记录"), ADMIN, COUNTY),
     _c("dashboard.view", _("查看指挥看板"), ADMIN, COUNTY, STATION, AUXILIARY),
     # --- Dispute cases (矛盾纠纷) ---
     _c("case.report", _("登记、上报纠纷"), CASE_WORKERS, GRID),

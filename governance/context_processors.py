@@ -25,6 +25,7 @@ _TERRITORY = [
     ("volunteers", _("群防群治"), "governance:volunteerteam-list", "nav.villages"),
     ("stations", _("派出所"), "stations:station-list", "nav.stations"),
     ("points", _("积分"), "points:ranking", "points.view_ranking"),
+    ("personal-data-log", _("个人信息查看记录"), "governance:personal-data-log", "personal_data.audit"),
 ]
 
 # How the entries are grouped in the top bar: a group with a label becomes a drop-down menu
@@ -34,7 +35,16 @@ _GROUPS = [
     (_("警务工作"), ["incidents", "presence", "patrols", "visits"]),
     (
         _("基础信息"),
-        ["villages", "grids", "grid-workers", "mediators", "committees", "volunteers", "stations"],
+        [
+            "villages",
+            "grids",
+            "grid-workers",
+            "mediators",
+            "committees",
+            "volunteers",
+            "stations",
+            "personal-data-log",
+        ],
     ),
     (None, ["points"]),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import join_list
+from core.limits import validate_not_future, validate_text
 
 from .capabilities import may
 from .roles import Role
@@ -155,7 +156,7 @@ class GridWorker(models.Model):
     stars = models.PositiveSmallIntegerField(
         _("星级"), default=0, validators=[MinValueValidator(0), MaxValueValidator(5)]
     )
-    since = models.DateField(_("任职日期"), null=True, blank=True)
+    since = models.DateField(_("任职日期"), null=True, blank=True, validators=[validate_not_future])
     is_active = models.BooleanField(_("在岗"), default=True)
 
     class Meta:
@@ -216,7 +217,7 @@ class Mediator(models.Model):
         on_delete=models.SET_NULL,
         related_name="mediator",
     )
-    note = models.TextField(_("备注"), blank=True)
+    note = models.TextField(_("备注"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("调解员")
@@ -260,8 +261,8 @@ class SecurityCommittee(models.Model):
         limit_choices_to={"kind__in": Region.VILLAGE_KINDS},
     )
     name = models.CharField(_("名称"), max_length=64)
-    established_on = models.DateField(_("成立日期"), null=True, blank=True)
-    note = models.TextField(_("备注"), blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True, validators=[validate_not_future])
+    note = models.TextField(_("备注"), blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("治保会")
@@ -295,7 +296,7 @@ class CommitteeMember(models.Model):
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
     position = models.CharField(_("职务"), max_length=16, choices=Position.choices, default=Position.MEMBER)
     kind = models.CharField(_("身份"), max_length=24, choices=Kind.choices, default=Kind.OTHER)
-    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True, validators=[validate_not_future])
     is_active = models.BooleanField(_("在任"), default=True)
 
     class Meta:
@@ -337,7 +338,7 @@ class VolunteerTeam(models.Model):
     )
     leader_name = models.CharField(_("负责人"), max_length=32)
     leader_phone = models.CharField(_("负责人电话"), max_length=20, validators=[validate_phone])
-    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True, validators=[validate_not_future])
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -356,7 +357,7 @@ class VolunteerMember(models.Model):
     name = models.CharField(_("姓名"), max_length=32)
     phone = models.CharField(_("联系电话"), max_length=20, validators=[validate_phone])
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
-    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True, validators=[validate_not_future])
     is_active = models.BooleanField(_("在队"), default=True)
 
     class Meta:
@@ -555,3 +556,40 @@ class PointsEntry(models.Model):
     @property
     def person(self):
         return getattr(self, self.kind)
+
+
+class PersonalDataAccess(models.Model):
+    """One full ID-card or phone number shown to someone: a tap on 查看完整号码 (``reveal``) or a
+    page, API response or export that displayed it unmasked (``display``). Append-only: written
+    by ``governance.privacy`` alone, never changed or deleted (the admin is read-only)."""
+
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", _("一键查看")
+        DISPLAY = "display", _("完整显示")
+
+    actor = models.ForeignKey(
+        "governance.User",
+        on_delete=models.PROTECT,
+        related_name="personal_data_accesses",
+        verbose_name=_("查看人"),
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name=_("对象类型")
+    )
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    subject = models.CharField(_("被查看人"), max_length=128, blank=True)
+    field = models.CharField(_("字段"), max_length=32)
+    kind = models.CharField(_("方式"), max_length=16, choices=Kind.choices)
+    where = models.CharField(_("位置"), max_length=255, blank=True)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.field} {self.subject}"

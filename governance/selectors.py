@@ -8,12 +8,13 @@ from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import scoping
-from .capabilities import roles_with
+from .capabilities import may, roles_with
 from .models import (
     CommitteeMember,
     Grid,
     GridWorker,
     Mediator,
+    PersonalDataAccess,
     Region,
     SecurityCommittee,
     User,
@@ -418,3 +419,19 @@ def overview_counts(*, user: User) -> dict[str, int]:
         "committees": committee_list(user=user).count(),
         "volunteer_teams": volunteer_team_list(user=user).count(),
     }
+
+
+# --- The personal-data access log ----------------------------------------------------------
+def personal_data_access_list(*, user: Any, search: str = "") -> QuerySet[PersonalDataAccess]:
+    """The access log, for those who audit it (``personal_data.audit``: the county); nobody
+    else sees a row."""
+    if not may(user, "personal_data.audit"):
+        return PersonalDataAccess.objects.none()
+    qs = PersonalDataAccess.objects.select_related("actor", "content_type")
+    if search:
+        qs = qs.filter(
+            Q(subject__icontains=search)
+            | Q(actor__username__icontains=search)
+            | Q(actor__full_name__icontains=search)
+        )
+    return qs.order_by("-at", "-pk")

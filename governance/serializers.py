@@ -23,11 +23,12 @@ from .models import (
     Grid,
     GridWorker,
     Mediator,
+    PersonalDataAccess,
     Region,
     SecurityCommittee,
     VolunteerTeam,
 )
-from .privacy import shown_id_number, shown_phone
+from .privacy import record_access, shown_id_number, shown_phone
 
 
 class PersonalDataMixin:
@@ -42,9 +43,14 @@ class PersonalDataMixin:
         request = self.context.get("request")
         user = getattr(request, "user", None)
         in_list = bool(self.context.get("in_list"))
+        full = []
         for field, shown in self.personal_fields.items():
             if data.get(field):
                 data[field] = shown(user, data[field], in_list=in_list)
+                if data[field] == getattr(instance, field, None):
+                    full.append(field)
+        if full:  # a full number in an API response is recorded (governance.privacy)
+            record_access(actor=user, obj=instance, fields=full, kind="display", request=request)
         return data
 
 
@@ -332,3 +338,42 @@ class VolunteerTeamSerializer(PersonalDataMixin, BaseModelSerializer):
             "is_active",
             "member_count",
         ]
+
+
+class PersonalDataAccessSerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.full_name", read_only=True)
+    actor_username = serializers.CharField(source="actor.username", read_only=True)
+    object_type = serializers.CharField(source="content_type.model", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = PersonalDataAccess
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_username",
+            "actor_name",
+            "object_type",
+            "object_id",
+            "subject",
+            "field",
+            "kind",
+            "kind_display",
+            "where",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class RevealSerializer(serializers.Serializer):
+    kind = serializers.CharField(label=_("对象类型"), max_length=64, help_text=_("例如 disputes.party"))
+    id = serializers.IntegerField(label=_("对象编号"), min_value=1, max_value=2**63 - 1)
+    field = serializers.ChoiceField(
+        label=_("字段"), choices=["phone", "id_number", "caller_phone", "leader_phone"]
+    )
+    reason = serializers.CharField(label=_("事由"), max_length=200, required=False, allow_blank=True)
+
+
+class RevealedSerializer(serializers.Serializer):
+    value = serializers.CharField()

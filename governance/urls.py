@@ -43,4 +43,5 @@ urlpatterns = [
         views.VolunteerMemberCreateView.as_view(),
         name="volunteermember-create",
     ),
+    path("personal-data/log/", views.PersonalDataLogView.as_view(), name="personal-data-log"),
 ]

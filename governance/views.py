@@ -574,3 +574,14 @@ class VolunteerMemberCreateView(ServiceFormMixin, FormView):
 
     def get_success_url(self, obj):
         return reverse("governance:volunteerteam-detail", args=[obj.team_id])
+
+
+class PersonalDataLogView(ScopedListView):
+    """个人信息查看记录: every full number revealed or displayed (the county audits it)."""
+
+    template_name = "governance/personal_data_log.html"
+    nav_key = "personal-data-log"
+    page_title = gettext_lazy("个人信息查看记录")
+
+    def get_queryset(self, filters):
+        return selectors.personal_data_access_list(user=self.request.user, search=filters.get("q", ""))

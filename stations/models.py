@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import validate_date, validate_not_future, validate_text
 from governance.models import Ethnicity, Gender, Region
 from governance.validators import validate_id_number, validate_phone
 
@@ -151,8 +152,8 @@ class VillageAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
     )
-    start_date = models.DateField(_("开始日期"))
-    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    start_date = models.DateField(_("开始日期"), validators=[validate_not_future])
+    end_date = models.DateField(_("结束日期"), null=True, blank=True, validators=[validate_date])
     note = models.CharField(_("备注"), max_length=128, blank=True)
 
     class Meta:
@@ -221,7 +222,7 @@ class Incident(models.Model):
         Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="incidents"
     )
     number = models.CharField(_("警情编号"), max_length=32)
-    received_at = models.DateTimeField(_("接警时间"))
+    received_at = models.DateTimeField(_("接警时间"), validators=[validate_not_future])
     category = models.CharField(_("警情类别"), max_length=16, choices=Category.choices)
     village = models.ForeignKey(
         Region,
@@ -234,9 +235,9 @@ class Incident(models.Model):
     address_key = models.CharField(_("规范化地址"), max_length=128, blank=True, editable=False)
     caller_name = models.CharField(_("报警人"), max_length=32, blank=True)
     caller_phone = models.CharField(_("报警电话"), max_length=20, blank=True, validators=[validate_phone])
-    parties = models.TextField(_("当事人"), blank=True)
-    summary = models.TextField(_("简要警情"))
-    outcome = models.TextField(_("处置结果"), blank=True)
+    parties = models.TextField(_("当事人"), blank=True, validators=[validate_text])
+    summary = models.TextField(_("简要警情"), validators=[validate_text])
+    outcome = models.TextField(_("处置结果"), blank=True, validators=[validate_text])
     referred_to = models.CharField(
         _("移交部门"),
         max_length=64,
@@ -247,7 +248,7 @@ class Incident(models.Model):
     referral_status = models.CharField(
         _("移交状态"), max_length=16, choices=ReferralStatus.choices, blank=True, default=ReferralStatus.NONE
     )
-    referral_answer = models.TextField(_("部门答复"), blank=True)
+    referral_answer = models.TextField(_("部门答复"), blank=True, validators=[validate_text])
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         "governance.User",

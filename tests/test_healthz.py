@@ -6,9 +6,19 @@ from django.core.management import call_command
 from tests.conftest import require_service
 
 
-def test_healthz_reports_database_broker_and_scheduler(client, db):
-    call_command("setup_schedules")
+def test_healthz_tells_anonymous_callers_only_the_status(client, db):
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+def test_healthz_tells_a_non_staff_user_only_the_status(client_for):
+    assert json.loads(client_for("station_a").get("/healthz").content) == {"status": "ok"}
+
+
+def test_healthz_reports_database_broker_and_scheduler_to_staff(client_for):
+    call_command("setup_schedules")
+    response = client_for("county").get("/healthz")
     assert response.status_code == 200
     body = json.loads(response.content)
     assert body["database"]["ok"] is True
@@ -34,7 +44,8 @@ def test_setup_schedules_is_idempotent_and_keeps_admin_edits(db):
 
 
 @pytest.mark.services
-def test_healthz_reports_a_broken_broker_as_degraded(client, db, settings):
+def test_healthz_reports_a_broken_broker_as_degraded(client_for, settings):
+    client = client_for("county")
     from config.celery import app
 
     old = app.conf.broker_url
@@ -90,9 +101,10 @@ def test_database_is_postgresql_in_ci(db):
     assert connection.vendor == "postgresql"
 
 
-def test_a_heartbeat_shows_on_healthz_at_once(client, db):
+def test_a_heartbeat_shows_on_healthz_at_once(client_for):
     from core.tasks import heartbeat
 
+    client = client_for("admin")
     call_command("setup_schedules")
     assert json.loads(client.get("/healthz").content)["scheduler"]["last_heartbeat"] is None
     heartbeat.apply()

@@ -193,6 +193,8 @@ ROUTES = [
     page("governance:committeemember-create", args=pk(committee), method="post", expected=VILLAGE_WRITE),
     page("governance:committeemember-edit", args=pk(member), expected=VILLAGE_WRITE),
     page("governance:committeemember-edit", args=pk(member), method="post", expected=VILLAGE_WRITE),
+    # the personal-data access log: a list for everyone, rows only for the county (its scope)
+    page("governance:personal-data-log", expected=LIST),
     # volunteer teams
     page("governance:volunteerteam-list", expected=LIST),
     page("governance:volunteerteam-create", expected=CREATE),
@@ -316,6 +318,10 @@ ROUTES = [
     ),
     api("committee-members-detail", args=pk(member), expected=VILLAGE_READ),
     api("committee-members-detail", args=pk(member), method="patch", expected=VILLAGE_WRITE),
+    # the access log (rows only for the county) and 查看完整号码 (an empty body: 400 for all;
+    # the role and scope checks are in tests/governance/test_personal_data_access.py)
+    api("personal-data-list", expected=API_LIST),
+    api("personal-data-reveal", method="post", expected=expect(400)),
     api("volunteer-teams-list", expected=API_LIST),
     api("volunteer-teams-list", method="post", expected=API_CREATE),
     api("volunteer-teams-detail", args=pk(team), expected=VILLAGE_READ),

@@ -31,6 +31,10 @@ ROUTES = [
         expected=expect(302, anonymous=302),
     ),
     page("javascript-catalog", expected=expect(200, anonymous=200)),
+    # every signed-in user changes their own password (anonymous: to the login page)
+    page("password-change", expected=EVERYONE),
+    page("password-change", method="post", expected=EVERYONE),  # the form again, with its errors
+    page("password-change-done", expected=EVERYONE),
     # the load balancer's probe
     page("healthz", expected=expect(200, anonymous=200)),
     # the API root, schema and docs: for those signed in

@@ -5,6 +5,10 @@ may see (``shown_phone:request.user``, ``shown_id:request.user``), as decided by
 ``governance.privacy``."""
 
 from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from governance import capabilities, privacy
 from governance.validators import mask_id_number, mask_phone
@@ -36,6 +40,33 @@ def shown_phone(value, user) -> str:
 @register.filter
 def shown_id(value, user) -> str:
     return privacy.shown_id_number(user, value or "")
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, obj, field: str, default: str = ""):
+    """``{% personal party "phone" default="—" %}``: the value as the viewer may see it (a full
+    display is recorded in the access log); when masked and the viewer may reveal it, a
+    查看完整号码 button (static/js/reveal.js) that fetches the full value, recorded too."""
+    request = context.get("request")
+    value = privacy.shown(request, obj, field)
+    if not value:
+        return default
+    user = getattr(request, "user", None)
+    label = obj._meta.label_lower
+    if value == getattr(obj, field) or label not in privacy.REVEALERS or not privacy.may_reveal(user):
+        return value
+    return format_html(
+        '<span class="revealable"><span data-reveal-value>{}</span> <button type="button" '
+        'class="btn btn-link btn-sm p-0 align-baseline" data-reveal="{}" data-kind="{}" data-id="{}" '
+        'data-field="{}" data-csrf="{}">{}</button></span>',
+        value,
+        reverse("personal-data-reveal"),
+        label,
+        obj.pk,
+        field,
+        get_token(request),
+        _("查看完整号码"),
+    )
 
 
 @register.filter

@@ -15,6 +15,21 @@
       }
     });
 
+    // htmx list filters (hx-trigger="submit, filters-typed delay:400ms, filters-changed"): typing in
+    // the search box or changing a select refreshes the results. Signalled from here rather than
+    // with htmx's trigger filters ("input[target.name=='q']"), which need eval: the CSP forbids it.
+    function signal(form, name) {
+      if (form && form.hasAttribute("hx-get")) form.dispatchEvent(new CustomEvent(name, { bubbles: true }));
+    }
+    document.addEventListener("input", function (event) {
+      var el = event.target;
+      if (el.name === "q") signal(el.form, "filters-typed");
+    });
+    document.addEventListener("change", function (event) {
+      var el = event.target;
+      if (el.tagName === "SELECT") signal(el.form, "filters-changed");
+    });
+
     // <form data-confirm="…"> asks before submitting (ending an assignment, …).
     document.addEventListener("submit", function (event) {
       var form = event.target;

@@ -9,6 +9,20 @@
     return fmt.replace(/%\((\w+)\)s/g, function (m, k) { return String(obj[k]); });
   };
 
+  /* Tooltips and popups are built as DOM nodes with text nodes, never as HTML strings: names
+     come from users (a village called "<img onerror=…>" must show as text). */
+  function el_(tag, children) {
+    var node = document.createElement(tag);
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/";
+  }
+
   function getJSON(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
@@ -49,8 +63,11 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindTooltip(p.village + " " + p.name + "<br>" + interpolate(gettext("在办 %(open)s · 红 %(red)s · 橙 %(orange)s"),
-            { open: p.open, red: p.red, orange: p.orange }, true));
+          layer.bindTooltip(el_("div", [
+            el_("div", [String(p.village) + " " + String(p.name)]),
+            el_("div", [interpolate(gettext("在办 %(open)s · 红 %(red)s · 橙 %(orange)s"),
+              { open: p.open, red: p.red, orange: p.orange }, true)])
+          ]));
         }
       }).addTo(map);
       window.L.geoJSON(d.cases, {
@@ -60,8 +77,12 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindPopup('<a href="' + p.url + '">' + p.number + "</a><br>" + p.category + " · " +
-            interpolate(gettext("风险分 %(score)s"), { score: p.score }, true));
+          var link = el_("a", [String(p.number)]);
+          if (safeUrl(p.url)) { link.setAttribute("href", p.url); }
+          layer.bindPopup(el_("div", [
+            el_("div", [link]),
+            el_("div", [String(p.category) + " · " + interpolate(gettext("风险分 %(score)s"), { score: p.score }, true)])
+          ]));
         }
       }).addTo(map);
       var bounds = grids.getBounds();

@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.errors import DomainError, error_text
+from core.exports import workbook_bytes
 from core.i18n import join_list
 from governance.validators import normalize_phone, validate_phone
 from stations import selectors, services
@@ -457,6 +458,4 @@ def incident_import_template(*, villages=()) -> bytes:
         for village in villages:
             notes.append([village.name, village.parent.name if village.parent_id else ""])
     notes.column_dimensions["A"].width = 60
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -232,3 +232,21 @@ def test_page_posts_with_overflowing_ids_are_form_errors(world):
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     response = client.post("/cases/new/", {"village": BIG, "grid": BIG, "summary": "x"})
     assert response.status_code < 500
+
+
+# --- unknown routes -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope/", "/api/v1/cases/1/nope/", "/api/nothing", "/api/v1/cases/abc/"]
+)
+def test_unknown_api_paths_answer_json_404(world, client_for, path):
+    for client in (client_for("station_a"), Client()):
+        response = client.get(path)
+        assert response.status_code in (403, 404), path  # anonymous on a real route: 403
+        if response.status_code == 404:
+            assert response["Content-Type"].startswith("application/json")
+            assert response.json()["detail"]
+
+
+def test_unknown_pages_still_answer_the_404_page(world, client_for):
+    response = client_for("station_a").get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
