@@ -401,7 +401,7 @@ class SeenVersionsMixin:
         )
 
     def clean(self):
-        data = super().clean()  # type: ignore[misc]
+        data = super().clean()
         token = data.pop("seen", "")
         record = data.get(self.record_field)
         if record is not None:
