@@ -36,7 +36,7 @@ from stations.models import AuxiliaryOfficer, Officer, VillageAssignment
 from tests.conftest import require_service
 from tests.disputes.helpers import report
 from tests.screening.helpers import grid_user, open_round
-from tests.workers import Worker, new_queue, send, wait_for
+from tests.workers import WORKER_APP, Worker, new_queue, send, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 N = 12
@@ -291,8 +291,16 @@ ADVISORY_LOCKS = (
 )
 
 
+# the sessions of this test's workers (named by PGAPPNAME, ``tests.workers``): a session that
+# some other test of the same process keeps open (a connection kept for CONN_MAX_AGE by a
+# thread, a browser test's server) is not the killed worker's, and must not fail this test
+WORKER_SESSIONS = (
+    "SELECT pid, application_name, state, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = %s"
+)
 OTHER_SESSIONS = (
-    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    "SELECT pid, application_name, state, backend_start, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
 
 
@@ -319,6 +327,7 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
         _hold_notice(blocker, *scenario.block, scenario.kind)
         send(scenario.task, queue)
         wait_for(lambda: len(_blocked_backends()) == 1, what=f"{sweep}: the worker at the held notice")
+        assert rows(WORKER_SESSIONS, [f"{WORKER_APP}{queue}"])  # the worker's session is named
         if fault == "kill":
             first.kill()
         else:
@@ -350,5 +359,9 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
     assert len(present) == len(expected)  # 0 duplicated
     assert scenario.once()
     assert not Notification.objects.filter(title="held").exists()
-    # the killed worker's server session ends too (nothing left holding the test database)
-    wait_for(lambda: not rows(OTHER_SESSIONS), timeout=30, what="the workers' sessions to end")
+    # the killed worker's server session ends too (nothing of the workers left holding the database)
+    wait_for(
+        lambda: not rows(WORKER_SESSIONS, [f"{WORKER_APP}{queue}"]),
+        timeout=30,
+        what=lambda: f"the workers' sessions to end (all sessions: {rows(OTHER_SESSIONS)})",
+    )
