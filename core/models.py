@@ -27,9 +27,18 @@ class Versioned(models.Model):
         instance.remember_loaded()
         return instance
 
-    def refresh_from_db(self, *args, **kwargs) -> None:
-        super().refresh_from_db(*args, **kwargs)
-        self.remember_loaded()
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:
+            self.remember_loaded()
+            return
+        # a deferred field loaded on access: remember it, keep what was loaded for the others
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is not None:
+            names = set(fields)
+            for f in self._meta.concrete_fields:
+                if f.name in names or f.attname in names:
+                    loaded[f.attname] = self.__dict__.get(f.attname)
 
     def remember_loaded(self) -> None:
         loaded = self.__dict__
