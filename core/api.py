@@ -21,6 +21,7 @@ from rest_framework.serializers import BaseSerializer
 
 from . import capabilities
 from .limits import ID_MAX
+from .versions import use_version
 
 
 # --- Permission ---------------------------------------------------------------------------
@@ -141,6 +142,31 @@ class ScopedViewSet(IdLookupMixin, viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["in_list"] = getattr(self, "action", None) == "list"
         return context
+
+    def get_object(self):
+        """A write to one record carries the version its author saw (``If-Match``, the ``ETag``
+        of its GET, or a ``version`` field): the service's conditional update turns a stale one
+        into a 409 that changes nothing."""
+        obj = super().get_object()
+        if self.request.method not in SAFE_METHODS and getattr(obj, "version", None) is not None:
+            use_version(obj, self.request)
+        return obj
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        single = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field) is not None or (
+            getattr(self, "action", None) == "create"
+        )
+        if (
+            single
+            and 200 <= response.status_code < 300
+            and isinstance(data, dict)
+            and isinstance(data.get("version"), int)
+            and not response.has_header("ETag")
+        ):
+            response["ETag"] = f'"{data["version"]}"'  # sent back as If-Match by the next write
+        return response
 
     def reload(self, obj: Model) -> Model:
         """The object a service just wrote, read back through the selector (with its counts)."""

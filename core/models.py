@@ -6,6 +6,59 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class Versioned(models.Model):
+    """A record people edit: it carries a ``version``, bumped by every write
+    (``core.versions.save_changed``), and remembers the values it was loaded with, so a write
+    updates only the fields it changes, and only if nobody wrote since the version its author
+    saw (a stale one is a 409 that changes nothing)."""
+
+    version = models.PositiveIntegerField(_("版本"), default=0, db_default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.remember_loaded()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.remember_loaded()
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:
+            self.remember_loaded()
+            return
+        # a deferred field loaded on access: remember it, keep what was loaded for the others
+        loaded = getattr(self, "_loaded_values", None)
+        if loaded is not None:
+            names = set(fields)
+            for f in self._meta.concrete_fields:
+                if f.name in names or f.attname in names:
+                    loaded[f.attname] = self.__dict__.get(f.attname)
+
+    def remember_loaded(self) -> None:
+        loaded = self.__dict__
+        self._loaded_values = {
+            f.attname: loaded[f.attname] for f in self._meta.concrete_fields if f.attname in loaded
+        }
+
+    def changed_fields(self) -> list[str]:
+        """The concrete fields (by name) whose value differs from the one loaded (all of them
+        when the values loaded are unknown)."""
+        loaded = getattr(self, "_loaded_values", None)
+        return [
+            f.name
+            for f in self._meta.concrete_fields
+            if not f.primary_key
+            and f.attname != "version"
+            and (loaded is None or (f.attname in loaded and getattr(self, f.attname) != loaded[f.attname]))
+        ]
+
+
 class Notification(models.Model):
     """One message in a user's inbox (and optionally by SMS).
 

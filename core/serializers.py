@@ -63,6 +63,19 @@ class BaseModelSerializer(serializers.ModelSerializer):
         # models' own Chinese messages; DRF would otherwise make fields required for them.
         validators: list = []
 
+    def get_field_names(self, declared_fields, info):
+        """A versioned record (``core.models.Versioned``) always shows its ``version``
+        (read-only): the client sends it back as ``If-Match`` or ``version`` with its write."""
+        names = list(super().get_field_names(declared_fields, info))
+        if "version" in info.fields and "version" not in names:
+            names.append("version")
+        return names
+
+    def get_extra_kwargs(self):
+        kwargs = super().get_extra_kwargs()
+        kwargs.setdefault("version", {})["read_only"] = True  # checked by the write, never written
+        return kwargs
+
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if field_name in self.named_choice_fields and issubclass(field_class, serializers.ChoiceField):

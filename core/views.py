@@ -31,6 +31,7 @@ from . import capabilities
 from .errors import service_call
 from .forms import ListFilterForm
 from .limits import body_too_big_message
+from .versions import use_version
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -190,12 +191,50 @@ class ServiceFormMixin(PageMixin):
 
 
 class ModelEditMixin(ServiceFormMixin):
-    """Edit pages bind the ModelForm to the object being edited."""
+    """Edit pages bind the ModelForm to the object being edited. A versioned object
+    (``core.models.Versioned``) travels with the version the page showed (hidden ``version``
+    field, kept across a re-shown form); when someone saved it in between, the service's
+    conditional update refuses (409) and the page shows the latest values to check again."""
+
+    conflicted = False
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.object
+        if self.conflicted:  # the latest values, not the ones that lost
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
         return kwargs
+
+    def form_valid(self, form):
+        if getattr(self.object, "version", None) is None:
+            return super().form_valid(form)
+        with service_call(form=form) as call:
+            use_version(self.object, self.request)  # the version the page showed
+            obj = self.perform(form)
+        if call.status == 409:
+            self.object.refresh_from_db()
+            self.conflicted = True
+            messages.error(
+                self.request, _("%(msg)s 页面已显示最新内容,请核对后再保存。") % {"msg": call.message}
+            )
+            response = self.render_to_response(self.get_context_data(form=self.get_form()))
+            response.status_code = 409
+            return response
+        if call.refused:
+            self.object.refresh_from_db()  # the service may have set fields before refusing
+            return self.form_invalid(form)
+        messages.success(self.request, self.get_success_message(obj))
+        return redirect(self.get_success_url(obj))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = getattr(self.object, "version", None)
+        if version is not None:
+            posted = self.request.POST.get("version", "") if self.request.method == "POST" else ""
+            # a form shown again keeps the version its author first saw
+            context["form_version"] = posted if posted.isdigit() and not self.conflicted else version
+        return context
 
     def get_cancel_url(self) -> str:
         return self.get_success_url(self.object)

@@ -519,6 +519,8 @@ class FollowUpViewSet(RelatedViewSet):
         return super().get_queryset().select_related("visitor")
 
     def perform_service(self, data):
+        if data.get("follow_up") is not None:  # a planned visit, from the version the client saw
+            use_version(data["follow_up"], self.request)
         return services.follow_up_record(actor=self.request.user, **data)
 
 

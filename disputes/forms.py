@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput, ListFilterForm, StyledFormMixin
 from core.limits import BoundedDateField, BoundedDateTimeField
+from core.versions import use_token_version, versions_token
 from governance import selectors as gov_selectors
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
@@ -384,7 +385,31 @@ class AgreementForm(ActionForm):
             self.initial.setdefault("facts", self.case.summary)
 
 
-class PerformanceForm(ActionForm):
+class SeenVersionsMixin:
+    """A case-page form that writes one of the case's records (an agreement, a referral, the
+    next planned follow-up) carries the versions of the records the page offered (hidden
+    ``seen``): the chosen record is written from the version the page showed, so a page that
+    went stale in between is a 409 (``core.versions``), not a silent overwrite."""
+
+    record_field = ""
+    fields: dict[str, forms.Field]
+    data: Any
+
+    def offer_versions(self, records) -> None:
+        self.fields["seen"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=versions_token(records)
+        )
+
+    def clean(self):
+        data = super().clean()
+        token = data.pop("seen", "")
+        record = data.get(self.record_field)
+        if record is not None:
+            use_token_version(record, token)
+        return data
+
+
+class PerformanceForm(SeenVersionsMixin, ActionForm):
     agreement = forms.ModelChoiceField(label=_("协议"), queryset=Agreement.objects.none())
     status = forms.ChoiceField(label=_("履行情况"), choices=Agreement.Performance.choices)
     note = forms.CharField(label=_("说明"), required=False, widget=_textarea(2))
@@ -400,6 +425,11 @@ class PerformanceForm(ActionForm):
             f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}({a.get_performance_status_display()})"
         )
         _preselect_single(self, "agreement")
+        self.offer_versions(pending)
+        if self.is_bound:  # one taken care of meanwhile reaches the service: a 409, not "invalid choice"
+            field.queryset = self.case.agreements.all()
+
+    record_field = "agreement"
 
 
 def _preselect_single(form, name: str) -> None:
@@ -442,7 +472,7 @@ class ReferralForm(ActionForm):
         return data
 
 
-class ReferralUpdateForm(ActionForm):
+class ReferralUpdateForm(SeenVersionsMixin, ActionForm):
     referral = forms.ModelChoiceField(label=_("移送"), queryset=Referral.objects.none())
     status = forms.ChoiceField(
         label=_("新状态"), choices=[c for c in Referral.Status.choices if c[0] != Referral.Status.SENT]
@@ -457,12 +487,36 @@ class ReferralUpdateForm(ActionForm):
         )
         field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
         _preselect_single(self, "referral")
+        self.offer_versions(field.queryset)
+        if self.is_bound:  # one answered meanwhile reaches the service: a 409, not "invalid choice"
+            field.queryset = self.case.referrals.all()
+
+    record_field = "referral"
 
 
-class FollowUpForm(ActionForm):
+class FollowUpForm(SeenVersionsMixin, ActionForm):
+    """Fills in the next planned visit the page showed (hidden), from the version it showed."""
+
+    follow_up = forms.ModelChoiceField(
+        queryset=FollowUp.objects.none(), required=False, widget=forms.HiddenInput
+    )
     result = forms.ChoiceField(label=_("回访结果"), choices=_blank(FollowUp.Result.choices))
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=_blank(FollowUp.Satisfaction.choices))
     note = forms.CharField(label=_("回访情况"), required=False, widget=_textarea(2))
+
+    record_field = "follow_up"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        planned = self.case.follow_ups.filter(visited_at__isnull=True, is_cancelled=False)
+        # bound: any of the case's, so one recorded meanwhile reaches the service (a 409)
+        self.fields["follow_up"].queryset = self.case.follow_ups.all() if self.is_bound else planned
+        if not self.is_bound:
+            following = planned.order_by("due_date", "pk").first()
+            self.initial.setdefault("follow_up", following.pk if following else None)
+            self.offer_versions([following] if following else [])
+        else:
+            self.offer_versions([])
 
 
 # --- The case clock: pause (中止) and extension (延期) -----------------------------------------

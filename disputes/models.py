@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.limits import validate_date, validate_not_future, validate_people_count, validate_text
+from core.models import Versioned
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region
 from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
@@ -283,7 +284,7 @@ class DisputeCase(models.Model):
         return TRANSITIONS.get(self.status, frozenset())
 
 
-class Party(models.Model):
+class Party(Versioned):
     class Kind(models.TextChoices):
         PERSON = "person", _("自然人")
         ORGANISATION = "organisation", _("单位")
@@ -428,7 +429,7 @@ class MediationSession(models.Model):
         return _("调解 %(date)s") % {"date": f"{self.held_at:%Y-%m-%d}"}
 
 
-class Agreement(models.Model):
+class Agreement(Versioned):
     class Form(models.TextChoices):
         WRITTEN = "written", _("书面协议")
         ORAL = "oral", _("口头协议")
@@ -494,7 +495,7 @@ class Agreement(models.Model):
         return Q(signed_on__gte=today - window, signed_on__lte=today - window + warn)
 
 
-class Referral(models.Model):
+class Referral(Versioned):
     class Kind(models.TextChoices):
         PEOPLE_MEDIATION = "people_mediation", _("公调对接(人民调解委员会)")
         COURT = "court", _("庭所对接(法院司法确认)")
@@ -567,7 +568,7 @@ class Referral(models.Model):
         return self.is_open and self.due_date < timezone.localdate()
 
 
-class FollowUp(models.Model):
+class FollowUp(Versioned):
     class Result(models.TextChoices):
         STABLE = "stable", _("稳定,未复发")
         RECURRING = "recurring", _("复发")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX
 from core.notifications import Message, notify
+from core.versions import save_changed
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
 from governance.roles import Role
@@ -780,7 +781,7 @@ def party_update(*, actor: User, party: Party, data: dict[str, Any], note: str =
             setattr(party, key, value)
     if changes:
         party.full_clean()
-        party.save()
+        save_changed(party)  # only the changed fields, from the version the editor saw (else 409)
         _event(case, actor, "disputes.party.updated", note=note or party.name, changes=changes)
         recusal_recheck(case=case, actor=actor)
         _rescore(case)
@@ -1054,12 +1055,14 @@ def agreement_set_performance(*, actor: User, agreement: Agreement, status: str,
             % {"s": agreement.get_performance_status_display()},
             code="transition",
         )
-    moved = Agreement.objects.filter(pk=agreement.pk, performance_status=old).update(
-        performance_status=status
-    )
-    if not moved:
-        raise ConflictError(_("协议履行情况刚刚已被他人更新,请刷新后重试。"), code="conflict")
     agreement.performance_status = status
+    # from the state and version the actor saw: the second of two identical requests is a 409
+    save_changed(
+        agreement,
+        fields=["performance_status"],
+        message=_("协议履行情况刚刚已被他人更新,请刷新后重试。"),
+        performance_status=old,
+    )
     _event(
         case,
         actor,
@@ -1169,10 +1172,11 @@ def referral_update(*, actor: User, referral: Referral, status: str, answer: str
     values: dict[str, Any] = {"status": status}
     if answer:
         values.update(answer=answer, answered_at=now)
-    if not Referral.objects.filter(pk=referral.pk, status=old).update(**values):
-        raise ConflictError(_("该移送刚刚已被他人更新,请刷新后重试。"), code="conflict")
     for k, v in values.items():
         setattr(referral, k, v)
+    save_changed(
+        referral, fields=list(values), message=_("该移送刚刚已被他人更新,请刷新后重试。"), status=old
+    )
     _event(
         case,
         actor,
@@ -1216,7 +1220,14 @@ def follow_up_record(
     follow_up.visited_at, follow_up.visitor = visited_at, actor
     follow_up.result, follow_up.satisfaction, follow_up.note = result, satisfaction, (note or "").strip()
     follow_up.full_clean()
-    follow_up.save()
+    if follow_up._state.adding:
+        follow_up.save()
+    else:  # a planned visit, filled in once: from the version the page showed (else 409)
+        save_changed(
+            follow_up,
+            message=_("该次回访刚刚已被他人登记或修改,请刷新后再操作"),
+            visited_at__isnull=True,
+        )
     _event(
         case,
         actor,

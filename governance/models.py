@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import join_list
 from core.limits import validate_not_future, validate_text
+from core.models import Versioned
 
 from .capabilities import may
 from .roles import Role
@@ -28,7 +29,7 @@ class Ethnicity(models.TextChoices):
     OTHER = "other", _("其他民族")
 
 
-class Region(models.Model):
+class Region(Versioned):
     """A node of the administrative tree: county › township/街道 › village/community."""
 
     class Kind(models.TextChoices):
@@ -98,7 +99,7 @@ class Region(models.Model):
         return self.kind in self.TOWNSHIP_KINDS
 
 
-class Grid(models.Model):
+class Grid(Versioned):
     """网格: a part of a village or community with a grid leader and grid workers."""
 
     village = models.ForeignKey(
@@ -133,7 +134,7 @@ class Grid(models.Model):
         return self.name
 
 
-class GridWorker(models.Model):
+class GridWorker(Versioned):
     class Role(models.TextChoices):
         LEADER = "leader", _("网格长")
         WORKER = "worker", _("网格员")
@@ -181,7 +182,7 @@ class GridWorker(models.Model):
         return self.name
 
 
-class Mediator(models.Model):
+class Mediator(Versioned):
     """德古 (Yi traditional mediator), 人民调解员 or 律师."""
 
     class Kind(models.TextChoices):
@@ -250,7 +251,7 @@ class Mediator(models.Model):
         return join_list(langs)
 
 
-class SecurityCommittee(models.Model):
+class SecurityCommittee(Versioned):
     """治保会: one per village."""
 
     village = models.OneToOneField(
@@ -273,7 +274,7 @@ class SecurityCommittee(models.Model):
         return self.name
 
 
-class CommitteeMember(models.Model):
+class CommitteeMember(Versioned):
     class Position(models.TextChoices):
         CHAIR = "chair", _("主任")
         DEPUTY = "deputy", _("副主任")
@@ -321,7 +322,7 @@ class CommitteeMember(models.Model):
         return self.name
 
 
-class VolunteerTeam(models.Model):
+class VolunteerTeam(Versioned):
     """群防群治队伍: patrol teams, 护村队, 红袖标, 平安志愿者."""
 
     class Kind(models.TextChoices):
@@ -350,7 +351,7 @@ class VolunteerTeam(models.Model):
         return self.name
 
 
-class VolunteerMember(models.Model):
+class VolunteerMember(Versioned):
     team = models.ForeignKey(
         VolunteerTeam, verbose_name=_("队伍"), on_delete=models.PROTECT, related_name="members"
     )

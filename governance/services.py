@@ -9,12 +9,13 @@ import datetime as dt
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core.errors import DomainError, NotPermitted
+from core.versions import save_changed
 
 from . import capabilities, scoping
 from .models import (
@@ -47,13 +48,18 @@ M = TypeVar("M", bound=Model)
 
 
 def apply_and_save(obj: M, data: dict[str, Any], allowed: tuple[str, ...]) -> M:
+    """Create ``obj``, or edit it: only the fields that changed are written, and only if nobody
+    wrote since the version its author saw (``core.versions.save_changed``; a stale one is a 409)."""
     unknown = set(data) - set(allowed)
     if unknown:
         raise DomainError(_("不允许修改的字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
     for key, value in _normalize(data).items():
         setattr(obj, key, value)
     obj.full_clean()
-    obj.save()
+    if obj._state.adding:
+        obj.save()
+    else:
+        save_changed(obj)
     return obj
 
 
@@ -148,8 +154,10 @@ def region_archive(*, actor: User, region: Region) -> Region:
         raise DomainError(_("该区划已归档。"))
     if region.children.filter(is_archived=False).exists():
         raise DomainError(_("请先归档其下属的区划。"))
-    Region.objects.filter(pk=region.pk).update(is_archived=True, archived_at=timezone.now())
-    Grid.objects.filter(village=region).update(is_active=False)
+    Region.objects.filter(pk=region.pk).update(
+        is_archived=True, archived_at=timezone.now(), version=F("version") + 1
+    )
+    Grid.objects.filter(village=region, is_active=True).update(is_active=False, version=F("version") + 1)
     region.refresh_from_db()
     return region
 
@@ -159,7 +167,7 @@ def region_restore(*, actor: User, region: Region) -> Region:
     require_county_wide(actor)
     if region.parent is not None and region.parent.is_archived:
         raise DomainError(_("上级区划已归档,请先恢复上级。"))
-    Region.objects.filter(pk=region.pk).update(is_archived=False, archived_at=None)
+    Region.objects.filter(pk=region.pk).update(is_archived=False, archived_at=None, version=F("version") + 1)
     region.refresh_from_db()
     return region
 
@@ -321,7 +329,7 @@ def committee_member_update(*, actor: User, member: CommitteeMember, data: dict[
         setattr(member, key, value)
     _check_position_kind(member)
     member.full_clean()
-    member.save()
+    save_changed(member)
     return member
 
 

@@ -6,11 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.limits import validate_date, validate_not_future, validate_text
+from core.models import Versioned
 from governance.models import Ethnicity, Gender, Region
 from governance.validators import validate_id_number, validate_phone
 
 
-class Station(models.Model):
+class Station(Versioned):
     name = models.CharField(_("名称"), max_length=64, unique=True)
     code = models.CharField(_("编号"), max_length=20, unique=True)
     county = models.ForeignKey(
@@ -57,7 +58,7 @@ class Jurisdiction(models.Model):
         return f"{self.station} · {self.region}"
 
 
-class Officer(models.Model):
+class Officer(Versioned):
     class Post(models.TextChoices):
         CHIEF = "chief", _("所长")
         DEPUTY_CHIEF = "deputy_chief", _("副所长")
@@ -93,7 +94,7 @@ class Officer(models.Model):
         return f"{self.name}({self.get_post_display()})"
 
 
-class AuxiliaryOfficer(models.Model):
+class AuxiliaryOfficer(Versioned):
     station = models.ForeignKey(
         Station, verbose_name=_("派出所"), on_delete=models.PROTECT, related_name="auxiliary_officers"
     )
@@ -195,7 +196,7 @@ class VillageAssignment(models.Model):
 
 
 # --- Incidents (警情) ------------------------------------------------------------------------
-class Incident(models.Model):
+class Incident(Versioned):
     """A call received by the 110 system and handled by a station. ``number`` is the 110
     system's own number (unique per station), so importing the same export twice adds nothing.
     ``address_key`` is the normalised address (``stations.selectors.normalize_address``), kept

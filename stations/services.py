@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
+from core.versions import save_changed
 from governance import scoping
 from governance.capabilities import may
 from governance.models import Region, User
@@ -285,7 +287,7 @@ def incident_update(*, actor: User, incident: Incident, data: dict) -> Incident:
         setattr(incident, key, value)
     incident.address_key = selectors.normalize_address(incident.address)
     incident.full_clean()
-    incident.save()
+    save_changed(incident)  # only the changed fields, from the version the editor saw
     return incident
 
 
@@ -312,6 +314,7 @@ def incident_refer(
             referral_answer="",
             answered_at=None,
             updated_at=now,
+            version=F("version") + 1,
         )
     )
     if not moved:
@@ -338,6 +341,7 @@ def incident_answer(
         referral_answer=answer,
         answered_at=now,
         updated_at=now,
+        version=F("version") + 1,
     )
     if not moved:
         raise ConflictError(_("该警情没有等待答复的移交。"), code="not_referred")

@@ -2,7 +2,8 @@
 is a JSON line in the file ``$SMS_GATEWAY_FILE``. Like a gateway that supports idempotency keys,
 it delivers a key once (a retry under a key it has seen is acknowledged, not delivered again).
 ``$SMS_GATEWAY_HANG_AT=N`` makes it hang after recording the N-th delivery, before answering —
-a lost acknowledgement, the moment a test kills the dispatcher."""
+a lost acknowledgement, the moment a test kills the dispatcher (``$SMS_GATEWAY_HANG_SECONDS``:
+for how long; by default for good)."""
 
 import fcntl
 import json
@@ -32,4 +33,5 @@ class FileGateway(SmsBackend):
             handle.flush()
             count = len(seen) + 1
         if count == int(os.environ.get("SMS_GATEWAY_HANG_AT", "0") or 0):
-            time.sleep(600)  # the acknowledgement never comes
+            # the acknowledgement never comes (or, with $SMS_GATEWAY_HANG_SECONDS, comes late)
+            time.sleep(float(os.environ.get("SMS_GATEWAY_HANG_SECONDS", "600")))

@@ -46,6 +46,9 @@ def check_services() -> None:
             require_service("Redis", False, str(exc))
 
 
+WORKER_APP = "test-worker-"  # application_name of the workers' PostgreSQL sessions (+ queue)
+
+
 class Worker:
     def __init__(self, queue: str, **env: str):
         self.queue = queue
@@ -54,6 +57,8 @@ class Worker:
             "DATABASE_URL": database_url(),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "SECRET_KEY": os.environ.get("SECRET_KEY", "worker-test-key"),
+            # libpq names the worker's PostgreSQL sessions, so a test can tell them from others
+            "PGAPPNAME": f"{WORKER_APP}{queue}",
             **env,
         }
         self.proc: subprocess.Popen | None = None
@@ -117,7 +122,7 @@ def wait_for(predicate, timeout=90.0, what=""):
         if predicate():
             return
         time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+    pytest.fail(f"timed out waiting for {what() if callable(what) else what}")
 
 
 def new_queue() -> str:

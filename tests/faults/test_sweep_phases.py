@@ -28,15 +28,17 @@ from django.utils import timezone
 from core.models import Notification
 from core.notifications import notification_key
 from disputes import services
-from disputes.models import CaseEvent, DisputeCase
-from governance.models import GridWorker, User
+from disputes.models import Agreement, CaseEvent, DisputeCase, FollowUp, Referral
+from governance import services as gov
+from governance.models import GridWorker, PointsEntry, PointsRule, User
 from patrols.visits.models import RiskVisit
 from screening.models import ScreeningReport, ScreeningRound
 from stations.models import AuxiliaryOfficer, Officer, VillageAssignment
 from tests.conftest import require_service
-from tests.disputes.helpers import report
+from tests.disputes.helpers import agreement_data, report, to_closed
+from tests.factories import make_id_number, make_phone
 from tests.screening.helpers import grid_user, open_round
-from tests.workers import Worker, new_queue, send, wait_for
+from tests.workers import WORKER_APP, Worker, new_queue, send, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 N = 12
@@ -51,6 +53,10 @@ USER = User._meta.db_table
 VISIT = RiskVisit._meta.db_table
 ROUND = ScreeningRound._meta.db_table
 REPORT = ScreeningReport._meta.db_table
+REFERRAL = Referral._meta.db_table
+FOLLOWUP = FollowUp._meta.db_table
+AGREEMENT = Agreement._meta.db_table
+POINTS = PointsEntry._meta.db_table
 
 
 def rows(query: str, params=()) -> list[tuple]:
@@ -142,6 +148,10 @@ class Scenario:
     expected: Callable[[], set[tuple[str, int]]]
     committed_without_notice: Callable[[], int] = lambda: 0  # state changes missing their notices
     once: Callable[[], bool] = lambda: True  # every state change made exactly once
+    # what the phase writes, as (target, person) with duplicates kept; by default its notices
+    present: Callable[[], list[tuple[str, int]]] | None = None
+    # holds open (uncommitted) one row the phase owes; by default the notice ``block`` names
+    hold: Callable[[psycopg.Connection], None] | None = None
 
 
 def _cases(world, n=N, **update) -> list[DisputeCase]:
@@ -256,12 +266,235 @@ def screening_reminders(world) -> Scenario:
     )
 
 
+# --- the reminders of the case sweep: unanswered referrals, due follow-ups, lapsing confirmation
+def expected_for_case_rows(target: str, table: str, where: str, extra: str = "") -> set[tuple[str, int]]:
+    """Per row of ``table`` (joined to its case ``c``) matching ``where``: the case's
+    responsible person, or its station's staff when none is named (plus ``extra`` recipients)."""
+    base = f"FROM {table} t JOIN {CASE} c ON c.id = t.case_id WHERE {where}"
+    query = (
+        f"SELECT '{target}-' || t.id, c.responsible_id {base} AND c.responsible_id IS NOT NULL"
+        f" UNION SELECT '{target}-' || t.id, s.user_id {base.replace('WHERE', f'JOIN ({STAFF}) s ON s.station_id = c.station_id WHERE')}"
+        " AND c.responsible_id IS NULL"
+    )
+    if extra:
+        query += f" UNION SELECT '{target}-' || t.id, {extra} {base}"
+    return set(rows(query))
+
+
+TODAY = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+
+
+def _referred(world, n=N) -> list:
+    staff = world.user("station_a")
+    referrals = []
+    for case in _cases(world, n):
+        referrals.append(
+            services.referral_create(
+                actor=staff,
+                case=case,
+                kind="department",
+                department="hrss",
+                target_name="县人社局",
+                reason="欠薪",
+            )
+        )
+    # their answer was due two days ago
+    Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+        due_date=timezone.localdate() - dt.timedelta(days=2)
+    )
+    return list(Referral.objects.filter(pk__in=[r.pk for r in referrals]).order_by("pk"))
+
+
+def referral_reminders(world) -> Scenario:
+    target = _referred(world)[N // 2]
+    return Scenario(
+        task="disputes.case_sweeps",
+        kind="referral.overdue",
+        block=(
+            world.user("station_a").pk,
+            notification_key("referral.overdue", f"referral-{target.pk}", str(target.due_date)),
+        ),
+        expected=lambda: expected_for_case_rows(
+            "referral",
+            REFERRAL,
+            f"t.status IN ('sent', 'accepted') AND t.due_date < {TODAY}",
+            extra="t.created_by_id",
+        ),
+    )
+
+
+def _closed_cases(world, n) -> list[DisputeCase]:
+    return [to_closed(world, report(world, grid=world.grid_1a)) for _ in range(n)]
+
+
+def follow_up_reminders(world) -> Scenario:
+    cases = _closed_cases(world, N // 2)
+    # every planned visit is due
+    FollowUp.objects.filter(case__in=cases).update(due_date=timezone.localdate() - dt.timedelta(days=1))
+    target = FollowUp.objects.filter(case__in=cases).order_by("pk")[N // 2]
+    return Scenario(
+        task="disputes.case_sweeps",
+        kind="followup.due",
+        block=(
+            world.user("station_a").pk,
+            notification_key("followup.due", f"followup-{target.pk}", str(target.due_date)),
+        ),
+        expected=lambda: expected_for_case_rows(
+            "followup",
+            FOLLOWUP,
+            f"t.visited_at IS NULL AND NOT t.is_cancelled AND t.due_date <= {TODAY} AND c.status = 'closed'",
+        ),
+    )
+
+
+def confirmation_reminders(world) -> Scenario:
+    staff = world.user("station_a")
+    signed = timezone.localdate() - dt.timedelta(days=25)  # its 30-day window closes in 5 days
+    agreements = []
+    for case in _cases(world, N):
+        services.case_start_mediation(actor=staff, case=case)
+        agreements.append(
+            services.agreement_create(actor=staff, case=case, **agreement_data(signed_on=signed))
+        )
+    target = agreements[N // 2]
+    window, warn = Agreement.confirmation_window()
+    return Scenario(
+        task="disputes.case_sweeps",
+        kind="agreement.confirmation",
+        block=(
+            world.user("station_a").pk,
+            notification_key(
+                "agreement.confirmation", f"agreement-{target.pk}", str(target.judicial_confirmation_deadline)
+            ),
+        ),
+        expected=lambda: expected_for_case_rows(
+            "agreement",
+            AGREEMENT,
+            f"t.form = 'written' AND t.performance_status <> 'breached'"
+            f" AND t.signed_on BETWEEN {TODAY} - {window.days} AND {TODAY} - {window.days} + {warn.days}"
+            " AND c.status IN ('agreement_reached', 'performed', 'closed')"
+            f" AND NOT EXISTS (SELECT 1 FROM {REFERRAL} r WHERE r.agreement_id = t.id AND r.kind = 'court')",
+        ),
+    )
+
+
+# --- the screening sweeps: overdue notices and the points deducted for a missed round ----------
+def _grids(world, n=N, *, leaders=False) -> list:
+    admin = world.user("admin")
+    grids = []
+    for i in range(n):
+        grid = gov.grid_create(actor=admin, village=world.village_1, name=f"故障组{i}", code=f"G-F{i:02d}")
+        if leaders:
+            gov.grid_worker_create(
+                actor=admin,
+                grid=grid,
+                name=f"故障组{i}网格长",
+                id_number=make_id_number(),
+                phone=make_phone(),
+                role=GridWorker.Role.LEADER,
+            )
+        grids.append(grid)
+    return grids
+
+
+# (round, grid) pairs still missing a report: every active grid of a village not archived
+MISSING = (
+    f"SELECT r.id AS round_id, g.id AS grid_id, g.village_id FROM {ROUND} r CROSS JOIN governance_grid g"
+    " JOIN governance_region v ON v.id = g.village_id AND NOT v.is_archived"
+    f" WHERE g.is_active AND NOT EXISTS (SELECT 1 FROM {REPORT} p WHERE p.round_id = r.id AND p.grid_id = g.id)"
+)
+
+
+def expected_screening_overdue(round_id: int) -> set[tuple[str, int]]:
+    """Every grid still missing: the village's current auxiliary officer, and the staff of the
+    station over the village (its own jurisdiction, else its township's)."""
+    station = (
+        "COALESCE((SELECT station_id FROM stations_jurisdiction WHERE region_id = m.village_id),"
+        " (SELECT j.station_id FROM stations_jurisdiction j JOIN governance_region v ON v.parent_id = j.region_id"
+        " WHERE v.id = m.village_id))"
+    )
+    return set(
+        rows(
+            f"SELECT 'grid-' || m.grid_id, x.user_id FROM ({MISSING}) m JOIN {ASSIGN} a ON a.village_id = m.village_id"
+            " AND a.kind = 'auxiliary' AND a.end_date IS NULL JOIN {AUX} x ON x.id = a.auxiliary_officer_id"
+            " AND x.is_active AND x.user_id IS NOT NULL WHERE m.round_id = %s"
+            f" UNION SELECT 'grid-' || m.grid_id, s.user_id FROM ({MISSING}) m JOIN ({STAFF}) s"
+            f" ON s.station_id = {station} WHERE m.round_id = %s".replace("{AUX}", AUX),
+            [round_id, round_id],
+        )
+    )
+
+
+def screening_overdue(world) -> Scenario:
+    grids = _grids(world)
+    opened = open_round(days_ago=5)
+    # its deadline passed half a day ago, within the overdue notices' 7 days
+    ScreeningRound.objects.filter(pk=opened.pk).update(due_at=timezone.now() - dt.timedelta(hours=12))
+    return Scenario(
+        task="screening.overdue",
+        kind="screening.overdue",
+        block=(
+            world.user("aux_v1").pk,
+            notification_key("screening.overdue", f"grid-{grids[N // 2].pk}", f"round-{opened.pk}"),
+        ),
+        expected=lambda: expected_screening_overdue(opened.pk),
+    )
+
+
+def expected_points_missed() -> set[tuple[str, int]]:
+    """Every grid that never reported in a round whose deadline passed 7 to 37 days ago: its
+    active leader, once per grid and round."""
+    return set(
+        rows(
+            "SELECT 'round-' || m.round_id || ':grid-' || m.grid_id || ':missed', w.id"
+            f" FROM ({MISSING}) m JOIN {ROUND} r ON r.id = m.round_id JOIN {WORKER} w ON w.grid_id = m.grid_id"
+            " AND w.role = 'leader' AND w.is_active"
+            " WHERE r.due_at <= now() - interval '7 days' AND r.due_at > now() - interval '37 days'"
+        )
+    )
+
+
+def points_missed(world) -> Scenario:
+    PointsRule.objects.get_or_create(
+        code="screening.missed",
+        defaults={"name": "排查未报告", "points": -3, "applies_to": "grid_worker"},
+    )
+    grids = _grids(world, leaders=True)
+    opened = open_round(days_ago=14)  # due 9 days ago
+    leader = GridWorker.objects.get(grid=grids[N // 2], role=GridWorker.Role.LEADER)
+    rule = PointsRule.objects.get(code="screening.missed")
+    key = f"round-{opened.pk}:grid-{grids[N // 2].pk}:missed"
+
+    def hold(blocker: psycopg.Connection) -> None:
+        blocker.execute(
+            f"INSERT INTO {POINTS} (grid_worker_id, rule_id, points, source_key, reason, month, awarded_at)"
+            " VALUES (%s, %s, -3, %s, 'held', date_trunc('month', now())::date, now())",
+            [leader.pk, rule.pk, key],
+        )
+
+    return Scenario(
+        task="screening.deduct_missed",
+        kind="screening.missed",
+        block=(leader.pk, key),
+        expected=expected_points_missed,
+        present=lambda: rows(
+            f"SELECT source_key, grid_worker_id FROM {POINTS} WHERE source_key LIKE '%%:missed'"
+        ),
+        hold=hold,
+    )
+
+
 SCENARIOS = {
     "overdue_reminders": overdue_reminders,
     "escalations": escalations,
     "risk_rises": risk_rises,
     "visit_notices": visit_notices,
     "screening_reminders": screening_reminders,
+    "screening_overdue": screening_overdue,
+    "points_missed": points_missed,
+    "referral_reminders": referral_reminders,
+    "follow_up_reminders": follow_up_reminders,
+    "confirmation_reminders": confirmation_reminders,
 }
 
 
@@ -291,8 +524,16 @@ ADVISORY_LOCKS = (
 )
 
 
+# the sessions of this test's workers (named by PGAPPNAME, ``tests.workers``): a session that
+# some other test of the same process keeps open (a connection kept for CONN_MAX_AGE by a
+# thread, a browser test's server) is not the killed worker's, and must not fail this test
+WORKER_SESSIONS = (
+    "SELECT pid, application_name, state, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = %s"
+)
 OTHER_SESSIONS = (
-    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    "SELECT pid, application_name, state, backend_start, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
 
 
@@ -316,9 +557,13 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
     env = {"JOB_RETRY_BACKOFF": "1", "JOB_RETRY_BACKOFF_MAX": "2", "SWEEP_CHUNK_SIZE": "3"}
     first = Worker(queue, **env).start()
     try:
-        _hold_notice(blocker, *scenario.block, scenario.kind)
+        if scenario.hold is not None:
+            scenario.hold(blocker)
+        else:
+            _hold_notice(blocker, *scenario.block, scenario.kind)
         send(scenario.task, queue)
         wait_for(lambda: len(_blocked_backends()) == 1, what=f"{sweep}: the worker at the held notice")
+        assert rows(WORKER_SESSIONS, [f"{WORKER_APP}{queue}"])  # the worker's session is named
         if fault == "kill":
             first.kill()
         else:
@@ -344,11 +589,16 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
     finally:
         second.stop()
     expected = scenario.expected()
-    present = notices(scenario.kind)
+    present = scenario.present() if scenario.present is not None else notices(scenario.kind)
     assert expected, "the scenario owes notices"
     assert set(present) == expected  # 0 lost, nothing unexpected
     assert len(present) == len(expected)  # 0 duplicated
     assert scenario.once()
     assert not Notification.objects.filter(title="held").exists()
-    # the killed worker's server session ends too (nothing left holding the test database)
-    wait_for(lambda: not rows(OTHER_SESSIONS), timeout=30, what="the workers' sessions to end")
+    assert not PointsEntry.objects.filter(reason="held").exists()
+    # the killed worker's server session ends too (nothing of the workers left holding the database)
+    wait_for(
+        lambda: not rows(WORKER_SESSIONS, [f"{WORKER_APP}{queue}"]),
+        timeout=30,
+        what=lambda: f"the workers' sessions to end (all sessions: {rows(OTHER_SESSIONS)})",
+    )
