@@ -83,6 +83,7 @@ def counted_grids(round: ScreeningRound) -> QuerySet[Grid]:
 def screening_round_list(*, user: User) -> QuerySet[ScreeningRound]:
     """Rounds in scope, each annotated with the user's own completeness figures: ``on_time``,
     ``late``, ``missing``, ``total`` (grids in the user's scope only). One query."""
+
     # Every figure is a subquery per round (no join of the rounds with their reports, so no
     # GROUP BY that would evaluate the missing-grid subquery once per report: 65 s on the demo
     # county before; a few ms now).
