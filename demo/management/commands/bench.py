@@ -151,7 +151,7 @@ class Command(BaseCommand):
         deep_county = max(1, min(1000, DisputeCase.objects.count() // settings.PAGE_SIZE))
         station_cases = DisputeCase.objects.filter(station_id=station_id).count()
         deep_station = max(1, min(1000, station_cases // settings.PAGE_SIZE))
-        api_size = int(settings.REST_FRAMEWORK["PAGE_SIZE"])
+        api_size: int = settings.REST_FRAMEWORK["PAGE_SIZE"]  # type: ignore[assignment]
         api_deep_county = max(1, min(1000, DisputeCase.objects.count() // api_size))
         api_deep_station = max(1, min(1000, station_cases // api_size))
         now = timezone.now()
