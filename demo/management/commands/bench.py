@@ -88,6 +88,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--report", default=os.environ.get("BENCH_REPORT", ""), help="结果另存为 Markdown"
         )
+        parser.add_argument("--skip", default="", help="跳过名称包含此文字的项目")
         parser.add_argument("--group", choices=["", "fast", "slow"], default="", help="只运行快速/慢速项目")
         parser.add_argument("--explain", type=int, default=3, help="EXPLAIN ANALYZE 最慢的几个项目")
 
@@ -96,6 +97,8 @@ class Command(BaseCommand):
             raise CommandError("bench 只支持 PostgreSQL(先用 seed_scale 扩充数据)。")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         targets = [t for t in self.targets() if options["only"] in t.name]
+        if options["skip"]:
+            targets = [t for t in targets if options["skip"] not in t.name]
         if options["group"]:  # "slow": the ones timed once; "fast": the others
             targets = [t for t in targets if (t.repeat == 1) == (options["group"] == "slow")]
         repeat = max(1, options["repeat"])
