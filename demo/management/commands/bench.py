@@ -104,6 +104,7 @@ class Command(BaseCommand):
         repeat = max(1, options["repeat"])
         for t in targets:
             self.stderr.write(f"… {t.name}")
+            connection.queries_log.clear()  # the capture reads a bounded log
             if t.repeat == 1:  # a long one: one timed run, counting its queries (no memory trace)
                 with CaptureQueriesContext(connection) as ctx:
                     t.app_ms.append(_ms(t.app))
