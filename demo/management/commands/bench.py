@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.periods import month_period
@@ -54,7 +53,29 @@ class Target:
     queries: int = 0
     peak_kib: float = 0.0
     slowest_sql: str = ""
+    slowest_params: Any = None
     slowest_ms: float = 0.0
+
+
+class _Queries:
+    """Counts the queries of a run and keeps the slowest (an ``execute_wrapper``: a request's
+    ``request_started`` clears ``connection.queries``, so ``CaptureQueriesContext`` cannot)."""
+
+    def __init__(self) -> None:
+        self.count, self.ms, self.sql, self.params = 0, 0.0, "", None
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            ms = (time.perf_counter() - start) * 1000
+            self.count += 1
+            if ms > self.ms:
+                self.ms, self.sql, self.params = ms, sql, params
+
+    def into(self, t: "Target") -> None:
+        t.queries, t.slowest_ms, t.slowest_sql, t.slowest_params = self.count, self.ms, self.sql, self.params
 
 
 def _ms(fn: Callable[[], Any]) -> float:
@@ -104,29 +125,23 @@ class Command(BaseCommand):
         repeat = max(1, options["repeat"])
         for t in targets:
             self.stderr.write(f"… {t.name}")
-            connection.queries_log.clear()  # the capture reads a bounded log
+            queries = _Queries()
             if t.repeat == 1:  # a long one: one timed run, counting its queries (no memory trace)
-                with CaptureQueriesContext(connection) as ctx:
+                with connection.execute_wrapper(queries):
                     t.app_ms.append(_ms(t.app))
-                t.queries = len(ctx.captured_queries)
-                slowest = max(ctx.captured_queries, key=lambda q: float(q["time"] or 0), default=None)
-                if slowest:
-                    t.slowest_sql, t.slowest_ms = slowest["sql"], float(slowest["time"] or 0) * 1000
+                queries.into(t)
                 if t.sql:
                     t.sql_ms.append(_ms(t.sql))
                 continue
-            with CaptureQueriesContext(connection) as ctx:
+            with connection.execute_wrapper(queries):
                 t.app()  # warm (caches, compiled templates), counting the queries
+            queries.into(t)
             if t.sql:
                 t.sql()
             for _ in range(min(repeat, t.repeat or repeat)):
                 t.app_ms.append(_ms(t.app))
                 if t.sql:
                     t.sql_ms.append(_ms(t.sql))
-            t.queries = len(ctx.captured_queries)
-            slowest = max(ctx.captured_queries, key=lambda q: float(q["time"] or 0), default=None)
-            if slowest:
-                t.slowest_sql, t.slowest_ms = slowest["sql"], float(slowest["time"] or 0) * 1000
             tracemalloc.start()
             t.app()
             t.peak_kib = tracemalloc.get_traced_memory()[1] / 1024
@@ -375,7 +390,7 @@ class Command(BaseCommand):
             lines.append("")
             try:
                 with transaction.atomic():
-                    plan = _rows("EXPLAIN (ANALYZE, BUFFERS) " + t.slowest_sql)
+                    plan = _rows("EXPLAIN (ANALYZE, BUFFERS) " + t.slowest_sql, t.slowest_params)
                     transaction.set_rollback(True)
                 lines += [row[0] for row in plan][:60]
             except Exception as exc:  # noqa: BLE001  (a report: say why there is no plan)
