@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup messages migrate seed run serve worker test faults lint check clean
+.PHONY: setup messages migrate seed run serve worker test faults lint check clean bench
 
 setup: $(VENV)/.installed messages
 
@@ -58,6 +58,12 @@ test: setup
 # of skipping when one is absent. `make test` runs them too, with everything else.
 faults: setup
 	$(PY) -m pytest -m faults tests/faults
+
+# The benchmark (issue 15; not a test): on a PostgreSQL database grown by `manage.py seed_scale`,
+# every hot page and job against hand-written SQL of the same result. BENCH_REPORT=file keeps a
+# copy in Markdown (docs/benchmarks.md); BENCH_REPEAT=n repetitions (default 5).
+bench: setup
+	$(PY) manage.py bench
 
 lint: setup
 	$(VENV)/bin/ruff check .

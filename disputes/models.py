@@ -240,6 +240,11 @@ class DisputeCase(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["village", "status"]),
             models.Index(fields=["risk_level", "status"]),
+            # the lists' default order (newest first), for the county and within a village;
+            # the dashboards' closed-in-period figures
+            models.Index(fields=["-reported_at", "-id"], name="case_reported_desc"),
+            models.Index(fields=["village", "-reported_at"], name="case_village_reported"),
+            models.Index(fields=["status", "closed_at"], name="case_status_closed"),
         ]
 
     def __str__(self) -> str:

@@ -83,6 +83,25 @@ def case_ids(user: User) -> QuerySet:
     return cases.none().values("pk")
 
 
+def case_scope(user: User) -> Q:
+    """The cases ``case_ids(user)`` gives, as a flat filter on ``DisputeCase``: nothing for the
+    county-wide (not ``id IN (SELECT id FROM every case)``), the villages' ids straight on
+    ``village_id`` for station staff and auxiliary officers, one level of subquery fewer than
+    ``pk__in=case_ids(user)``. Lists and pages filter with it; ``case_ids`` stays the subquery
+    related records are reached through."""
+    if not scoping.has_scope(user):
+        return Q(pk__in=[])
+    if user.is_county_wide:
+        return Q()
+    if user.role in (User.Role.STATION, User.Role.AUXILIARY):
+        # resolved once to a flat list (one small query): with the villages as a subquery the
+        # planner walks the whole date index of a deep page (8 s at 500 k cases; 0.3 s so)
+        return Q(village_id__in=[row["pk"] for row in scoping.village_ids(user)])
+    if user.role == User.Role.GRID:
+        return Q(grid__in=scoping.grid_ids(user)) | Q(reported_by=user)
+    return Q(pk__in=case_ids(user))
+
+
 def _active_mediators_prefetch() -> Prefetch:
     return Prefetch(
         "mediator_assignments",
@@ -97,7 +116,7 @@ def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[
     (highest score first), "due" (nearest due date first), default newest first."""
     f = filters or {}
     qs = (
-        DisputeCase.objects.filter(pk__in=case_ids(user))
+        DisputeCase.objects.filter(case_scope(user))
         .select_related("village", "village__parent", "grid", "station", "responsible")
         .prefetch_related(
             _active_mediators_prefetch(), Prefetch("parties", queryset=Party.objects.order_by("pk"))
@@ -152,7 +171,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def case_get(*, user: User, pk: int | str) -> DisputeCase:
-    qs = DisputeCase.objects.filter(pk__in=case_ids(user)).select_related(
+    qs = DisputeCase.objects.filter(case_scope(user)).select_related(
         "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
     )
     return get_object_or_404(qs, pk=pk)

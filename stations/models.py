@@ -282,6 +282,7 @@ class Incident(Versioned):
             models.Index(fields=["village", "address_key", "received_at"]),
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["received_at"]),
+            models.Index(fields=["category", "received_at"], name="incident_category_received"),
         ]
 
     def __str__(self) -> str:
