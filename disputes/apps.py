@@ -13,7 +13,9 @@ class DisputesConfig(AppConfig):
 
         from .home import dispute_panel
         from .risk import rescore_cases_of_incident
+        from .tiers.home import work_queue_panel
 
         register_home_panel(dispute_panel)
+        register_home_panel(work_queue_panel)  # 我的待办
         # a repeat incident re-scores the cases from its source at once
         register_incident_recorded(rescore_cases_of_incident)
