@@ -50,6 +50,7 @@ from .models import (
     next_level,
 )
 from .risk import FACTOR_LABELS
+from .tiers import intake as tier_intake
 from .tiers import panel as tier_panel
 from .tiers import rules as tier_rules
 from .tiers import selectors as tier_selectors
@@ -135,6 +136,26 @@ class CaseCreateView(ServiceFormMixin, FormView):
         form = self.get_form()
         self.formset = self.get_formset()
         if form.is_valid() and self.formset.is_valid():
+            # duplicates (disputes.tiers.intake): offer the open cases this may be, once
+            data, parties = form.cleaned_data, self.formset.parties()
+            choice = request.POST.get("duplicate_choice", "")
+            self.candidates = tier_intake.candidates_for(
+                user=request.user, village=data["village"], address=data.get("address", ""), parties=parties
+            )
+            if self.candidates and not choice:
+                return self.render_to_response(self.get_context_data(form=form))
+            if (case := tier_intake.chosen(choice, self.candidates)) is not None:
+                with service_call(request=request) as call:
+                    tier_intake.link(
+                        actor=request.user,
+                        case=case,
+                        source=Source.WALK_IN,
+                        summary=data["summary"],
+                        parties=parties,
+                    )
+                if not call.refused:
+                    messages.success(request, _("已关联到案件 %(n)s,未新建案件。") % {"n": case.number})
+                    return redirect("disputes:case-detail", pk=case.pk)
             return self.form_valid(form)
         return self.form_invalid(form)
 
@@ -164,6 +185,7 @@ class CaseCreateView(ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["formset"] = getattr(self, "formset", None) or self.get_formset()
+        context["candidates"] = getattr(self, "candidates", [])
         return context
 
 
