@@ -73,7 +73,8 @@ def attr(name):
 # Everyone signed in opens a list (it shows their scope, possibly nothing).
 LIST = expect(200)
 # Station A's village records: seen by its station, auxiliary officer and grid worker ...
-SEES_VILLAGE = ("admin", "county", "station_a", "aux_v1", "grid_g1")
+# (and by the township 综治中心 of 甲镇: its township's villages)
+SEES_VILLAGE = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
 # ... station A's own records (staff, incidents): not by the grid worker or mediator.
 SEES_STATION = ("admin", "county", "station_a", "aux_v1")
 

@@ -85,9 +85,9 @@ def case_action(case: str, name: str, *, expected, method: str = "post", note: s
 # --- Who gets what ------------------------------------------------------------------------
 EVERYONE = expect(200)
 # case_a (一村 / 一村一组) and case_done (the same grid): who sees them
-SEES_A_ACTORS = ("admin", "county", "station_a", "aux_v1", "grid_g1")
+SEES_A_ACTORS = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
 # case_m (一村 / 一村二组, mediator_t1 assigned): the grid worker of 一组 does not see it
-SEES_M_ACTORS = ("admin", "county", "station_a", "aux_v1", "mediator_t1")
+SEES_M_ACTORS = ("admin", "county", "station_a", "aux_v1", "mediator_t1", "township_a")
 SEES_B_ACTORS = ("admin", "county", "station_b")
 
 
