@@ -388,7 +388,7 @@ ROUTES = [
         method="post",
         data=lambda w: {"village": w.village_1.pk},
         note="check in to 一村: only its officers in person; a village outside the scope is a field error",
-        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403),
+        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403, township_a=403),
     ),
     api("village-visits-detail", args=pk(visit), expected=VILLAGE_READ),
     api("village-visits-detail", args=pk(visit), method="patch", expected=NOT_OFFERED),

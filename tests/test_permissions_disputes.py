@@ -145,7 +145,9 @@ ROUTES = [
         "accept",
         method="get",
         note="GET only sends back to the case",
-        expected=replace(SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302),
+        expected=replace(
+            SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302, township_a=302
+        ),
     ),
     case_action("case_a", "accept", expected=on_a("case.accept", 302)),
     case_action("case_a", "not-accept", expected=on_a("case.not_accept", 400)),
