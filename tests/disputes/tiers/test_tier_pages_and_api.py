@@ -222,3 +222,13 @@ def test_phone_report_with_the_same_phone_is_offered_as_duplicate(world, client_
     linked = client.post(reverse("mobile:report"), {**form, "duplicate_choice": str(first.pk)})
     assert linked.status_code == 302 and DisputeCase.objects.count() == count
     assert first.events.filter(code="disputes.case.report_linked").exists()
+
+
+def test_county_accepts_a_county_level_case_through_the_api(world, client_for):
+    case = report(world)
+    for _ in range(2):
+        services.case_escalate(actor=world.user("station_a"), case=case, reason="提级")
+    client = client_for("county")
+    assert _post_api(client, f"/api/v1/cases/{case.pk}/accept/", {"version": case.version}).status_code == 200
+    village_case = report(world)
+    assert _post_api(client, f"/api/v1/cases/{village_case.pk}/accept/", {}).status_code == 403
