@@ -394,7 +394,9 @@ class User(AbstractUser):
         related_name="staff",
         limit_choices_to={"kind__in": Region.TOWNSHIP_KINDS},
     )
-    liaison_unit = models.CharField(_("联络单位"), max_length=24, choices=LiaisonUnit.choices, blank=True)
+    liaison_unit = models.CharField(
+        _("联络单位"), max_length=24, choices=LiaisonUnit.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("用户")

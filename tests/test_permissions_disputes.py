@@ -185,7 +185,9 @@ ROUTES = [
         "case_a",
         "no-such-action",
         note="an unknown action",
-        expected=replace(SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404),
+        expected=replace(
+            SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404, township_a=404
+        ),
     ),
     case_action(
         "case_b",

@@ -40,10 +40,17 @@ HANDLING_ACTIONS = frozenset(
 HANDLED_LEVELS = {Level.TOWNSHIP.value: "case.handle_township", Level.COUNTY.value: "case.handle_county"}
 
 
+def _handles(user: Any, level: str) -> bool:
+    if level == Level.TOWNSHIP:
+        return capabilities.may(user, "case.handle_township")
+    if level == Level.COUNTY:
+        return capabilities.may(user, "case.handle_county")
+    return False
+
+
 def handles_level(user: Any, case: DisputeCase, action: str) -> bool:
     """A township or county handler may take a handling action on a case at its own level."""
-    code = HANDLED_LEVELS.get(case.level)
-    return action in HANDLING_ACTIONS and code is not None and capabilities.may(user, code)
+    return action in HANDLING_ACTIONS and _handles(user, case.level)
 
 
 def may_act(user: Any, case: DisputeCase, action: str) -> bool:
@@ -57,7 +64,7 @@ def may_act_somewhere(user: Any, action: str) -> bool:
     run before the case is read): by the table, or as a handler of a level."""
     if capabilities.may(user, f"case.{action}"):
         return True
-    return action in HANDLING_ACTIONS and any(capabilities.may(user, c) for c in HANDLED_LEVELS.values())
+    return action in HANDLING_ACTIONS and any(_handles(user, level) for level in HANDLED_LEVELS)
 
 
 def is_receiver(user: User, hand_on: HandOn) -> bool:

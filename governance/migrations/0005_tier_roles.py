@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='liaison_unit',
-            field=models.CharField(blank=True, choices=[('judicial', '司法所(人民调解委员会)'), ('court', '法院'), ('lawyer', '律师事务所'), ('hrss', '人社'), ('civil_affairs', '民政'), ('housing', '住建'), ('natural_resources', '自然资源'), ('petitions', '信访'), ('hotline_12345', '12345热线'), ('other', '其他部门')], max_length=24, verbose_name='联络单位'),
+            field=models.CharField(blank=True, db_default='', default='', choices=[('judicial', '司法所(人民调解委员会)'), ('court', '法院'), ('lawyer', '律师事务所'), ('hrss', '人社'), ('civil_affairs', '民政'), ('housing', '住建'), ('natural_resources', '自然资源'), ('petitions', '信访'), ('hotline_12345', '12345热线'), ('other', '其他部门')], max_length=24, verbose_name='联络单位'),
         ),
         migrations.AddField(
             model_name='user',
