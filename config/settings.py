@@ -244,6 +244,11 @@ PERIODIC_TASKS = {
         "crontab": "*/15 * * * *",
         "description": "每15分钟:超期提醒、超期自动提级、司法确认/移送答复/回访到期提醒",
     },
+    "交办签收与督办反馈提醒": {
+        "task": "disputes.tiers_sweep",
+        "crontab": "*/15 * * * *",
+        "description": "每15分钟:交办逾期未签收的提醒承办单位、再逾期通报交办单位;督办逾期未反馈的提醒一次",
+    },
     "夜间风险评估": {
         "task": "disputes.risk_nightly",
         "crontab": "30 1 * * *",
@@ -426,6 +431,15 @@ DISPUTES: DisputesSettings = {
     # which day counts are working days (core.workdays: weekends, holidays, make-up days):
     # the handling deadline's days, an extension's days
     "WORKING_DAYS": {"handling": False, "extension": True},
+}
+
+# Every tier acts (disputes.tiers): a hand-on (交办) is acknowledged (签收) within ACK_HOURS, else
+# the receiver is reminded, and ACK_ESCALATE_HOURS later the handing unit and the county are told;
+# duplicate reports are looked for among the cases of the last DUPLICATE_WINDOW_DAYS days
+TIERS: dict[str, int] = {
+    "ACK_HOURS": env_int("TIERS_ACK_HOURS", 24),
+    "ACK_ESCALATE_HOURS": env_int("TIERS_ACK_ESCALATE_HOURS", 24),
+    "DUPLICATE_WINDOW_DAYS": env_int("TIERS_DUPLICATE_WINDOW_DAYS", 30),
 }
 
 LOGGING = {

@@ -53,6 +53,7 @@ urlpatterns = [
     path("patrols/", include("patrols.urls")),
     path("visits/", include("patrols.visits.urls")),
     path("cases/from-incident/", include("disputes.incidents.urls")),
+    path("cases/", include("disputes.tiers.urls")),
     path("cases/", include("disputes.urls")),
 ]
 

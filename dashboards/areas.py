@@ -70,7 +70,12 @@ def area_get(*, user: User, kind: str, pk: int) -> Area:
         or (kind == "village" and not region.is_village_level)
     ):
         raise Http404
-    if kind == "township" and not county_wide and user.role != User.Role.STATION:
+    if (
+        kind == "township"
+        and not county_wide
+        and user.role != User.Role.STATION
+        and not (user.role == User.Role.TOWNSHIP and user.township_id == region.pk)
+    ):
         # an auxiliary officer's scope is their village: a township page showing only that
         # village's figures under the township's name would mislead (and is not theirs to see)
         raise Http404
@@ -105,6 +110,10 @@ def default_area(*, user: User) -> Area:
         if station_id is None:
             raise Http404
         return area_get(user=user, kind="station", pk=station_id)
+    if user.role == User.Role.TOWNSHIP:  # a township 综治中心: its township
+        if user.township_id is None:
+            raise Http404
+        return area_get(user=user, kind="township", pk=user.township_id)
     village = territory.first_village(user)
     if village is None:
         raise Http404

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from disputes import figures as cases
 from disputes.models import Level
+from disputes.tiers.figures import TierFigures, tier_figures
 from governance import selectors as territory
 from governance.models import User
 from governance.points.figures import points_area_figures
@@ -64,6 +65,7 @@ class AreaFigures(TypedDict):
     resolved_share: list[tuple[str | Promise, float | None]]
     screening: list[RoundFigures]
     field: FieldFigures
+    tiers: TierFigures
 
 
 class ChildRow(cases.ChildRow):
@@ -138,6 +140,7 @@ def area_figures(area: Area, period: Period, user: User) -> AreaFigures:
         "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
         "screening": screening_figures(area.village_ids),
         "field": field_figures(area.village_ids, period, station_ids=station_ids_of(area), user=user),
+        "tiers": tier_figures(area.village_ids, period),
     }
 
 

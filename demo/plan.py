@@ -569,4 +569,37 @@ def build_plan(seed: int = SEED) -> Plan:
             "scope": "沙坪镇德古",
         },
     ]
+    # 乡镇综治中心: demo_township for the demo village's township (沙坪镇), one account per other
+    # township; a liaison for each department the demo referrals go to (人社)
+    demo_township = township_rows[next(t for t, vs in villages_of.items() if demo_village in vs)]
+    for t_name, row in township_rows.items():
+        handler = people.person(yi_share=0.5, born=(1980, 1995), female_share=0.5)
+        is_demo = row is demo_township
+        plan.accounts.append(
+            {
+                "username": "demo_township" if is_demo else f"demo_township_{row['code'][6:9]}",
+                "role": "township",
+                "full_name": handler.name,
+                "phone": handler.phone,
+                "is_staff": False,
+                "is_superuser": False,
+                "link": None,
+                "township": row["code"],
+                "scope": f"{t_name}综治中心",
+            }
+        )
+    liaison = people.person(yi_share=0.2, born=(1980, 1995), female_share=0.5)
+    plan.accounts.append(
+        {
+            "username": "demo_liaison_hrss",
+            "role": "liaison",
+            "full_name": liaison.name,
+            "phone": liaison.phone,
+            "is_staff": False,
+            "is_superuser": False,
+            "link": None,
+            "liaison_unit": "hrss",
+            "scope": "县人社局联络员",
+        }
+    )
     return plan

@@ -226,6 +226,13 @@ def _seed_accounts(plan: Plan, created: Counter) -> None:
     for spec in plan.accounts:
         values = {k: spec[k] for k in ("role", "full_name", "phone", "is_staff", "is_superuser")}
         values["is_active"] = True
+        # a township 综治中心 account names its township, a liaison its unit
+        values["township_id"] = (
+            Region.objects.filter(code=spec["township"]).values_list("pk", flat=True).first()
+            if spec.get("township")
+            else None
+        )
+        values["liaison_unit"] = spec.get("liaison_unit", "")
         user = User.objects.filter(username=spec["username"]).first()
         if user is None:
             encoded = encoded or make_password(PASSWORD)  # one hash for all: they share the password

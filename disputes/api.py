@@ -32,6 +32,7 @@ from . import selectors, services
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Agreement, DisputeCase, FollowUp, MediationSession, Party, Referral
+from .tiers import rules as tier_rules
 
 
 class DisputesViewSet(ScopedViewSet):
@@ -121,8 +122,16 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
 
     def get_object(self):
         case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
+        self.checked_case = case  # the level a township/county handler handles (tiers.rules)
         self.check_object_permissions(self.request, case)
         return case
+
+    def may_write(self, user) -> bool:
+        code = self.action_capabilities.get(getattr(self, "action", None) or "", self.write_capability)
+        case = getattr(self, "checked_case", None)
+        if case is not None and code and code.startswith("case."):
+            return tier_rules.may_act(user, case, code.removeprefix("case."))
+        return super().may_write(user)
 
     def detail_response(self, case: DisputeCase, status_code: int = status.HTTP_200_OK) -> Response:
         case = selectors.case_detail(user=cast(User, self.request.user), pk=case.pk)  # IsAuthenticated

@@ -16,8 +16,10 @@ class DisputesConfig(AppConfig):
         from .models import Party
         from .selectors import related_get
         from .services import rescore_cases_of_incidents
+        from .tiers.home import work_queue_panel
 
         register_home_panel(dispute_panel)
+        register_home_panel(work_queue_panel)  # 我的待办
         # a repeat incident re-scores the cases from its source at once
         register_incidents_recorded(rescore_cases_of_incidents)
         # 查看完整号码 on a party: through the case scope (a mediator their cases, an auxiliary

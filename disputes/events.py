@@ -37,6 +37,21 @@ EVENT_LABELS = {
     "disputes.referral.sent": _("对接移送"),
     "disputes.referral.updated": _("移送答复"),
     "disputes.followup.recorded": _("回访"),
+    # disputes.tiers
+    "disputes.case.handed_on": _("交办"),
+    "disputes.case.hand_on_acknowledged": _("签收交办"),
+    "disputes.case.hand_on_overdue": _("交办逾期未签收"),
+    "disputes.case.supervised": _("督办"),
+    "disputes.case.supervision_replied": _("反馈督办"),
+    "disputes.case.supervision_closed": _("结束督办"),
+    "disputes.case.evaluated": _("评价办理情况"),
+    "disputes.case.transfer_requested": _("提出移交"),
+    "disputes.case.transferred": _("移交接收"),
+    "disputes.case.transfer_returned": _("移交退回"),
+    "disputes.case.report_linked": _("关联重复上报"),
+    "disputes.case.merged": _("合并案件"),
+    "disputes.case.merged_into": _("并入其他案件(合并)"),
+    "disputes.referral.answered_by_unit": _("接收单位答复移送"),
 }
 
 

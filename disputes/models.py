@@ -20,6 +20,16 @@ from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
 
 from .incidents.models import IncidentLink  # noqa: F401  (registered with the app's models)
+from .tiers.models import (  # noqa: F401  (registered with the app's models)
+    CaseMerge,
+    CaseTransfer,
+    Evaluation,
+    HandOn,
+    LinkedReport,
+    ReferralRuling,
+    Supervision,
+    SupervisionReply,
+)
 
 
 class Category(models.TextChoices):
@@ -70,6 +80,7 @@ class Status(models.TextChoices):
     PERFORMED = "performed", _("协议已履行")
     CLOSED = "closed", _("已办结")
     REOPENED = "reopened", _("复发重启")
+    MERGED = "merged", _("已合并")
 
 
 # The one map of allowed moves. Escalation (raising the level) is not a status: it is allowed
@@ -85,8 +96,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset({Status.REOPENED}),
     Status.REOPENED: frozenset({Status.IN_MEDIATION, Status.REFERRED}),
     Status.NOT_ACCEPTED: frozenset(),
+    Status.MERGED: frozenset(),  # closed by disputes.tiers.services.case_merge, never re-opened
 }
-CLOSED_STATUSES = frozenset({Status.CLOSED, Status.NOT_ACCEPTED})
+CLOSED_STATUSES = frozenset({Status.CLOSED, Status.NOT_ACCEPTED, Status.MERGED})
 OPEN_STATUSES = frozenset(set(Status.values) - set(CLOSED_STATUSES))
 
 
@@ -218,6 +230,12 @@ class DisputeCase(models.Model):
     timeline: list["CaseEvent"]
     pause_list: list["CasePause"]
     extension_list: list["CaseExtension"]
+    # disputes.tiers.panel.load
+    hand_on_list: list["HandOn"]
+    supervision_list: list["Supervision"]
+    transfer_list: list["CaseTransfer"]
+    linked_report_list: list["LinkedReport"]
+    evaluation_record: "Evaluation | None"
 
     class Meta:
         verbose_name = _("矛盾纠纷")

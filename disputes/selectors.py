@@ -26,6 +26,7 @@ from .models import (
     RiskAssessment,
     Status,
 )
+from .tiers.scope import read_only_case_ids
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -65,15 +66,19 @@ def case_incidents() -> Q:
     return same_source(village=OuterRef("village_id"), address_key=OuterRef("address_key"), phones=phones)
 
 
-def case_ids(user: User) -> QuerySet:
-    """A values-queryset of the ids of the cases ``user`` may see. Deny by default."""
+def case_ids(user: User, *, writable: bool = False) -> QuerySet:
+    """A values-queryset of the ids of the cases ``user`` may see. Deny by default.
+    ``writable``: only those it may change (not the read-only ones of ``tiers.scope``: a case
+    the user's station transferred away, or one a pending transfer offers it)."""
     cases = DisputeCase.objects.all()
     if not scoping.has_scope(user):
         return cases.none().values("pk")
     if user.is_county_wide:
         return cases.values("pk")
-    if user.role in (User.Role.STATION, User.Role.AUXILIARY):
-        return cases.filter(village__in=scoping.village_ids(user)).values("pk")
+    if user.role in (User.Role.STATION, User.Role.AUXILIARY, User.Role.TOWNSHIP):
+        in_villages = Q(village__in=scoping.village_ids(user))
+        extra = None if writable else read_only_case_ids(user)
+        return cases.filter(in_villages if extra is None else in_villages | Q(pk__in=extra)).values("pk")
     if user.role == User.Role.GRID:
         return cases.filter(Q(grid__in=scoping.grid_ids(user)) | Q(reported_by=user)).values("pk")
     if user.role == User.Role.MEDIATOR:

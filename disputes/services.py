@@ -55,6 +55,7 @@ from .models import (
 )
 from .risk import assess_case, current_rules, open_cases_of_incidents
 from .selectors import case_ids
+from .tiers import rules as tier_rules
 
 
 class CaseTransitionError(ConflictError):
@@ -71,9 +72,11 @@ def may(user: User | None, action: str) -> bool:
 def require_action(actor: User, case: DisputeCase, action: str) -> None:
     """The case must be in the actor's scope (else it does not exist for them) and the role
     must allow the action."""
-    if not case_ids(actor).filter(pk=case.pk).exists():
+    if not case_ids(actor, writable=True).filter(pk=case.pk).exists():
+        if case_ids(actor).filter(pk=case.pk).exists():  # read-only for them (tiers.scope)
+            raise NotPermitted(_("本案已移交其他单位,您只能查看。"))
         raise DomainError(_("案件不存在或不在您的辖区内。"), code="not_found")
-    if not may(actor, action):
+    if not tier_rules.may_act(actor, case, action):  # the table, or the level a tier handles
         raise NotPermitted()
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.jobs import scheduled_task
 
 from . import risk, sweeps
+from .tiers import sweeps as tier_sweeps
 
 
 @scheduled_task("disputes.case_sweeps")
@@ -21,3 +22,9 @@ def case_sweeps() -> dict:
 @scheduled_task("disputes.risk_nightly")
 def risk_nightly() -> int:
     return risk.assess_open_cases(now=timezone.now())
+
+
+@scheduled_task("disputes.tiers_sweep")
+def tiers_sweep() -> dict:
+    """Hand-ons not acknowledged in time (reminded, then escalated), supervisions unanswered."""
+    return tier_sweeps.run_all(now=timezone.now())

@@ -50,6 +50,10 @@ from .models import (
     next_level,
 )
 from .risk import FACTOR_LABELS
+from .tiers import intake as tier_intake
+from .tiers import panel as tier_panel
+from .tiers import rules as tier_rules
+from .tiers import selectors as tier_selectors
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -71,6 +75,7 @@ STATUS_TAGS = {
     Status.PERFORMED: "tag-green",
     Status.CLOSED: "tag-grey",
     Status.NOT_ACCEPTED: "tag-grey",
+    Status.MERGED: "tag-grey",
     Status.MEDIATION_FAILED: "tag-red",
     Status.REFERRED: "tag-amber",
     Status.REOPENED: "tag-red",
@@ -131,6 +136,26 @@ class CaseCreateView(ServiceFormMixin, FormView):
         form = self.get_form()
         self.formset = self.get_formset()
         if form.is_valid() and self.formset.is_valid():
+            # duplicates (disputes.tiers.intake): offer the open cases this may be, once
+            data, parties = form.cleaned_data, self.formset.parties()
+            choice = request.POST.get("duplicate_choice", "")
+            self.candidates = tier_intake.candidates_for(
+                user=request.user, village=data["village"], address=data.get("address", ""), parties=parties
+            )
+            if self.candidates and not choice:
+                return self.render_to_response(self.get_context_data(form=form))
+            if (case := tier_intake.chosen(choice, self.candidates)) is not None:
+                with service_call(request=request) as call:
+                    tier_intake.link(
+                        actor=request.user,
+                        case=case,
+                        source=Source.WALK_IN,
+                        summary=data["summary"],
+                        parties=parties,
+                    )
+                if not call.refused:
+                    messages.success(request, _("已关联到案件 %(n)s,未新建案件。") % {"n": case.number})
+                    return redirect("disputes:case-detail", pk=case.pk)
             return self.form_valid(form)
         return self.form_invalid(form)
 
@@ -160,6 +185,7 @@ class CaseCreateView(ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["formset"] = getattr(self, "formset", None) or self.get_formset()
+        context["candidates"] = getattr(self, "candidates", [])
         return context
 
 
@@ -446,8 +472,9 @@ LIFECYCLE = ["accept", "not-accept", "start-mediation", "mark-failed", "close", 
 def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
     """The forms of the actions this user may take on the case now (``key`` → form)."""
     result = {}
+    read_only = tier_selectors.case_is_read_only(user, case)  # transferred away: what it did stays visible
     for key, action in ACTIONS.items():
-        if not (services.may(user, action.perm) and action.available(case)):
+        if read_only or not (tier_rules.may_act(user, case, action.perm) and action.available(case)):
             continue
         if action.permitted is not None and not action.permitted(user, case):
             continue
@@ -590,6 +617,7 @@ class CaseDetailView(PageMixin, TemplateView):
             next_level_label=Level(next_level(case.level)).label if next_level(case.level) else "",
             risk=risk_explanation(user, case),
             has_recusal_conflict=any(a.has_open_conflict for a in case.active_mediators),
+            tiers=tier_panel.panel_context(user, case, getattr(self, "tier_bound", None)),
             clock={
                 "open_pause": next((p for p in case.pause_list if p.is_open), None),
                 "paused_days": round(
@@ -649,7 +677,7 @@ class CaseActionView(CaseDetailView):
         action = ACTIONS.get(kwargs["action"])
         if action is None:
             raise Http404(_("没有这个操作。"))
-        if not services.may(request.user, action.perm):
+        if not tier_rules.may_act(request.user, case, action.perm):
             raise PermissionDenied(_("您的角色只能查看本案,不能进行此操作。"))
         form = action.form_class(request.POST, case=case, user=request.user, prefix=action.key)
         if not form.is_valid():

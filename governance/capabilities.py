@@ -23,6 +23,7 @@ from .roles import Role
 
 ADMIN, COUNTY, STATION = Role.ADMIN.value, Role.COUNTY.value, Role.STATION.value
 AUXILIARY, GRID, MEDIATOR = Role.AUXILIARY.value, Role.GRID.value, Role.MEDIATOR.value
+TOWNSHIP, LIAISON = Role.TOWNSHIP.value, Role.LIAISON.value
 
 CASE_WORKERS = frozenset({ADMIN, STATION, AUXILIARY})  # who handles cases in the station's area
 MANAGERS = frozenset({ADMIN, COUNTY, STATION})  # who keeps the reference data of their scope
@@ -45,9 +46,9 @@ CAPABILITIES = [
     # must phone the parties: one tap shows a full number on a record of their scope (logged)
     _c("personal_data.reveal", _("一键查看完整号码(留痕)"), MANAGERS, AUXILIARY, MEDIATOR),
     _c("personal_data.audit", _("查看个人信息查看记录"), ADMIN, COUNTY),
-    _c("dashboard.view", _("查看指挥看板"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("dashboard.view", _("查看指挥看板"), ADMIN, COUNTY, STATION, AUXILIARY, TOWNSHIP),
     # --- Dispute cases (矛盾纠纷) ---
-    _c("case.report", _("登记、上报纠纷"), CASE_WORKERS, GRID),
+    _c("case.report", _("登记、上报纠纷"), CASE_WORKERS, GRID, TOWNSHIP),
     _c("case.edit", _("修改案件信息"), CASE_WORKERS),
     _c("case.accept", _("受理"), CASE_WORKERS),
     _c("case.not_accept", _("不予受理"), CASE_WORKERS),
@@ -64,18 +65,33 @@ CAPABILITIES = [
     _c("case.refer", _("移送、对接"), CASE_WORKERS),
     _c("case.referral_update", _("登记对接结果"), CASE_WORKERS),
     _c("case.follow_up", _("回访"), CASE_WORKERS),
-    _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY),
-    _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY),
+    _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY, TOWNSHIP),
+    _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY, TOWNSHIP),
     _c("case.red_alert", _("接收红色风险预警"), ADMIN, COUNTY),
     # --- The case clock: pauses (中止) and extensions (延期), approved by the level above ---
     _c("case.pause", _("中止、恢复办理期限"), CASE_WORKERS),
     _c("case.request_extension", _("申请延期"), CASE_WORKERS),
-    _c("case.approve_extension", _("审批延期申请(按案件层级)"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("case.approve_extension", _("审批延期申请(按案件层级)"), ADMIN, COUNTY, STATION, AUXILIARY, TOWNSHIP),
     _c("case.approve_extension_grid", _("审批网格级案件的延期"), ADMIN, COUNTY, STATION, AUXILIARY),
-    _c("case.approve_extension_village", _("审批村级案件的延期"), ADMIN, COUNTY, STATION),
+    _c("case.approve_extension_village", _("审批村级案件的延期"), ADMIN, COUNTY, STATION, TOWNSHIP),
     _c("case.approve_extension_township", _("审批乡镇级案件的延期"), ADMIN, COUNTY),
     _c("case.approve_extension_county", _("审批县级案件的延期"), ADMIN, COUNTY),
     _c("mediator_relation.record", _("登记调解员利害关系(回避)"), MANAGERS),
+    # --- Every tier acts (disputes.tiers): 交办, 签收, 督办, 反馈, 评价, 移交, duplicates ---
+    # a township 综治中心 handles township-level cases, the county command centre county-level
+    # ones: every handling action (accept … close) on a case at that level (disputes.tiers.rules)
+    _c("case.handle_township", _("办理乡镇级案件(受理、调解、办结等)"), ADMIN, TOWNSHIP),
+    _c("case.handle_county", _("办理县级案件(受理、调解、办结等)"), ADMIN, COUNTY),
+    _c("case.hand_on", _("交办案件(指定承办单位、期限和要求)"), ADMIN, COUNTY, TOWNSHIP),
+    _c("case.acknowledge", _("签收交办"), ADMIN, STATION, TOWNSHIP, LIAISON),
+    _c("case.supervise", _("督办案件、关闭督办"), ADMIN, COUNTY, TOWNSHIP),
+    _c("case.supervision_reply", _("反馈督办"), CASE_WORKERS, TOWNSHIP),
+    _c("case.evaluate", _("评价办理情况"), ADMIN, COUNTY, TOWNSHIP),
+    _c("case.transfer", _("移交到其他村(社区)或派出所"), CASE_WORKERS, TOWNSHIP, COUNTY),
+    _c("case.transfer_decide", _("接收或退回移交来的案件"), ADMIN, STATION, TOWNSHIP),
+    _c("case.link_duplicate", _("把重复上报关联到已有案件"), CASE_WORKERS, GRID, TOWNSHIP),
+    _c("case.merge", _("合并两个在办案件"), ADMIN, STATION, TOWNSHIP, COUNTY),
+    _c("referral.answer", _("接收、退回、答复移送来的案件(部门、法院)"), ADMIN, LIAISON),
     # --- Rolling screening (滚动排查) ---
     _c("screening.file", _("提交网格排查报告(含零报告)"), ADMIN, STATION, AUXILIARY, GRID),
     # --- Incidents (警情) and presence ---
@@ -90,15 +106,16 @@ CAPABILITIES = [
     _c("points.award", _("手工加减积分"), MANAGERS),
     _c("points.manage_rules", _("调整积分规则"), ADMIN, COUNTY),
     # --- Pages: which entries the top bar offers (convenience only: every view is scoped) ---
-    _c("nav.cases", _("使用矛盾纠纷页面"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR),
-    _c("nav.screening", _("使用滚动排查页面"), ADMIN, COUNTY, STATION, AUXILIARY),
+    _c("nav.cases", _("使用矛盾纠纷页面"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR, TOWNSHIP),
+    _c("nav.screening", _("使用滚动排查页面"), ADMIN, COUNTY, STATION, AUXILIARY, TOWNSHIP),
     _c("nav.presence", _("使用驻村工作页面"), ADMIN, COUNTY, STATION, AUXILIARY),
     _c("nav.patrols", _("使用巡逻页面"), ADMIN, COUNTY, STATION, AUXILIARY),
     _c("nav.visits", _("使用核查走访页面"), ADMIN, COUNTY, STATION, AUXILIARY),
-    _c("nav.villages", _("查看村(社区)、治保会、群防群治队伍"), ADMIN, COUNTY, STATION, AUXILIARY),
-    _c("nav.grids", _("查看网格和网格员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID),
-    _c("nav.mediators", _("查看调解员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR),
+    _c("nav.villages", _("查看村(社区)、治保会、群防群治队伍"), ADMIN, COUNTY, STATION, AUXILIARY, TOWNSHIP),
+    _c("nav.grids", _("查看网格和网格员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, TOWNSHIP),
+    _c("nav.mediators", _("查看调解员"), ADMIN, COUNTY, STATION, AUXILIARY, GRID, MEDIATOR, TOWNSHIP),
     _c("nav.stations", _("查看派出所"), ADMIN, COUNTY, STATION),
+    _c("nav.referrals", _("使用移送答复页面(部门、法院)"), ADMIN, LIAISON),
     _c("ui.phone_first", _("以手机页面为主页(网格员)"), GRID),
 ]
 

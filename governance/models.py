@@ -12,7 +12,7 @@ from core.limits import validate_not_future, validate_text
 from core.models import Versioned
 
 from .capabilities import may
-from .roles import Role
+from .roles import LiaisonUnit, Role
 from .validators import validate_id_number, validate_phone
 
 
@@ -386,6 +386,19 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
     full_name = models.CharField(_("姓名"), max_length=32, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[validate_phone])
+    # the unit a township 综治中心 handler or a liaison works for (governance.scoping)
+    township = models.ForeignKey(
+        "Region",
+        verbose_name=_("所属乡镇(街道)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        limit_choices_to={"kind__in": Region.TOWNSHIP_KINDS},
+    )
+    liaison_unit = models.CharField(
+        _("联络单位"), max_length=24, choices=LiaisonUnit.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("用户")

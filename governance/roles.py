@@ -12,3 +12,20 @@ class Role(models.TextChoices):
     AUXILIARY = "auxiliary", _("村辅警")
     GRID = "grid", _("网格员")
     MEDIATOR = "mediator", _("调解员")
+    TOWNSHIP = "township", _("乡镇综治中心")
+    LIAISON = "liaison", _("部门/法院联络员")
+
+
+class LiaisonUnit(models.TextChoices):
+    """The unit a department or court liaison (``Role.LIAISON``) answers referrals for."""
+
+    JUDICIAL = "judicial", _("司法所(人民调解委员会)")
+    COURT = "court", _("法院")
+    LAWYER = "lawyer", _("律师事务所")
+    HRSS = "hrss", _("人社")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政")
+    HOUSING = "housing", _("住建")
+    NATURAL_RESOURCES = "natural_resources", _("自然资源")
+    PETITIONS = "petitions", _("信访")
+    HOTLINE_12345 = "hotline_12345", _("12345热线")
+    OTHER = "other", _("其他部门")

@@ -30,6 +30,18 @@ def _grid_worker_village_ids(user: User) -> QuerySet:
 register_village_scope(User.Role.GRID, _grid_worker_village_ids)
 
 
+def _township_village_ids(user: User) -> QuerySet:
+    """A township 综治中心 handler sees every village and community of their township."""
+    if user.township_id is None:
+        return Region.objects.none().values("pk")
+    return Region.objects.filter(parent_id=user.township_id).values("pk")
+
+
+register_village_scope(User.Role.TOWNSHIP, _township_village_ids)
+# a liaison (department, court) has no village scope: only the referrals sent to their unit
+# (disputes.tiers.selectors.liaison_referral_list)
+
+
 def has_scope(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 

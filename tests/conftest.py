@@ -7,7 +7,8 @@ test can also ask "and the outsider cannot".
 
 Actors (all users have password ``test-pass-123``): admin, county, station_a, station_b
 (the outsider), aux_v1 (auxiliary officer of 一村), grid_g1 (grid worker of 一村一组),
-mediator_t1 (德古 serving 甲镇), norole (active account with no role).
+mediator_t1 (德古 serving 甲镇), township_a (甲镇综治中心 handler), liaison_hrss (人社 liaison:
+sees only the referrals sent to 人社), norole (active account with no role).
 """
 
 import datetime as dt
@@ -62,7 +63,18 @@ class World:
         return self.users[name]
 
 
-ROLES = ["admin", "county", "station_a", "station_b", "aux_v1", "grid_g1", "mediator_t1", "norole"]
+ROLES = [
+    "admin",
+    "county",
+    "station_a",
+    "station_b",
+    "aux_v1",
+    "grid_g1",
+    "mediator_t1",
+    "township_a",
+    "liaison_hrss",
+    "norole",
+]
 
 
 @pytest.fixture
@@ -211,6 +223,12 @@ def world(db) -> World:
         leader_phone=make_phone(),
     )
 
+    township_user = UserFactory.create(
+        username="township_a", role=User.Role.TOWNSHIP, township=ta, full_name="甲镇综治中心"
+    )
+    liaison = UserFactory.create(
+        username="liaison_hrss", role=User.Role.LIAISON, liaison_unit="hrss", full_name="人社联络员"
+    )
     norole = UserFactory.create(username="norole", role="")
     users = {
         "admin": admin,
@@ -220,6 +238,8 @@ def world(db) -> World:
         "aux_v1": aux_user,
         "grid_g1": grid_user,
         "mediator_t1": mediator_user,
+        "township_a": township_user,
+        "liaison_hrss": liaison,
         "norole": norole,
     }
     return World(

@@ -200,6 +200,8 @@ ACTOR_ROLES = {
     "aux_v1": "auxiliary",
     "grid_g1": "grid",
     "mediator_t1": "mediator",
+    "township_a": "township",
+    "liaison_hrss": "liaison",
     "norole": "",  # may nothing
 }
 

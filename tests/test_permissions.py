@@ -73,7 +73,8 @@ def attr(name):
 # Everyone signed in opens a list (it shows their scope, possibly nothing).
 LIST = expect(200)
 # Station A's village records: seen by its station, auxiliary officer and grid worker ...
-SEES_VILLAGE = ("admin", "county", "station_a", "aux_v1", "grid_g1")
+# (and by the township 综治中心 of 甲镇: its township's villages)
+SEES_VILLAGE = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
 # ... station A's own records (staff, incidents): not by the grid worker or mediator.
 SEES_STATION = ("admin", "county", "station_a", "aux_v1")
 
@@ -393,7 +394,7 @@ ROUTES = [
         method="post",
         data=lambda w: {"village": w.village_1.pk},
         note="check in to 一村: only its officers in person; a village outside the scope is a field error",
-        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403),
+        expected=expect(400, admin=403, county=403, station_a=201, aux_v1=201, grid_g1=403, township_a=403),
     ),
     api("village-visits-detail", args=pk(visit), expected=VILLAGE_READ),
     api("village-visits-detail", args=pk(visit), method="patch", expected=NOT_OFFERED),

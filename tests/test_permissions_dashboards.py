@@ -27,14 +27,16 @@ COUNTY_WIDE = dashboard_of("admin", "county")
 STATION_A = dashboard_of("admin", "county", "station_a")
 STATION_B = dashboard_of("admin", "county", "station_b")
 # 一村 is in grid_g1's scope too, but a grid worker has no dashboard
-VILLAGE_1 = dashboard_of("admin", "county", "station_a", "aux_v1", "grid_g1")
+VILLAGE_1 = dashboard_of("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
+# 甲镇 for its station and its township 综治中心
+TOWNSHIP_A = dashboard_of("admin", "county", "station_a", "township_a")
 
 AREAS = [
     # (kind, world attribute, who sees it)
     ("county", "county", COUNTY_WIDE),
     ("station", "station_a", STATION_A),
     ("station", "station_b", STATION_B),
-    ("township", "township_a", STATION_A),
+    ("township", "township_a", TOWNSHIP_A),
     ("township", "township_b", STATION_B),
     ("village", "village_1", VILLAGE_1),
     ("village", "village_3", STATION_B),

@@ -85,9 +85,9 @@ def case_action(case: str, name: str, *, expected, method: str = "post", note: s
 # --- Who gets what ------------------------------------------------------------------------
 EVERYONE = expect(200)
 # case_a (一村 / 一村一组) and case_done (the same grid): who sees them
-SEES_A_ACTORS = ("admin", "county", "station_a", "aux_v1", "grid_g1")
+SEES_A_ACTORS = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
 # case_m (一村 / 一村二组, mediator_t1 assigned): the grid worker of 一组 does not see it
-SEES_M_ACTORS = ("admin", "county", "station_a", "aux_v1", "mediator_t1")
+SEES_M_ACTORS = ("admin", "county", "station_a", "aux_v1", "mediator_t1", "township_a")
 SEES_B_ACTORS = ("admin", "county", "station_b")
 
 
@@ -145,7 +145,9 @@ ROUTES = [
         "accept",
         method="get",
         note="GET only sends back to the case",
-        expected=replace(SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302),
+        expected=replace(
+            SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302, township_a=302
+        ),
     ),
     case_action("case_a", "accept", expected=on_a("case.accept", 302)),
     case_action("case_a", "not-accept", expected=on_a("case.not_accept", 400)),
@@ -183,7 +185,9 @@ ROUTES = [
         "case_a",
         "no-such-action",
         note="an unknown action",
-        expected=replace(SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404),
+        expected=replace(
+            SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404, township_a=404
+        ),
     ),
     case_action(
         "case_b",

@@ -144,21 +144,25 @@ ROUTES = [
     # a phone-first role (the grid worker) is sent on to the phone page
     page("visits:list", expected=by_capability("ui.phone_first", allowed=302, denied=200)),
     page("visits:mobile", expected=EVERYONE),
-    page("visits:detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200)),
+    page(
+        "visits:detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200, township_a=200)
+    ),
     page(
         "visits:check-in",
         args=attr("risk_visit"),
         method="post",
         note="only the grid's own workers check in in a grid; officers check in to the village",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302),
+        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302, township_a=403),
     ),
     api("visits-list", expected=EVERYONE),
-    api("visits-detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200)),
+    api(
+        "visits-detail", args=attr("risk_visit"), expected=replace(STATION_READ, grid_g1=200, township_a=200)
+    ),
     api(
         "visits-check-in",
         args=attr("risk_visit"),
         method="post",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200),
+        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200, township_a=403),
     ),
 ]
 

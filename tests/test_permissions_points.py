@@ -49,7 +49,7 @@ def award_body(name):
 
 
 # --- Who sees whom ------------------------------------------------------------------------
-SEES_1 = ("admin", "county", "station_a", "aux_v1", "grid_g1")  # 一村 (grid 一村一组)
+SEES_1 = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")  # 一村 (grid 一村一组)
 SEES_B = ("admin", "county", "station_b")  # 三村一组, 乙乡
 
 

@@ -59,10 +59,10 @@ def one_item(w):
 
 # --- Who sees what ------------------------------------------------------------------------
 # the round: everyone with a village in the county
-SEES_ROUND = ("admin", "county", "station_a", "station_b", "aux_v1", "grid_g1")
+SEES_ROUND = ("admin", "county", "station_a", "station_b", "aux_v1", "grid_g1", "township_a")
 # grid 一村一组 (grid_g1's), grid 一村二组 (not grid_g1's), grid 三村一组 (station B's)
-SEES_1A = ("admin", "county", "station_a", "aux_v1", "grid_g1")
-SEES_1B = ("admin", "county", "station_a", "aux_v1")
+SEES_1A = ("admin", "county", "station_a", "aux_v1", "grid_g1", "township_a")
+SEES_1B = ("admin", "county", "station_a", "aux_v1", "township_a")
 SEES_3 = ("admin", "county", "station_b")
 
 

@@ -13,6 +13,7 @@ from core.forms import StyledFormMixin
 from core.views import ServiceFormMixin
 from disputes import services
 from disputes.models import Category
+from disputes.tiers import intake as tier_intake
 from stations.selectors import incident_get
 
 from .services import case_for_incident, case_from_incident
@@ -36,6 +37,7 @@ class CaseFromIncidentForm(StyledFormMixin, forms.Form):
 
 class CaseFromIncidentView(ServiceFormMixin, FormView):
     form_class = CaseFromIncidentForm
+    template_name = "disputes/tiers/incident_form.html"  # the form, with its duplicate candidates
     nav_key = "incidents"
     submit_label = gettext_lazy("转为案件")
 
@@ -67,13 +69,35 @@ class CaseFromIncidentView(ServiceFormMixin, FormView):
     def get_cancel_url(self):
         return reverse("stations:incident-detail", args=[self.object.pk])
 
+    def candidates(self):
+        """Open cases this incident may be about (disputes.tiers.intake): caller phone or place."""
+        incident = self.object
+        return tier_intake.candidates_for(
+            user=self.request.user,
+            village=incident.village,
+            address=incident.address,
+            parties=[{"phone": incident.caller_phone}],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["candidates"] = self.candidates()
+        return context
+
     def perform(self, form):
+        linked = tier_intake.chosen(self.request.POST.get("duplicate_choice", ""), self.candidates())
+        if linked is not None:  # the same dispute: the incident is linked to its case, no new case
+            tier_intake.link_incident(actor=self.request.user, case=linked, incident=self.object)
+            self.created = None
+            return linked
         case, self.created = case_from_incident(
             actor=self.request.user, incident=self.object, **form.service_data()
         )
         return case
 
     def get_success_message(self, obj):
+        if self.created is None:
+            return _("已关联到案件 %(n)s,未新建案件。") % {"n": obj.number}
         if self.created:
             return _("已转为矛盾纠纷案件 %(number)s。") % {"number": obj.number}
         return _("该警情此前已转为案件 %(number)s,未重复登记。") % {"number": obj.number}

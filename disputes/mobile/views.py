@@ -30,6 +30,8 @@ from core.errors import add_to_form, service_call
 from disputes import selectors, services
 from disputes.events import event_label
 from disputes.models import DisputeCase, Source
+from disputes.tiers import intake as tier_intake
+from disputes.tiers import selectors as tier_selectors
 from governance import selectors as gov_selectors
 
 from .forms import MobileReportForm
@@ -66,6 +68,7 @@ class HomeView(MobileMixin, TemplateView):
             grids=list(gov_selectors.grid_list(user=user).order_by("village__code", "code")[:3]),
             open_count=selectors.case_list(user=user, filters={"open": True}).count(),
             overdue_count=selectors.case_list(user=user, filters={"overdue": True}).count(),
+            queue=tier_selectors.work_queue(user=user),  # 我的待办, the home page's selector
         )
         return context
 
@@ -102,6 +105,30 @@ class ReportView(MobileMixin, FormView):
         key = d["client_key"]
         resent = DisputeCase.objects.filter(client_key=key).exists()
         json = _wants_json(self.request)
+        if not json and not resent:  # duplicates (disputes.tiers.intake): offered once on the page
+            choice = self.request.POST.get("duplicate_choice", "")
+            self.candidates = tier_intake.candidates_for(
+                user=self.request.user,
+                village=d["grid"].village,
+                address=d.get("address", ""),
+                parties=form.parties(),
+            )
+            if self.candidates and not choice:
+                return self.render_to_response(self.get_context_data(form=form))
+            if (linked := tier_intake.chosen(choice, self.candidates)) is not None:
+                with service_call(request=self.request) as call:
+                    tier_intake.link(
+                        actor=self.request.user,
+                        case=linked,
+                        source=Source.GRID_REPORT,
+                        summary=d["summary"],
+                        parties=form.parties(),
+                    )
+                if not call.refused:
+                    messages.success(
+                        self.request, _("已关联到案件 %(n)s,未新建案件。") % {"n": linked.number}
+                    )
+                    return redirect("mobile:case-detail", pk=linked.pk)
         with service_call(form=None if json else form, forbidden="return" if json else "raise") as call:
             case = services.case_report(
                 actor=self.request.user,
@@ -145,7 +172,11 @@ class ReportView(MobileMixin, FormView):
         context = super().get_context_data(**kwargs)
         form = context["form"]
         grids = list(form.fields["grid"].queryset)
-        context.update(grids=grids, single_grid=grids[0] if len(grids) == 1 else None)
+        context.update(
+            grids=grids,
+            single_grid=grids[0] if len(grids) == 1 else None,
+            candidates=getattr(self, "candidates", []),
+        )
         return context
 
 

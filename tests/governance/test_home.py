@@ -12,7 +12,7 @@ def test_station_staff_see_their_dispute_work(client_for, world):
     report(world, village=world.village_3, actor="station_b")
     page = client_for("station_a").get("/")
     assert page.status_code == 200
-    [panel] = page.context["panels"]
+    [panel] = [p for p in page.context["panels"] if p["template"] == "disputes/_home_panel.html"]
     assert panel["cases"]["open"] == 1 and panel["cases"]["reported"] == 1
     assert "矛盾纠纷待办" in page.content.decode()
 

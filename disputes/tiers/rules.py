@@ -1,0 +1,79 @@
+"""The tiers' rules that read, never write: which level a role handles, and who receives a
+hand-on. Services, pages and the API ask these, so a button is shown exactly when the service
+would accept the action."""
+
+from typing import Any
+
+from governance import capabilities
+from governance.models import User
+from governance.roles import Role
+from stations.selectors import officer_station_id
+
+from ..models import DisputeCase, Level
+from .models import HandOn
+
+# the actions a handler takes on a case: a township 综治中心 takes them on its township-level
+# cases, the county command centre on county-level ones (``case.handle_<level>``)
+HANDLING_ACTIONS = frozenset(
+    {
+        "accept",
+        "not_accept",
+        "start_mediation",
+        "mark_failed",
+        "close",
+        "reopen",
+        "escalate",
+        "edit",
+        "party",
+        "assign_mediator",
+        "session",
+        "agreement",
+        "performance",
+        "refer",
+        "referral_update",
+        "follow_up",
+        "pause",
+        "request_extension",
+        "supervision_reply",
+    }
+)
+HANDLED_LEVELS = {Level.TOWNSHIP.value: "case.handle_township", Level.COUNTY.value: "case.handle_county"}
+
+
+def _handles(user: Any, level: str) -> bool:
+    if level == Level.TOWNSHIP:
+        return capabilities.may(user, "case.handle_township")
+    if level == Level.COUNTY:
+        return capabilities.may(user, "case.handle_county")
+    return False
+
+
+def handles_level(user: Any, case: DisputeCase, action: str) -> bool:
+    """A township or county handler may take a handling action on a case at its own level."""
+    return action in HANDLING_ACTIONS and _handles(user, case.level)
+
+
+def may_act(user: Any, case: DisputeCase, action: str) -> bool:
+    """The role may take ``case.<action>`` anywhere in its scope, or the action is a handling one
+    on a case at the level the role handles (scope is the selectors' business)."""
+    return capabilities.may(user, f"case.{action}") or handles_level(user, case, action)
+
+
+def may_act_somewhere(user: Any, action: str) -> bool:
+    """Whether the role could take ``action`` on some case (for API permission classes that
+    run before the case is read): by the table, or as a handler of a level."""
+    if capabilities.may(user, f"case.{action}"):
+        return True
+    return action in HANDLING_ACTIONS and any(_handles(user, level) for level in HANDLED_LEVELS)
+
+
+def is_receiver(user: User, hand_on: HandOn) -> bool:
+    """The user works for the unit the case was handed on to (the one who acknowledges it)."""
+    role = capabilities.role_of(user)
+    if role == Role.ADMIN:
+        return True
+    if hand_on.target == HandOn.Target.STATION:
+        return role == Role.STATION and officer_station_id(user) == hand_on.to_station_id
+    if hand_on.target == HandOn.Target.TOWNSHIP:
+        return role == Role.TOWNSHIP and user.township_id == hand_on.to_township_id
+    return role == Role.LIAISON and user.liaison_unit == hand_on.to_unit
