@@ -1051,6 +1051,9 @@ def agreement_set_performance(*, actor: User, agreement: Agreement, status: str,
         raise DomainError(_("履行情况无效。"), field="status")
     old = agreement.performance_status
     if old == status:
+        # nothing to record, unless the writer saw an older version (If-Match): then it is a 409
+        if not Agreement.objects.filter(pk=agreement.pk, version=agreement.version).exists():
+            raise ConflictError(_("协议履行情况刚刚已被他人更新,请刷新后重试。"), code="conflict")
         return agreement
     if old in (Agreement.Performance.PERFORMED, Agreement.Performance.BREACHED):
         raise CaseTransitionError(
