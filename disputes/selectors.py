@@ -98,10 +98,14 @@ def case_scope(user: User) -> Q:
         return Q(pk__in=[])
     if user.is_county_wide:
         return Q()
-    if user.role in (User.Role.STATION, User.Role.AUXILIARY):
+    if user.role in (User.Role.STATION, User.Role.AUXILIARY, User.Role.TOWNSHIP):
         # resolved once to a flat list (one small query): with the villages as a subquery the
-        # planner walks the whole date index of a deep page (8 s at 500 k cases; 0.3 s so)
-        return Q(village_id__in=[row["pk"] for row in scoping.village_ids(user)])
+        # planner walks the whole date index of a deep page (8 s at 500 k cases; 0.3 s so);
+        # plus the read-only cases of ``tiers`` (transferred away, or offered by a transfer)
+        villages = Q(village_id__in=[row["pk"] for row in scoping.village_ids(user)])
+        read_only = read_only_case_ids(user)
+        extra = [row["case_id"] for row in read_only] if read_only is not None else []
+        return villages | Q(pk__in=extra) if extra else villages
     if user.role == User.Role.GRID:
         return Q(grid__in=scoping.grid_ids(user)) | Q(reported_by=user)
     return Q(pk__in=case_ids(user))
