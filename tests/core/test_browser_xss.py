@@ -17,7 +17,7 @@ from ..disputes.helpers import report
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PAYLOAD = "<img src=x onerror=window.__xss=1><script>window.__xss=1</script>"
+PAYLOAD = "<img src=x onerror=__xss=1><script>__xss=1</script>"  # names are at most 64 characters
 SKIP = re.compile(r"/(logout|export|i18n)|\.xlsx|\.json|/api/|/admin/|/static/|/media/")
 BOX = {
     "type": "Polygon",
