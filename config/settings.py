@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": _("县域基层治理平台 API"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # 满意/基本满意/不满意: the follow-up's satisfaction and the tiers evaluation share one choice set
+    "ENUM_NAME_OVERRIDES": {"SatisfactionEnum": "disputes.models.FollowUp.Satisfaction"},
     # the schema and its docs page are for signed-in users, like every other page and route
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # the docs page (/api/v1/docs/) loads Swagger UI from the vendored copy, never a CDN
