@@ -329,6 +329,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": _("县域基层治理平台 API"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # every operation documents its error answers (400/401/403/404/409/415/429: core.schema)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_error_responses",
+    ],
     # 满意/基本满意/不满意: the follow-up's satisfaction and the tiers evaluation share one choice set
     "ENUM_NAME_OVERRIDES": {"SatisfactionEnum": "disputes.models.FollowUp.Satisfaction"},
     # the schema and its docs page are for signed-in users, like every other page and route

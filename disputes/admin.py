@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import RelatedOnly, ScopedAdmin
+from governance.privacy import masked_changes
 from governance.selectors import mediator_ids
 from governance.validators import mask_id_number, mask_phone
 
@@ -88,6 +89,12 @@ def _masked_phone(obj) -> str:
     return mask_phone(obj.phone)
 
 
+@admin.display(description=_("变更"))
+def _masked_changes(obj) -> dict:
+    """The recorded changes with personal numbers masked, as on the case page."""
+    return masked_changes(obj.changes)
+
+
 class PartyInline(ReadOnlyInline):
     model = Party
     # Django takes a display callable wherever a read-only field is named; the stubs want names
@@ -101,7 +108,7 @@ class CaseMediatorInline(ReadOnlyInline):
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = ["created_at", "code", "actor", "changes", "note"]
+    fields = ["created_at", "code", "actor", _masked_changes, "note"]  # type: ignore[list-item]
     ordering = ["created_at", "pk"]
 
 
@@ -132,6 +139,7 @@ class CaseEventAdmin(ReadOnlyAdmin):
     """The timeline: never added to, changed or deleted here."""
 
     list_display = ["created_at", "case", "code", "actor", "note"]
+    fields = ["case", "code", "actor", "created_at", _masked_changes, "note"]  # type: ignore[list-item]
     list_filter = ["code"]
     search_fields = ["case__number", "note"]
     list_select_related = ["case", "actor"]

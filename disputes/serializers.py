@@ -5,7 +5,7 @@ checksum, and that every chosen related object is inside the actor's scope); the
 ``disputes.services``, which the viewsets call with ``validated_data``.
 
 Personal data (ID-card numbers, phones) is masked in lists, and in details for roles that do not
-work with the person (``governance.privacy``): also inside the timeline's recorded changes.
+work with the person (``governance.privacy``): inside the timeline's recorded changes always (a history is no place to read a number).
 """
 
 from typing import cast
@@ -16,7 +16,7 @@ from rest_framework import serializers
 from core.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
 from governance import selectors as gov_selectors
 from governance.models import Grid, Mediator, Region
-from governance.privacy import shown_id_number, shown_phone
+from governance.privacy import masked_changes, shown_id_number, shown_phone
 from governance.serializers import PersonalDataMixin
 
 from .events import event_label
@@ -115,9 +115,6 @@ class PartyUpdateSerializer(PartySerializer):
 
 
 # --- Timeline and mediators ---------------------------------------------------------------
-_PERSONAL_CHANGE_KEYS = {"id_number": shown_id_number, "phone": shown_phone}
-
-
 class CaseEventSerializer(serializers.ModelSerializer):
     label = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field, not Field.label
     actor_name = serializers.SerializerMethodField()
@@ -134,17 +131,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return _user_name(obj.actor) if obj.actor_id else None
 
     def get_changes(self, obj) -> dict:
-        """``{field: [old, new]}``; personal data masked as elsewhere."""
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        in_list = bool(self.context.get("in_list"))
-        shown = {}
-        for key, pair in (obj.changes or {}).items():
-            mask = _PERSONAL_CHANGE_KEYS.get(key.rsplit(".", 1)[-1])
-            if mask is not None and isinstance(pair, list):
-                pair = [mask(user, v, in_list=in_list) if isinstance(v, str) and v else v for v in pair]
-            shown[key] = pair
-        return shown
+        """``{field: [old, new]}``; personal data always masked (``governance.privacy``)."""
+        return masked_changes(obj.changes)
 
 
 class CaseMediatorSerializer(serializers.ModelSerializer):

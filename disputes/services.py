@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
-from core.limits import PARTIES_MAX
+from core.limits import PARTIES_MAX, check_not_future
 from core.notifications import Message, notify
 from core.versions import save_changed
 from governance import capabilities, points, scoping
@@ -1215,6 +1215,9 @@ def follow_up_record(
     if case.status != Status.CLOSED:
         raise CaseTransitionError(_("只有已办结的案件才能回访。"), code="transition")
     visited_at = visited_at or timezone.now()
+    check_not_future(visited_at, field="visited_at")
+    if case.closed_at is not None and visited_at < case.closed_at:
+        raise DomainError(_("回访时间不能早于案件办结时间。"), field="visited_at")
     if follow_up is None:
         follow_up = case.follow_ups.filter(visited_at__isnull=True, is_cancelled=False).order_by(
             "due_date"

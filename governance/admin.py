@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import RelatedOnly, ScopedAdmin
 
-from . import capabilities, points, scoping, selectors, services
+from . import capabilities, points, privacy, scoping, selectors, services
 from .models import (
     CommitteeMember,
     Grid,
@@ -30,10 +30,34 @@ from .models import (
     VolunteerMember,
     VolunteerTeam,
 )
+from .validators import mask_phone
 
 admin.site.site_header = _("县域基层治理平台 · 管理后台")
 admin.site.site_title = _("县域基层治理平台")
 admin.site.index_title = _("管理后台")
+
+
+class PersonalDataAdminMixin:
+    """An admin whose change page holds personal numbers in full (they are the form's inputs):
+    each time the page is shown, one access-log row per number shown, as for the pages and the
+    API (``governance.privacy``). Lists never show the numbers."""
+
+    personal_fields: tuple[str, ...] = ()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            shown = [field for field in self.personal_fields if getattr(obj, field, "")]
+            if shown:
+                privacy.record_access(
+                    actor=request.user,
+                    obj=obj,
+                    fields=shown,
+                    kind=PersonalDataAccess.Kind.DISPLAY,
+                    request=request,
+                )
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
 
 def linkable_users(role: str, related_name: str, in_scope: QuerySet) -> QuerySet:
@@ -161,7 +185,8 @@ def _grid_worker_accounts(user) -> QuerySet:
 
 
 @admin.register(GridWorker)
-class GridWorkerAdmin(ScopedAdmin):
+class GridWorkerAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("id_number", "phone")
     list_display = ["name", "grid", "role", "gender", "ethnicity", "stars", "is_active"]
     list_filter = ["role", "is_active", "stars", ("grid", RelatedOnly)]
     search_fields = ["name", "grid__name", "grid__village__name"]
@@ -199,7 +224,8 @@ def _mediator_accounts(user) -> QuerySet:
 
 
 @admin.register(Mediator)
-class MediatorAdmin(ScopedAdmin):
+class MediatorAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("id_number", "phone")
     list_display = [
         "name",
         "kind",
@@ -264,7 +290,8 @@ class SecurityCommitteeAdmin(ScopedAdmin):
 
 
 @admin.register(CommitteeMember)
-class CommitteeMemberAdmin(ScopedAdmin):
+class CommitteeMemberAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("phone",)
     list_display = ["name", "committee", "position", "kind", "joined_on", "is_active"]
     list_filter = ["position", "kind", "is_active", ("committee", RelatedOnly)]
     search_fields = ["name", "committee__name", "committee__village__name"]
@@ -294,7 +321,8 @@ def _team_regions(user) -> QuerySet:
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(ScopedAdmin):
+class VolunteerTeamAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("leader_phone",)
     list_display = ["name", "kind", "region", "leader_name", "founded_on", "is_active"]
     list_filter = ["kind", "is_active", ("region", RelatedOnly)]
     search_fields = ["name", "leader_name", "region__name"]
@@ -313,7 +341,8 @@ class VolunteerTeamAdmin(ScopedAdmin):
 
 
 @admin.register(VolunteerMember)
-class VolunteerMemberAdmin(ScopedAdmin):
+class VolunteerMemberAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("id_number", "phone")
     list_display = ["name", "team", "joined_on", "is_active"]
     list_filter = ["is_active", ("team", RelatedOnly)]
     search_fields = ["name", "team__name"]
@@ -336,12 +365,13 @@ class VolunteerMemberAdmin(ScopedAdmin):
 
 # --- Accounts -----------------------------------------------------------------------------
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAdminMixin, DjangoUserAdmin):
     """Accounts are managed by administrators (superusers and the 系统管理员 role); the county
     command centre may look them up. Accounts are deactivated, never deleted: the records and
     timelines they wrote keep pointing at them."""
 
-    list_display = ["username", "full_name", "role", "phone", "is_staff", "is_active", "last_login"]
+    personal_fields = ("phone",)
+    list_display = ["username", "full_name", "role", "masked_phone", "is_staff", "is_active", "last_login"]
     list_filter = ["role", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "phone"]
     ordering = ["username"]
@@ -371,6 +401,10 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone(self, obj) -> str:
+        return mask_phone(obj.phone or "")
 
     @staticmethod
     def _is_account_admin(request) -> bool:

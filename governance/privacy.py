@@ -1,7 +1,9 @@
 """Who sees personal data (ID-card numbers, phone numbers) in full.
 
-Lists and exports always mask; a detail page or API detail shows the full value only to roles
-that work with the person (the capability ``personal_data.view`` of ``governance.capabilities``)."""
+Lists, exports and change histories always mask; a detail page or API detail shows the full value
+only to roles that work with the person (the capability ``personal_data.view`` of
+``governance.capabilities``), and every such full display is written to the access log
+(``PersonalDataAccess``): through ``shown`` (pages), ``PersonalDataMixin`` (API) and ``reveal``."""
 
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +39,22 @@ PERSONAL_FIELDS = {
     "caller_phone": mask_phone,
     "leader_phone": mask_phone,
 }
+
+
+def masked_value(field: str, value: Any) -> Any:
+    """A recorded value as a history shows it: a personal field (``phone``, ``party.phone``,
+    ``id_number`` …) masked, whoever looks (a history is not a place to read a number: the
+    record's page reveals it, recorded); anything else unchanged."""
+    mask = PERSONAL_FIELDS.get(field.rsplit(".", 1)[-1])
+    return mask(value) if mask is not None and isinstance(value, str) and value else value
+
+
+def masked_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
+    """A timeline row's ``{field: [old, new]}`` with every personal value masked."""
+    return {
+        key: [masked_value(key, v) for v in pair] if isinstance(pair, list) else pair
+        for key, pair in (changes or {}).items()
+    }
 
 
 # The records whose numbers can be revealed, by model label ("disputes.party"): each app registers

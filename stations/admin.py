@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import RelatedOnly, ScopedAdmin
 from governance import scoping
 from governance import selectors as gov_selectors
-from governance.admin import linkable_users
+from governance.admin import PersonalDataAdminMixin, linkable_users
 from governance.models import Region, User
 
 from . import selectors, services
@@ -85,7 +85,8 @@ class JurisdictionAdmin(CountyManagedAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ScopedAdmin):
+class OfficerAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("phone",)
     list_display = ["name", "badge_number", "station", "post", "is_active"]
     list_filter = ["post", "is_active", ("station", RelatedOnly)]
     search_fields = ["name", "badge_number"]
@@ -110,7 +111,8 @@ class OfficerAdmin(ScopedAdmin):
 
 
 @admin.register(AuxiliaryOfficer)
-class AuxiliaryOfficerAdmin(ScopedAdmin):
+class AuxiliaryOfficerAdmin(PersonalDataAdminMixin, ScopedAdmin):
+    personal_fields = ("id_number", "phone")
     list_display = ["name", "station", "gender", "ethnicity", "is_active"]
     list_filter = ["is_active", ("station", RelatedOnly)]
     search_fields = ["name"]

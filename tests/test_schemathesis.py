@@ -13,7 +13,12 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import PASSWORD
 
@@ -21,6 +26,9 @@ RAW = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(reque
 schema = schemathesis.openapi.from_dict(RAW)
 schema.app = get_wsgi_application()
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"station_a:{PASSWORD}".encode()).decode()}
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
@@ -45,4 +53,4 @@ def station_staff(world, settings):
     database=None,
 )
 def test_api_answers_no_server_error(case, station_staff):
-    case.call_and_validate(headers=AUTH, checks=[not_a_server_error])
+    case.call_and_validate(headers=AUTH, checks=CHECKS)

@@ -1,8 +1,8 @@
 """Template helpers for personal data and small bits of page chrome.
 
 Lists always mask (``masked_phone``, ``masked_id``); detail pages show what the viewer's role
-may see (``shown_phone:request.user``, ``shown_id:request.user``), as decided by
-``governance.privacy``."""
+may see with ``{% personal obj "phone" %}``, as decided by ``governance.privacy``, which records
+every full display (there is deliberately no filter that shows a full number unrecorded)."""
 
 from django import template
 from django.middleware.csrf import get_token
@@ -30,16 +30,6 @@ def masked_phone(value) -> str:
 @register.filter
 def masked_id(value) -> str:
     return mask_id_number(value or "")
-
-
-@register.filter
-def shown_phone(value, user) -> str:
-    return privacy.shown_phone(user, value or "")
-
-
-@register.filter
-def shown_id(value, user) -> str:
-    return privacy.shown_id_number(user, value or "")
 
 
 @register.simple_tag(takes_context=True)

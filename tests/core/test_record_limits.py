@@ -132,3 +132,41 @@ def test_assignments_refuse_a_future_start_and_a_date_beyond_the_calendar(world)
     _refused(_api(world).post("/api/v1/assignments/", data, format="json"), "start_date", FUTURE)
     response = _api(world).post("/api/v1/assignments/", {**data, "start_date": "2100-01-01"}, format="json")
     assert response.status_code == 400 and "start_date" in response.json()
+
+
+def test_follow_ups_refuse_a_visit_in_the_future_or_before_the_case_was_closed(world, client_for):
+    from disputes.models import FollowUp
+
+    from ..disputes.helpers import report, to_closed
+
+    case = to_closed(world, report(world, grid=world.grid_1a))
+    api = _api(world)
+    base = {"case": case.pk, "result": "stable", "satisfaction": "satisfied", "note": "回访稳定"}
+    _refused(
+        api.post(
+            "/api/v1/follow-ups/", {**base, "visited_at": _tomorrow() + "T09:00:00+08:00"}, format="json"
+        ),
+        "visited_at",
+        FUTURE,
+    )
+    before = (case.closed_at - dt.timedelta(days=1)).isoformat()
+    _refused(
+        api.post("/api/v1/follow-ups/", {**base, "visited_at": before}, format="json"),
+        "visited_at",
+        "回访时间不能早于案件办结时间",
+    )
+    _refused(
+        api.post("/api/v1/follow-ups/", {**base, "note": "访" * (TEXT_MAX + 1)}, format="json"),
+        "note",
+        TOO_LONG,
+    )
+    assert not FollowUp.objects.filter(case=case, visited_at__isnull=False).exists()
+    # the page (visited now) takes the same note limit, with the same message
+    fields = {"result": "stable", "satisfaction": "satisfied", "note": "访" * (TEXT_MAX + 1)}
+    page = client_for("station_a").post(
+        f"/cases/{case.pk}/follow-up/", {f"follow-up-{k}": v for k, v in fields.items()}
+    )
+    assert TOO_LONG in page.content.decode()
+    assert not FollowUp.objects.filter(case=case, visited_at__isnull=False).exists()
+    assert api.post("/api/v1/follow-ups/", base, format="json").status_code == 201
+    assert FollowUp.objects.filter(case=case, visited_at__isnull=False).count() == 1

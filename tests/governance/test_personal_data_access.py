@@ -2,7 +2,10 @@
 the village) reveals a full number with one tap; every reveal and every full display (pages,
 API) is a row of the append-only access log, which the county reads in a page and the admin."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from disputes import services
@@ -132,3 +135,50 @@ def test_the_admin_is_read_only(world, cases, client_for):
     )
     assert admin.get("/admin/governance/personaldataaccess/add/").status_code == 403
     assert PersonalDataAccess.objects.get().field == "phone"
+
+
+# --- Where numbers are never shown in full: histories, lists, exports ---------------------
+def test_a_changed_number_is_masked_in_the_history_for_every_role(world, cases, client_for):
+    """A history is no place to read a number: the case page's timeline and the API's events
+    mask the old and the new phone even for station staff (who see the party's number in full,
+    recorded); showing the history writes no access row."""
+    new_phone = make_phone()
+    services.party_update(actor=world.user("station_a"), party=cases["party"], data={"phone": new_phone})
+    PersonalDataAccess.objects.all().delete()  # the log is append-only for users; tests start clean
+    case = cases["mine"]
+    api = _api(world, "station_a").get(f"/api/v1/cases/{case.pk}/")
+    assert api.status_code == 200, api.content
+    changed = [e for e in api.json()["timeline"] if "party.phone" in (e["changes"] or {})]
+    assert changed, api.json()["timeline"]
+    old, new = changed[0]["changes"]["party.phone"]
+    assert old not in (cases["phone"], "") and new != new_phone and new.startswith(new_phone[:3])
+    page = client_for("station_a").get(f"/cases/{case.pk}/").content.decode()
+    timeline = page[page.index('class="changes"') :]
+    assert cases["phone"] not in timeline and new_phone not in timeline
+    # the party itself (shown in full on the page and in the API detail) is the only recorded display
+    assert set(PersonalDataAccess.objects.values_list("object_id", "field")) == {(cases["party"].pk, "phone")}
+
+
+def test_the_admin_change_page_records_each_number_it_shows_and_its_list_shows_none(world, client_for):
+    admin = client_for("admin")
+    listing = admin.get("/admin/governance/gridworker/").content.decode()
+    assert world.worker_g1.phone not in listing and world.worker_g1.id_number not in listing
+    users = admin.get("/admin/governance/user/").content.decode()
+    assert not PersonalDataAccess.objects.exists()
+    staff = world.user("station_a")
+    assert not staff.phone or staff.phone not in users
+    page = admin.get(f"/admin/governance/gridworker/{world.worker_g1.pk}/change/")
+    assert page.status_code == 200 and world.worker_g1.phone in page.content.decode()
+    rows = PersonalDataAccess.objects.filter(actor=world.user("admin"), object_id=world.worker_g1.pk)
+    assert sorted(rows.values_list("field", flat=True)) == ["id_number", "phone"]
+    assert {r.kind for r in rows} == {"display"}
+    assert rows.first().where == f"/admin/governance/gridworker/{world.worker_g1.pk}/change/"
+
+
+def test_exports_mask_every_number_and_record_nothing(world, cases, client_for):
+    response = client_for("station_a").get("/cases/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c)
+    assert "吉克阿木" in text and cases["phone"] not in text
+    assert not PersonalDataAccess.objects.exists()
