@@ -9,17 +9,19 @@ validated data. Nothing is deleted through the API: records are archived or deac
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.serializers import BaseSerializer
 
 from . import capabilities
+from .forms import SEARCH_FIELD
 from .limits import ID_MAX
 from .versions import use_version
 
@@ -131,7 +133,11 @@ class ScopedViewSet(IdLookupMixin, viewsets.GenericViewSet):
     def search_term(self) -> str:
         if getattr(self, "action", None) != "list":
             return ""
-        return self.request.query_params.get("search", "").strip()
+        text = self.request.query_params.get("search", "")
+        try:  # the list pages' ``?q=`` field, so both channels refuse the same terms
+            return SEARCH_FIELD.clean(text).strip()
+        except DjangoValidationError as error:
+            raise ValidationError({"search": error.messages}) from error
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update") and self.update_serializer_class is not None:

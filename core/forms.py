@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,11 +63,30 @@ def date_widgets(*names: str) -> dict:
     return {name: DateInput() for name in names}
 
 
+class SearchField(forms.CharField):
+    """A search term: at most 64 characters, no NUL byte (which PostgreSQL cannot compare)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("搜索"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, validators.ProhibitNullCharactersValidator)
+        ]
+        self.validators.append(
+            validators.ProhibitNullCharactersValidator(message=_("搜索词不能包含空字符(NUL)。"))
+        )
+
+
+SEARCH_FIELD = SearchField()
+
+
 class ListFilterForm(StyledFormMixin, forms.Form):
     """``?q=`` plus the list's own filters. Choices are scoped, so a filter can only narrow the
     list; an unknown or out-of-scope value is ignored."""
 
-    q = forms.CharField(label=_("搜索"), required=False, max_length=64)
+    q = SEARCH_FIELD
 
     def __init__(self, data=None, *, user, **kwargs):
         self.user = user

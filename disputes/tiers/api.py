@@ -16,16 +16,16 @@ writes through ``disputes.tiers.services``; errors mapped by ``core.errors.api_e
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ScopedViewSet, valid_id
+from core.api import ScopedViewSet
+from core.limits import ID_MAX, IdField
 from governance import capabilities
 from governance.models import Region
 from governance.roles import LiaisonUnit
@@ -350,31 +350,38 @@ class CaseTierViewSet(ScopedViewSet):
 
 
 # --- Lists --------------------------------------------------------------------------------
+class DuplicateQuery(serializers.Serializer):
+    """The report about to be made: its parties' numbers and its place (all optional)."""
+
+    phone = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=50)
+    id_number = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, max_length=50
+    )
+    village = serializers.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, error_messages=dict(IdField.default_error_messages)
+    )
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
 class DuplicateCandidatesView(APIView):
     """Open cases in scope that may be the same dispute as a report about to be made."""
 
     @extend_schema(
         summary=gettext_lazy("疑似重复案件"),
-        parameters=[
-            OpenApiParameter("phone", str, many=True),
-            OpenApiParameter("id_number", str, many=True),
-            OpenApiParameter("village", int),
-            OpenApiParameter("address", str),
-        ],
+        parameters=[DuplicateQuery],
         responses=CandidateSerializer(many=True),
     )
     def get(self, request):
-        village = request.query_params.get("village", "")
-        if village and not valid_id(village):
-            raise serializers.ValidationError({"village": [_("编号无效:记录编号应为正整数。")]})
         if not capabilities.may(request.user, "case.report"):
             raise PermissionDenied()
+        query = DuplicateQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         rows = selectors.duplicate_candidates(
             user=request.user,
-            phones=request.query_params.getlist("phone"),
-            id_numbers=request.query_params.getlist("id_number"),
-            village_id=int(village) if village else None,
-            address=request.query_params.get("address", ""),
+            phones=query.validated_data.get("phone", []),
+            id_numbers=query.validated_data.get("id_number", []),
+            village_id=query.validated_data.get("village"),
+            address=query.validated_data.get("address", ""),
         )
         return Response(CandidateSerializer(rows, many=True).data)
 
