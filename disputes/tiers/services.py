@@ -172,6 +172,8 @@ def hand_on_create(
     if new_level != case.level:
         changes["level"] = [case.level, new_level]
         _bump(case, level=new_level)
+    if hand_on.target == HandOn.Target.DEPARTMENT:
+        _refer_to_unit(actor, case, hand_on)
     _event(
         case,
         actor,
@@ -196,6 +198,54 @@ def hand_on_create(
         ),
     )
     return hand_on
+
+
+# the referral a hand-on to a unit opens: the kind of 对接 each liaison unit answers
+UNIT_KIND = {
+    LiaisonUnit.JUDICIAL: Referral.Kind.PEOPLE_MEDIATION,
+    LiaisonUnit.COURT: Referral.Kind.COURT,
+    LiaisonUnit.LAWYER: Referral.Kind.LAWYER,
+}
+
+
+def _refer_to_unit(actor: User, case: DisputeCase, hand_on: HandOn) -> Referral:
+    """交办 to a department or court is a referral its liaison answers (``liaison_referral_*``):
+    the hand-on's instructions and deadline go with it; an accepted case is 已移送 (a case not
+    yet accepted keeps its status: the unit's answer comes back to whoever accepts it)."""
+    unit = LiaisonUnit(hand_on.to_unit)
+    kind = UNIT_KIND.get(unit, Referral.Kind.DEPARTMENT)
+    referral = Referral(
+        case=case,
+        kind=kind,
+        department=unit.value if kind == Referral.Kind.DEPARTMENT else "",
+        target_name=str(unit.label)[:64],
+        reason=hand_on.instructions,
+        due_date=timezone.localtime(hand_on.deadline).date(),
+        created_by=actor,
+    )
+    referral.full_clean(exclude=["case", "created_by"])
+    if Status.REFERRED in case_services.TRANSITIONS.get(case.status, frozenset()):
+        case_services._transition(
+            case=case,
+            actor=actor,
+            to=Status.REFERRED,
+            code="disputes.case.referred",
+            note=f"{referral.get_kind_display()} → {referral.target_name}",
+        )
+    referral.save()
+    _event(
+        case,
+        actor,
+        "disputes.referral.sent",
+        note=_("%(kind)s → %(target)s,答复期限 %(due)s:%(reason)s")
+        % {
+            "kind": referral.get_kind_display(),
+            "target": referral.target_name,
+            "due": referral.due_date,
+            "reason": referral.reason,
+        },
+    )
+    return referral
 
 
 @transaction.atomic

@@ -145,3 +145,61 @@ def test_a_case_handed_on_back_to_the_station_is_the_stations_again(world):
     assert case.level == Level.VILLAGE and rules.may_act(station, case, "accept")
     services.case_accept(actor=station, case=case)
     assert not rules.may_act(county, case, "close")  # the county supervises, no longer handles
+
+
+def test_a_hand_on_to_a_department_is_a_referral_its_liaison_sees_and_answers(world, client_for):
+    case = escalate_to(world, report(world), Level.COUNTY)
+    county = world.user("county")
+    services.case_accept(actor=county, case=case)
+    deadline = timezone.now() + dt.timedelta(days=6)
+    hand_on = tiers.hand_on_create(
+        actor=county,
+        case=case,
+        target="department",
+        to_unit="hrss",
+        instructions="请人社部门核实欠薪金额并督促支付",
+        deadline=deadline,
+    )
+    referral = case.referrals.get()
+    assert referral.kind == "department" and referral.department == "hrss"
+    assert referral.reason == "请人社部门核实欠薪金额并督促支付"
+    assert referral.due_date == timezone.localtime(deadline).date() and referral.created_by == county
+    case.refresh_from_db()
+    assert case.status == Status.REFERRED
+    assert {"disputes.case.handed_on", "disputes.referral.sent"} <= set(
+        case.events.values_list("code", flat=True)
+    )
+    liaison = world.user("liaison_hrss")
+    assert Notification.objects.filter(recipient=liaison, kind="case.handed_on").exists()
+    queue = tier_selectors.work_queue(user=liaison)
+    assert [r.pk for r in queue.referrals] == [referral.pk] and [h.pk for h in queue.hand_ons] == [hand_on.pk]
+    tiers.hand_on_acknowledge(actor=liaison, hand_on=hand_on)
+    client = client_for("liaison_hrss")
+    assert (
+        "请人社部门核实欠薪金额"
+        in client.get(reverse("tiers:referral-detail", args=[referral.pk])).content.decode()
+    )
+    answered = client.post(
+        reverse("tiers:referral-detail", args=[referral.pk]),
+        {"status": "answered", "answer": "已督促企业支付"},
+    )
+    assert answered.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "answered" and referral.answer == "已督促企业支付"
+    assert Notification.objects.filter(recipient=county, kind="case.referral_answered").exists()
+
+
+def test_a_hand_on_to_the_judicial_office_is_a_people_mediation_referral(world):
+    case = escalate_to(world, report(world), Level.TOWNSHIP)
+    tiers.hand_on_create(
+        actor=world.user("township_a"),
+        case=case,
+        target="department",
+        to_unit="judicial",
+        instructions="请司法所组织人民调解",
+        deadline=timezone.now() + dt.timedelta(days=3),
+    )
+    referral = case.referrals.get()
+    assert referral.kind == "people_mediation" and referral.department == ""
+    case.refresh_from_db()
+    assert case.status == Status.REPORTED  # not accepted yet: the status stays, the referral is sent
