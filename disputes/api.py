@@ -32,6 +32,7 @@ from . import selectors, services
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Agreement, DisputeCase, FollowUp, MediationSession, Party, Referral
+from .tiers import intake as tier_intake
 from .tiers import rules as tier_rules
 
 
@@ -75,7 +76,8 @@ def _note_call(service):
         responses={
             201: s.CaseDetailSerializer,
             200: OpenApiResponse(
-                s.CaseDetailSerializer, gettext_lazy("同一 client_key 重复提交:返回首次立的案")
+                s.CaseDetailSerializer,
+                gettext_lazy("同一 client_key 重复提交:返回首次立的案;link_to:关联到的已有案件(未新建)"),
             ),
         },
     ),
@@ -148,6 +150,16 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         parties = [dict(p) for p in data.pop("parties", [])]
+        linked = data.pop("link_to", None)
+        if linked is not None:  # a repeat report of an open case: linked to it, no new case
+            tier_intake.link(
+                actor=request.user,
+                case=linked,
+                source=data["source"],
+                summary=data["summary"],
+                parties=parties,
+            )
+            return self.detail_response(linked)
         key = data.get("client_key")
         resent = key is not None and DisputeCase.objects.filter(client_key=key).exists()
         case = services.case_report(actor=request.user, parties=parties, **data)
