@@ -102,3 +102,39 @@ def test_a_linked_incident_is_recorded_against_the_case_and_not_converted_later(
     assert case == first and not created and DisputeCase.objects.count() == count
     again, linked_now = incident_link_to_case(actor=world.user("station_a"), incident=incident, case=first)
     assert again == first and not linked_now and LinkedReport.objects.count() == 1
+
+
+def test_the_phones_resend_gets_the_duplicate_choice_then_links_when_chosen(world, client_for):
+    """report-draft.js sends with Accept: application/json: a possible duplicate is a 409 with the
+    candidates (nothing saved); resent with the user's choice, it is linked."""
+    from django.urls import reverse
+
+    phone = make_phone()
+    first = report(world, grid=world.grid_1a, parties=[{"name": "吉克", "role": "applicant", "phone": phone}])
+    client = client_for("grid_g1")
+    form = {
+        "client_key": "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+        "grid": world.grid_1a.pk,
+        "category": "neighbour",
+        "summary": "又吵起来了",
+        "people_involved": "2",
+        "name_1": "吉克",
+        "phone_1": phone,
+    }
+    count = DisputeCase.objects.count()
+    offered = client.post(reverse("mobile:report"), form, HTTP_ACCEPT="application/json")
+    assert offered.status_code == 409
+    assert [c["id"] for c in offered.json()["duplicates"]] == [first.pk]
+    assert DisputeCase.objects.count() == count and not LinkedReport.objects.exists()
+    linked = client.post(
+        reverse("mobile:report"), {**form, "duplicate_choice": str(first.pk)}, HTTP_ACCEPT="application/json"
+    )
+    assert linked.status_code == 200 and linked.json()["id"] == first.pk and linked.json()["linked"] is True
+    assert DisputeCase.objects.count() == count and LinkedReport.objects.get().case == first
+    # "new": a case after all, once
+    new = client.post(
+        reverse("mobile:report"), {**form, "duplicate_choice": "new"}, HTTP_ACCEPT="application/json"
+    )
+    assert new.status_code == 201 and DisputeCase.objects.count() == count + 1
+    again = client.post(reverse("mobile:report"), form, HTTP_ACCEPT="application/json")
+    assert again.status_code == 200 and again.json()["resent"] is True  # the same key: the case made
