@@ -47,7 +47,7 @@ def _villages(user):
     return gov_selectors.village_list(user=user, include_archived=True)
 
 
-def _cases(user):
+def _linkable_cases(user):
     """Open cases the user may write to: those a repeat report may be linked to."""
     return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
 
@@ -619,7 +619,7 @@ class CaseCreateSerializer(BaseModelSerializer):
     client_key = serializers.UUIDField(required=False, allow_null=True, label=_("客户端提交键"))
     note = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("说明"))
     link_to = ScopedPrimaryKeyRelatedField(
-        scope=_cases,
+        scope=_linkable_cases,
         queryset=DisputeCase.objects.all(),
         required=False,
         allow_null=True,
