@@ -406,6 +406,22 @@ class RelatedViewSet(mixins.CreateModelMixin, ReadViewSet, DisputesViewSet):
     def get_queryset(self):
         return selectors.related_list(self.model, user=self.request.user)
 
+    def may_write(self, user) -> bool:
+        # before the case is read: by the table, or as the handler of a level (a township's
+        # 综治中心 records the agreement of its township-level case); the service then checks the
+        # case itself (``tiers.rules.may_act``)
+        code = self.action_capabilities.get(getattr(self, "action", None) or "", self.write_capability)
+        if code and code.startswith("case."):
+            case = getattr(getattr(self, "checked_object", None), "case", None)
+            if case is not None:  # a record's own action: the level of its case decides
+                return tier_rules.may_act(user, case, code.removeprefix("case."))
+            return tier_rules.may_act_somewhere(user, code.removeprefix("case."))
+        return super().may_write(user)
+
+    def check_object_permissions(self, request, obj):
+        self.checked_object = obj
+        super().check_object_permissions(request, obj)
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
