@@ -53,3 +53,15 @@ def test_demo_field_work(field, db):
     assert Patrol.objects.filter(status="ended").count() == plans
     station = User.objects.get(username="demo_station")
     assert selectors.incident_list(user=station).exists()
+
+
+def test_demo_check_ins_are_never_in_the_future(field, db):
+    from patrols.models import PatrolCheckIn
+    from patrols.visits.models import GridCheckIn
+
+    now = timezone.now()
+    assert VillageVisit.objects.exists()
+    assert not VillageVisit.objects.filter(checked_in_at__gt=now).exists()
+    assert not VillageVisit.objects.filter(visited_on__gt=timezone.localdate()).exists()
+    assert not PatrolCheckIn.objects.filter(checked_in_at__gt=now).exists()
+    assert not GridCheckIn.objects.filter(checked_in_at__gt=now).exists()
