@@ -172,6 +172,36 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
+# --- Attachments (photos, scans: core.attachments) --------------------------------------
+# Stored through Django's storage API: local files under var/media by default (never served by
+# a URL of their own: core.attachments.views streams them after the record's scope check), an
+# S3-compatible bucket (MinIO in docker-compose.yml) when S3_BUCKET is set.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "default_acl": "private",
+            "querystring_auth": True,  # no object is ever public
+            "file_overwrite": False,
+            "addressing_style": "path",  # MinIO
+            "signature_version": "s3v4",
+        },
+    }
+ATTACHMENTS = {
+    "MAX_BYTES": env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),  # per file
+    "MAX_PER_RECORD": env_int("ATTACHMENT_MAX_PER_RECORD", 20),
+    "MAX_SIDE": env_int("ATTACHMENT_MAX_SIDE", 1600),  # px, longer side, after re-encoding
+    "THUMB_SIDE": 320,
+    "MAX_PIXELS": env_int("ATTACHMENT_MAX_PIXELS", 40_000_000),  # decompression bombs
+}
+
 # --- Cache ------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

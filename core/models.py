@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .attachments.models import Attachment  # noqa: F401  (registered in the core app: its models module)
+
 
 class Versioned(models.Model):
     """A record people edit: it carries a ``version``, bumped by every write

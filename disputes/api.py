@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from core.api import ReadViewSet, ScopedViewSet
+from core.attachments.api import AttachmentsMixin
 from core.errors import DomainError
 from core.filters import IdFilter
 from core.versions import etag, use_version
@@ -87,10 +88,11 @@ def _note_call(service):
         responses=s.CaseDetailSerializer,
     ),
 )
-class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet):
+class CaseViewSet(AttachmentsMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet):
     """矛盾纠纷案件。状态只能通过各操作(受理、调解、办结……)变更。"""
 
     serializer_class = s.CaseListSerializer
+    attachment_label = "disputes.case"
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]  # the selector orders the list
     action_capabilities = {
@@ -112,6 +114,7 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         "resume": "case.pause",
         "request_extension": "case.request_extension",
         "decide_extension": "case.approve_extension",
+        "attachments": "case.attach",
     }
 
     def get_queryset(self):
@@ -460,7 +463,7 @@ class PartyViewSet(mixins.UpdateModelMixin, RelatedViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
-class SessionViewSet(RelatedViewSet):
+class SessionViewSet(AttachmentsMixin, RelatedViewSet):
     """调解记录(笔录)。记录调解时,已受理的案件自动进入调解中;结果为调解未成时案件随之变更。"""
 
     model = MediationSession
@@ -468,7 +471,8 @@ class SessionViewSet(RelatedViewSet):
     read_serializer_class = s.SessionSerializer
     filterset_class = _case_filterset(MediationSession)
     ordering = ("held_at", "pk")
-    action_capabilities = {"create": "case.session"}
+    attachment_label = "disputes.session"
+    action_capabilities = {"create": "case.session", "attachments": "case.attach"}
 
     def get_queryset(self):
         return super().get_queryset().select_related("recorded_by")
@@ -478,7 +482,7 @@ class SessionViewSet(RelatedViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[CASE_PARAMETER]))
-class AgreementViewSet(RelatedViewSet):
+class AgreementViewSet(AttachmentsMixin, RelatedViewSet):
     """调解协议。登记后案件为“达成协议”;履行情况通过 performance 操作登记。"""
 
     model = Agreement
@@ -486,7 +490,12 @@ class AgreementViewSet(RelatedViewSet):
     read_serializer_class = s.AgreementSerializer
     filterset_class = _case_filterset(Agreement)
     ordering = ("signed_on", "pk")
-    action_capabilities = {"create": "case.agreement", "performance": "case.performance"}
+    attachment_label = "disputes.agreement"
+    action_capabilities = {
+        "create": "case.agreement",
+        "performance": "case.performance",
+        "attachments": "case.attach",
+    }
 
     def perform_service(self, data):
         return services.agreement_create(actor=self.request.user, **data)

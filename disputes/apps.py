@@ -8,6 +8,7 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
+        from .attachments import register_attachables
         from governance.home import register_home_panel
         from governance.privacy import register_revealer
         from stations.services import register_incidents_recorded
@@ -25,3 +26,4 @@ class DisputesConfig(AppConfig):
         # 查看完整号码 on a party: through the case scope (a mediator their cases, an auxiliary
         # officer their village)
         register_revealer("disputes.party", lambda user, pk: related_get(Party, user=user, pk=pk))
+        register_attachables()  # photos and scans (core.attachments)

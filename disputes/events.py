@@ -6,6 +6,7 @@ EVENT_LABELS = {
     "disputes.case.reported": _("登记上报"),
     "disputes.case.updated": _("修改案情"),
     "disputes.case.noted": _("备注"),
+    "disputes.case.attachment_added": _("上传附件"),
     "disputes.case.accepted": _("受理"),
     "disputes.case.not_accepted": _("不予受理"),
     "disputes.case.mediation_started": _("开始调解"),

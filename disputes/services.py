@@ -422,6 +422,20 @@ def case_add_note(*, actor: User, case: DisputeCase, note: str) -> CaseEvent:
     return _event(case, actor, "disputes.case.noted", note=_require_note(note, "note", _("请填写说明内容。")))
 
 
+def case_attachment_added(*, actor: User, obj: Any, attachment: Any) -> CaseEvent:
+    """The timeline line of a photo or scan added to a case, one of its mediation sessions or
+    its agreement (``core.attachments`` calls it inside the upload's transaction)."""
+    case = obj if isinstance(obj, DisputeCase) else obj.case
+    on = {MediationSession: _("调解记录"), Agreement: _("调解协议")}.get(type(obj), _("案件"))
+    return _event(
+        case,
+        actor,
+        "disputes.case.attachment_added",
+        note=f"{on}:{attachment.get_kind_display()} {attachment.original_name}",
+        changes={"attachment": (None, attachment.pk)},
+    )
+
+
 # --- Lifecycle ----------------------------------------------------------------------------
 @transaction.atomic
 def case_accept(

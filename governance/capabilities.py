@@ -66,6 +66,8 @@ CAPABILITIES = [
     _c("case.referral_update", _("登记对接结果"), CASE_WORKERS),
     _c("case.follow_up", _("回访"), CASE_WORKERS),
     _c("case.note", _("添加备注、督办意见"), CASE_WORKERS, MEDIATOR, GRID, COUNTY, TOWNSHIP),
+    # photos and scans (core.attachments) on a case, its mediation sessions and agreements
+    _c("case.attach", _("上传案件照片、扫描件(含签字的调解协议书)"), CASE_WORKERS, GRID, MEDIATOR, TOWNSHIP),
     _c("case.assess_risk", _("重新评估风险"), CASE_WORKERS, COUNTY, TOWNSHIP),
     _c("case.red_alert", _("接收红色风险预警"), ADMIN, COUNTY),
     # --- The case clock: pauses (中止) and extensions (延期), approved by the level above ---
@@ -103,6 +105,8 @@ CAPABILITIES = [
     # --- Incidents (警情) and presence ---
     _c("incident.view", _("查看警情"), ADMIN, COUNTY, STATION, AUXILIARY),
     _c("incident.manage", _("录入、导入、移交警情"), MANAGERS),
+    # a photo on one's own check-in (village, grid, patrol checkpoint): field evidence
+    _c("checkin.attach", _("为本人的签到上传现场照片"), ADMIN, STATION, AUXILIARY, GRID),
     # --- Patrols (群防群治) ---
     _c("patrol.plan", _("制定巡逻计划"), MANAGERS),
     _c("patrol.run", _("开展巡逻(签到、记录发现、结束)"), MANAGERS, AUXILIARY),

@@ -8,6 +8,7 @@ class StationsConfig(AppConfig):
     verbose_name = _("派出所")
 
     def ready(self) -> None:
+        from .attachments import register_attachables
         # Station staff and auxiliary officers see villages through station records;
         # governance asks us, so that it never imports this app.
         from governance import scoping
@@ -16,3 +17,4 @@ class StationsConfig(AppConfig):
 
         scoping.register_village_scope("station", selectors.station_staff_village_ids)
         scoping.register_village_scope("auxiliary", selectors.auxiliary_village_ids)
+        register_attachables()  # a photo on a village check-in (core.attachments)

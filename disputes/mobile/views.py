@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from core.attachments import services as attachment_services
+from core.attachments.models import Attachment
 from core.errors import add_to_form, service_call
 from disputes import selectors, services
 from disputes.events import event_label
@@ -155,7 +158,10 @@ class ReportView(MobileMixin, FormView):
                         self.request, _("已关联到案件 %(n)s,未新建案件。") % {"n": linked.number}
                     )
                     return redirect("mobile:case-detail", pk=linked.pk)
-        with service_call(form=None if json else form, forbidden="return" if json else "raise") as call:
+        with (
+            service_call(form=None if json else form, forbidden="return" if json else "raise") as call,
+            transaction.atomic(),  # the case and its photo, or neither
+        ):
             case = services.case_report(
                 actor=self.request.user,
                 village=d["grid"].village,
@@ -169,6 +175,14 @@ class ReportView(MobileMixin, FormView):
                 parties=form.parties(),
                 client_key=key,
             )
+            if d.get("photo") is not None and not resent:  # a resend keeps the first photo
+                attachment_services.attachment_add(
+                    actor=self.request.user,
+                    label="disputes.case",
+                    object_id=case.pk,
+                    upload=d["photo"],
+                    kind=Attachment.Kind.PHOTO,
+                )
         if call.refused:
             # 403 and 409 (the same report is being saved by another request right now: the
             # resend will find it) answer the script directly; other refusals show on the form

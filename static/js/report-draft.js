@@ -111,7 +111,7 @@
   function collect() {
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled) { return; }
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.disabled || el.type === "file") { return; }
       if (el.type === "radio") { if (el.checked) { fields[el.name] = el.value; } return; }
       if (el.type === "checkbox") { if (el.checked) { fields[el.name] = el.value || "on"; } return; }
       fields[el.name] = el.value;
@@ -121,7 +121,7 @@
 
   function restore(fields) {
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "hidden" && el.name !== "client_key") { return; }
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.type === "file" || el.type === "hidden" && el.name !== "client_key") { return; }
       var has = Object.prototype.hasOwnProperty.call(fields, el.name);
       if (el.type === "radio") { el.checked = has && fields[el.name] === el.value; return; }
       if (el.type === "checkbox") { el.checked = has; return; }
@@ -204,8 +204,12 @@
   }
 
   function send(entry) {
-    var body = new URLSearchParams();
+    // the photo (resized by photo-resize.js) goes with the report being sent from this page;
+    // it lives in the page, not in the stored outbox
+    var photo = form && keyInput && keyInput.value === entry.key ? form.querySelector("input[type=file][name=photo]") : null;
+    var body = photo && photo.files && photo.files.length ? new FormData() : new URLSearchParams();
     Object.keys(entry.fields).forEach(function (name) { body.append(name, entry.fields[name]); });
+    if (body instanceof FormData) { body.append("photo", photo.files[0]); }
     var token = csrfToken(entry);
     body.set("csrfmiddlewaretoken", token);
     return window.fetch(entry.url, {
