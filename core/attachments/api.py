@@ -23,6 +23,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import JSONParser
 from core.serializers import BaseModelSerializer
 
 from . import selectors, services
@@ -87,7 +88,7 @@ class AttachmentsMixin:
         detail=True,
         methods=["get", "post"],
         url_path="attachments",
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],  # JSON: only to say a file is missing
         pagination_class=None,
         filter_backends=[],
     )

@@ -50,6 +50,13 @@ def _asked_for() -> dict[str, str]:
                     found[node.args[0].value] = where
                 if (
                     isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) == "register_attachable"
+                ):  # core.attachments: the capability to add to a record
+                    for kw in node.keywords:
+                        if kw.arg == "capability" and isinstance(kw.value, ast.Constant):
+                            found[str(kw.value.value)] = where
+                if (
+                    isinstance(node, ast.Call)
                     and getattr(node.func, "attr", getattr(node.func, "id", "")) == "may"
                 ):
                     arg = node.args[1] if len(node.args) > 1 else None
