@@ -88,7 +88,9 @@ def _note_call(service):
         responses=s.CaseDetailSerializer,
     ),
 )
-class CaseViewSet(AttachmentsMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet):
+class CaseViewSet(
+    AttachmentsMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListModelMixin, DisputesViewSet
+):
     """矛盾纠纷案件。状态只能通过各操作(受理、调解、办结……)变更。"""
 
     serializer_class = s.CaseListSerializer

@@ -8,11 +8,11 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
-        from .attachments import register_attachables
         from governance.home import register_home_panel
         from governance.privacy import register_revealer
         from stations.services import register_incidents_recorded
 
+        from .attachments import register_attachables
         from .home import dispute_panel
         from .models import Party
         from .selectors import related_get

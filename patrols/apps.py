@@ -6,9 +6,9 @@ class PatrolsConfig(AppConfig):
     name = "patrols"
 
     def ready(self) -> None:
-        from .attachments import register_attachables
         from disputes.risk import register_risk_rise_handler
 
+        from .attachments import register_attachables
         from .visits.services import risk_visits_create
 
         # a case rising to 红/橙 gets its visit in the same transaction, not at the next sweep

@@ -18,7 +18,9 @@ def register_attachables() -> None:
     register_attachable(
         "patrols.grid_check_in",
         GridCheckIn,
-        get=lambda user, pk: get_object_or_404(GridCheckIn.objects.filter(grid__in=grid_list(user=user).values("pk")), pk=pk),
+        get=lambda user, pk: get_object_or_404(
+            GridCheckIn.objects.filter(grid__in=grid_list(user=user).values("pk")), pk=pk
+        ),
         capability="checkin.attach",
         may_add=lambda user, check_in: own_check_in(user, check_in.user_id),
         kinds=["photo"],

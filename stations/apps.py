@@ -8,12 +8,12 @@ class StationsConfig(AppConfig):
     verbose_name = _("派出所")
 
     def ready(self) -> None:
-        from .attachments import register_attachables
         # Station staff and auxiliary officers see villages through station records;
         # governance asks us, so that it never imports this app.
         from governance import scoping
 
         from . import selectors
+        from .attachments import register_attachables
 
         scoping.register_village_scope("station", selectors.station_staff_village_ids)
         scoping.register_village_scope("auxiliary", selectors.auxiliary_village_ids)

@@ -12,6 +12,7 @@ capability); the upload goes through ``services.attachment_add``, the same check
 
 from __future__ import annotations
 
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -120,7 +121,9 @@ class AttachmentsMixin:
         pagination_class=None,
         filter_backends=[],
     )
-    def attachment_download(self, request: Request, pk: str | None = None, attachment_pk: str = "") -> object:
+    def attachment_download(
+        self, request: Request, pk: str | None = None, attachment_pk: str = ""
+    ) -> FileResponse:
         obj = self.get_object()  # type: ignore[attr-defined]
         attachment = selectors.attachments_of(objs=[obj]).filter(pk=attachment_pk).first()
         if attachment is None:

@@ -37,7 +37,7 @@ class Attachable:
     get: Callable[[Any, Any], Model]
     capability: str
     may_add: Callable[[Any, Any], bool] | None = None
-    on_added: Callable[..., None] | None = None
+    on_added: Callable[..., object] | None = None
     kinds: tuple[str, ...] = tuple(Attachment.Kind.values)
     verbose: Any = field(default="")
 
@@ -64,7 +64,7 @@ def register_attachable(
     get: Callable[[Any, Any], Model],
     capability: str,
     may_add: Callable[[Any, Any], bool] | None = None,
-    on_added: Callable[..., None] | None = None,
+    on_added: Callable[..., object] | None = None,
     kinds: Iterable[str] | None = None,
     verbose: Any = "",
 ) -> None:

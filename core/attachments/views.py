@@ -36,7 +36,9 @@ def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileRes
         handle,
         as_attachment=not inline,
         filename=attachment.original_name,
-        content_type=attachment.mime_type if attachment.mime_type in ("image/jpeg", "application/pdf") else "application/octet-stream",
+        content_type=attachment.mime_type
+        if attachment.mime_type in ("image/jpeg", "application/pdf")
+        else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

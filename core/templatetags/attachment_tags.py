@@ -42,7 +42,9 @@ def attachments_panel(context: Any, obj: Any, *related: Any, compact: bool = Fal
                     {
                         "url_label": record_entry.label,
                         "pk": record.pk,
-                        "label": f"{record_entry.verbose} {record}" if record is not obj else record_entry.verbose,
+                        "label": f"{record_entry.verbose} {record}"
+                        if record is not obj
+                        else record_entry.verbose,
                     }
                 )
     kinds = entry.kinds if entry is not None else ()

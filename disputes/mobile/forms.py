@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.errors import DomainError
-
 from core.limits import validate_people_count
 from disputes.models import Category, Party
 from governance import selectors as gov_selectors
@@ -103,7 +102,9 @@ class MobileReportForm(forms.Form):
         label=gettext_lazy("现场照片(可不拍)"),
         required=False,
         # made ~1600 px on the phone (static/js/photo-resize.js); checked and re-encoded here
-        widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment", "data-photo-resize": ""}),
+        widget=forms.FileInput(
+            attrs={"accept": "image/*", "capture": "environment", "data-photo-resize": ""}
+        ),
         error_messages={
             "empty": gettext_lazy("文件是空的。"),
             "invalid": gettext_lazy("照片上传失败,请重新选择。"),

@@ -61,15 +61,23 @@ def test_the_api_refuses_what_the_form_refuses(world, case, api_client_for, medi
 
 def test_outside_the_scope_404_and_without_the_capability_403(world, case, api_client_for):
     assert api_client_for("station_b").get(url(case)).status_code == 404
-    assert api_client_for("station_b").post(url(case), {"file": photo(10, 10)}, format="multipart").status_code == 404
+    assert (
+        api_client_for("station_b").post(url(case), {"file": photo(10, 10)}, format="multipart").status_code
+        == 404
+    )
     assert api_client_for("county").get(url(case)).status_code == 200
-    assert api_client_for("county").post(url(case), {"file": photo(10, 10)}, format="multipart").status_code == 403
+    assert (
+        api_client_for("county").post(url(case), {"file": photo(10, 10)}, format="multipart").status_code
+        == 403
+    )
     assert Attachment.objects.count() == 0
 
 
 def test_an_agreement_takes_its_signed_scan_and_the_case_timeline_says_so(world, case, api_client_for):
     dispute_services.case_accept(actor=world.user("station_a"), case=case)
-    agreement = dispute_services.agreement_create(actor=world.user("station_a"), case=case, **agreement_data())
+    agreement = dispute_services.agreement_create(
+        actor=world.user("station_a"), case=case, **agreement_data()
+    )
     api = api_client_for("station_a")
     response = api.post(
         reverse("agreements-attachments", args=[agreement.pk]),
