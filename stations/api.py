@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import CreateReadUpdateViewSet, ReadViewSet, searchable
+from core.attachments.api import AttachmentsMixin
 
 from . import filters, selectors, services
 from . import serializers as s
@@ -150,8 +151,10 @@ class IncidentViewSet(CreateReadUpdateViewSet):
         return Response(self.get_serializer(self.reload(incident)).data)
 
 
-class VillageVisitViewSet(mixins.CreateModelMixin, ReadViewSet):
-    """驻村签到。民警、辅警本人签到(POST),可带经纬度;不修改、不删除。"""
+class VillageVisitViewSet(AttachmentsMixin, mixins.CreateModelMixin, ReadViewSet):
+    """驻村签到。民警、辅警本人签到(POST),可带经纬度;不修改、不删除。签到人可上传现场照片。"""
+
+    attachment_label = "stations.village_visit"  # the photo: the one who checked in (checkin.attach)
 
     serializer_class = s.VillageVisitSerializer
     permission_classes = [IsAuthenticated]  # who may check in is the service's rule (the person themself)

@@ -398,6 +398,22 @@ ROUTES = [
     ),
     api("village-visits-detail", args=pk(visit), expected=VILLAGE_READ),
     api("village-visits-detail", args=pk(visit), method="patch", expected=NOT_OFFERED),
+    # a photo on a check-in (core.attachments): seen with the check-in; added by the one who
+    # checked in (checkin.attach; admin as superuser); an empty body is then a 400
+    api("village-visits-attachments", args=pk(visit), expected=VILLAGE_READ),
+    api(
+        "village-visits-attachments",
+        args=pk(visit),
+        method="post",
+        note="station_a's own check-in",
+        expected=replace(expect(404, **dict.fromkeys(SEES_VILLAGE, 403)), admin=400, station_a=400),
+    ),
+    api(
+        "village-visits-attachment-download",
+        args=lambda w: [visit(w).pk, 2**40],
+        note="no such attachment on the check-in (served files: tests/core/test_attachments*.py)",
+        expected=expect(404),
+    ),
 ]
 
 

@@ -24,10 +24,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.errors import NotPermitted
 from core.parsers import JSONParser
 from core.serializers import BaseModelSerializer
 
-from . import selectors, services
+from . import registry, selectors, services
 from .models import Attachment
 from .views import file_response
 
@@ -98,6 +99,8 @@ class AttachmentsMixin:
         if request.method == "GET":
             rows = selectors.attachments_of(objs=[obj])
             return Response(AttachmentSerializer(rows, many=True).data)
+        if not registry.attachable(self.attachment_label).allows(request.user, obj):
+            raise NotPermitted(_("您不能为这条记录上传附件。"))  # 404 → 403 → 400, as everywhere
         params = AttachmentUploadSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         attachment = services.attachment_add(

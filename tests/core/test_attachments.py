@@ -198,3 +198,35 @@ def test_a_bad_photo_on_the_phone_report_makes_no_case(world, client_for, media)
     assert response.status_code == 400
     assert "按文件内容识别" in response.json()["errors"]["photo"][0]
     assert DisputeCase.objects.count() == 0 and Attachment.objects.count() == 0 and stored_files(media) == []
+
+
+# --- Check-ins: a photo by the one who checked in, seen with the check-in ------------------------
+def test_a_village_check_in_takes_its_officers_photo_only(world, client_for):
+    from stations.presence import services as presence
+
+    visit = presence.visit_check_in(actor=world.user("station_a"), village=world.village_1)
+    attachment = services.attachment_add(
+        actor=world.user("station_a"),
+        label="stations.village_visit",
+        object_id=visit.pk,
+        upload=photo(2400, 1800),
+    )
+    assert (attachment.width, attachment.height) == (1600, 1200)
+    with pytest.raises(NotPermitted):  # sees the check-in, did not make it
+        services.attachment_add(
+            actor=world.user("aux_v1"),
+            label="stations.village_visit",
+            object_id=visit.pk,
+            upload=photo(10, 10),
+        )
+    with pytest.raises(DomainError):  # a check-in takes photos, not documents
+        services.attachment_add(
+            actor=world.user("station_a"),
+            label="stations.village_visit",
+            object_id=visit.pk,
+            upload=upload(pdf_bytes(), "x.pdf", "application/pdf"),
+            kind="document",
+        )
+    url = reverse("attachments:download", args=[attachment.pk])
+    assert client_for("aux_v1").get(url).status_code == 200
+    assert client_for("station_b").get(url).status_code == 404
