@@ -230,3 +230,12 @@ def test_a_village_check_in_takes_its_officers_photo_only(world, client_for):
     url = reverse("attachments:download", args=[attachment.pk])
     assert client_for("aux_v1").get(url).status_code == 200
     assert client_for("station_b").get(url).status_code == 404
+
+
+def test_the_phone_case_page_shows_the_photo_and_takes_another(world, case, client_for):
+    attachment = add(world, case, photo(800, 600))
+    client = client_for("grid_g1")
+    page = client.get(reverse("mobile:case-detail", args=[case.pk])).content.decode()
+    assert reverse("attachments:thumbnail", args=[attachment.pk]) in page
+    assert reverse("attachments:add", args=["disputes.case", case.pk]) in page
+    assert "<script>" not in page  # CSP: scripts by src only
