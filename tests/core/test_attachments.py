@@ -248,20 +248,33 @@ def test_grid_and_patrol_check_ins_take_their_authors_photo(world, client_for):
 
     grid_check_in = visits.grid_check_in(actor=world.user("grid_g1"), grid=world.grid_1a)
     on_grid = services.attachment_add(
-        actor=world.user("grid_g1"), label="patrols.grid_check_in", object_id=grid_check_in.pk, upload=photo(900, 900)
+        actor=world.user("grid_g1"),
+        label="patrols.grid_check_in",
+        object_id=grid_check_in.pk,
+        upload=photo(900, 900),
     )
     patrol = patrols.patrol_start(actor=world.user("station_a"), plan=plan(world))
     checkpoint = patrol.plan.checkpoints.order_by("pk").first()
-    check_in, _created = patrols.patrol_check_in(actor=world.user("station_a"), patrol=patrol, checkpoint=checkpoint)
+    check_in, _created = patrols.patrol_check_in(
+        actor=world.user("station_a"), patrol=patrol, checkpoint=checkpoint
+    )
     on_patrol = services.attachment_add(
-        actor=world.user("station_a"), label="patrols.patrol_check_in", object_id=check_in.pk, upload=photo(300, 200)
+        actor=world.user("station_a"),
+        label="patrols.patrol_check_in",
+        object_id=check_in.pk,
+        upload=photo(300, 200),
     )
     with pytest.raises(NotPermitted):
         services.attachment_add(
-            actor=world.user("aux_v1"), label="patrols.patrol_check_in", object_id=check_in.pk, upload=photo(10, 10)
+            actor=world.user("aux_v1"),
+            label="patrols.patrol_check_in",
+            object_id=check_in.pk,
+            upload=photo(10, 10),
         )
     assert client_for("station_a").get(reverse("attachments:download", args=[on_grid.pk])).status_code == 200
     assert client_for("station_b").get(reverse("attachments:download", args=[on_grid.pk])).status_code == 404
     assert client_for("aux_v1").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 200
-    assert client_for("station_b").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 404
+    assert (
+        client_for("station_b").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 404
+    )
     assert client_for("grid_g1").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 404
