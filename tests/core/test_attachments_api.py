@@ -95,3 +95,22 @@ def test_the_routes_are_in_the_openapi_schema(api_client_for):
     assert {"get", "post"} <= set(paths["/api/v1/cases/{id}/attachments/"])
     assert "/api/v1/cases/{id}/attachments/{attachment_pk}/" in paths
     assert "/api/v1/agreements/{id}/attachments/" in paths and "/api/v1/sessions/{id}/attachments/" in paths
+
+
+def test_the_api_and_the_form_store_the_same_bytes(world, case, api_client_for, client_for):
+    from .attachment_helpers import jpeg_bytes
+
+    original = jpeg_bytes(2500, 1500)
+    by_api = (
+        api_client_for("station_a").post(url(case), {"file": upload(original)}, format="multipart").json()
+    )
+    client_for("station_a").post(
+        reverse("attachments:add", args=["disputes.case", case.pk]),
+        {"file": upload(original), "kind": "photo"},
+    )
+    by_form = Attachment.objects.exclude(pk=by_api["id"]).get()
+    assert (by_form.width, by_form.height, by_form.sha256) == (
+        by_api["width"],
+        by_api["height"],
+        by_api["sha256"],
+    )
