@@ -87,4 +87,7 @@ def test_the_phone_resizes_the_photo_before_upload(live_server, world, tmp_path,
         thumb = page.locator("img.attachment-thumb")
         thumb.wait_for()
         assert page.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 320
+        page.locator("#attachments").screenshot(path=str(tmp_path / "case.png"))
+        page.goto(f"{live_server.url}/m/cases/{case.pk}/")
+        page.locator("#attachments").screenshot(path=str(tmp_path / "phone-case.png"))
         browser.close()
