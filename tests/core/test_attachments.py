@@ -278,3 +278,23 @@ def test_grid_and_patrol_check_ins_take_their_authors_photo(world, client_for):
         client_for("station_b").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 404
     )
     assert client_for("grid_g1").get(reverse("attachments:download", args=[on_patrol.pk])).status_code == 404
+
+
+def test_the_patrol_page_shows_its_check_in_photos(world, client_for):
+    from patrols import services as patrols
+    from tests.patrols.helpers import plan
+
+    patrol = patrols.patrol_start(actor=world.user("station_a"), plan=plan(world))
+    check_in, _created = patrols.patrol_check_in(
+        actor=world.user("station_a"),
+        patrol=patrol,
+        checkpoint=patrol.plan.checkpoints.order_by("pk").first(),
+    )
+    attachment = services.attachment_add(
+        actor=world.user("station_a"),
+        label="patrols.patrol_check_in",
+        object_id=check_in.pk,
+        upload=photo(300, 200),
+    )
+    page = client_for("aux_v1").get(reverse("patrols:patrol-detail", args=[patrol.pk])).content.decode()
+    assert reverse("attachments:thumbnail", args=[attachment.pk]) in page
