@@ -100,7 +100,7 @@ class AttachmentsMixin:
             rows = selectors.attachments_of(objs=[obj])
             return Response(AttachmentSerializer(rows, many=True).data)
         if not registry.attachable(self.attachment_label).allows(request.user, obj):
-            raise NotPermitted(_("您不能为这条记录上传附件。"))  # 404 → 403 → 400, as everywhere
+            raise NotPermitted(str(_("您不能为这条记录上传附件。")))  # 404 → 403 → 400, as everywhere
         params = AttachmentUploadSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         attachment = services.attachment_add(
