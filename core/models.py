@@ -172,3 +172,23 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class ClientSubmission(models.Model):
+    """One phone-form submission per (user, form, client key): a repeat returns the first result."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    form = models.CharField(_("表单"), max_length=64)
+    client_key = models.UUIDField(_("客户端键"))
+    object_ref = models.CharField(_("创建对象"), max_length=128)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("客户端提交")
+        verbose_name_plural = _("客户端提交")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "form", "client_key"], name="clientsubmission_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form}:{self.client_key}"
