@@ -364,6 +364,25 @@ class SessionForm(ActionForm):
             self.initial.setdefault("place", _("%(village)s村委会") % {"village": self.case.village.name})
 
 
+class SettleForm(ActionForm):
+    """就地化解: the session and the oral agreement performed on the spot, in one form."""
+
+    place = forms.CharField(label=_("化解地点"), max_length=128)
+    attendees = forms.CharField(label=_("参加人员"), max_length=255)
+    record = forms.CharField(label=_("化解经过"), widget=_textarea(3))
+    terms = forms.CharField(
+        label=_("当场达成的协议"),
+        widget=_textarea(2),
+        help_text=_("如:赔礼道歉、当场赔付 500 元,双方不再追究。"),
+        error_messages={"required": _("请填写当场达成的协议内容。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("place", self.case.address or self.case.village.name)
+
+
 class AgreementForm(ActionForm):
     form = forms.ChoiceField(
         label=_("协议形式"), choices=Agreement.Form.choices, initial=Agreement.Form.WRITTEN

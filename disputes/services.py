@@ -499,6 +499,57 @@ def case_close(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase
 
 
 @transaction.atomic
+def case_settle_on_the_spot(
+    *, actor: User, case: DisputeCase, place: str, attendees: str, record: str, terms: str
+) -> DisputeCase:
+    """就地化解: a grid-level dispute mediated where it arose and settled by an oral agreement
+    performed on the spot (赔礼道歉、当场赔付 …), then closed — in one step from the phone, each
+    move its own timeline event: accepted (if not yet), the session (达成一致), the oral
+    agreement, its performance, the closure. Only at grid level: from the village on, a case
+    goes through the station's full procedure."""
+    require_action(actor, case, "close")  # before anything is read or written: the last step's right
+    if case.level != Level.GRID:
+        raise CaseTransitionError(
+            _("只有网格级案件可以就地化解办结,本案为%(level)s级。") % {"level": Level(case.level).label},
+            field="level",
+            code="transition",
+        )
+    if case.status not in (Status.REPORTED, *_MEDIATION_READY, Status.IN_MEDIATION):
+        raise CaseTransitionError(
+            _("案件当前状态为“%(s)s”,不能就地化解办结。") % {"s": Status(case.status).label},
+            code="transition",
+        )
+    terms = _require_note(terms, field="terms", message=_("请填写当场达成的协议内容。"))
+    now = timezone.now()
+    if case.status == Status.REPORTED:
+        case_accept(actor=actor, case=case, note=_("网格员就地化解"))
+    session_record(
+        actor=actor,
+        case=case,
+        held_at=now,
+        place=place,
+        attendees=attendees,
+        record=record,
+        outcome=MediationSession.Outcome.AGREED,
+    )
+    today = timezone.localdate()
+    agreement = agreement_create(
+        actor=actor,
+        case=case,
+        form=Agreement.Form.ORAL,
+        facts=case.summary,
+        disputed_matters=case.summary,
+        terms=terms,
+        performance_method=_("当场履行"),
+        performance_place=place,
+        performance_deadline=today,
+        signed_on=today,
+    )
+    agreement_set_performance(actor=actor, agreement=agreement, status=Agreement.Performance.PERFORMED)
+    return case_close(actor=actor, case=case, note=_("就地化解,口头协议已当场履行。"))
+
+
+@transaction.atomic
 def case_reopen(*, actor: User | None, case: DisputeCase, reason: str) -> DisputeCase:
     """A closed case that flares up again is re-opened (recurrence), never lost."""
     if actor is not None:

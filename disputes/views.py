@@ -277,6 +277,15 @@ ACTIONS: dict[str, Action] = {
             _to(Status.CLOSED),
         ),
         Action(
+            "settle",
+            "close",
+            forms.SettleForm,
+            gettext_lazy("就地化解办结"),
+            gettext_lazy("已就地化解办结,已安排回访。"),
+            lambda u, c, f: services.case_settle_on_the_spot(actor=u, case=c, **_d(f)),
+            lambda c: c.level == Level.GRID and c.status in (Status.REPORTED, *_MEDIATING),
+        ),
+        Action(
             "reopen",
             "reopen",
             forms.ReasonForm,
@@ -466,7 +475,17 @@ ACTIONS: dict[str, Action] = {
 }
 
 # the lifecycle actions, in the order the side panel shows them
-LIFECYCLE = ["accept", "not-accept", "start-mediation", "mark-failed", "close", "reopen", "escalate", "note"]
+LIFECYCLE = [
+    "accept",
+    "not-accept",
+    "start-mediation",
+    "mark-failed",
+    "close",
+    "settle",
+    "reopen",
+    "escalate",
+    "note",
+]
 
 
 def action_forms(case: DisputeCase, user, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
@@ -660,6 +679,24 @@ def risk_explanation(user, case: DisputeCase) -> dict:
     }
 
 
+def perform_action(request, case: DisputeCase, key: str) -> tuple[Action, Any, Any]:
+    """Parse one action's form from the POST and call its one service (the case page's and the
+    phone's): ``(action, form, call)``, ``call`` None when the form did not parse. An unknown
+    action is a 404, one the user may not take on this case a 403."""
+    action = ACTIONS.get(key)
+    if action is None:
+        raise Http404(_("没有这个操作。"))
+    if not tier_rules.may_act(request.user, case, action.perm):
+        raise PermissionDenied(_("您的角色只能查看本案,不能进行此操作。"))
+    form = action.form_class(request.POST, case=case, user=request.user, prefix=action.key)
+    if not form.is_valid():
+        return action, form, None
+    with service_call() as call:
+        use_version(case, request)  # the version the page showed: a stale one is a 409
+        action.run(request.user, case, form)
+    return action, form, call
+
+
 class CaseActionView(CaseDetailView):
     """POST ``/cases/<pk>/<action>/``: parse the action's form, call its one service, then back
     to the case page; on error, the case page again with the error (400 / 409)."""
@@ -672,17 +709,9 @@ class CaseActionView(CaseDetailView):
 
     def post(self, request, *args, **kwargs):
         case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside scope
-        action = ACTIONS.get(kwargs["action"])
-        if action is None:
-            raise Http404(_("没有这个操作。"))
-        if not tier_rules.may_act(request.user, case, action.perm):
-            raise PermissionDenied(_("您的角色只能查看本案,不能进行此操作。"))
-        form = action.form_class(request.POST, case=case, user=request.user, prefix=action.key)
-        if not form.is_valid():
+        action, form, call = perform_action(request, case, kwargs["action"])
+        if call is None:
             return self.rerender(form, action, status=400)
-        with service_call() as call:
-            use_version(case, request)  # the version the page showed: a stale one is a 409
-            action.run(request.user, case, form)
         if call.status == 409:
             messages.error(
                 request, _("%(msg)s 页面已显示案件的最新情况,请核对后再操作。") % {"msg": call.message}

@@ -26,8 +26,9 @@ class HomeView(PageMixin, TemplateView):
     page_title = gettext_lazy("工作台")
 
     def get(self, request, *args, **kwargs):
-        if may(request.user, "ui.phone_first"):
-            # grid workers work from their phones: their home is the phone home page
+        if may(request.user, "ui.phone_first") and request.GET.get("desktop") != "1":
+            # grid workers and auxiliary officers work from their phones: their home is the phone
+            # home page (``?desktop=1``: the desktop one, from the phone home's link)
             return redirect("mobile:home")
         return super().get(request, *args, **kwargs)
 

@@ -27,6 +27,7 @@ import pytest
 
 from disputes import services
 from disputes.models import FollowUp, MediationSession, Referral
+from disputes.tiers import rules as tier_rules
 
 from .disputes.helpers import report, to_closed
 from .permission_matrix import api, by_capability, capability_rows, check_route, expect, page, replace
@@ -100,10 +101,17 @@ SEES_M = seen_by(SEES_M_ACTORS)
 SEES_B = seen_by(SEES_B_ACTORS)
 
 
+# 微事不出网格: case_a and case_done are grid-level cases of grid_g1's grid, on which the grid
+# worker takes the grid steps (``case.handle_grid``, disputes.tiers.rules.GRID_ACTIONS)
+GRID_STEPS = {f"case.{action}" for action in tier_rules.GRID_ACTIONS}
+
+
 def on_a(code, status):
     """An action on case_a: 404 for those who do not see the case, then the capability ``code``:
-    ``status`` for a role that may take it, 403 for one that may not."""
-    return by_capability(code, allowed=status, denied=403, scope=SEES_A_ACTORS)
+    ``status`` for a role that may take it, 403 for one that may not; the grid worker also gets
+    ``status`` for a grid step."""
+    row = by_capability(code, allowed=status, denied=403, scope=SEES_A_ACTORS)
+    return row.but(grid_g1=status) if code in GRID_STEPS else row
 
 
 def on_m(code, status):
@@ -118,8 +126,10 @@ def may(code, status):
 
 def may_handler(code, status):
     """The same for a handling action: the township's 综治中心 and the county also pass the
-    table's check before the body is read (they handle the cases of their level: tiers.rules)."""
-    return by_capability(code, allowed=status, denied=403, township_a=status, county=status)
+    table's check before the body is read (they handle the cases of their level: tiers.rules),
+    and so does the grid worker for a grid step (on the grid-level cases of their grid)."""
+    grid = {"grid_g1": status} if code in GRID_STEPS else {}
+    return by_capability(code, allowed=status, denied=403, township_a=status, county=status, **grid)
 
 
 API_LIST = expect(200)
@@ -169,6 +179,13 @@ ROUTES = [
     case_action("case_m", "mark-failed", expected=on_m("case.mark_failed", 400)),
     case_action("case_a", "escalate", expected=on_a("case.escalate", 400)),
     case_action("case_a", "close", note="reported: cannot close", expected=on_a("case.close", 409)),
+    case_action("case_a", "settle", note="就地化解: an empty form", expected=on_a("case.close", 400)),
+    case_action(
+        "case_done",
+        "settle",
+        note="closed: no longer offered, the form's errors",
+        expected=on_a("case.close", 400),
+    ),
     case_action("case_done", "reopen", expected=on_a("case.reopen", 400)),
     case_action("case_a", "note", expected=on_a("case.note", 400)),
     case_action("case_m", "note", expected=on_m("case.note", 400)),
@@ -213,6 +230,58 @@ ROUTES = [
     page("mobile:cases", expected=EVERYONE),
     page("mobile:case-detail", args=attr("case_a"), expected=SEES_A),
     page("mobile:case-detail", args=attr("case_m"), expected=SEES_M),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "settle"],
+        method="post",
+        note="就地化解 on the phone: an empty form",
+        expected=on_a("case.close", 400),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "note"],
+        method="post",
+        note="反馈情况 on the phone: an empty form",
+        expected=on_a("case.note", 400),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "escalate"],
+        method="post",
+        note="上报 on the phone: an empty form",
+        expected=on_a("case.escalate", 400),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "accept"],
+        method="post",
+        note="受理 on the phone",
+        expected=on_a("case.accept", 302),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_m.pk, "session"],
+        method="post",
+        note="调解记录 on the phone: an empty form",
+        expected=on_m("case.session", 400),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "settle"],
+        note="GET only sends back to the case",
+        expected=replace(
+            SEES_A, admin=302, county=302, station_a=302, aux_v1=302, grid_g1=302, township_a=302
+        ),
+    ),
+    page(
+        "mobile:case-action",
+        args=lambda w: [w.case_a.pk, "not-accept"],
+        method="post",
+        note="not a phone action",
+        expected=replace(
+            SEES_A, admin=404, county=404, station_a=404, aux_v1=404, grid_g1=404, township_a=404
+        ),
+    ),
     # --- API: cases -------------------------------------------------------------------------
     api("cases-list", expected=API_LIST),
     api("cases-list", method="post", expected=may("case.report", 400)),

@@ -13,7 +13,7 @@ The form is in ``disputes.mobile.forms``; reads go through ``disputes.selectors`
 """
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -23,6 +23,7 @@ from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -31,11 +32,18 @@ from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.errors import add_to_form, service_call
 from disputes import selectors, services
+from disputes import views as case_views
 from disputes.events import event_label
-from disputes.models import DisputeCase, Source
+from disputes.models import DisputeCase, Level, Source, next_level
 from disputes.tiers import intake as tier_intake
 from disputes.tiers import selectors as tier_selectors
+from governance import capabilities
 from governance import selectors as gov_selectors
+from governance.roles import Role
+from patrols import selectors as patrol_selectors
+from patrols.models import Patrol
+from patrols.visits import selectors as visit_selectors
+from stations.presence import selectors as presence_selectors
 
 from .forms import MobileReportForm
 
@@ -68,12 +76,35 @@ class HomeView(MobileMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            grids=list(gov_selectors.grid_list(user=user).order_by("village__code", "code")[:3]),
             open_count=selectors.case_list(user=user, filters={"open": True}).count(),
             overdue_count=selectors.case_list(user=user, filters={"overdue": True}).count(),
             queue=tier_selectors.work_queue(user=user),  # 我的待办, the home page's selector
+            visits_open=visit_selectors.risk_visit_list(user=user, status="open").count(),
         )
+        if capabilities.role_of(user) == Role.AUXILIARY:
+            context.update(self._village_work(user))
+        else:
+            context["grids"] = list(gov_selectors.grid_list(user=user).order_by("village__code", "code")[:3])
         return context
+
+    def _village_work(self, user) -> dict[str, Any]:
+        """The auxiliary officer's phone home (一村一辅警): the village check-in first, whether
+        they have checked in today, then the village's open cases, visits, patrols, screening."""
+        today = timezone.localdate()
+        mine = presence_selectors.visit_list(user=user).filter(created_by=user)
+        last = mine.order_by("-checked_in_at", "-pk").first()
+        return {
+            "is_village_officer": True,
+            "villages": [
+                a.village for a in presence_selectors.my_assignments(user=user).select_related("village")
+            ],
+            "last_check_in": last,
+            "checked_in_today": bool(last and timezone.localdate(last.checked_in_at) == today),
+            "patrols_running": patrol_selectors.patrol_list(
+                user=user, status=Patrol.Status.IN_PROGRESS
+            ).count(),
+            "page_title": _("驻村工作"),
+        }
 
 
 def _wants_json(request) -> bool:
@@ -233,14 +264,76 @@ class CaseListView(MobileMixin, TemplateView):
         return context
 
 
+# the case page's actions a phone offers, in this order (微事不出网格: settle on the spot, record
+# a mediation, accept, hand up, report back); which of them a user sees is the capability table's
+PHONE_ACTIONS = ("settle", "session", "accept", "escalate", "note")
+PHONE_LABELS = {"note": gettext_lazy("反馈情况")}
+
+
 class CaseDetailView(MobileMixin, TemplateView):
+    """One case on the phone, with the actions the user may take on it now (each a small form
+    posting to ``mobile:case-action``, parsed and run like the case page's)."""
+
     template_name = "disputes/mobile/case_detail.html"
     back_url_name = "mobile:cases"
+    bound: tuple[str, Any] | None = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        case = selectors.case_detail(user=self.request.user, pk=self.kwargs["pk"])
+        user = self.request.user
+        case = selectors.case_detail(user=user, pk=self.kwargs["pk"])
         for event in case.timeline:
             event.label = event_label(event.code)
-        context.update(case=case, page_title=case.number)
+        forms_ = case_views.action_forms(case, user, self.bound)
+        upper = next_level(case.level)
+        labels = {
+            **PHONE_LABELS,
+            "escalate": _("上报%(level)s处置") % {"level": Level(upper).label} if upper else "",
+        }
+        actions = [
+            {
+                "key": key,
+                "form": forms_[key],
+                "label": labels.get(key) or case_views.ACTIONS[key].label,
+                "open": bool(self.bound and self.bound[0] == key),
+            }
+            for key in PHONE_ACTIONS
+            if key in forms_
+        ]
+        context.update(case=case, page_title=case.number, actions=actions)
         return context
+
+
+class CaseActionView(CaseDetailView):
+    """POST ``/m/cases/<pk>/<action>/``: one of ``PHONE_ACTIONS``, through the case page's
+    ``perform_action`` (the same form, rule and service); back to the phone case page, or that
+    page again with the form's errors (400) or the news that someone else acted first (409)."""
+
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside the scope
+        return redirect("mobile:case-detail", pk=case.pk)
+
+    def post(self, request, *args, **kwargs):
+        case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside the scope
+        key = kwargs["action"]
+        if key not in PHONE_ACTIONS:
+            raise Http404(_("没有这个操作。"))
+        action, form, call = case_views.perform_action(request, case, key)
+        if call is not None and call.status == 409:
+            messages.error(request, _("%(msg)s 页面已显示案件的最新情况。") % {"msg": call.message})
+            return self._again(None, status=409)
+        if call is not None and call.refused:
+            add_to_form(form, call.error)
+        if call is None or call.refused:
+            messages.error(request, _("“%(a)s”未保存:请按提示修改后再提交。") % {"a": action.label})
+            return self._again((key, form), status=400)
+        messages.success(request, str(action.done))
+        return redirect("mobile:case-detail", pk=case.pk)
+
+    def _again(self, bound, *, status: int):
+        self.bound = bound
+        response = self.render_to_response(self.get_context_data())
+        response.status_code = status
+        return response

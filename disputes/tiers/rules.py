@@ -38,6 +38,12 @@ HANDLING_ACTIONS = frozenset(
         "take_over",
     }
 )
+# 微事不出网格: the steps a grid worker takes on a grid-level case of their grid
+# (``case.handle_grid``): accept, mediate, record the oral agreement performed on the spot and
+# close, or hand it up to the village (escalate); from village level on it is the station's
+GRID_ACTIONS = frozenset(
+    {"accept", "start_mediation", "session", "agreement", "performance", "close", "escalate"}
+)
 HANDLED_LEVELS = {Level.TOWNSHIP.value: "case.handle_township", Level.COUNTY.value: "case.handle_county"}
 # the levels station staff handle (``case.handle_local``)
 LOCAL_LEVELS = (Level.GRID.value, Level.VILLAGE.value)
@@ -52,7 +58,10 @@ def _handles(user: Any, level: str) -> bool:
 
 
 def handles_level(user: Any, case: DisputeCase, action: str) -> bool:
-    """A township or county handler may take a handling action on a case at its own level."""
+    """A township or county handler may take a handling action on a case at its own level; a
+    grid worker the grid steps on a grid-level case (their scope is their grids)."""
+    if case.level == Level.GRID and action in GRID_ACTIONS:
+        return capabilities.may(user, "case.handle_grid")
     return action in HANDLING_ACTIONS and _handles(user, case.level)
 
 
@@ -81,6 +90,8 @@ def may_act_somewhere(user: Any, action: str) -> bool:
     """Whether the role could take ``action`` on some case (for API permission classes that
     run before the case is read): by the table, or as a handler of a level."""
     if capabilities.may(user, f"case.{action}"):
+        return True
+    if action in GRID_ACTIONS and capabilities.may(user, "case.handle_grid"):
         return True
     return action in HANDLING_ACTIONS and any(_handles(user, level) for level in HANDLED_LEVELS)
 
