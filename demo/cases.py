@@ -25,6 +25,7 @@ from disputes.models import (
     Category,
     DisputeCase,
     FollowUp,
+    Level,
     MediationSession,
     Referral,
 )
@@ -243,6 +244,18 @@ def _parties(rng: random.Random, village: Region) -> list[dict]:
     return parties
 
 
+def _handler(case: DisputeCase, staff: User) -> User:
+    """Who handles the case at its level now (issue 14): the station below the township, the
+    township's 综治中心 at township level (a red case starts there), the command centre above."""
+    if case.level == Level.TOWNSHIP:
+        users = User.objects.filter(role=User.Role.TOWNSHIP, township_id=case.village.parent_id)
+    elif case.level == Level.COUNTY:
+        users = User.objects.filter(role=User.Role.COUNTY)
+    else:
+        return staff
+    return users.filter(is_active=True).order_by("pk").first() or staff
+
+
 def _play(
     rng: random.Random,
     scenario: str,
@@ -256,6 +269,7 @@ def _play(
 ) -> None:
     if scenario == "reported":
         return
+    staff = _handler(case, staff)
     if scenario == "not_accepted":
         services.case_not_accept(actor=staff, case=case, reason="已进入诉讼程序,告知当事人依法诉讼")
         return
@@ -286,9 +300,12 @@ def _play(
     if scenario.startswith("closed") or scenario == "reopened":
         # 小事不出村、大事不出镇: some settle only after going up a level or two
         for reason in ["网格调解未果,提交村调委会调解", "村级调解未果,提请乡镇综治中心调解"][:escalations]:
-            services.case_escalate(actor=staff, case=case, reason=reason)
+            services.case_escalate(actor=_handler(case, staff), case=case, reason=reason)
+        staff = _handler(case, staff)
     if scenario == "failed_escalated":
-        services.case_escalate(actor=staff, case=case, reason="村级调解未成,提请乡镇综治中心调解")
+        services.case_escalate(
+            actor=_handler(case, staff), case=case, reason="村级调解未成,提请乡镇综治中心调解"
+        )
         return
     if scenario in ("referred", "referred_closed"):
         referral = services.referral_create(

@@ -32,6 +32,7 @@ from . import selectors, services
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Agreement, DisputeCase, FollowUp, MediationSession, Party, Referral
+from .tiers import intake as tier_intake
 from .tiers import rules as tier_rules
 
 
@@ -75,7 +76,8 @@ def _note_call(service):
         responses={
             201: s.CaseDetailSerializer,
             200: OpenApiResponse(
-                s.CaseDetailSerializer, gettext_lazy("同一 client_key 重复提交:返回首次立的案")
+                s.CaseDetailSerializer,
+                gettext_lazy("同一 client_key 重复提交:返回首次立的案;link_to:关联到的已有案件(未新建)"),
             ),
         },
     ),
@@ -148,6 +150,16 @@ class CaseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.ListM
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         parties = [dict(p) for p in data.pop("parties", [])]
+        linked = data.pop("link_to", None)
+        if linked is not None:  # a repeat report of an open case: linked to it, no new case
+            tier_intake.link(
+                actor=request.user,
+                case=linked,
+                source=data["source"],
+                summary=data["summary"],
+                parties=parties,
+            )
+            return self.detail_response(linked)
         key = data.get("client_key")
         resent = key is not None and DisputeCase.objects.filter(client_key=key).exists()
         case = services.case_report(actor=request.user, parties=parties, **data)
@@ -393,6 +405,22 @@ class RelatedViewSet(mixins.CreateModelMixin, ReadViewSet, DisputesViewSet):
 
     def get_queryset(self):
         return selectors.related_list(self.model, user=self.request.user)
+
+    def may_write(self, user) -> bool:
+        # before the case is read: by the table, or as the handler of a level (a township's
+        # 综治中心 records the agreement of its township-level case); the service then checks the
+        # case itself (``tiers.rules.may_act``)
+        code = self.action_capabilities.get(getattr(self, "action", None) or "", self.write_capability)
+        if code and code.startswith("case."):
+            case = getattr(getattr(self, "checked_object", None), "case", None)
+            if case is not None:  # a record's own action: the level of its case decides
+                return tier_rules.may_act(user, case, code.removeprefix("case."))
+            return tier_rules.may_act_somewhere(user, code.removeprefix("case."))
+        return super().may_write(user)
+
+    def check_object_permissions(self, request, obj):
+        self.checked_object = obj
+        super().check_object_permissions(request, obj)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "disputes.case.merged": _("合并案件"),
     "disputes.case.merged_into": _("并入其他案件(合并)"),
     "disputes.referral.answered_by_unit": _("接收单位答复移送"),
+    "disputes.case.taken_over": _("接手升级案件"),
 }
 
 

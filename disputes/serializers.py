@@ -21,6 +21,7 @@ from governance.serializers import PersonalDataMixin
 
 from .events import event_label
 from .models import (
+    OPEN_STATUSES,
     Agreement,
     CaseEvent,
     CaseExtension,
@@ -44,6 +45,11 @@ def _cases(user):
 
 def _villages(user):
     return gov_selectors.village_list(user=user, include_archived=True)
+
+
+def _linkable_cases(user):
+    """Open cases the user may write to: those a repeat report may be linked to."""
+    return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
 
 
 def _grids(user):
@@ -612,6 +618,18 @@ class CaseCreateSerializer(BaseModelSerializer):
     parties = PartyInputSerializer(many=True, required=False, label=_("当事人"))
     client_key = serializers.UUIDField(required=False, allow_null=True, label=_("客户端提交键"))
     note = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("说明"))
+    link_to = ScopedPrimaryKeyRelatedField(
+        scope=_linkable_cases,
+        queryset=DisputeCase.objects.all(),
+        required=False,
+        allow_null=True,
+        write_only=True,
+        label=_("关联到已有案件"),
+        help_text=_(
+            "同一纠纷已有在办案件(见 /api/v1/duplicate-candidates/):把本次上报关联到该案件,"
+            "不新建案件,返回该案件(200)"
+        ),
+    )
 
     class Meta(BaseModelSerializer.Meta):
         model = DisputeCase
@@ -631,6 +649,7 @@ class CaseCreateSerializer(BaseModelSerializer):
             "parties",
             "client_key",
             "note",
+            "link_to",
         ]
 
 

@@ -55,6 +55,7 @@ from .models import (
 )
 from .risk import assess_case, current_rules, open_cases_of_incidents
 from .selectors import case_ids
+from .tiers import people as tier_people
 from .tiers import rules as tier_rules
 
 
@@ -549,7 +550,28 @@ def case_escalate(
         changes=changes,
     )
     _rescore(case)  # escalations are a factor
+    _notify_receiving_level(case, reason)
     return case
+
+
+def _notify_receiving_level(case: DisputeCase, reason: str) -> None:
+    """An escalation to the township or the county is the receiving level's to take on: its
+    handlers (the township's 综治中心, the county command centre) are told, in the same
+    transaction; the case is in their 我的待办 (``disputes.tiers.selectors.work_queue``)."""
+    if case.level not in tier_rules.HANDLED_LEVELS:
+        return
+    notify(
+        recipients=tier_people.level_handlers(case),
+        message=Message(
+            kind="case.escalated_to_level",
+            target=f"case-{case.pk}",
+            period=f"{case.level}-{case.escalation_count}",
+            title=_("案件 %(number)s 已升级到%(level)s处置,请接手办理")
+            % {"number": case.number, "level": Level(case.level).label},
+            body=reason,
+            url=f"/cases/{case.pk}/",
+        ),
+    )
 
 
 # --- The case clock: pauses (中止) and extensions (延期) --------------------------------------

@@ -82,6 +82,12 @@ CAPABILITIES = [
     # ones: every handling action (accept … close) on a case at that level (disputes.tiers.rules)
     _c("case.handle_township", _("办理乡镇级案件(受理、调解、办结等)"), ADMIN, TOWNSHIP),
     _c("case.handle_county", _("办理县级案件(受理、调解、办结等)"), ADMIN, COUNTY),
+    # station staff handle grid- and village-level cases; at township or county level they keep
+    # read, notes and what the rows above give them, unless the case is handed on back to them
+    _c("case.handle_local", _("办理网格、村(社区)级案件(受理、调解、办结等)"), CASE_WORKERS),
+    # 接手: a township or county handler takes on a case escalated to its level (an administrator
+    # anywhere; the handlers through the level rule, disputes.tiers.rules)
+    _c("case.take_over", _("接手升级到本级的案件"), ADMIN),
     _c("case.hand_on", _("交办案件(指定承办单位、期限和要求)"), ADMIN, COUNTY, TOWNSHIP),
     _c("case.acknowledge", _("签收交办"), ADMIN, STATION, TOWNSHIP, LIAISON),
     _c("case.supervise", _("督办案件、关闭督办"), ADMIN, COUNTY, TOWNSHIP),

@@ -12,6 +12,8 @@ The objects (``tiers_world``), built through the services:
 * ``case_x``: in 二村, with a pending transfer to 三村 (station B): station B sees it, read-only.
 * ``case_gone``: transferred from 二村 to 三村 and accepted by station B: station A keeps read
   access, no writes.
+* ``case_up``: in 二村, accepted by station A, then escalated to township level: 甲镇's 综治中心
+  handles it (接手, 升级 …); station A and the county read it and leave notes only.
 * ``referral``: a 人社 referral of ``case_v``: the liaison's.
 
 Empty bodies: a role that may act gets 400 (the form's or the API's field errors); one that may
@@ -66,6 +68,9 @@ def tiers_world(world):
         actor=a, case=world.case_gone, to_village=world.village_3, reason="发生在三村"
     )
     tiers.transfer_decide(actor=world.user("station_b"), transfer=transfer, accept=True)
+    world.case_up = report(world, village=world.village_2)
+    services.case_accept(actor=a, case=world.case_up)
+    services.case_escalate(actor=a, case=world.case_up, reason="村级调解未果")
     return world
 
 
@@ -114,6 +119,22 @@ ROUTES = [
     tier_page("case_x", "transfer-decide", on("case_x", "case.transfer_decide", scope=SEES_X)),
     tier_page("case_v", "link-report", on("case_v", "case.link_duplicate")),
     tier_page("case_v", "merge", on("case_v", "case.merge")),
+    # a township-level case: its handlers act, the station and the county may not (issue 14)
+    tier_page("case_up", "take-over", expect(404, admin=302, township_a=302, station_a=403, county=403)),
+    page(
+        "disputes:case-action",
+        args=lambda w: [w.case_up.pk, "escalate"],
+        method="post",
+        expected=expect(404, admin=400, township_a=400, station_a=403, county=403),
+        note="escalate on case_up",
+    ),
+    page(
+        "disputes:case-action",
+        args=lambda w: [w.case_up.pk, "note"],
+        method="post",
+        expected=expect(404, admin=400, township_a=400, station_a=400, county=400),
+        note="note on case_up",
+    ),
     # the old station reads a case it transferred away, and may no longer act on it
     tier_page(
         "case_gone", "supervision-reply", expect(404, admin=400, county=403, station_a=403, station_b=400)

@@ -20,7 +20,41 @@ from governance.models import Grid, User
 from stations.models import Incident
 from stations.selectors import incident_list
 
+from ..tiers import intake as tier_intake
+from ..tiers.models import LinkedReport
 from .models import IncidentLink
+
+
+def _case_of(incident: Incident) -> DisputeCase | None:
+    """The case the incident became, or the one it was linked to as a repeat report."""
+    link = IncidentLink.objects.filter(incident=incident).select_related("case").first()
+    if link is not None:
+        return link.case
+    linked = (
+        LinkedReport.objects.filter(incident_id=incident.pk).select_related("case").order_by("pk").first()
+    )
+    return linked.case if linked is not None else None
+
+
+@transaction.atomic
+def incident_link_to_case(*, actor: User, incident: Incident, case: DisputeCase) -> tuple[DisputeCase, bool]:
+    """A 纠纷 incident about a dispute whose case is open: recorded against that case (a linked
+    report with the incident's number, caller and a timeline event), no new case. Returns
+    ``(case, linked)``; an incident already converted or linked returns its case, ``False``."""
+    if not incident_list(user=actor).filter(pk=incident.pk).exists():
+        raise DomainError(_("警情不存在或不在您的辖区内。"), code="not_found")
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    existing = _case_of(locked)
+    if existing is not None:
+        return existing, False
+    if locked.category != Incident.Category.DISPUTE:
+        raise DomainError(
+            _("只有“纠纷”类警情可以转为矛盾纠纷案件;如确属纠纷,请先修改警情类别。"),
+            field="category",
+            code="not_dispute",
+        )
+    tier_intake.link_incident(actor=actor, case=case, incident=locked)
+    return case, True
 
 
 @transaction.atomic
@@ -43,9 +77,9 @@ def case_from_incident(
     if not services.may(actor, "report"):
         raise NotPermitted(_("您的角色不能登记矛盾纠纷。"))
     locked = Incident.objects.select_for_update().select_related("village").get(pk=incident.pk)
-    existing = IncidentLink.objects.filter(incident=locked).select_related("case").first()
+    existing = _case_of(locked)
     if existing is not None:
-        return existing.case, False
+        return existing, False
     if locked.category != Incident.Category.DISPUTE:
         raise DomainError(
             _("只有“纠纷”类警情可以转为矛盾纠纷案件;如确属纠纷,请先修改警情类别。"),

@@ -16,7 +16,7 @@ from disputes.models import Category
 from disputes.tiers import intake as tier_intake
 from stations.selectors import incident_get
 
-from .services import case_for_incident, case_from_incident
+from .services import case_for_incident, case_from_incident, incident_link_to_case
 
 
 class CaseFromIncidentForm(StyledFormMixin, forms.Form):
@@ -87,9 +87,11 @@ class CaseFromIncidentView(ServiceFormMixin, FormView):
     def perform(self, form):
         linked = tier_intake.chosen(self.request.POST.get("duplicate_choice", ""), self.candidates())
         if linked is not None:  # the same dispute: the incident is linked to its case, no new case
-            tier_intake.link_incident(actor=self.request.user, case=linked, incident=self.object)
-            self.created = None
-            return linked
+            case, linked_now = incident_link_to_case(
+                actor=self.request.user, incident=self.object, case=linked
+            )
+            self.created = None if linked_now else False
+            return case
         case, self.created = case_from_incident(
             actor=self.request.user, incident=self.object, **form.service_data()
         )

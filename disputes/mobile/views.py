@@ -105,7 +105,7 @@ class ReportView(MobileMixin, FormView):
         key = d["client_key"]
         resent = DisputeCase.objects.filter(client_key=key).exists()
         json = _wants_json(self.request)
-        if not json and not resent:  # duplicates (disputes.tiers.intake): offered once on the page
+        if not resent:  # duplicates (disputes.tiers.intake): offered once, on the page or to the script
             choice = self.request.POST.get("duplicate_choice", "")
             self.candidates = tier_intake.candidates_for(
                 user=self.request.user,
@@ -114,6 +114,21 @@ class ReportView(MobileMixin, FormView):
                 parties=form.parties(),
             )
             if self.candidates and not choice:
+                if json:  # the phone's outbox (report-draft.js): nothing saved, the user must choose
+                    return JsonResponse(
+                        {
+                            "detail": _("可能与已有案件重复,请选择关联到已有案件或新建案件。"),
+                            "duplicates": [
+                                {
+                                    "id": c.pk,
+                                    "number": c.number,
+                                    "url": reverse("mobile:case-detail", args=[c.pk]),
+                                }
+                                for c in self.candidates
+                            ],
+                        },
+                        status=409,
+                    )
                 return self.render_to_response(self.get_context_data(form=form))
             if (linked := tier_intake.chosen(choice, self.candidates)) is not None:
                 with service_call(request=self.request) as call:
@@ -123,6 +138,17 @@ class ReportView(MobileMixin, FormView):
                         source=Source.GRID_REPORT,
                         summary=d["summary"],
                         parties=form.parties(),
+                    )
+                if not call.refused and json:
+                    url = reverse("mobile:case-detail", args=[linked.pk])
+                    return JsonResponse(
+                        {
+                            "id": linked.pk,
+                            "number": linked.number,
+                            "url": url,
+                            "resent": False,
+                            "linked": True,
+                        }
                     )
                 if not call.refused:
                     messages.success(

@@ -15,6 +15,7 @@ writes through ``disputes.tiers.services``; errors mapped by ``core.errors.api_e
 
 from typing import Any
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -26,7 +27,7 @@ from rest_framework.views import APIView
 
 from core.api import ScopedViewSet
 from core.limits import ID_MAX, IdField
-from governance import capabilities
+from governance import capabilities, scoping
 from governance.models import Region
 from governance.roles import LiaisonUnit
 
@@ -232,7 +233,13 @@ class CaseTierViewSet(ScopedViewSet):
     def acknowledge(self, request, pk=None):
         case = self._case(request)
         data = self._params(AcknowledgeParams, request)
-        hand_on = get_object_or_404(HandOn, case=case, status=HandOn.Status.PENDING)
+        # the case's current hand-on, pending or not: the second of two acknowledgements at once
+        # is the service's 409, never a 404 because the first has just been committed
+        hand_on = (
+            HandOn.objects.filter(case=case).exclude(status=HandOn.Status.SUPERSEDED).order_by("-pk").first()
+        )
+        if hand_on is None:
+            raise Http404
         hand_on = services.hand_on_acknowledge(actor=request.user, hand_on=hand_on, note=data.get("note", ""))
         return Response(HandOnSerializer(hand_on).data)
 
@@ -316,7 +323,15 @@ class CaseTierViewSet(ScopedViewSet):
     def transfer_decide(self, request, pk=None):
         case = self._case(request)
         data = self._params(TransferDecideParams, request)
-        transfer = get_object_or_404(selectors.transfer_inbox(request.user), case=case)
+        # the latest transfer of the case into the user's villages, pending or already decided (a
+        # second decision at once is the service's 409)
+        transfer = (
+            CaseTransfer.objects.filter(case=case, to_village__in=scoping.village_ids(request.user))
+            .order_by("-pk")
+            .first()
+        )
+        if transfer is None or not capabilities.may(request.user, "case.transfer_decide"):
+            raise Http404
         transfer = services.transfer_decide(
             actor=request.user, transfer=transfer, accept=data["accept"], note=data.get("note", "")
         )

@@ -43,6 +43,10 @@ class AcknowledgeForm(ActionForm):
         self.fields["hand_on"].queryset = HandOn.objects.filter(case=self.case, status=HandOn.Status.PENDING)
 
 
+class TakeOverForm(ActionForm):
+    note = forms.CharField(label=_("说明"), required=False, widget=_textarea())
+
+
 class SuperviseForm(ActionForm):
     reason = forms.CharField(
         label=_("督办事由"), widget=_textarea(), error_messages={"required": _("请填写督办事由。")}

@@ -68,6 +68,20 @@ TIER_ACTIONS: dict[str, TierAction] = {
     a.key: a
     for a in [
         TierAction(
+            "take-over",
+            "take_over",
+            forms.TakeOverForm,
+            gettext_lazy("接手"),
+            gettext_lazy("已接手本案。"),
+            lambda u, c, f: services.case_take_over(actor=u, case=c, note=_d(f)["note"]),
+            lambda u, c: (
+                c.is_open
+                and c.level in rules.HANDLED_LEVELS
+                and c.status != Status.REPORTED
+                and c.responsible_id != u.pk
+            ),
+        ),
+        TierAction(
             "hand-on",
             "hand_on",
             forms.HandOnForm,

@@ -35,9 +35,12 @@ HANDLING_ACTIONS = frozenset(
         "pause",
         "request_extension",
         "supervision_reply",
+        "take_over",
     }
 )
 HANDLED_LEVELS = {Level.TOWNSHIP.value: "case.handle_township", Level.COUNTY.value: "case.handle_county"}
+# the levels station staff handle (``case.handle_local``)
+LOCAL_LEVELS = (Level.GRID.value, Level.VILLAGE.value)
 
 
 def _handles(user: Any, level: str) -> bool:
@@ -53,9 +56,24 @@ def handles_level(user: Any, case: DisputeCase, action: str) -> bool:
     return action in HANDLING_ACTIONS and _handles(user, case.level)
 
 
+def reserved_to_level(user: Any, case: DisputeCase, action: str) -> bool:
+    """A handling action on a township- or county-level case belongs to that level's handlers:
+    station staff (``case.handle_local``) who do not handle the level keep read, notes and the
+    table's other rows. A case handed on (交办) back to a station is at village level again."""
+    return (
+        action in HANDLING_ACTIONS
+        and case.level in HANDLED_LEVELS
+        and capabilities.may(user, "case.handle_local")
+        and not _handles(user, case.level)
+    )
+
+
 def may_act(user: Any, case: DisputeCase, action: str) -> bool:
     """The role may take ``case.<action>`` anywhere in its scope, or the action is a handling one
-    on a case at the level the role handles (scope is the selectors' business)."""
+    on a case at the level the role handles (scope is the selectors' business); a handling action
+    on a case above the station's levels is the level's (``reserved_to_level``)."""
+    if reserved_to_level(user, case, action):
+        return False
     return capabilities.may(user, f"case.{action}") or handles_level(user, case, action)
 
 

@@ -20,7 +20,7 @@ from stations.selectors import normalize_address, officer_station_id
 from ..models import DisputeCase, Party, Referral, Status
 from ..selectors import case_ids, is_open
 from .models import CaseTransfer, HandOn, Supervision
-from .rules import HANDLED_LEVELS
+from .rules import HANDLED_LEVELS, LOCAL_LEVELS
 
 # which referrals a liaison unit answers
 UNIT_REFERRALS = {
@@ -201,12 +201,29 @@ class WorkQueue:
         return {"counts": self.counts, "total": self.total}
 
 
-def _handled_here(user: User) -> Q:
-    """On ``DisputeCase``: cases at a level the user handles (everything for station staff)."""
-    if capabilities.may(user, "case.accept"):
-        return Q()
+def _handled_levels(user: User) -> list[str]:
     levels = [level for level, code in HANDLED_LEVELS.items() if capabilities.may(user, code)]
-    return Q(level__in=levels)
+    if capabilities.may(user, "case.handle_local"):
+        levels += LOCAL_LEVELS
+    return levels
+
+
+def _handled_here(user: User) -> Q:
+    """On ``DisputeCase``: cases at a level the user handles (station staff: grid and village;
+    a township 综治中心: township; the county: county; an administrator: all)."""
+    return Q(level__in=_handled_levels(user))
+
+
+def _to_take_on(user: User) -> Q:
+    """On ``DisputeCase``: waiting for the user's level to take it: reported and not yet accepted,
+    or escalated to a level the user handles above the station's and nobody of that level is
+    responsible for it yet (the escalation's notice says so; 接手 takes it)."""
+    role = capabilities.role_of(user)
+    waiting = Q(status=Status.REPORTED)
+    upper = [level for level in HANDLED_LEVELS if level in _handled_levels(user)]
+    if upper and role in (Role.TOWNSHIP, Role.COUNTY):
+        waiting |= Q(is_open(), level__in=upper) & ~Q(responsible__role=role)
+    return waiting
 
 
 def work_queue(*, user: User, limit: int = 5) -> WorkQueue:
@@ -219,12 +236,10 @@ def work_queue(*, user: User, limit: int = 5) -> WorkQueue:
     now = timezone.now()
     writable = case_ids(user, writable=True)
     sources: dict[str, QuerySet] = {}
-    handles = capabilities.may(user, "case.accept") or any(
-        capabilities.may(user, c) for c in HANDLED_LEVELS.values()
-    )
+    handles = bool(_handled_levels(user))
     if handles:
         sources["to_accept"] = DisputeCase.objects.filter(
-            _handled_here(user), pk__in=writable, status=Status.REPORTED
+            _handled_here(user), _to_take_on(user), pk__in=writable
         ).order_by("due_at", "pk")
     sources["hand_ons"] = hand_on_inbox(user).order_by("ack_due_at", "pk")
     if capabilities.may(user, "case.supervision_reply") or handles:

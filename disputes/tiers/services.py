@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,7 @@ from core.notifications import Message, notify
 from governance import capabilities, scoping
 from governance.models import Region, User
 from governance.roles import LiaisonUnit, Role
-from stations.models import Officer, Station
+from stations.models import Station
 from stations.selectors import station_for_village
 
 from .. import services as case_services
@@ -33,6 +33,7 @@ from .models import (
     Supervision,
     SupervisionReply,
 )
+from .people import level_handlers, station_staff, township_staff, unit_liaisons
 from .selectors import liaison_referral_ids
 
 _event = case_services._event
@@ -69,27 +70,6 @@ def _bump(case: DisputeCase, **values: Any) -> None:
 
 
 # --- Who to tell ----------------------------------------------------------------------------
-def station_staff(station_id: int) -> QuerySet[User]:
-    return User.objects.filter(
-        pk__in=Officer.objects.filter(station_id=station_id, is_active=True, user__isnull=False).values(
-            "user_id"
-        ),
-        is_active=True,
-    )
-
-
-def township_staff(township_id: int | None) -> QuerySet[User]:
-    return User.objects.filter(role=Role.TOWNSHIP, township_id=township_id, is_active=True)
-
-
-def unit_liaisons(unit: str) -> QuerySet[User]:
-    return User.objects.filter(role=Role.LIAISON, liaison_unit=unit, is_active=True)
-
-
-def county_staff() -> QuerySet[User]:
-    return User.objects.filter(role=Role.COUNTY, is_active=True)
-
-
 def receivers(hand_on: HandOn) -> list[User]:
     if hand_on.target == HandOn.Target.STATION and hand_on.to_station_id is not None:
         return list(station_staff(hand_on.to_station_id))
@@ -102,17 +82,36 @@ def handlers(case: DisputeCase) -> list[User]:
     """Who handles the case now: its responsible person, and the unit of its level (the county
     for county-level cases, the township 综治中心 for township-level ones, else the station)."""
     people: list[User] = [case.responsible] if case.responsible_id else []  # type: ignore[list-item]
-    if case.level == Level.COUNTY:
-        people += list(county_staff())
-    elif case.level == Level.TOWNSHIP:
-        people += list(township_staff(case.village.parent_id))
-    else:
-        people += list(station_staff(case.station_id))
-    return people
+    return people + list(level_handlers(case))
 
 
 def _message(kind: str, case: DisputeCase, target: str, title: str, body: str = "") -> Message:
     return Message(kind=kind, target=target, period="", title=title, body=body, url=f"/cases/{case.pk}/")
+
+
+# --- 接手 ---------------------------------------------------------------------------------
+@transaction.atomic
+def case_take_over(*, actor: User, case: DisputeCase, note: str = "") -> DisputeCase:
+    """接手: a township or county handler becomes responsible for a case escalated to its level
+    after it was accepted below (a case still 待受理 is accepted instead)."""
+    require_action(actor, case, "take_over")
+    _open(case)
+    if case.level not in rules.HANDLED_LEVELS:
+        raise NotPermitted(_("只有升级到乡镇或县级的案件需要接手。"))
+    if case.status == Status.REPORTED:
+        raise case_services.CaseTransitionError(_("案件尚未受理,请直接受理。"), code="transition")
+    if case.responsible_id == actor.pk:
+        raise ConflictError(_("您已是本案的承办人。"), code="conflict")
+    old = case.responsible
+    _bump(case, responsible=actor)
+    _event(
+        case,
+        actor,
+        "disputes.case.taken_over",
+        note=(note or "").strip(),
+        changes={"responsible": [old, actor]},
+    )
+    return case
 
 
 # --- 交办 / 签收 ------------------------------------------------------------------------------
@@ -173,6 +172,8 @@ def hand_on_create(
     if new_level != case.level:
         changes["level"] = [case.level, new_level]
         _bump(case, level=new_level)
+    if hand_on.target == HandOn.Target.DEPARTMENT:
+        _refer_to_unit(actor, case, hand_on)
     _event(
         case,
         actor,
@@ -197,6 +198,54 @@ def hand_on_create(
         ),
     )
     return hand_on
+
+
+# the referral a hand-on to a unit opens: the kind of 对接 each liaison unit answers
+UNIT_KIND = {
+    LiaisonUnit.JUDICIAL: Referral.Kind.PEOPLE_MEDIATION,
+    LiaisonUnit.COURT: Referral.Kind.COURT,
+    LiaisonUnit.LAWYER: Referral.Kind.LAWYER,
+}
+
+
+def _refer_to_unit(actor: User, case: DisputeCase, hand_on: HandOn) -> Referral:
+    """交办 to a department or court is a referral its liaison answers (``liaison_referral_*``):
+    the hand-on's instructions and deadline go with it; an accepted case is 已移送 (a case not
+    yet accepted keeps its status: the unit's answer comes back to whoever accepts it)."""
+    unit = LiaisonUnit(hand_on.to_unit)
+    kind = UNIT_KIND.get(unit, Referral.Kind.DEPARTMENT)
+    referral = Referral(
+        case=case,
+        kind=kind,
+        department=unit.value if kind == Referral.Kind.DEPARTMENT else "",
+        target_name=str(unit.label)[:64],
+        reason=hand_on.instructions,
+        due_date=timezone.localtime(hand_on.deadline).date(),
+        created_by=actor,
+    )
+    referral.full_clean(exclude=["case", "created_by"])
+    if Status.REFERRED in case_services.TRANSITIONS.get(case.status, frozenset()):
+        case_services._transition(
+            case=case,
+            actor=actor,
+            to=Status.REFERRED,
+            code="disputes.case.referred",
+            note=f"{referral.get_kind_display()} → {referral.target_name}",
+        )
+    referral.save()
+    _event(
+        case,
+        actor,
+        "disputes.referral.sent",
+        note=_("%(kind)s → %(target)s,答复期限 %(due)s:%(reason)s")
+        % {
+            "kind": referral.get_kind_display(),
+            "target": referral.target_name,
+            "due": referral.due_date,
+            "reason": referral.reason,
+        },
+    )
+    return referral
 
 
 @transaction.atomic

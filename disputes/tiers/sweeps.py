@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core.notifications import notify
 
 from ..models import DisputeCase
-from . import services
+from . import people, services
 from .models import HandOn, Supervision
 from .selectors import unanswered
 
@@ -65,7 +65,7 @@ def escalate_unacknowledged(*, now: dt.datetime) -> int:
                 note=_("%(to)s逾期未签收交办,已通报交办单位和县指挥中心") % {"to": hand_on.receiver_label},
             )
             notify(
-                recipients=[hand_on.created_by, *services.county_staff()],
+                recipients=[hand_on.created_by, *people.county_staff()],
                 message=services._message(
                     "case.hand_on_overdue",
                     case,

@@ -10,6 +10,10 @@
      (navigator.onLine false, or fetch rejects) the report stays in the outbox and is sent again
      on the `online` event and on the next page load (any /m/ page). When the server answers, the
      report leaves the outbox, the draft is cleared and the case number is shown.
+   - A report that may duplicate an open case (the server answers 409 with `duplicates`) is
+     not saved: it goes back to being a draft and, on the report page, is posted once as an
+     ordinary form so that the server shows the same choice as without JavaScript (link it to
+     the case, or open a new one); a report whose choice was made is linked when it is resent.
    - Without JavaScript the form is an ordinary POST (the server puts a key in the hidden field).
 
    Texts come from Django's JavaScript catalogue (/jsi18n/, loaded by the phone base template
@@ -34,7 +38,8 @@
     view: gettext("查看"),
     retry: gettext("服务器暂时无法处理,稍后自动重新提交"),
     login: gettext("登录已过期,请重新登录;上报已保存,登录后自动重新提交"),
-    invalid: gettext("上报内容有误,请按提示修改后再提交")
+    invalid: gettext("上报内容有误,请按提示修改后再提交"),
+    duplicate: gettext("可能与已有案件重复,请在上报页选择关联到已有案件或新建案件")
   };
   function doneText(number) {
     return interpolate(gettext("已上报,案件编号 %(number)s"), { number: number }, true);
@@ -230,6 +235,16 @@
       if (!draft) { store(DRAFT_KEY, { key: entry.key, fields: entry.fields, at: Date.now() }); }
       if (isCurrent) { showErrors(data.errors); say(""); } else { say(T.invalid); }
       return "invalid";
+    }
+    if (status === 409 && data.duplicates) {
+      // a possible duplicate of an open case: nothing was saved; the same choice as on the page
+      // (link to the case, or open a new one). The report goes back to being a draft; on the
+      // report page it is posted once without the script, and the server shows the choice.
+      removeOutbox(entry.key);
+      if (!draft) { store(DRAFT_KEY, { key: entry.key, fields: entry.fields, at: Date.now() }); }
+      say(T.duplicate);
+      if (isCurrent) { form.removeEventListener("submit", submit); form.submit(); }
+      return "duplicate";
     }
     if (status === 401 || status === 403) {
       say(T.login);

@@ -60,3 +60,17 @@ def to_closed(world, case, actor: str = "station_a") -> DisputeCase:
     services.agreement_set_performance(actor=user, agreement=agreement, status="performed")
     services.case_close(actor=user, case=case, note="协议已履行完毕")
     return case
+
+
+# who handles each level (issue 14): station staff the grid and village, the township's 综治中心
+# the township, the county command centre the county
+LEVEL_HANDLER = {"grid": "station_a", "village": "station_a", "township": "township_a", "county": "county"}
+
+
+def escalate_to(world, case, level: str, *, reason: str = "提级处置") -> DisputeCase:
+    """Escalate ``case`` step by step to ``level``, each step by the handler of the level it is at
+    (a case of 甲镇: station A, then 甲镇's 综治中心)."""
+    order = ["grid", "village", "township", "county"]
+    while order.index(case.level) < order.index(level):
+        services.case_escalate(actor=world.user(LEVEL_HANDLER[case.level]), case=case, reason=reason)
+    return case

@@ -125,6 +125,9 @@ def test_each_transition_action_moves_the_case_and_records_the_event(api, world)
         assert response.json()["status"] == expected
     response = client.post(url(case.pk, "escalate"), {"reason": "涉及多户"}, format="json")
     assert response.status_code == 200 and response.json()["level"] == "township"  # reported at village level
+    # a township-level case is the township 综治中心's to handle: the station may no longer (issue 14)
+    assert client.post(url(case.pk, "close"), {}, format="json").status_code == 403
+    client = api("township_a")
 
     # agreement, performance, close, reopen
     data = agreement_data()

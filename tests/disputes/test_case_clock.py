@@ -115,8 +115,8 @@ def test_a_red_case_gets_the_shorter_handling_deadline(world, at):
     )
     services.case_assess_risk(actor=world.user("station_a"), case=case)
     case.refresh_from_db()
-    assert case.risk_level == "red"
-    services.case_accept(actor=world.user("station_a"), case=case)
+    assert case.risk_level == "red" and case.level == Level.TOWNSHIP  # a red case is the township's
+    services.case_accept(actor=world.user("township_a"), case=case)
     case.refresh_from_db()
     assert case.due_at == start + 10 * DAY
 
@@ -155,10 +155,12 @@ def test_a_township_case_needs_the_county_and_nobody_approves_their_own_request(
     case.refresh_from_db()
     assert case.level == Level.TOWNSHIP
     extension = services.extension_request(
-        actor=world.user("station_a"), case=case, days=7, reason="等待勘界"
+        actor=world.user("township_a"), case=case, days=7, reason="等待勘界"
     )
     with pytest.raises(NotPermitted):
         services.extension_decide(actor=world.user("station_a"), extension=extension, approve=True)
+    with pytest.raises(NotPermitted):
+        services.extension_decide(actor=world.user("township_a"), extension=extension, approve=True)
     refused = services.extension_decide(
         actor=world.user("county"), extension=extension, approve=False, note="请加快调处"
     )

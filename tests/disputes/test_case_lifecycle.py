@@ -105,11 +105,14 @@ def test_escalation_raises_the_level_from_any_open_status_and_resets_the_due_dat
     event = case.events.last()
     assert event.code == "disputes.case.escalated" and event.changes["level"] == ["grid", "village"]
     services.case_escalate(actor=world.user("station_a"), case=case, reason="村级调解未果")
-    services.case_escalate(actor=world.user("station_a"), case=case, reason="乡镇调解未果")
+    # a township-level case is the township 综治中心's to escalate, not the station's (issue 14)
+    with pytest.raises(NotPermitted):
+        services.case_escalate(actor=world.user("station_a"), case=case, reason="乡镇调解未果")
+    services.case_escalate(actor=world.user("township_a"), case=case, reason="乡镇调解未果")
     case.refresh_from_db()
     assert case.level == Level.COUNTY
     with pytest.raises(services.CaseTransitionError):
-        services.case_escalate(actor=world.user("station_a"), case=case, reason="再升")
+        services.case_escalate(actor=world.user("county"), case=case, reason="再升")
 
 
 def test_a_closed_case_cannot_be_escalated(world):
@@ -139,7 +142,7 @@ def test_mediation_failure_can_be_referred_or_mediated_again_after_escalation(wo
     services.case_start_mediation(actor=user, case=case)
     services.case_mark_failed(actor=user, case=case, reason="被申请人拒绝赔偿")
     services.case_escalate(actor=user, case=case, reason="提交乡镇调解")
-    services.case_start_mediation(actor=user, case=case, note="乡镇综治中心组织再次调解")
+    services.case_start_mediation(actor=world.user("township_a"), case=case, note="乡镇综治中心组织再次调解")
     assert case.status == Status.IN_MEDIATION and case.level == Level.TOWNSHIP
 
 

@@ -314,6 +314,9 @@ def test_lifecycle_actions_each_write_their_event(world, client_for):
 
     post("accept", {"accept-note": "当面受理"})
     post("escalate", {"escalate-reason": "双方情绪激动,村级难以化解"})
+    # a township-level case is handled by the township 综治中心; the station keeps read and notes
+    post("start-mediation", {"start-mediation-note": ""}, expect=403)
+    client = client_for("township_a")
     post("start-mediation", {"start-mediation-note": ""})
     post("mark-failed", {"mark-failed-reason": "被申请人拒绝调解"})
     post(

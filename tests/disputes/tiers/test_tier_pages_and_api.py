@@ -13,7 +13,7 @@ from disputes.tiers import services as tiers
 from disputes.tiers.models import HandOn, LinkedReport, Supervision
 
 from ...factories import make_phone
-from ..helpers import report
+from ..helpers import escalate_to, report
 from ..test_pages import _intake
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +29,7 @@ def _when(hours):
 
 def test_county_accepts_and_hands_on_by_page_and_the_station_acknowledges_by_api(world, client_for):
     case = report(world)
-    for _ in range(2):
-        services.case_escalate(actor=world.user("station_a"), case=case, reason="提级")
+    escalate_to(world, case, Level.COUNTY)
     client = client_for("county")
     page = client.get(reverse("disputes:case-detail", args=[case.pk])).content.decode()
     assert 'id="act-accept"' in page  # the county handles its county-level case
@@ -226,8 +225,7 @@ def test_phone_report_with_the_same_phone_is_offered_as_duplicate(world, client_
 
 def test_county_accepts_a_county_level_case_through_the_api(world, client_for):
     case = report(world)
-    for _ in range(2):
-        services.case_escalate(actor=world.user("station_a"), case=case, reason="提级")
+    escalate_to(world, case, Level.COUNTY)
     client = client_for("county")
     assert _post_api(client, f"/api/v1/cases/{case.pk}/accept/", {"version": case.version}).status_code == 200
     village_case = report(world)

@@ -10,15 +10,13 @@ from disputes.models import Level, Status
 from disputes.tiers import selectors as tier_selectors
 from disputes.tiers import services as tiers
 
-from ..helpers import report
+from ..helpers import escalate_to, report
 
 pytestmark = pytest.mark.django_db
 
 
 def _to_level(world, case, level):
-    while case.level != level:
-        services.case_escalate(actor=world.user("station_a"), case=case, reason="情况复杂,提级处置")
-    return case
+    return escalate_to(world, case, level, reason="情况复杂,提级处置")
 
 
 def test_township_handler_sees_only_its_township(world):
