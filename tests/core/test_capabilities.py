@@ -57,6 +57,14 @@ def _asked_for() -> dict[str, str]:
                             found[str(kw.value.value)] = where
                 if (
                     isinstance(node, ast.Call)
+                    and getattr(node.func, "attr", getattr(node.func, "id", "")) == "require_action"
+                    and len(node.args) > 2
+                    and isinstance(node.args[2], ast.Constant)
+                    and isinstance(node.args[2].value, str)
+                ):  # disputes.services.require_action(actor, case, "take_over") asks "case.take_over"
+                    found[f"case.{node.args[2].value}"] = where
+                if (
+                    isinstance(node, ast.Call)
                     and getattr(node.func, "attr", getattr(node.func, "id", "")) == "may"
                 ):
                     arg = node.args[1] if len(node.args) > 1 else None
