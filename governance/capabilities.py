@@ -89,7 +89,7 @@ CAPABILITIES = [
     _c("case.handle_local", _("办理网格、村(社区)级案件(受理、调解、办结等)"), CASE_WORKERS),
     # 微事不出网格: a grid worker settles a grid-level case of their grid on the phone (受理, 调解,
     # 口头协议当场履行后办结) or hands it up to the village (disputes.tiers.rules.GRID_ACTIONS)
-    _c("case.handle_grid", _("办理本网格的网格级案件(受理、调解、就地化解办结、上报村级)"), GRID),
+    _c("case.handle_grid", _("办理本网格的网格级案件(受理、调解、就地化解办结、上报村级)"), ADMIN, GRID),
     # 接手: a township or county handler takes on a case escalated to its level (an administrator
     # anywhere; the handlers through the level rule, disputes.tiers.rules)
     _c("case.take_over", _("接手升级到本级的案件"), ADMIN),

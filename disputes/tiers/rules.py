@@ -57,11 +57,17 @@ def _handles(user: Any, level: str) -> bool:
     return False
 
 
+def _grid_handler(user: Any) -> bool:
+    """A grid worker (``case.handle_grid``); those who handle the local levels (station staff,
+    administrators: ``case.handle_local``) take each step by its own row of the table."""
+    return capabilities.may(user, "case.handle_grid") and not capabilities.may(user, "case.handle_local")
+
+
 def handles_level(user: Any, case: DisputeCase, action: str) -> bool:
     """A township or county handler may take a handling action on a case at its own level; a
     grid worker the grid steps on a grid-level case (their scope is their grids)."""
     if case.level == Level.GRID and action in GRID_ACTIONS:
-        return capabilities.may(user, "case.handle_grid")
+        return _grid_handler(user)
     return action in HANDLING_ACTIONS and _handles(user, case.level)
 
 
@@ -91,7 +97,7 @@ def may_act_somewhere(user: Any, action: str) -> bool:
     run before the case is read): by the table, or as a handler of a level."""
     if capabilities.may(user, f"case.{action}"):
         return True
-    if action in GRID_ACTIONS and capabilities.may(user, "case.handle_grid"):
+    if action in GRID_ACTIONS and _grid_handler(user):
         return True
     return action in HANDLING_ACTIONS and any(_handles(user, level) for level in HANDLED_LEVELS)
 
