@@ -33,7 +33,9 @@ from .models import Attachment
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
 IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
-PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+# the formats Pillow may name each sniffed type: a phone camera's JPEG is often a multi-picture
+# one (MPO: the photo plus a preview), a JPEG for every purpose here
+PIL_FORMATS = {JPEG: ("JPEG", "MPO"), PNG: ("PNG",), WEBP: ("WEBP",)}
 # what each kind may be: a photo is an image; a scan or a document an image or a PDF
 KIND_TYPES = {
     Attachment.Kind.PHOTO: IMAGE_TYPES,
@@ -123,14 +125,17 @@ def _re_encode(content: bytes, sniffed: str) -> tuple[bytes, int, int, bytes]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as probe:
-                if probe.format != PIL_FORMATS[sniffed]:
+                if probe.format not in PIL_FORMATS[sniffed]:
                     raise _refuse(broken)
                 probe.verify()
             with Image.open(io.BytesIO(content)) as image:
                 if image.width * image.height > max_pixels:
                     raise _refuse(bomb)
                 image.load()
-                upright = ImageOps.exif_transpose(image) or image
+                try:  # a malformed EXIF block must not lose the photo: it is stripped anyway
+                    upright = ImageOps.exif_transpose(image) or image
+                except Exception:  # noqa: BLE001 (Pillow raises struct.error, KeyError … on bad EXIF)
+                    upright = image
                 if upright.mode != "RGB":
                     rgba = upright.convert("RGBA")
                     flat = Image.new("RGB", rgba.size, (255, 255, 255))

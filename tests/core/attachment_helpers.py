@@ -56,3 +56,28 @@ def bomb_png(side: int = 10_000) -> SimpleUploadedFile:
 
 def pdf_bytes() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def bad_exif_jpeg() -> bytes:
+    """A real phone-style JPEG whose EXIF block is damaged (three bytes changed): it decodes,
+    but Pillow's ``exif_transpose`` raises on it (a TypeError with this Pillow)."""
+    image = Image.new("RGB", (40, 30), (1, 2, 3))
+    info = Image.Exif()
+    info[0x0112] = 6  # Orientation: rotated
+    info[0x010F] = "PhoneMaker"
+    info[0x8825] = {2: (30, 0, 0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=info.tobytes())
+    data = bytearray(out.getvalue())
+    at = data.find(b"Exif\x00\x00")
+    for offset, value in ((54, 31), (68, 119), (71, 14)):
+        data[at + offset] = value
+    return bytes(data)
+
+
+def mpo_bytes() -> bytes:
+    """A multi-picture JPEG (MPO: the photo and a preview), as many phone cameras write."""
+    image = Image.new("RGB", (400, 300), (120, 160, 200))
+    out = io.BytesIO()
+    image.save(out, format="MPO", save_all=True, append_images=[image.resize((80, 60))])
+    return out.getvalue()

@@ -19,9 +19,11 @@ from disputes.models import CaseEvent, DisputeCase
 from tests.disputes.helpers import report
 
 from .attachment_helpers import (
+    bad_exif_jpeg,
     bomb_png,
     html_as_jpg,
     jpeg_bytes,
+    mpo_bytes,
     pdf_bytes,
     photo,
     truncated_jpeg,
@@ -73,6 +75,26 @@ def test_a_photo_is_stored_re_encoded_and_resized(world, case, media):
     assert len(stored_files(media)) == 2  # the photo and its thumbnail, under var/media by default
     event = CaseEvent.objects.get(case=case, code="disputes.case.attachment_added")
     assert "现场.jpg" in event.note and event.actor == world.user("station_a")
+
+
+@pytest.mark.parametrize("make", [bad_exif_jpeg, mpo_bytes], ids=["damaged-exif", "multi-picture"])
+def test_a_phone_camera_jpeg_with_damaged_exif_or_several_pictures_is_kept(world, case, media, make):
+    attachment = add(world, case, upload(make()))
+    with default_storage.open(attachment.file.name) as stored, Image.open(stored) as image:
+        assert image.format == "JPEG" and not image.getexif()  # re-encoded, EXIF stripped
+
+
+def test_a_damaged_exif_photo_through_the_api_is_201_not_a_server_error(world, case):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(world.user("station_a"))
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/attachments/",
+        {"file": upload(bad_exif_jpeg()), "kind": "photo"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
 
 
 def test_a_png_becomes_a_jpeg_and_a_path_in_the_name_is_dropped(world, case):
