@@ -156,16 +156,17 @@ class CaseViewSet(
         data = dict(serializer.validated_data)
         parties = [dict(p) for p in data.pop("parties", [])]
         linked = data.pop("link_to", None)
+        key = data.get("client_key")
         if linked is not None:  # a repeat report of an open case: linked to it, no new case
-            tier_intake.link(
+            report = tier_intake.link(
                 actor=request.user,
                 case=linked,
                 source=data["source"],
                 summary=data["summary"],
                 parties=parties,
+                client_key=key,  # a resend links once
             )
-            return self.detail_response(linked)
-        key = data.get("client_key")
+            return self.detail_response(report.case)
         resent = key is not None and DisputeCase.objects.filter(client_key=key).exists()
         case = services.case_report(actor=request.user, parties=parties, **data)
         return self.detail_response(case, status.HTTP_200_OK if resent else status.HTTP_201_CREATED)

@@ -37,6 +37,7 @@ from disputes.events import event_label
 from disputes.models import DisputeCase, Level, Source, next_level
 from disputes.tiers import intake as tier_intake
 from disputes.tiers import selectors as tier_selectors
+from disputes.tiers import services as tier_services
 from governance import capabilities
 from governance import selectors as gov_selectors
 from governance.roles import Role
@@ -139,6 +140,8 @@ class ReportView(MobileMixin, FormView):
         key = d["client_key"]
         resent = DisputeCase.objects.filter(client_key=key).exists()
         json = _wants_json(self.request)
+        if not resent and (first := tier_services.linked_report_for_key(self.request.user, key)) is not None:
+            return self._linked(first.case, json=json, resent=True)  # a resend of a link: linked once
         if not resent:  # duplicates (disputes.tiers.intake): offered once, on the page or to the script
             choice = self.request.POST.get("duplicate_choice", "")
             self.candidates = tier_intake.candidates_for(
@@ -165,30 +168,22 @@ class ReportView(MobileMixin, FormView):
                     )
                 return self.render_to_response(self.get_context_data(form=form))
             if (linked := tier_intake.chosen(choice, self.candidates)) is not None:
-                with service_call(request=self.request) as call:
+                with service_call(form=None if json else form, forbidden="return") as call:
                     tier_intake.link(
                         actor=self.request.user,
                         case=linked,
                         source=Source.GRID_REPORT,
                         summary=d["summary"],
                         parties=form.parties(),
+                        client_key=key,
                     )
-                if not call.refused and json:
-                    url = reverse("mobile:case-detail", args=[linked.pk])
-                    return JsonResponse(
-                        {
-                            "id": linked.pk,
-                            "number": linked.number,
-                            "url": url,
-                            "resent": False,
-                            "linked": True,
-                        }
-                    )
-                if not call.refused:
-                    messages.success(
-                        self.request, _("已关联到案件 %(n)s,未新建案件。") % {"n": linked.number}
-                    )
-                    return redirect("mobile:case-detail", pk=linked.pk)
+                if call.refused:  # the user chose to link: never a new case instead
+                    if json:
+                        return JsonResponse({"detail": call.message}, status=call.status or 400)
+                    response = self.render_to_response(self.get_context_data(form=form))
+                    response.status_code = call.status or 400
+                    return response
+                return self._linked(linked, json=json, resent=False)
         with (
             service_call(form=None if json else form, forbidden="return" if json else "raise") as call,
             transaction.atomic(),  # the case and its photo, or neither
@@ -230,6 +225,15 @@ class ReportView(MobileMixin, FormView):
             )
         messages.success(self.request, _("已上报,案件编号 %(n)s。") % {"n": case.number})
         return redirect(url)
+
+    def _linked(self, case: DisputeCase, *, json: bool, resent: bool):
+        if json:
+            url = reverse("mobile:case-detail", args=[case.pk])
+            return JsonResponse(
+                {"id": case.pk, "number": case.number, "url": url, "resent": resent, "linked": True}
+            )
+        messages.success(self.request, _("已关联到案件 %(n)s,未新建案件。") % {"n": case.number})
+        return redirect("mobile:case-detail", pk=case.pk)
 
     def form_invalid(self, form):
         if _wants_json(self.request):

@@ -2,6 +2,7 @@
 case): the candidates for a report about to be made, and the user's choice between linking it to
 one of them (no new case: ``services.report_link``) and opening a new case anyway."""
 
+import uuid
 from typing import Any
 
 from governance.models import Region, User
@@ -31,7 +32,15 @@ def chosen(choice: str, candidates: list[DisputeCase]) -> DisputeCase | None:
     return next((c for c in candidates if str(c.pk) == (choice or "").strip()), None)
 
 
-def link(*, actor: User, case: DisputeCase, source: str, summary: str, parties: list[dict[str, Any]]):
+def link(
+    *,
+    actor: User,
+    case: DisputeCase,
+    source: str,
+    summary: str,
+    parties: list[dict[str, Any]],
+    client_key: uuid.UUID | None = None,
+):
     first = next((p for p in parties if p.get("name")), {})
     return services.report_link(
         actor=actor,
@@ -40,6 +49,7 @@ def link(*, actor: User, case: DisputeCase, source: str, summary: str, parties: 
         summary=summary,
         contact_name=first.get("name", ""),
         contact_phone=first.get("phone", ""),
+        client_key=client_key,
     )
 
 

@@ -228,11 +228,20 @@ class LinkedReport(models.Model):
     incident_id = models.PositiveBigIntegerField(_("警情"), null=True, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(_("上报时间"), default=timezone.now)
+    # the phone's key of the submission (as on DisputeCase): a resend links once
+    client_key = models.UUIDField(_("客户端提交标识"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("重复上报")
         verbose_name_plural = _("重复上报")
         ordering = ["reported_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reported_by", "client_key"],
+                condition=models.Q(client_key__isnull=False),
+                name="linkedreport_one_per_client_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.source}"

@@ -111,4 +111,7 @@ def is_receiver(user: User, hand_on: HandOn) -> bool:
         return role == Role.STATION and officer_station_id(user) == hand_on.to_station_id
     if hand_on.target == HandOn.Target.TOWNSHIP:
         return role == Role.TOWNSHIP and user.township_id == hand_on.to_township_id
-    return role == Role.LIAISON and user.liaison_unit == hand_on.to_unit
+    if role != Role.LIAISON or user.liaison_unit != hand_on.to_unit:
+        return False
+    # a liaison of one township's unit receives that township's hand-ons only (as its referrals)
+    return user.township_id is None or hand_on.case.village.parent_id == user.township_id

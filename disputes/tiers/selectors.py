@@ -84,7 +84,10 @@ def hand_on_inbox(user: User) -> QuerySet[HandOn]:
     if role == Role.TOWNSHIP:
         return qs.filter(target=HandOn.Target.TOWNSHIP, to_township_id=user.township_id)
     if role == Role.LIAISON:
-        return qs.filter(target=HandOn.Target.DEPARTMENT, to_unit=user.liaison_unit)
+        qs = qs.filter(target=HandOn.Target.DEPARTMENT, to_unit=user.liaison_unit)
+        # a liaison of one township's unit (the account names it) receives that township's only,
+        # as for its referrals (``liaison_referral_ids``)
+        return qs if user.township_id is None else qs.filter(case__village__parent_id=user.township_id)
     return qs.none()
 
 
@@ -237,11 +240,15 @@ def work_queue(*, user: User, limit: int = 5) -> WorkQueue:
     writable = case_ids(user, writable=True)
     sources: dict[str, QuerySet] = {}
     handles = bool(_handled_levels(user))
+    inbox = hand_on_inbox(user)
     if handles:
-        sources["to_accept"] = DisputeCase.objects.filter(
-            _handled_here(user), _to_take_on(user), pk__in=writable
-        ).order_by("due_at", "pk")
-    sources["hand_ons"] = hand_on_inbox(user).order_by("ack_due_at", "pk")
+        # a case handed on to the user's unit waits for its 签收 (under hand_ons), counted once
+        sources["to_accept"] = (
+            DisputeCase.objects.filter(_handled_here(user), _to_take_on(user), pk__in=writable)
+            .exclude(pk__in=inbox.values("case_id"))
+            .order_by("due_at", "pk")
+        )
+    sources["hand_ons"] = inbox.order_by("ack_due_at", "pk")
     if capabilities.may(user, "case.supervision_reply") or handles:
         sources["supervisions"] = (
             Supervision.objects.filter(status=Supervision.Status.OPEN, replied_at__isnull=True)

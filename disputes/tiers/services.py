@@ -4,6 +4,7 @@ with a conditional update, writes the case's timeline event and the notices it o
 transaction (a notice is a row: it commits with the change or not at all)."""
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -111,6 +112,12 @@ def case_take_over(*, actor: User, case: DisputeCase, note: str = "") -> Dispute
         note=(note or "").strip(),
         changes={"responsible": [old, actor]},
     )
+    # taking it on is also the 签收 of a 交办 to the actor's unit still waiting for one
+    for hand_on in HandOn.objects.filter(case=case, status=HandOn.Status.PENDING).select_related(
+        "created_by", "case__village"
+    ):
+        if rules.is_receiver(actor, hand_on):
+            hand_on_acknowledge(actor=actor, hand_on=hand_on)
     return case
 
 
@@ -133,6 +140,9 @@ def hand_on_create(
     department. The case's level becomes the receiver's (a station: village; a township:
     township); the receiver must acknowledge within ``TIERS["ACK_HOURS"]``."""
     require_action(actor, case, "hand_on")
+    # one hand-on at a time per case: two at once wait for each other here (the second supersedes
+    # the first) instead of both inserting a pending one (the unique constraint, a 500)
+    DisputeCase.objects.select_for_update().filter(pk=case.pk).exists()
     _open(case)
     role = capabilities.role_of(actor)
     if role == Role.TOWNSHIP and case.level != Level.TOWNSHIP:
@@ -511,22 +521,41 @@ def report_link(
     contact_name: str = "",
     contact_phone: str = "",
     incident_id: int | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> LinkedReport:
-    """A second report of an open dispute is linked to its case instead of opening a new one."""
+    """A second report of an open dispute is linked to its case instead of opening a new one.
+    With the phone's ``client_key``, a resend of the same submission returns the first link
+    (one row, one timeline event), even when two resends race (the unique constraint)."""
+    if client_key is not None and (first := linked_report_for_key(actor, client_key)) is not None:
+        return first
     require_action(actor, case, "link_duplicate")
     _open(case)
     summary = _text(summary, "summary", _("请填写上报内容。"))
-    report = LinkedReport.objects.create(
-        case=case,
-        source=source,
-        summary=summary,
-        contact_name=(contact_name or "").strip()[:64],
-        contact_phone=(contact_phone or "").strip()[:20],
-        incident_id=incident_id,
-        reported_by=actor,
-    )
-    _event(case, actor, "disputes.case.report_linked", note=summary)
+    try:
+        with transaction.atomic():
+            report = LinkedReport.objects.create(
+                case=case,
+                source=source,
+                summary=summary,
+                contact_name=(contact_name or "").strip()[:64],
+                contact_phone=(contact_phone or "").strip()[:20],
+                incident_id=incident_id,
+                reported_by=actor,
+                client_key=client_key,
+            )
+            _event(case, actor, "disputes.case.report_linked", note=summary)
+    except IntegrityError:
+        if client_key is None or (first := linked_report_for_key(actor, client_key)) is None:
+            raise
+        return first  # the other resend won
     return report
+
+
+def linked_report_for_key(actor: User, client_key: uuid.UUID) -> LinkedReport | None:
+    """The link an earlier send of this phone submission made, if any."""
+    return (
+        LinkedReport.objects.filter(reported_by=actor, client_key=client_key).select_related("case").first()
+    )
 
 
 @transaction.atomic
@@ -640,6 +669,17 @@ def liaison_referral_update(
         note=note,
         changes={"referral.status": [old, status]},
     )
+    if old == Referral.Status.SENT:
+        # the unit's first answer (accepted, declined or answered) is its 签收 of the 交办 that
+        # sent the referral: the liaison has no case page to acknowledge it on
+        for hand_on in HandOn.objects.filter(
+            case_id=referral.case_id,
+            status=HandOn.Status.PENDING,
+            target=HandOn.Target.DEPARTMENT,
+            to_unit=actor.liaison_unit or "",
+        ).select_related("created_by", "case__village"):
+            if rules.is_receiver(actor, hand_on):
+                hand_on_acknowledge(actor=actor, hand_on=hand_on)
     if (
         closing
         and case.paused_at is not None

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.errors import NotPermitted
+from core.errors import NotFound, NotPermitted
 from core.models import Notification
 from disputes import services
 from disputes.models import Level, Status
@@ -203,3 +203,72 @@ def test_a_hand_on_to_the_judicial_office_is_a_people_mediation_referral(world):
     assert referral.kind == "people_mediation" and referral.department == ""
     case.refresh_from_db()
     assert case.status == Status.REPORTED  # not accepted yet: the status stays, the referral is sent
+
+
+def _hand_on_to_hrss(world):
+    case = escalate_to(world, report(world), Level.COUNTY)
+    county = world.user("county")
+    services.case_accept(actor=county, case=case)
+    hand_on = tiers.hand_on_create(
+        actor=county,
+        case=case,
+        target="department",
+        to_unit="hrss",
+        instructions="请人社部门核实欠薪金额",
+        deadline=timezone.now() + dt.timedelta(days=6),
+    )
+    return case, hand_on
+
+
+def test_the_liaisons_first_answer_on_its_page_is_its_acknowledgement_of_the_hand_on(world, client_for):
+    """A liaison has no case page: accepting the referral the 交办 opened is its 签收, so the hand-on
+    leaves its queue and the unacknowledged-hand-on sweep does not escalate it."""
+    case, hand_on = _hand_on_to_hrss(world)
+    referral = case.referrals.get()
+    response = client_for("liaison_hrss").post(
+        reverse("tiers:referral-detail", args=[referral.pk]), {"status": "accepted"}
+    )
+    assert response.status_code == 302
+    hand_on.refresh_from_db()
+    assert hand_on.status == "acknowledged" and hand_on.acknowledged_by == world.user("liaison_hrss")
+    assert case.events.filter(code="disputes.case.hand_on_acknowledged").count() == 1
+    assert tier_selectors.work_queue(user=world.user("liaison_hrss")).counts["hand_ons"] == 0
+    assert Notification.objects.filter(
+        recipient=world.user("county"), kind="case.hand_on_acknowledged"
+    ).exists()
+
+
+def test_a_liaison_of_one_township_neither_sees_nor_acknowledges_another_townships_hand_on(world):
+    case, hand_on = _hand_on_to_hrss(world)  # a case of 甲镇
+    liaison = world.user("liaison_hrss")
+    liaison.township = world.township_b
+    liaison.save(update_fields=["township"])
+    assert not tier_selectors.hand_on_inbox(liaison).exists()
+    assert not rules.is_receiver(liaison, hand_on)
+    with pytest.raises(NotFound):
+        tiers.hand_on_acknowledge(actor=liaison, hand_on=hand_on)
+    hand_on.refresh_from_db()
+    assert hand_on.status == "pending"
+    liaison.township = world.township_a
+    liaison.save(update_fields=["township"])
+    assert list(tier_selectors.hand_on_inbox(liaison)) == [hand_on]
+
+
+def test_a_case_handed_on_to_the_township_is_one_item_of_its_queue_and_taking_it_on_acknowledges(world):
+    case = escalate_to(world, report(world), Level.COUNTY)
+    county, township = world.user("county"), world.user("township_a")
+    services.case_accept(actor=county, case=case)
+    hand_on = tiers.hand_on_create(
+        actor=county,
+        case=case,
+        target="township",
+        instructions="请乡镇综治中心组织调解",
+        deadline=timezone.now() + dt.timedelta(days=5),
+    )
+    queue = tier_selectors.work_queue(user=township)
+    assert queue.counts["hand_ons"] == 1 and queue.counts["to_accept"] == 0 and queue.total == 1
+    case.refresh_from_db()
+    tiers.case_take_over(actor=township, case=case)
+    hand_on.refresh_from_db()
+    assert hand_on.status == "acknowledged" and hand_on.acknowledged_by == township
+    assert tier_selectors.work_queue(user=township).total == 0

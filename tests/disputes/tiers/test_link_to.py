@@ -131,10 +131,68 @@ def test_the_phones_resend_gets_the_duplicate_choice_then_links_when_chosen(worl
     )
     assert linked.status_code == 200 and linked.json()["id"] == first.pk and linked.json()["linked"] is True
     assert DisputeCase.objects.count() == count and LinkedReport.objects.get().case == first
-    # "new": a case after all, once
+    # the outbox sends the chosen link again (the answer was lost): linked once, one event
+    resent = client.post(
+        reverse("mobile:report"), {**form, "duplicate_choice": str(first.pk)}, HTTP_ACCEPT="application/json"
+    )
+    assert resent.status_code == 200 and resent.json() == {**linked.json(), "resent": True}
+    assert LinkedReport.objects.count() == 1
+    assert first.events.filter(code="disputes.case.report_linked").count() == 1
+    # another submission, "new": a case after all, once
+    form["client_key"] = "7a2b3c4d-5e6f-4a70-8b9c-0d1e2f3a4b5c"
     new = client.post(
         reverse("mobile:report"), {**form, "duplicate_choice": "new"}, HTTP_ACCEPT="application/json"
     )
     assert new.status_code == 201 and DisputeCase.objects.count() == count + 1
     again = client.post(reverse("mobile:report"), form, HTTP_ACCEPT="application/json")
     assert again.status_code == 200 and again.json()["resent"] is True  # the same key: the case made
+
+
+def test_an_api_link_resent_with_its_client_key_links_once(world, client_for):
+    phone = make_phone()
+    first = report(world, parties=[{"name": "吉克阿木", "role": "applicant", "phone": phone}])
+    client = client_for("station_a")
+    body = _body(world, phone, link_to=first.pk, client_key="0b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b")
+    answers = [_post(client, "/api/v1/cases/", body) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert {a.json()["id"] for a in answers} == {first.pk}
+    assert LinkedReport.objects.filter(case=first).count() == 1
+    assert first.events.filter(code="disputes.case.report_linked").count() == 1
+
+
+def test_a_chosen_link_that_is_refused_makes_no_new_case(world, client_for):
+    """The user chose 'the same dispute'; meanwhile that case was closed: the phone says so and
+    nothing is made (never a new case the user did not ask for)."""
+    from django.urls import reverse
+
+    from disputes.tiers import intake
+
+    phone = make_phone()
+    first = report(world, grid=world.grid_1a, parties=[{"name": "吉克", "role": "applicant", "phone": phone}])
+    client = client_for("grid_g1")
+    form = {
+        "client_key": "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5",
+        "grid": world.grid_1a.pk,
+        "category": "neighbour",
+        "summary": "又吵起来了",
+        "people_involved": "2",
+        "name_1": "吉克",
+        "phone_1": phone,
+        "duplicate_choice": str(first.pk),
+    }
+    original = intake.link
+
+    def link_after_the_case_closed(**kw):  # the race: the case closes between the offer and the link
+
+        DisputeCase.objects.filter(pk=first.pk).update(status="closed")
+        kw["case"].status = "closed"
+        return original(**kw)
+
+    count = DisputeCase.objects.count()
+    intake.link = link_after_the_case_closed
+    try:
+        answer = client.post(reverse("mobile:report"), form, HTTP_ACCEPT="application/json")
+    finally:
+        intake.link = original
+    assert answer.status_code in (400, 409) and answer.json()["detail"]
+    assert DisputeCase.objects.count() == count and not LinkedReport.objects.exists()
