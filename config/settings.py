@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a body beyond one attachment: 413, before a view (or the CSRF check) reads it
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # full ID/phone numbers shown by a request, written to the access log in one INSERT
     "governance.privacy.AccessLogMiddleware",

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy header on every response.
+"""The Content-Security-Policy header on every response; a cap on request bodies.
 
 Scripts run only from our own static files (no inline ``<script>``, no ``on…=`` attributes, no
 ``eval``), so a name holding ``<script>`` or ``onerror=`` that slipped into a page as HTML would
@@ -6,6 +6,9 @@ still execute nothing. Styles may be inline (Leaflet and ECharts position their 
 ``style``). The policy is the setting ``CONTENT_SECURITY_POLICY`` (an empty value sends none)."""
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 class ContentSecurityPolicyMiddleware:
@@ -18,3 +21,35 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+def request_body_cap() -> int:
+    """The largest body a request may declare: one attachment (the phone report's photo, an
+    upload form's file) plus the form's other fields."""
+    return int(settings.ATTACHMENTS["MAX_BYTES"]) + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + 64 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """A body larger than ``request_body_cap`` is refused with 413 before a byte of it is read
+    (Django caps form fields, not files: a signed-in user could otherwise stream gigabytes to
+    temporary files before the attachment check saw the size)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        cap = request_body_cap()
+        if length > cap:
+            message = _("提交的内容过大(超过 %(mb)s MB),请缩小照片或分次上传。") % {
+                "mb": cap // (1024 * 1024)
+            }
+            if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+                return JsonResponse(
+                    {"detail": message}, status=413, json_dumps_params={"ensure_ascii": False}
+                )
+            return render(request, "400.html", {"message": message}, status=413)
+        return self.get_response(request)

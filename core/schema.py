@@ -8,6 +8,7 @@ the schema which of them an operation gives:
 * 401 / 403: not signed in, or a role that may not do this (429: too many failed logins);
 * 404: a record that does not exist or lies outside the user's scope (the two are one answer);
 * 409: a write that lost a race or works from an old version (If-Match / ``version``);
+* 413: a body larger than one attachment and its form (``core.middleware.RequestSizeLimitMiddleware``);
 * 415: a body in a format the API does not read.
 
 Added by a postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``) so no view needs
@@ -30,6 +31,7 @@ _ALWAYS = {
 }
 _WRITES = {
     "409": _("操作冲突:记录已被他人修改或状态已变化,请刷新后重试"),
+    "413": _("请求内容过大"),
     "415": _("请求内容的格式不受支持"),
 }
 
