@@ -82,7 +82,9 @@ def record_access(*, actor, obj, fields, kind: str, where: str = "", reason: str
     if not getattr(actor, "is_authenticated", False) or obj is None or obj.pk is None:
         return
     content_type = ContentType.objects.get_for_model(obj)
-    subject = str(getattr(obj, "name", "") or getattr(obj, "caller_name", "") or "")[:128]
+    subject = str(
+        getattr(obj, "name", "") or getattr(obj, "caller_name", "") or getattr(obj, "full_name", "") or obj
+    )[:128]
     rows = [
         PersonalDataAccess(
             actor=actor,

@@ -54,16 +54,18 @@ def attachment_add(
     if kind not in entry.kinds:
         raise DomainError(_("这条记录不能上传这种类型的附件。"), field="kind")
     content_type = ContentType.objects.get_for_model(obj)
-    # one upload at a time per record, so two phones cannot both pass the count
-    type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists()
-    cap = settings.ATTACHMENTS["MAX_PER_RECORD"]
-    if Attachment.objects.filter(content_type=content_type, object_id=obj.pk).count() >= cap:
-        raise DomainError(_("每条记录最多上传 %(n)s 个附件。") % {"n": cap}, field="file")
+    # the slow part (decode, re-encode, resize) before the record is locked: a case's other
+    # writes do not wait for Pillow
     prepared = upload if isinstance(upload, Prepared) else checks.prepare(upload, kind=kind)
     if prepared.kind != kind:
         prepared = Prepared(**{**prepared.__dict__, "kind": kind})
         if prepared.mime_type not in checks.KIND_TYPES[Attachment.Kind(kind)]:
             raise DomainError(checks.wrong_type_message(), field="file")
+    # one upload at a time per record, so two phones cannot both pass the count
+    type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists()
+    cap = settings.ATTACHMENTS["MAX_PER_RECORD"]
+    if Attachment.objects.filter(content_type=content_type, object_id=obj.pk).count() >= cap:
+        raise DomainError(_("每条记录最多上传 %(n)s 个附件。") % {"n": cap}, field="file")
     extension = "jpg" if prepared.mime_type == checks.JPEG else "pdf"
     stored: list[str] = []
     try:
