@@ -150,6 +150,9 @@ ROUTES = [
     api(
         "duplicate-candidates", query="phone=13800000000", expected=by_capability("case.report", allowed=200)
     ),
+    tier_api(
+        "case-tiers-take-over", "case_up", expect(404, admin=200, township_a=200, station_a=403, county=403)
+    ),
     tier_api("case-tiers-hand-on", "case_t", on("case_t", "case.hand_on")),
     # acknowledging needs no input: the receiving station (and admin) acknowledge; the township
     # that handed it on is not the receiver (404); roles that may not acknowledge, 403

@@ -188,6 +188,7 @@ class CaseTierViewSet(ScopedViewSet):
     serializer_class = CandidateSerializer
     write_capability = None
     action_capabilities = {
+        "take_over": "case.take_over",
         "hand_on": "case.hand_on",
         "acknowledge": "case.acknowledge",
         "supervise": "case.supervise",
@@ -218,6 +219,18 @@ class CaseTierViewSet(ScopedViewSet):
         params = params_class(data=request.data)
         params.is_valid(raise_exception=True)
         return dict(params.validated_data)
+
+    @extend_schema(
+        summary=gettext_lazy("接手升级到本级的案件(成为承办人)"),
+        request=AcknowledgeParams,
+        responses={200: None},
+    )
+    @action(detail=True, methods=["post"], url_path="take-over")
+    def take_over(self, request, pk=None):
+        case = self._case(request)
+        data = self._params(AcknowledgeParams, request)
+        case = services.case_take_over(actor=request.user, case=case, note=data.get("note", ""))
+        return Response({"id": case.pk, "responsible": case.responsible_id})
 
     @extend_schema(summary=gettext_lazy("交办"), request=HandOnParams, responses={201: HandOnSerializer})
     @action(detail=True, methods=["post"], url_path="hand-on")

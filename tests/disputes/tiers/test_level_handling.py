@@ -272,3 +272,20 @@ def test_a_case_handed_on_to_the_township_is_one_item_of_its_queue_and_taking_it
     hand_on.refresh_from_db()
     assert hand_on.status == "acknowledged" and hand_on.acknowledged_by == township
     assert tier_selectors.work_queue(user=township).total == 0
+
+
+def test_the_api_takes_over_an_accepted_case_escalated_to_the_township(world, client_for):
+    case = report(world)
+    services.case_accept(actor=world.user("station_a"), case=case)
+    services.case_escalate(actor=world.user("station_a"), case=case, reason="村级调解未果")
+    url = f"/api/v1/cases/{case.pk}/take-over/"
+    assert client_for("station_a").post(url, {}, content_type="application/json").status_code == 403
+    response = client_for("township_a").post(url, {"note": "综治中心接手"}, content_type="application/json")
+    assert response.status_code == 200 and response.json() == {
+        "id": case.pk,
+        "responsible": world.user("township_a").pk,
+    }
+    assert case.events.get(code="disputes.case.taken_over").note == "综治中心接手"
+    again = client_for("township_a").post(url, {}, content_type="application/json")
+    assert again.status_code == 409  # already theirs
+    assert case.pk not in _queued(world, "township_a")
