@@ -119,6 +119,12 @@ def _active_mediators_prefetch() -> Prefetch:
     )
 
 
+def linkable_cases(user: User) -> QuerySet[DisputeCase]:
+    """Open cases the user may write to: those a repeat report may be linked to (every intake
+    path: the case API's and the incident API's ``link_to``)."""
+    return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
+
+
 def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
     """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
     station, overdue, mediator, date_from, date_to, source, open, risk_level; ``order``: "risk"

@@ -21,7 +21,6 @@ from governance.serializers import PersonalDataMixin
 
 from .events import event_label
 from .models import (
-    OPEN_STATUSES,
     Agreement,
     CaseEvent,
     CaseExtension,
@@ -35,7 +34,7 @@ from .models import (
     Referral,
     Source,
 )
-from .selectors import case_ids
+from .selectors import case_ids, linkable_cases
 
 
 # --- Scopes for related choices -----------------------------------------------------------
@@ -45,11 +44,6 @@ def _cases(user):
 
 def _villages(user):
     return gov_selectors.village_list(user=user, include_archived=True)
-
-
-def _linkable_cases(user):
-    """Open cases the user may write to: those a repeat report may be linked to."""
-    return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
 
 
 def _grids(user):
@@ -619,7 +613,7 @@ class CaseCreateSerializer(BaseModelSerializer):
     client_key = serializers.UUIDField(required=False, allow_null=True, label=_("客户端提交键"))
     note = serializers.CharField(required=False, allow_blank=True, write_only=True, label=_("说明"))
     link_to = ScopedPrimaryKeyRelatedField(
-        scope=_linkable_cases,
+        scope=linkable_cases,
         queryset=DisputeCase.objects.all(),
         required=False,
         allow_null=True,

@@ -12,7 +12,7 @@ from core.api import MayCreate
 from core.serializers import ScopedPrimaryKeyRelatedField
 from disputes import services
 from disputes.models import Category, DisputeCase
-from disputes.selectors import case_list
+from disputes.selectors import linkable_cases
 from stations.models import Incident
 from stations.selectors import incident_list
 
@@ -31,7 +31,7 @@ class IncidentCaseInput(serializers.Serializer):
     threat_flag = serializers.BooleanField(default=False, label=_("扬言/过激言行"))
     vulnerable_flag = serializers.BooleanField(default=False, label=_("涉及弱势群体"))
     link_to = ScopedPrimaryKeyRelatedField(
-        scope=lambda u: case_list(user=u),
+        scope=linkable_cases,
         queryset=DisputeCase.objects.all(),
         required=False,
         allow_null=True,

@@ -196,3 +196,23 @@ def test_a_chosen_link_that_is_refused_makes_no_new_case(world, client_for):
         intake.link = original
     assert answer.status_code in (400, 409) and answer.json()["detail"]
     assert DisputeCase.objects.count() == count and not LinkedReport.objects.exists()
+
+
+def test_a_closed_case_is_refused_as_link_to_the_same_way_on_the_case_and_incident_apis(world, client_for):
+    from tests.disputes.helpers import to_closed
+
+    phone = make_phone()
+    closed = to_closed(
+        world, report(world, parties=[{"name": "吉克阿木", "role": "applicant", "phone": phone}])
+    )
+    client = client_for("station_a")
+    by_case = _post(client, "/api/v1/cases/", _body(world, phone, link_to=closed.pk))
+    incident = record(world, caller_phone=phone)
+    by_incident = _post(
+        client,
+        "/api/v1/incident-cases/",
+        {"incident": incident.pk, "category": "neighbour", "link_to": closed.pk},
+    )
+    assert by_case.status_code == by_incident.status_code == 400
+    assert by_case.json()["link_to"] == by_incident.json()["link_to"]
+    assert not LinkedReport.objects.exists()
