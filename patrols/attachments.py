@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from core.attachments.registry import register_attachable
-from governance.selectors import grid_list
+from governance import scoping
 from stations.attachments import own_check_in
 
 from .models import PatrolCheckIn
@@ -19,7 +19,9 @@ def register_attachables() -> None:
         "patrols.grid_check_in",
         GridCheckIn,
         get=lambda user, pk: get_object_or_404(
-            GridCheckIn.objects.filter(grid__in=grid_list(user=user).values("pk")), pk=pk
+            # every grid in scope, a deactivated one too: its check-ins' photos stay readable
+            GridCheckIn.objects.filter(grid__in=scoping.grid_ids(user)),
+            pk=pk,
         ),
         capability="checkin.attach",
         may_add=lambda user, check_in: own_check_in(user, check_in.user_id),
