@@ -48,9 +48,11 @@ worker: setup
 
 # The fault tests run first, in a process of their own: they start and kill real workers and
 # hold PostgreSQL sessions, and must not share a process with the suite's other worker tests.
+# The rest runs on two processes (pytest-xdist: each has its own test database; each worker
+# test its own queue).
 test: setup
 	$(PY) -m pytest tests/faults
-	$(PY) -m pytest --ignore=tests/faults
+	$(PY) -m pytest -n 2 --ignore=tests/faults
 
 # The fault tests alone: workers killed and database connections terminated at each phase of
 # each sweep, a dispatcher killed mid-send, overlapping runs, the broker down. They need
