@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
@@ -14,8 +15,6 @@ def _ref(obj: Model) -> str:
 
 
 def _load(ref: str) -> Model:
-    from django.apps import apps
-
     label, pk = ref.rsplit(":", 1)
     model = apps.get_model(label)
     return model._default_manager.get(pk=pk)

@@ -40,10 +40,8 @@ from disputes.tiers import selectors as tier_selectors
 from disputes.tiers import services as tier_services
 from governance import capabilities
 from governance import selectors as gov_selectors
+from governance.home import phone_counts
 from governance.roles import Role
-from patrols import selectors as patrol_selectors
-from patrols.models import Patrol
-from patrols.visits import selectors as visit_selectors
 from stations.presence import selectors as presence_selectors
 
 from .forms import MobileReportForm
@@ -80,7 +78,7 @@ class HomeView(MobileMixin, TemplateView):
             open_count=selectors.case_list(user=user, filters={"open": True}).count(),
             overdue_count=selectors.case_list(user=user, filters={"overdue": True}).count(),
             queue=tier_selectors.work_queue(user=user),  # 我的待办, the home page's selector
-            visits_open=visit_selectors.risk_visit_list(user=user, status="open").count(),
+            **phone_counts(user),  # visits_open, patrols_running (patrols.selectors)
         )
         if capabilities.role_of(user) == Role.AUXILIARY:
             context.update(self._village_work(user))
@@ -101,9 +99,6 @@ class HomeView(MobileMixin, TemplateView):
             ],
             "last_check_in": last,
             "checked_in_today": bool(last and timezone.localdate(last.checked_in_at) == today),
-            "patrols_running": patrol_selectors.patrol_list(
-                user=user, status=Patrol.Status.IN_PROGRESS
-            ).count(),
             "page_title": _("驻村工作"),
         }
 

@@ -162,8 +162,11 @@ def test_read_only_and_out_of_scope_actors_are_refused(world):
     case = report(world)
     with pytest.raises(NotPermitted):
         services.case_accept(actor=world.user("county"), case=case)
+    # a grid worker accepts grid-level cases of their grid only (微事不出网格): not at village level
+    village_level = report(world, grid=world.grid_1a)
+    services.case_escalate(actor=world.user("station_a"), case=village_level, reason="转村级")
     with pytest.raises(NotPermitted):
-        services.case_accept(actor=world.user("grid_g1"), case=report(world, grid=world.grid_1a))
+        services.case_accept(actor=world.user("grid_g1"), case=village_level)
     with pytest.raises(DomainError) as exc:
         services.case_accept(actor=world.user("station_b"), case=case)
     assert exc.value.code == "not_found"

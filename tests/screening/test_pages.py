@@ -69,7 +69,8 @@ def test_nav_shows_screening_for_station_county_admin_and_auxiliary(client_for, 
         ("aux_v1", True),
         ("mediator_t1", False),
     ]:
-        html = client_for(role).get(reverse("home")).content.decode()
+        # (the auxiliary officer's home is the phone's: the desktop one is its ?desktop=1 link)
+        html = client_for(role).get(reverse("home"), {"desktop": "1"}).content.decode()
         assert (reverse("screening:round-list") in html) is shown, role
 
 
