@@ -151,8 +151,8 @@ ROUTES = [
         "visits:check-in",
         args=attr("risk_visit"),
         method="post",
-        note="only the grid's own workers check in in a grid; officers check in to the village",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302, township_a=403),
+        note="only the visit's assignees check in for it (an empty form: sent back with its errors)",
+        expected=expect(404, admin=403, county=403, station_a=302, aux_v1=302, grid_g1=302, township_a=403),
     ),
     api("visits-list", expected=EVERYONE),
     api(
@@ -162,7 +162,7 @@ ROUTES = [
         "visits-check-in",
         args=attr("risk_visit"),
         method="post",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200, township_a=403),
+        expected=expect(404, admin=403, county=403, station_a=400, aux_v1=400, grid_g1=400, township_a=403),
     ),
 ]
 
