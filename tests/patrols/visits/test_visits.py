@@ -298,3 +298,71 @@ def test_the_check_in_page_refuses_bad_input_with_the_service_message(client_for
     response = aux.post(f"/visits/{visit.pk}/check-in/", {"note": "x"}, follow=True)
     assert response.status_code == 200
     assert not VillageVisit.objects.exists()
+
+
+def test_the_command_centre_figure_matches_a_hand_count(mapped):
+    """Five visits built by hand: 1 verified, risk down; 2 unverified, risk same (an assessment
+    before the visit does not count); 3 verified, risk up; 4 done, not assessed since; 5 only a
+    check-in from before it was asked for (not done)."""
+    from disputes.models import RiskAssessment
+    from governance import scoping
+
+    world = mapped
+    cases = [_red_case(world) for _ in range(5)]
+    t0 = timezone.now() - dt.timedelta(hours=10)
+    _asked_at(t0)
+    RiskAssessment.objects.update(assessed_at=t0 - dt.timedelta(hours=1))  # the reports' own scoring
+    visits = [RiskVisit.objects.get(case=c) for c in cases]
+    RiskVisit.objects.filter(pk=visits[2].pk).update(risk_level_at_creation="orange")
+    worker, officer = world.user("grid_g1"), world.user("station_a")
+    at = t0 + dt.timedelta(hours=1)
+
+    def check_in(visit, actor, where, when=at):
+        lat, lon = where if where else (None, None)
+        visit_services.visit_check_in(actor=actor, visit=visit, outcome="stable", lat=lat, lon=lon, now=when)
+
+    check_in(visits[0], worker, INSIDE)
+    check_in(visits[1], worker, FAR)
+    check_in(visits[2], officer, INSIDE)
+    check_in(visits[3], officer, None)
+    check_in(visits[4], worker, INSIDE, when=t0 - dt.timedelta(minutes=5))
+
+    def assessed(case, level, when):
+        RiskAssessment.objects.create(
+            case=case, assessed_at=when, assessed_on=when.date(), score=50, level=level, rule_version="t"
+        )
+
+    assessed(cases[0], "orange", at + dt.timedelta(hours=5))
+    assessed(cases[1], "blue", at - dt.timedelta(minutes=30))  # before the visit: not its effect
+    assessed(cases[1], "red", at + dt.timedelta(hours=5))
+    assessed(cases[2], "red", at + dt.timedelta(hours=5))
+    assessed(cases[4], "blue", at + dt.timedelta(hours=5))  # not done: not counted
+
+    f = visit_figures.visited_within(
+        scoping.village_ids(world.user("county")), start=t0 - dt.timedelta(hours=1), end=timezone.now()
+    )
+    assert f == {
+        "total": 5,
+        "judged": 5 - 1,  # visit 5 is not done and still inside its 48 hours
+        "pending": 1,
+        "on_time": 4,
+        "rate": 100.0,
+        "done": 4,
+        "verified": 2,
+        "verified_share": 50.0,
+        "risk_down": 1,
+        "risk_same": 1,
+        "risk_up": 1,
+        "risk_unassessed": 1,
+    }
+
+
+def test_the_dashboard_panel_shows_verified_share_and_change(client_for, mapped):
+    world = mapped
+    _red_case(world)
+    [visit] = RiskVisit.objects.all()
+    visit_services.visit_check_in(
+        actor=world.user("grid_g1"), visit=visit, outcome="stable", lat=INSIDE[0], lon=INSIDE[1]
+    )
+    page = client_for("county").get("/dashboard/", follow=True).content.decode()
+    assert "定位核实 1/1 项" in page and "核查后风险" in page
