@@ -123,6 +123,10 @@ def test_patrol_hours_and_volunteers(world, area):
         volunteer_members=members[:2],
     )
     patrol = patrol_services.patrol_start(actor=staff, plan=plan, now=_at(0, 20))
+    # two came: one named on the plan, one of the team's; the other named one did not
+    patrol_services.attendance_check_in(
+        actor=staff, patrol=patrol, volunteer_members=[members[0], members[2]], now=_at(0, 20)
+    )
     patrol_services.patrol_end(actor=staff, patrol=patrol, now=_at(0, 22) + dt.timedelta(minutes=30))
     patrol_services.patrol_start(actor=staff, plan=plan, now=_at(1, 20))  # still going: no hours yet
     f = figures.field_figures(area.village_ids, _month(), station_ids=_stations(world), user=staff)
