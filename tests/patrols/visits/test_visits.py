@@ -280,6 +280,9 @@ def test_visit_pages_per_role(client_for, world):
     assert response.status_code == 302 and response["Location"] == "/visits/m/"
     assert "已核查" in grid.get("/visits/m/").content.decode()
     assert "情况稳定" in client_for("station_a").get(f"/visits/{visit.pk}/").content.decode()
+    # the one who checked in may add a photo to their check-in (core.attachments)
+    detail = client_for("grid_g1").get(f"/visits/{visit.pk}/").content.decode()
+    assert 'id="attachments"' in detail and "patrols.grid_check_in" in detail
     # someone in scope but not assigned may not check in for it
     assert (
         client_for("county").post(f"/visits/{visit.pk}/check-in/", {"outcome": "stable"}).status_code == 403
