@@ -407,7 +407,7 @@ class VillageVisit(models.Model):
     # the evidence: the distance of the position from the village (its grids' boundaries), and
     # the time a phone says it recorded the check-in offline (never the check-in time)
     distance_m = models.FloatField(_("距村(社区)距离(米)"), null=True, blank=True)
-    verified = models.BooleanField(_("定位核实"), default=False)
+    verified = models.BooleanField(_("定位核实"), default=False, db_default=False)
     recorded_offline_at = models.DateTimeField(_("离线记录时间"), null=True, blank=True)
     # a check-in made for a risk visit (核查走访任务), with its outcome; referenced by name only:
     # stations never imports the patrols app, whose services write these two fields
@@ -419,7 +419,9 @@ class VillageVisit(models.Model):
         on_delete=models.PROTECT,
         related_name="village_check_ins",
     )
-    outcome = models.CharField(_("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True)
+    outcome = models.CharField(
+        _("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("驻村签到")

@@ -39,7 +39,9 @@ class RiskVisit(models.Model):
         "governance.User", verbose_name=_("核查人员"), blank=True, related_name="risk_visits"
     )
     risk_score_at_creation = models.PositiveSmallIntegerField(_("下发时风险分"), null=True, blank=True)
-    risk_level_at_creation = models.CharField(_("下发时风险等级"), max_length=8, blank=True)
+    risk_level_at_creation = models.CharField(
+        _("下发时风险等级"), max_length=8, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("核查走访任务")
@@ -69,7 +71,7 @@ class GridCheckIn(models.Model):
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     note = models.CharField(_("核查情况"), max_length=200, blank=True)
     distance_m = models.FloatField(_("距网格距离(米)"), null=True, blank=True)
-    verified = models.BooleanField(_("定位核实"), default=False)
+    verified = models.BooleanField(_("定位核实"), default=False, db_default=False)
     recorded_offline_at = models.DateTimeField(_("离线记录时间"), null=True, blank=True)
     risk_visit = models.ForeignKey(
         RiskVisit,
@@ -79,7 +81,9 @@ class GridCheckIn(models.Model):
         on_delete=models.PROTECT,
         related_name="grid_check_ins",
     )
-    outcome = models.CharField(_("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True)
+    outcome = models.CharField(
+        _("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("网格走访签到")
