@@ -147,3 +147,36 @@ def test_a_bad_offline_time_is_refused_with_the_same_message_on_the_page_and_the
     assert response.status_code == 400
     assert response.json()["recorded_offline_at"] == ["离线记录时间不能晚于当前时间。"]
     assert not PatrolCheckIn.objects.exists()
+
+
+def test_the_record_page_queries_do_not_grow_with_the_participants(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = gov.volunteer_team_create(
+        actor=world.user("admin"),
+        region=world.village_1,
+        name="一村人数测试队",
+        kind="patrol",
+        leader_name="队长",
+        leader_phone=make_phone(),
+    )
+    client = client_for("station_a")
+    counts = []
+    for size in (2, 12):
+        members = [
+            gov.volunteer_member_add(
+                actor=world.user("admin"), team=team, name=f"队员{size}-{i}", phone=make_phone()
+            )
+            for i in range(size)
+        ]
+        p = plan(world, title=f"巡逻{size}", volunteer_members=members)
+        patrol = services.patrol_start(actor=world.user("station_a"), plan=p)
+        services.attendance_check_in(
+            actor=world.user("station_a"), patrol=patrol, volunteer_members=members[::2]
+        )
+        client.get(f"/patrols/{patrol.pk}/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/patrols/{patrol.pk}/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

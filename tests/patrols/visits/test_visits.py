@@ -369,3 +369,21 @@ def test_the_dashboard_panel_shows_verified_share_and_change(client_for, mapped)
     )
     page = client_for("county").get("/dashboard/", follow=True).content.decode()
     assert "定位核实 1/1 项" in page and "核查后风险" in page
+
+
+def test_the_visit_list_queries_do_not_grow(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("station_a")
+    counts = []
+    for batch in (2, 8):
+        for _ in range(batch):
+            _red_case(world)
+        for visit in RiskVisit.objects.filter(village_check_ins=None)[::2]:
+            visit_services.visit_check_in(actor=world.user("aux_v1"), visit=visit, outcome="stable")
+        client.get("/visits/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/visits/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
