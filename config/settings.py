@@ -438,6 +438,8 @@ CONTENT_SECURITY_POLICY = env_str(
 )
 # A 红/橙 case's risk visit must be made (a check-in in its village or grid) within this many hours.
 VISIT_TASK_HOURS = env_int("VISIT_TASK_HOURS", 48)
+# A check-in with a position within this many metres of its grid's (village's) boundary is verified.
+VISIT_VERIFY_DISTANCE_M = env_int("VISIT_VERIFY_DISTANCE_M", 500)
 
 
 class DisputesSettings(TypedDict):

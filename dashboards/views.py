@@ -159,6 +159,11 @@ class ExportXlsx(AreaMixin, View):
             [_("巡逻时长(小时)"), pat["hours"]],
             [_("参与巡逻的群防群治队员"), pat["volunteers"]],
             [_("红橙案件48小时内走访率"), _pct(vis["rate"])],
+            [_("核查走访定位核实"), f"{vis['verified']}/{vis['done']}"],
+            [
+                _("核查后风险下降 / 持平 / 上升"),
+                f"{vis['risk_down']} / {vis['risk_same']} / {vis['risk_up']}",
+            ],
         ]:
             sheet.append(row)
         sheet = wb.create_sheet(_("下级对比"))

@@ -21,6 +21,7 @@ from disputes.models import Category
 from governance.models import User, VolunteerTeam
 from patrols import services as patrol_services
 from patrols.models import Patrol, PatrolPlan
+from patrols.selectors import Participants
 from stations.models import Incident, Station, VillageAssignment, VillageVisit
 from stations.selectors import normalize_address, villages_of_station
 
@@ -280,6 +281,18 @@ def _seed_patrols(admin: User, stations: list[Station]) -> Counter:
             )
             created["巡逻计划"] += 1
             patrol = patrol_services.patrol_start(actor=admin, plan=plan, now=start)
+            # who came: the officers, and most of the team (the absent earn no patrol points)
+            people = Participants(patrol)
+            came = [m for m in people.volunteer_members if rng.random() < 0.7]
+            if officers or auxiliaries or came:
+                created["巡逻到岗"] += patrol_services.attendance_check_in(
+                    actor=admin,
+                    patrol=patrol,
+                    officers=officers,
+                    auxiliary_officers=auxiliaries,
+                    volunteer_members=came,
+                    now=start + dt.timedelta(minutes=5),
+                )
             for k, stop in enumerate(plan.checkpoints.all()):
                 if k < 3 or rng.random() < 0.5:
                     patrol_services.patrol_check_in(

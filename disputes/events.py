@@ -54,6 +54,8 @@ EVENT_LABELS = {
     "disputes.case.merged_into": _("并入其他案件(合并)"),
     "disputes.referral.answered_by_unit": _("接收单位答复移送"),
     "disputes.case.taken_over": _("接手升级案件"),
+    # written by other apps through ``disputes.services.case_event_add``
+    "patrols.visit.checked_in": _("核查走访签到"),
 }
 
 

@@ -90,6 +90,12 @@ def _event(
     )
 
 
+def case_event_add(*, case: DisputeCase, actor: User | None, code: str, note: str = "") -> CaseEvent:
+    """A timeline row written by another app about the case (a risk visit's check-in): the
+    other app has checked its own rule; the code is listed in ``disputes.events``."""
+    return _event(case, actor, code, note=note)
+
+
 def _jsonable(changes: dict[str, Any]) -> dict[str, list[Any]]:
     def conv(v: Any) -> Any:
         if isinstance(v, (dt.datetime, dt.date)):

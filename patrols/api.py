@@ -1,6 +1,8 @@
 """REST API for patrols (/api/v1/patrol-plans/, /api/v1/patrols/): selectors read (a patrol of
 another station is a 404), services write (who may plan or patrol is their rule)."""
 
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -8,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import CapabilityPermission, MayCreate, ReadViewSet, searchable
+from core.errors import DomainError
 from stations.selectors import station_ids
 from stations.serializers import IncidentSerializer
 
@@ -54,7 +57,13 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
     def get_queryset(self):
         qs = selectors.patrol_list(user=self.request.user)
         if self.action != "list":
-            qs = qs.prefetch_related("check_ins", "findings__case", "findings__incident", "plan__checkpoints")
+            qs = qs.prefetch_related(
+                "check_ins",
+                "findings__case",
+                "findings__incident",
+                "plan__checkpoints",
+                Prefetch("attendance", queryset=selectors.attendance_rows()),
+            )
         return qs
 
     def perform_create(self, serializer):
@@ -74,8 +83,39 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
             checkpoint=params.validated_data["checkpoint"],
             lat=params.validated_data.get("lat"),
             lon=params.validated_data.get("lon"),
+            recorded_offline_at=params.validated_data.get("recorded_offline_at"),
         )
         return Response(s.CheckInSerializer(check_in).data, status=201 if created else 200)
+
+    @extend_schema(request=s.AttendanceInput, responses=s.PatrolSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, pk=None):
+        """带队人登记到岗的参加人员(民警、辅警、队员编号);只有到岗的人员获得巡逻积分。"""
+        patrol = self.get_object()
+        params = s.AttendanceInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        people = selectors.Participants(patrol)
+        data = params.validated_data
+        services.attendance_check_in(
+            actor=request.user,
+            patrol=patrol,
+            officers=_pick(people.officers, data.get("officers", []), "officers"),
+            auxiliary_officers=_pick(
+                people.auxiliary_officers, data.get("auxiliary_officers", []), "auxiliary_officers"
+            ),
+            volunteer_members=_pick(
+                people.volunteer_members, data.get("volunteer_members", []), "volunteer_members"
+            ),
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=patrol.pk)).data)
+
+    @extend_schema(request=None, responses=s.PatrolSerializer)
+    @action(detail=True, methods=["post"])
+    def attend(self, request, pk=None):
+        """参加人员本人签到到岗(有账号的民警、辅警)。"""
+        patrol = self.get_object()
+        services.attendance_self(actor=request.user, patrol=patrol)
+        return Response(self.get_serializer(self.get_queryset().get(pk=patrol.pk)).data)
 
     @extend_schema(request=s.PatrolEndInput, responses=s.PatrolSerializer)
     @action(detail=True, methods=["post"])
@@ -98,6 +138,14 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
         params.is_valid(raise_exception=True)
         finding = services.finding_add(actor=request.user, patrol=patrol, **params.validated_data)
         return Response(s.FindingSerializer(finding).data, status=201)
+
+
+def _pick(queryset, ids: list[int], field: str) -> list:
+    """The expected participants with these ids; an id that is not one is a 400 on ``field``."""
+    found = list(queryset.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise DomainError(_("所选人员不是本次巡逻的参加人员。"), field=field)
+    return found
 
 
 class FindingViewSet(ReadViewSet):

@@ -16,6 +16,7 @@ from stations import selectors as station_selectors
 from stations.forms import DateTimeInput, StationChoiceMixin
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 
+from . import selectors
 from .models import Patrol, PatrolFinding
 
 
@@ -111,6 +112,7 @@ class CheckInForm(forms.Form):
     checkpoint = forms.IntegerField(widget=forms.HiddenInput())
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
     lon = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
+    recorded_offline_at = forms.DateTimeField(required=False, widget=forms.HiddenInput())
 
 
 class FindingForm(StyledFormMixin, forms.Form):
@@ -145,3 +147,30 @@ class FindingToIncidentForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+
+
+class AttendanceForm(forms.Form):
+    """The leader ticks who came (到岗签到): the patrol's expected participants."""
+
+    officers = forms.ModelMultipleChoiceField(
+        label=_("民警"), queryset=Officer.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    auxiliary_officers = forms.ModelMultipleChoiceField(
+        label=_("辅警"),
+        queryset=AuxiliaryOfficer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    volunteer_members = forms.ModelMultipleChoiceField(
+        label=_("队员"),
+        queryset=VolunteerMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, patrol, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = selectors.Participants(patrol)
+        self.fields["officers"].queryset = people.officers
+        self.fields["auxiliary_officers"].queryset = people.auxiliary_officers
+        self.fields["volunteer_members"].queryset = people.volunteer_members

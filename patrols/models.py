@@ -180,6 +180,8 @@ class PatrolCheckIn(models.Model):
     created_by = models.ForeignKey(
         "governance.User", verbose_name=_("打卡人"), on_delete=models.PROTECT, related_name="+"
     )
+    distance_m = models.FloatField(_("距巡逻点距离(米)"), null=True, blank=True)
+    recorded_offline_at = models.DateTimeField(_("离线记录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("巡逻打卡")
@@ -195,6 +197,78 @@ class PatrolCheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patrol} · {self.checkpoint}"
+
+
+class PatrolAttendance(models.Model):
+    """One participant present at a patrol (到岗签到): an officer, an auxiliary officer or a
+    volunteer member, checked in by the patrol's leader or by themselves on the phone. Only the
+    ones present earn patrol points."""
+
+    patrol = models.ForeignKey(
+        Patrol, verbose_name=_("巡逻"), on_delete=models.PROTECT, related_name="attendance"
+    )
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("民警"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    auxiliary_officer = models.ForeignKey(
+        AuxiliaryOfficer,
+        verbose_name=_("辅警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    volunteer_member = models.ForeignKey(
+        VolunteerMember,
+        verbose_name=_("队员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrol_attendance",
+    )
+    checked_in_at = models.DateTimeField(_("到岗时间"))
+    checked_in_by = models.ForeignKey(
+        "governance.User", verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+    )
+    by_self = models.BooleanField(_("本人签到"), default=False)
+
+    class Meta:
+        verbose_name = _("巡逻到岗")
+        verbose_name_plural = _("巡逻到岗")
+        ordering = ["patrol", "checked_in_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(officer__isnull=False, auxiliary_officer__isnull=True, volunteer_member__isnull=True)
+                    | Q(officer__isnull=True, auxiliary_officer__isnull=False, volunteer_member__isnull=True)
+                    | Q(officer__isnull=True, auxiliary_officer__isnull=True, volunteer_member__isnull=False)
+                ),
+                name="attendance_one_person",
+                violation_error_message=_("到岗记录须对应一名民警、辅警或队员。"),
+            ),
+            models.UniqueConstraint(
+                fields=["patrol", "officer"],
+                condition=Q(officer__isnull=False),
+                name="attendance_officer_once",
+            ),
+            models.UniqueConstraint(
+                fields=["patrol", "auxiliary_officer"],
+                condition=Q(auxiliary_officer__isnull=False),
+                name="attendance_auxiliary_once",
+            ),
+            models.UniqueConstraint(
+                fields=["patrol", "volunteer_member"],
+                condition=Q(volunteer_member__isnull=False),
+                name="attendance_volunteer_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patrol} · {self.person}"
+
+    @property
+    def person(self):
+        return self.officer or self.auxiliary_officer or self.volunteer_member
 
 
 class PatrolFinding(models.Model):

@@ -5,10 +5,11 @@ own, auxiliary officers their employing station)."""
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from governance.models import User
+from governance.models import User, VolunteerMember
+from stations.models import AuxiliaryOfficer, Officer
 from stations.selectors import station_ids
 
-from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
+from .models import Patrol, PatrolAttendance, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
 
 
 def plan_list(*, user: User, search: str = "", station_id: int | None = None) -> QuerySet[PatrolPlan]:
@@ -82,6 +83,7 @@ def patrol_get(*, user: User, pk: int | str) -> Patrol:
             Prefetch(
                 "plan__checkpoints", queryset=PatrolCheckpoint.objects.select_related("village", "grid")
             ),
+            Prefetch("attendance", queryset=attendance_rows()),
         ),
         pk=pk,
     )
@@ -94,3 +96,56 @@ def finding_get(*, user: User, pk: int | str) -> PatrolFinding:
         ),
         pk=pk,
     )
+
+
+# --- Attendance (到岗) ---------------------------------------------------------------------
+def attendance_rows() -> QuerySet[PatrolAttendance]:
+    return PatrolAttendance.objects.select_related(
+        "officer", "auxiliary_officer", "volunteer_member__team", "checked_in_by"
+    ).order_by("checked_in_at", "pk")
+
+
+class Participants:
+    """Who is expected on a patrol: its plan's officers, auxiliary officers and volunteer members
+    (named on the plan, or active members of a team on the plan); nobody for an unplanned one."""
+
+    def __init__(self, patrol: Patrol) -> None:
+        plan_id = patrol.plan_id
+        if plan_id is None:
+            self.officers = Officer.objects.none()
+            self.auxiliary_officers = AuxiliaryOfficer.objects.none()
+            self.volunteer_members = VolunteerMember.objects.none()
+            return
+        self.officers = Officer.objects.filter(patrol_plans=plan_id, is_active=True)
+        self.auxiliary_officers = AuxiliaryOfficer.objects.filter(patrol_plans=plan_id, is_active=True)
+        self.volunteer_members = (
+            VolunteerMember.objects.filter(is_active=True)
+            .filter(Q(patrol_plans=plan_id) | Q(team__patrol_plans=plan_id, team__is_active=True))
+            .distinct()
+            .select_related("team")
+        )
+
+
+def attendance_table(patrol: Patrol) -> list[dict]:
+    """Every expected participant with their attendance row (``None``: not checked in), then
+    anyone checked in who is no longer on the plan (three queries, and the patrol's prefetch)."""
+    rows = {(a.officer_id, a.auxiliary_officer_id, a.volunteer_member_id): a for a in patrol.attendance.all()}
+    people = Participants(patrol)
+    table: list[dict] = []
+    for kind, items, key in (
+        ("officer", people.officers, lambda p: (p.pk, None, None)),
+        ("auxiliary_officer", people.auxiliary_officers, lambda p: (None, p.pk, None)),
+        ("volunteer_member", people.volunteer_members, lambda p: (None, None, p.pk)),
+    ):
+        for person in items:
+            table.append({"kind": kind, "person": person, "row": rows.pop(key(person), None)})
+    for row in rows.values():
+        kind = (
+            "officer"
+            if row.officer_id
+            else "auxiliary_officer"
+            if row.auxiliary_officer_id
+            else "volunteer_member"
+        )
+        table.append({"kind": kind, "person": row.person, "row": row})
+    return table

@@ -11,7 +11,7 @@ from stations import selectors as station_selectors
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
 
 from . import selectors
-from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
+from .models import Patrol, PatrolAttendance, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
 
 
 def _villages(user):
@@ -96,7 +96,15 @@ class PlanSerializer(BaseModelSerializer):
 class CheckInSerializer(BaseModelSerializer):
     class Meta(BaseModelSerializer.Meta):
         model = PatrolCheckIn
-        fields = ["id", "checkpoint", "checked_in_at", "latitude", "longitude"]
+        fields = [
+            "id",
+            "checkpoint",
+            "checked_in_at",
+            "latitude",
+            "longitude",
+            "distance_m",
+            "recorded_offline_at",
+        ]
         read_only_fields = fields
 
 
@@ -126,11 +134,47 @@ class FindingSerializer(BaseModelSerializer):
         read_only_fields = ["found_at", "case", "incident"]
 
 
+class AttendanceSerializer(BaseModelSerializer):
+    name = serializers.CharField(source="person.name", read_only=True)
+    kind = serializers.SerializerMethodField()
+
+    class Meta(BaseModelSerializer.Meta):
+        model = PatrolAttendance
+        fields = [
+            "id",
+            "kind",
+            "officer",
+            "auxiliary_officer",
+            "volunteer_member",
+            "name",
+            "checked_in_at",
+            "by_self",
+        ]
+        read_only_fields = fields
+
+    def get_kind(self, row) -> str:
+        """officer / auxiliary_officer / volunteer_member."""
+        if row.officer_id:
+            return "officer"
+        return "auxiliary_officer" if row.auxiliary_officer_id else "volunteer_member"
+
+
+class AttendanceInput(serializers.Serializer):
+    officers = serializers.ListField(child=serializers.IntegerField(), required=False, label=_("民警"))
+    auxiliary_officers = serializers.ListField(
+        child=serializers.IntegerField(), required=False, label=_("辅警")
+    )
+    volunteer_members = serializers.ListField(
+        child=serializers.IntegerField(), required=False, label=_("队员")
+    )
+
+
 class PatrolSerializer(BaseModelSerializer):
     plan = ScopedPrimaryKeyRelatedField(
         scope=lambda u: selectors.plan_list(user=u), queryset=PatrolPlan.objects.all(), label=_("巡逻计划")
     )
     check_ins = CheckInSerializer(many=True, read_only=True)
+    attendance = AttendanceSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     check_in_count = serializers.IntegerField(read_only=True)
     finding_count = serializers.IntegerField(read_only=True)
@@ -149,6 +193,7 @@ class PatrolSerializer(BaseModelSerializer):
             "check_in_count",
             "finding_count",
             "check_ins",
+            "attendance",
             "findings",
         ]
         read_only_fields = ["station", "title", "status", "started_at", "ended_at", "summary"]
@@ -158,6 +203,7 @@ class PatrolCheckInInput(serializers.Serializer):
     checkpoint = serializers.IntegerField(label=_("巡逻点编号"))
     lat = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
     lon = serializers.DecimalField(max_digits=12, decimal_places=8, required=False, allow_null=True)
+    recorded_offline_at = serializers.DateTimeField(required=False, allow_null=True, label=_("离线记录时间"))
 
 
 class PatrolEndInput(serializers.Serializer):

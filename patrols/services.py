@@ -21,10 +21,12 @@ from governance.models import Grid, Region, User, VolunteerMember, VolunteerTeam
 from governance.selectors import volunteer_team_ids
 from stations import selectors as station_selectors
 from stations import services as station_services
+from stations.evidence import check_in_evidence
 from stations.models import AuxiliaryOfficer, Incident, Officer, Station
+from stations.presence.services import person_of
 
-from .models import Patrol, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
-from .selectors import route_checkpoint
+from .models import Patrol, PatrolAttendance, PatrolCheckIn, PatrolCheckpoint, PatrolFinding, PatrolPlan
+from .selectors import Participants, route_checkpoint
 
 
 # --- Who may do what ----------------------------------------------------------------------
@@ -190,7 +192,102 @@ def patrol_start(
             patrol.save()
     except IntegrityError:
         raise ConflictError(_("该计划已有一次正在进行的巡逻。"), code="in_progress") from None
+    if _own_participant(actor, patrol) is not None:  # the leader on the plan is there
+        attendance_self(actor=actor, patrol=patrol, now=patrol.started_at)
     return patrol
+
+
+# --- Attendance (到岗签到) ------------------------------------------------------------------
+def _own_participant(actor: User, patrol: Patrol) -> Officer | AuxiliaryOfficer | None:
+    """The officer or auxiliary officer whose account ``actor`` is, if expected on the patrol."""
+    person = person_of(actor)
+    people = Participants(patrol)
+    if isinstance(person, Officer) and people.officers.filter(pk=person.pk).exists():
+        return person
+    if isinstance(person, AuxiliaryOfficer) and people.auxiliary_officers.filter(pk=person.pk).exists():
+        return person
+    return None
+
+
+def may_attend_self(user: User, patrol: Patrol) -> bool:
+    """Whether ``user`` is a participant with an account who has not checked in yet."""
+    person = _own_participant(user, patrol) if patrol.is_in_progress else None
+    if person is None:
+        return False
+    field = "officer" if isinstance(person, Officer) else "auxiliary_officer"
+    return not PatrolAttendance.objects.filter(patrol=patrol, **{field: person}).exists()
+
+
+def _attend(rows: list[PatrolAttendance]) -> int:
+    """Write the rows not yet there (a person is checked in once per patrol); how many new."""
+    before = PatrolAttendance.objects.filter(patrol_id=rows[0].patrol_id).count() if rows else 0
+    PatrolAttendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return (PatrolAttendance.objects.filter(patrol_id=rows[0].patrol_id).count() - before) if rows else 0
+
+
+@transaction.atomic
+def attendance_check_in(
+    *,
+    actor: User,
+    patrol: Patrol,
+    officers: Iterable[Officer] = (),
+    auxiliary_officers: Iterable[AuxiliaryOfficer] = (),
+    volunteer_members: Iterable[VolunteerMember] = (),
+    now: dt.datetime | None = None,
+) -> int:
+    """The leader checks the participants in at the start (到岗): each must be expected on the
+    patrol (its plan's people); someone checked in already stays as first recorded. Only the
+    ones present earn patrol points. Returns how many were newly checked in."""
+    _require_patrol(actor, patrol.station)
+    _require_in_progress(patrol)
+    people = Participants(patrol)
+    chosen = [
+        *_in(people.officers, officers, _("民警")),
+        *_in(people.auxiliary_officers, auxiliary_officers, _("辅警")),
+        *_in(people.volunteer_members, volunteer_members, _("队员")),
+    ]
+    if not chosen:
+        raise DomainError(_("请选择到岗的参加人员。"), field="participants")
+    now = _now(now)
+    return _attend(
+        [
+            PatrolAttendance(
+                patrol=patrol,
+                officer=p if isinstance(p, Officer) else None,
+                auxiliary_officer=p if isinstance(p, AuxiliaryOfficer) else None,
+                volunteer_member=p if isinstance(p, VolunteerMember) else None,
+                checked_in_at=now,
+                checked_in_by=actor,
+            )
+            for p in chosen
+        ]
+    )
+
+
+@transaction.atomic
+def attendance_self(*, actor: User, patrol: Patrol, now: dt.datetime | None = None) -> bool:
+    """A participant with an account (an officer or auxiliary officer on the plan) checks
+    themselves in on the phone. Returns whether it was new (a second tap changes nothing)."""
+    if not station_selectors.station_ids(actor).filter(pk=patrol.station_id).exists():
+        raise DomainError(_("巡逻不存在或不在您的辖区内。"), code="not_found")
+    _require_in_progress(patrol)
+    person = _own_participant(actor, patrol)
+    if person is None:
+        raise NotPermitted(_("您不是本次巡逻的参加人员。"))
+    return bool(
+        _attend(
+            [
+                PatrolAttendance(
+                    patrol=patrol,
+                    officer=person if isinstance(person, Officer) else None,
+                    auxiliary_officer=person if isinstance(person, AuxiliaryOfficer) else None,
+                    checked_in_at=_now(now),
+                    checked_in_by=actor,
+                    by_self=True,
+                )
+            ]
+        )
+    )
 
 
 def _require_in_progress(patrol: Patrol) -> None:
@@ -206,11 +303,13 @@ def patrol_check_in(
     checkpoint: PatrolCheckpoint | int | None,
     lat: station_services.Coordinate = None,
     lon: station_services.Coordinate = None,
+    recorded_offline_at: Any = None,
     now: dt.datetime | None = None,
 ) -> tuple[PatrolCheckIn, bool]:
     """Check in at one checkpoint (or checkpoint id, as a page or the API sends it) of the
-    patrol's route (optional GPS). A checkpoint is checked in once: a second tap (or a phone
-    resending) returns the first check-in, ``created=False``."""
+    patrol's route (optional GPS, measured from the checkpoint's grid or village; the server's
+    time, a phone's offline time kept apart). A checkpoint is checked in once: a second tap (or
+    a phone resending) returns the first check-in, ``created=False``."""
     _require_patrol(actor, patrol.station)
     _require_in_progress(patrol)
     stop = route_checkpoint(patrol=patrol, checkpoint=checkpoint)
@@ -220,16 +319,23 @@ def patrol_check_in(
     existing = PatrolCheckIn.objects.filter(patrol=patrol, checkpoint=checkpoint).first()
     if existing is not None:
         return existing, False
-    latitude = station_services.parse_coordinate(lat, -90, 90, "lat")
-    longitude = station_services.parse_coordinate(lon, -180, 180, "lon")
-    if (latitude is None) != (longitude is None):
-        latitude = longitude = None
+    now = _now(now)
+    evidence = check_in_evidence(
+        lat=lat,
+        lon=lon,
+        now=now,
+        recorded_offline_at=recorded_offline_at,
+        grid_id=checkpoint.grid_id,
+        village_id=checkpoint.village_id,
+    )
     check_in = PatrolCheckIn(
         patrol=patrol,
         checkpoint=checkpoint,
-        checked_in_at=_now(now),
-        latitude=latitude,
-        longitude=longitude,
+        checked_in_at=now,
+        latitude=evidence.latitude,
+        longitude=evidence.longitude,
+        distance_m=evidence.distance_m,
+        recorded_offline_at=evidence.recorded_offline_at,
         created_by=actor,
     )
     try:
@@ -252,13 +358,14 @@ def patrol_end(*, actor: User, patrol: Patrol, summary: str = "", now: dt.dateti
     if not moved:
         raise ConflictError(_("该巡逻已被他人结束。"), code="ended")
     patrol.refresh_from_db()
-    if patrol.plan is not None:
-        # 参加巡逻: the volunteers on the plan earn their points once per patrol
-        points.points_for_patrol(
-            people=list(patrol.plan.volunteer_members.filter(is_active=True)),
-            patrol_id=patrol.pk,
-            when=patrol.ended_at,
-        )
+    # 参加巡逻: the volunteers checked in as present earn their points, once per patrol
+    points.points_for_patrol(
+        people=list(
+            VolunteerMember.objects.filter(is_active=True, patrol_attendance__patrol=patrol).distinct()
+        ),
+        patrol_id=patrol.pk,
+        when=patrol.ended_at,
+    )
     return patrol
 
 

@@ -154,10 +154,13 @@ class PatrolDetailView(ScopedDetailView):
 def _route(patrol: Patrol) -> dict:
     done = {c.checkpoint_id: c for c in patrol.check_ins.all()}
     stops = list(patrol.plan.checkpoints.all()) if patrol.plan is not None else []
+    attendance = selectors.attendance_table(patrol)
     return {
         "route": [(stop, done.get(stop.pk)) for stop in stops],
         "done_count": len(done),
         "findings": list(patrol.findings.all()),
+        "attendance": attendance,
+        "present_count": sum(1 for a in attendance if a["row"] is not None),
     }
 
 
@@ -197,6 +200,8 @@ class PatrolMobileView(PageMixin, FormView):
             _route(self.patrol),
             patrol=self.patrol,
             end_form=forms.PatrolEndForm(),
+            attendance_form=forms.AttendanceForm(patrol=self.patrol),
+            may_attend_self=services.may_attend_self(self.request.user, self.patrol),
             back_url=reverse("patrols:patrol-detail", args=[self.patrol.pk]),
         )
         return context
@@ -217,6 +222,7 @@ class PatrolCheckInView(PageMixin, View):
                     checkpoint=form.cleaned_data["checkpoint"],
                     lat=form.cleaned_data.get("lat"),
                     lon=form.cleaned_data.get("lon"),
+                    recorded_offline_at=form.cleaned_data.get("recorded_offline_at"),
                 ),
                 lambda result: (
                     (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
@@ -224,6 +230,45 @@ class PatrolCheckInView(PageMixin, View):
                 ),
             )
         return redirect("patrols:patrol-mobile", patrol.pk)
+
+
+class PatrolAttendanceView(PageMixin, View):
+    """POST: the leader checks in who came (到岗签到)."""
+
+    def post(self, request, pk):
+        patrol = selectors.patrol_get(user=request.user, pk=pk)  # 404 outside the scope first
+        if not services.may_patrol(request.user, patrol.station):
+            raise PermissionDenied(_("您的角色只能查看巡逻记录。"))
+        form = forms.AttendanceForm(request.POST, patrol=patrol)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            _run(
+                request,
+                lambda: services.attendance_check_in(actor=request.user, patrol=patrol, **form.cleaned_data),
+                lambda n: _("已登记到岗 %(n)s 人。") % {"n": n},
+            )
+        return redirect("patrols:patrol-mobile", patrol.pk)
+
+
+class PatrolAttendSelfView(PageMixin, View):
+    """POST: a participant with an account checks themselves in (我已到岗)."""
+
+    def post(self, request, pk):
+        patrol = selectors.patrol_get(user=request.user, pk=pk)
+        _run(
+            request,
+            lambda: services.attendance_self(actor=request.user, patrol=patrol),
+            lambda new: _("已签到到岗。") if new else _("您此前已签到到岗。"),
+        )
+        target = (
+            "patrols:patrol-mobile"
+            if services.may_patrol(request.user, patrol.station)
+            else "patrols:patrol-detail"
+        )
+        return redirect(target, patrol.pk)
 
 
 class PatrolEndView(PageMixin, View):

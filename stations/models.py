@@ -350,6 +350,15 @@ class ImportJob(models.Model):
 
 
 # --- Village presence (一村一警、一村一辅警) -------------------------------------------------------
+class VisitOutcome(models.TextChoices):
+    """The short outcome of a check-in made for a risk visit (核查走访结果)."""
+
+    MET_PARTIES = "met_parties", _("见到当事人")
+    STABLE = "stable", _("情况稳定")
+    STILL_TENSE = "still_tense", _("仍有矛盾")
+    ESCALATE = "escalate", _("需升级")
+
+
 class VillageVisit(models.Model):
     """One check-in of an attached officer or auxiliary officer in a village. Several a day are
     allowed; presence counts distinct days (``visited_on``)."""
@@ -394,6 +403,24 @@ class VillageVisit(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         "governance.User", verbose_name=_("签到账号"), on_delete=models.PROTECT, related_name="+"
+    )
+    # the evidence: the distance of the position from the village (its grids' boundaries), and
+    # the time a phone says it recorded the check-in offline (never the check-in time)
+    distance_m = models.FloatField(_("距村(社区)距离(米)"), null=True, blank=True)
+    verified = models.BooleanField(_("定位核实"), default=False, db_default=False)
+    recorded_offline_at = models.DateTimeField(_("离线记录时间"), null=True, blank=True)
+    # a check-in made for a risk visit (核查走访任务), with its outcome; referenced by name only:
+    # stations never imports the patrols app, whose services write these two fields
+    risk_visit = models.ForeignKey(
+        "patrols.RiskVisit",
+        verbose_name=_("核查走访任务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_check_ins",
+    )
+    outcome = models.CharField(
+        _("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True, default="", db_default=""
     )
 
     class Meta:

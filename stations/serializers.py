@@ -285,6 +285,11 @@ class VillageVisitSerializer(BaseModelSerializer):
             "lon",
             "activity",
             "note",
+            "recorded_offline_at",
+            "distance_m",
+            "verified",
+            "risk_visit",
+            "outcome",
         ]
         read_only_fields = [
             "officer",
@@ -293,4 +298,8 @@ class VillageVisitSerializer(BaseModelSerializer):
             "checked_in_at",
             "latitude",
             "longitude",
+            "distance_m",
+            "verified",
+            "risk_visit",
+            "outcome",
         ]

@@ -109,6 +109,14 @@ ROUTES = [
     page("patrols:patrol-mobile", args=attr("patrol"), expected=patrol_write(200)),
     page("patrols:patrol-mobile", args=attr("patrol"), method="post", expected=patrol_write(200)),
     page("patrols:patrol-checkin", args=attr("patrol"), method="post", expected=patrol_write(302)),
+    page("patrols:patrol-attendance", args=attr("patrol"), method="post", expected=patrol_write(302)),
+    page(
+        "patrols:patrol-attend",
+        args=attr("patrol"),
+        method="post",
+        note="a participant with an account checks themselves in (station_a already did, as leader)",
+        expected=expect(404, admin=403, county=403, station_a=302, aux_v1=302),
+    ),
     page("patrols:patrol-end", args=attr("patrol"), method="post", expected=patrol_write(302)),
     page("patrols:finding-to-case", args=attr("finding"), expected=patrol_write(200)),
     page("patrols:finding-to-case", args=attr("finding"), method="post", expected=patrol_write(200)),
@@ -134,6 +142,13 @@ ROUTES = [
     api("patrols-list", method="post", expected=may("patrol.run", 400)),
     api("patrols-detail", args=attr("patrol"), expected=PATROL_READ),
     api("patrols-check-in", args=attr("patrol"), method="post", expected=patrol_write(400)),
+    api("patrols-attendance", args=attr("patrol"), method="post", expected=patrol_write(400)),
+    api(
+        "patrols-attend",
+        args=attr("patrol"),
+        method="post",
+        expected=expect(404, admin=403, county=403, station_a=200, aux_v1=200),
+    ),
     api("patrols-end", args=attr("patrol"), method="post", expected=patrol_write(200)),
     api("patrols-findings", args=attr("patrol"), method="post", expected=patrol_write(400)),
     api("patrol-findings-list", expected=EVERYONE),
@@ -151,8 +166,8 @@ ROUTES = [
         "visits:check-in",
         args=attr("risk_visit"),
         method="post",
-        note="only the grid's own workers check in in a grid; officers check in to the village",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=302, township_a=403),
+        note="only the visit's assignees check in for it (an empty form: sent back with its errors)",
+        expected=expect(404, admin=403, county=403, station_a=302, aux_v1=302, grid_g1=302, township_a=403),
     ),
     api("visits-list", expected=EVERYONE),
     api(
@@ -162,7 +177,7 @@ ROUTES = [
         "visits-check-in",
         args=attr("risk_visit"),
         method="post",
-        expected=expect(404, admin=403, county=403, station_a=403, aux_v1=403, grid_g1=200, township_a=403),
+        expected=expect(404, admin=403, county=403, station_a=400, aux_v1=400, grid_g1=400, township_a=403),
     ),
 ]
 

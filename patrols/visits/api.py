@@ -1,6 +1,6 @@
-"""REST API of the risk → visit loop: ``/api/v1/visits/`` (list, detail, a grid worker's
-check-in). Reads through ``selectors`` (scoped: outside the scope is a 404); the check-in goes
-through ``services.grid_check_in``."""
+"""REST API of the risk → visit loop: ``/api/v1/visits/`` (list, detail, an assignee's
+check-in for the visit). Reads through ``selectors`` (scoped: outside the scope is a 404); the
+check-in goes through ``services.visit_check_in``."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import IdLookupMixin
-from core.errors import DomainError
+from core.errors import NotPermitted
+from stations.models import VisitOutcome
 
 from . import selectors, services
 from .models import RiskVisit
@@ -23,6 +24,7 @@ class RiskVisitSerializer(serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     grid_name = serializers.CharField(source="grid.name", read_only=True, default="")
     done_at = serializers.SerializerMethodField()
+    verified = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,12 +41,19 @@ class RiskVisitSerializer(serializers.ModelSerializer):
             "created_at",
             "due_at",
             "done_at",
+            "verified",
             "state",
+            "risk_score_at_creation",
+            "risk_level_at_creation",
         ]
 
     def get_done_at(self, visit) -> str | None:
         done = selectors.done_at(visit)
         return done.isoformat() if done else None
+
+    def get_verified(self, visit) -> bool:
+        """A check-in made for the visit has a position within the verify distance."""
+        return selectors.verified_at(visit) is not None
 
     def get_state(self, visit) -> str:
         """done / overdue / open."""
@@ -53,10 +62,14 @@ class RiskVisitSerializer(serializers.ModelSerializer):
         return "overdue" if visit.due_at < timezone.now() else "open"
 
 
-class GridCheckInSerializer(serializers.Serializer):
+class VisitCheckInSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=VisitOutcome.choices, label=gettext_lazy("核查结果"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    lat = serializers.DecimalField(required=False, allow_null=True, max_digits=9, decimal_places=6)
-    lon = serializers.DecimalField(required=False, allow_null=True, max_digits=9, decimal_places=6)
+    lat = serializers.DecimalField(required=False, allow_null=True, max_digits=12, decimal_places=8)
+    lon = serializers.DecimalField(required=False, allow_null=True, max_digits=12, decimal_places=8)
+    recorded_offline_at = serializers.DateTimeField(
+        required=False, allow_null=True, label=gettext_lazy("离线记录时间")
+    )
 
 
 @extend_schema(
@@ -64,15 +77,15 @@ class GridCheckInSerializer(serializers.Serializer):
         OpenApiParameter(
             "status",
             str,
-            enum=["open", "done", "overdue"],
-            description=gettext_lazy("待核查 / 已核查 / 已超期"),
+            enum=["open", "done", "verified", "overdue"],
+            description=gettext_lazy("待核查 / 已核查 / 定位核实 / 已超期"),
         )
     ]
 )
 class RiskVisitViewSet(
     IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """核查走访任务:红/橙风险案件下发,到村或到网格签到后完成。"""
+    """核查走访任务:红/橙风险案件下发,核查人员为该任务签到后完成;定位在网格(村)附近的为核实。"""
 
     serializer_class = RiskVisitSerializer
     permission_classes = [IsAuthenticated]
@@ -81,22 +94,16 @@ class RiskVisitViewSet(
         status = self.request.query_params.get("status", "") if self.action == "list" else ""
         return selectors.risk_visit_list(user=self.request.user, status=status)
 
-    @extend_schema(request=GridCheckInSerializer, responses=RiskVisitSerializer)
+    @extend_schema(request=VisitCheckInSerializer, responses=RiskVisitSerializer)
     @action(detail=True, methods=["post"], url_path="check-in")
     def check_in(self, request, pk=None):
-        """网格员在任务所在网格签到核查(可带定位)。"""
+        """核查人员为该任务签到(核查结果必填,可带定位):网格员在网格内,民警、辅警在村内。"""
         visit = self.get_object()
-        body = GridCheckInSerializer(data=request.data)
+        if not services.may_check_in_for(request.user, visit):  # 403 before the body is read
+            raise NotPermitted(_("只有该任务的核查人员可以为其签到。"))
+        body = VisitCheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if visit.grid is None:
-            raise DomainError(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"), field="grid")
-        services.grid_check_in(
-            actor=request.user,
-            grid=visit.grid,
-            note=body.validated_data.get("note", ""),
-            lat=body.validated_data.get("lat"),
-            lon=body.validated_data.get("lon"),
-        )
+        services.visit_check_in(actor=request.user, visit=visit, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
 
 

@@ -7,9 +7,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.periods import rate
+from disputes.models import RISK_LEVEL_RANK, RiskAssessment
 
 from .models import RiskVisit
-from .selectors import done_at, with_check_ins
+from .selectors import done_at, verified_at, with_check_ins
 
 
 class VisitFigures(TypedDict):
@@ -18,31 +19,82 @@ class VisitFigures(TypedDict):
     pending: int  # not done yet and still inside the deadline
     on_time: int  # done within the deadline (48 h)
     rate: float | None  # on_time ÷ judged
+    done: int  # done at all (a check-in made for the visit by an assignee)
+    verified: int  # of the done ones, verified (a check-in with a position near the grid/village)
+    verified_share: float | None  # verified ÷ done
+    risk_down: int  # done visits whose case's risk, assessed after the visit, is lower than
+    risk_same: int  # … the same as
+    risk_up: int  # … higher than at the visit's creation
+    risk_unassessed: int  # done visits whose case has not been assessed since
 
 
 def visited_within(
     village_ids: QuerySet, *, start: dt.datetime, end: dt.datetime, now: dt.datetime | None = None
 ) -> VisitFigures:
-    """Of the visits asked for in [start, end) in these villages, how many were made within
-    their deadline. A visit still inside its deadline and not yet made is not judged yet. One
-    query; "done" is ``selectors.done_at``, as on the visit list."""
+    """Of the visits asked for in [start, end) in these villages: how many were made within
+    their deadline (a visit still inside its deadline and not yet made is not judged yet), how
+    many were made at all and how many of those were verified, and how the case's risk level
+    changed after the visit: the latest risk assessment after the (first) check-in against the
+    level when the visit was asked for. Two queries; "done" and "verified" are
+    ``selectors.done_at`` / ``verified_at``, as on the visit list."""
     now = now or timezone.now()
-    visits = with_check_ins(
-        RiskVisit.objects.filter(village__in=village_ids, created_at__gte=start, created_at__lt=end)
-    ).only("due_at", "created_at", "village_id", "grid_id")
-    on_time = pending = total = 0
+    visits = list(
+        with_check_ins(
+            RiskVisit.objects.filter(village__in=village_ids, created_at__gte=start, created_at__lt=end)
+        ).only("due_at", "created_at", "village_id", "grid_id", "case_id", "level", "risk_level_at_creation")
+    )
+    on_time = pending = done = verified = 0
+    done_visits: list[tuple[RiskVisit, dt.datetime]] = []
     for v in visits:
-        total += 1
-        done = done_at(v)
-        if done is not None and done <= v.due_at:
-            on_time += 1
-        elif done is None and v.due_at > now:
+        finished = done_at(v)
+        if finished is not None:
+            done += 1
+            done_visits.append((v, finished))
+            verified += verified_at(v) is not None
+            if finished <= v.due_at:
+                on_time += 1
+        elif v.due_at > now:
             pending += 1
-    judged = total - pending
+    change = _risk_after(done_visits)
+    judged = len(visits) - pending
     return {
-        "total": total,
+        "total": len(visits),
         "judged": judged,
         "pending": pending,
         "on_time": on_time,
         "rate": rate(on_time, judged),
+        "done": done,
+        "verified": verified,
+        "verified_share": rate(verified, done),
+        "risk_down": change["down"],
+        "risk_same": change["same"],
+        "risk_up": change["up"],
+        "risk_unassessed": change["unassessed"],
     }
+
+
+def _risk_after(done_visits: list[tuple[RiskVisit, dt.datetime]]) -> dict[str, int]:
+    """For each done visit: the level of the latest assessment of its case after the visit was
+    made, against the level when the visit was asked for (one query for all)."""
+    counts = {"down": 0, "same": 0, "up": 0, "unassessed": 0}
+    if not done_visits:
+        return counts
+    earliest = min(at for _v, at in done_visits)
+    history: dict[int, list[tuple[dt.datetime, int, str]]] = {}
+    for case_id, at, pk, level in (
+        RiskAssessment.objects.filter(
+            case__in={v.case_id for v, _at in done_visits}, assessed_at__gt=earliest
+        )
+        .order_by("assessed_at", "pk")
+        .values_list("case_id", "assessed_at", "pk", "level")
+    ):
+        history.setdefault(case_id, []).append((at, pk, level))
+    for visit, at in done_visits:
+        after = [level for when, _pk, level in history.get(visit.case_id, []) if when > at]
+        if not after:
+            counts["unassessed"] += 1
+            continue
+        before = RISK_LEVEL_RANK.get(visit.risk_level_at_creation or visit.level, 0)
+        now_rank = RISK_LEVEL_RANK.get(after[-1], 0)
+        counts["down" if now_rank < before else "up" if now_rank > before else "same"] += 1
+    return counts

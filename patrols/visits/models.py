@@ -6,13 +6,17 @@ Django registers them with the app's other models."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stations.models import VisitOutcome
+
 
 class RiskVisit(models.Model):
     """A visit the risk of a case calls for (核查走访任务): when a case's risk rises to 红 or 橙, the
     grid's workers and the village's attached officer (and auxiliary officer) are asked to go and
-    see. Whether it is done is not stored: it is derived — a village check-in
-    (``stations.VillageVisit``) in the case's village, or a grid check-in (``GridCheckIn``) in its
-    grid, after the visit was asked for (see ``patrols.visits.selectors.done_filter``)."""
+    see. Whether it is done is not stored: it is derived — a check-in made for this visit (a
+    ``stations.VillageVisit`` or a ``GridCheckIn`` whose ``risk_visit`` is this one) by one of its
+    assignees after the visit was asked for; verified when that check-in is (see
+    ``patrols.visits.selectors.done_filter``). The case's risk when the visit was asked for is kept
+    so the command centre can see what changed after the visit."""
 
     case = models.ForeignKey(
         "disputes.DisputeCase", verbose_name=_("案件"), on_delete=models.PROTECT, related_name="risk_visits"
@@ -34,6 +38,10 @@ class RiskVisit(models.Model):
     assignees = models.ManyToManyField(
         "governance.User", verbose_name=_("核查人员"), blank=True, related_name="risk_visits"
     )
+    risk_score_at_creation = models.PositiveSmallIntegerField(_("下发时风险分"), null=True, blank=True)
+    risk_level_at_creation = models.CharField(
+        _("下发时风险等级"), max_length=8, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("核查走访任务")
@@ -48,7 +56,9 @@ class RiskVisit(models.Model):
 
 
 class GridCheckIn(models.Model):
-    """A grid worker's check-in in their grid (走访核查), from the phone, with optional GPS."""
+    """A grid worker's check-in in their grid (走访核查), from the phone, with optional GPS: the
+    server's time, the distance from the grid's boundary, and (made for a risk visit) the visit
+    and its outcome."""
 
     grid = models.ForeignKey(
         "governance.Grid", verbose_name=_("网格"), on_delete=models.PROTECT, related_name="check_ins"
@@ -60,6 +70,20 @@ class GridCheckIn(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     note = models.CharField(_("核查情况"), max_length=200, blank=True)
+    distance_m = models.FloatField(_("距网格距离(米)"), null=True, blank=True)
+    verified = models.BooleanField(_("定位核实"), default=False, db_default=False)
+    recorded_offline_at = models.DateTimeField(_("离线记录时间"), null=True, blank=True)
+    risk_visit = models.ForeignKey(
+        RiskVisit,
+        verbose_name=_("核查走访任务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grid_check_ins",
+    )
+    outcome = models.CharField(
+        _("核查结果"), max_length=16, choices=VisitOutcome.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("网格走访签到")

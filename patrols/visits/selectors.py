@@ -1,5 +1,5 @@
-"""Risk → visit: the scoped reads, and "done", which is derived in the query (``done_filter``,
-``risk_visit_list``), never stored, so stations never call up into this app.
+"""Risk → visit: the scoped reads, and "done" / "verified", which are derived in the query
+(``done_filter``, ``verified_filter``, ``risk_visit_list``), never stored.
 """
 
 import datetime as dt
@@ -16,52 +16,90 @@ from stations.models import VillageVisit
 from .models import GridCheckIn, RiskVisit
 
 
-# --- Derived state: the one definition of "done" ----------------------------------------
-# A visit is done by a check-in after it was asked for: a village visit (走访) in its village or
-# a grid check-in (网格打卡) in its grid. Lists, the phone page, the sweep and the dashboards'
-# on-time rate all read these two querysets.
-def _village_visits_since() -> QuerySet[VillageVisit]:
-    return VillageVisit.objects.filter(
-        village=OuterRef("village_id"), checked_in_at__gte=OuterRef("created_at")
+# --- Derived state: the one definition of "done" and "verified" ------------------------
+# A visit is done by a check-in made for it (``risk_visit``) by one of its assignees, at or after
+# the moment it was asked for (server time): a village check-in (驻村签到) or a grid check-in
+# (网格签到). It is verified by such a check-in that is verified (a position within
+# VISIT_VERIFY_DISTANCE_M of the grid or village). Lists, the phone page, the sweep and the
+# dashboards' figures all read these querysets.
+def _by_assignee(user_field: str) -> Exists:
+    return Exists(
+        RiskVisit.assignees.through.objects.filter(
+            riskvisit_id=OuterRef("risk_visit_id"), user_id=OuterRef(user_field)
+        )
     )
 
 
-def _grid_check_ins_since() -> QuerySet[GridCheckIn]:
-    return GridCheckIn.objects.filter(grid=OuterRef("grid_id"), checked_in_at__gte=OuterRef("created_at"))
+def _village_visits_for() -> QuerySet[VillageVisit]:
+    return VillageVisit.objects.filter(
+        _by_assignee("created_by_id"), risk_visit=OuterRef("pk"), checked_in_at__gte=OuterRef("created_at")
+    )
 
 
-def _first_village_visit() -> Subquery:
-    return Subquery(_village_visits_since().order_by("checked_in_at").values("checked_in_at")[:1])
+def _grid_check_ins_for() -> QuerySet[GridCheckIn]:
+    return GridCheckIn.objects.filter(
+        _by_assignee("user_id"), risk_visit=OuterRef("pk"), checked_in_at__gte=OuterRef("created_at")
+    )
 
 
-def _first_grid_check_in() -> Subquery:
-    return Subquery(_grid_check_ins_since().order_by("checked_in_at").values("checked_in_at")[:1])
+def _first(qs: QuerySet) -> Subquery:
+    return Subquery(qs.order_by("checked_in_at").values("checked_in_at")[:1])
 
 
 def with_check_ins(qs: QuerySet[RiskVisit]) -> QuerySet[RiskVisit]:
-    """Annotate ``village_visit_at`` and ``grid_check_in_at``: the first check-in of each kind
-    after the visit was asked for (``done_at`` is the earlier of the two)."""
-    return qs.annotate(village_visit_at=_first_village_visit(), grid_check_in_at=_first_grid_check_in())
+    """Annotate ``village_visit_at`` and ``grid_check_in_at`` (the first check-in of each kind made
+    for the visit; ``done_at`` is the earlier of the two) and ``verified_at`` (the first verified
+    one, of either kind)."""
+    return qs.annotate(
+        village_visit_at=_first(_village_visits_for()),
+        grid_check_in_at=_first(_grid_check_ins_for()),
+        verified_village_at=_first(_village_visits_for().filter(verified=True)),
+        verified_grid_at=_first(_grid_check_ins_for().filter(verified=True)),
+    )
+
+
+def _earliest(*times: dt.datetime | None) -> dt.datetime | None:
+    found = [t for t in times if t is not None]
+    return min(found) if found else None
 
 
 def done_at(visit: Any) -> dt.datetime | None:
     """When a visit annotated by ``with_check_ins`` was done (``None``: not yet)."""
-    times = [t for t in (visit.village_visit_at, visit.grid_check_in_at) if t is not None]
-    return min(times) if times else None
+    return _earliest(visit.village_visit_at, visit.grid_check_in_at)
+
+
+def verified_at(visit: Any) -> dt.datetime | None:
+    """When a visit annotated by ``with_check_ins`` got its first verified check-in."""
+    return _earliest(visit.verified_village_at, visit.verified_grid_at)
 
 
 def done_filter(done: bool) -> Q:
-    """Done (or not): a village check-in in the village, or a grid check-in in the grid, after the
-    visit was asked for."""
-    visited = Q(Exists(_village_visits_since())) | Q(Exists(_grid_check_ins_since()))
+    """Done (or not): a check-in made for the visit by an assignee after it was asked for."""
+    visited = Q(Exists(_village_visits_for())) | Q(Exists(_grid_check_ins_for()))
     return visited if done else ~visited
+
+
+def verified_filter() -> Q:
+    """Verified: such a check-in that is verified."""
+    return Q(Exists(_village_visits_for().filter(verified=True))) | Q(
+        Exists(_grid_check_ins_for().filter(verified=True))
+    )
+
+
+def visit_check_ins(visit: RiskVisit) -> list[GridCheckIn | VillageVisit]:
+    """The check-ins made for a visit (both kinds), oldest first (two queries)."""
+    rows: list[GridCheckIn | VillageVisit] = [
+        *GridCheckIn.objects.filter(risk_visit=visit).select_related("user"),
+        *VillageVisit.objects.filter(risk_visit=visit).select_related("created_by"),
+    ]
+    return sorted(rows, key=lambda r: (r.checked_in_at, r.pk))
 
 
 # --- Scoped reads -------------------------------------------------------------------------
 def risk_visit_list(*, user: User, status: str = "", search: str = "") -> QuerySet[RiskVisit]:
-    """Visits in the user's scope, newest first, with ``village_visit_at`` / ``grid_check_in_at``
-    annotated. ``status``: "open" (not done), "done", "overdue" (not done, past due); ``search``:
-    case number or village name."""
+    """Visits in the user's scope, newest first, annotated by ``with_check_ins``. ``status``:
+    "open" (not done), "done", "verified", "overdue" (not done, past due); ``search``: case
+    number or village name."""
     if not scoping.has_scope(user):
         return RiskVisit.objects.none()
     if not user.is_county_wide and user.role == User.Role.GRID:
@@ -73,6 +111,8 @@ def risk_visit_list(*, user: User, status: str = "", search: str = "") -> QueryS
         qs = qs.filter(done_filter(False))
     elif status == "done":
         qs = qs.filter(done_filter(True))
+    elif status == "verified":
+        qs = qs.filter(verified_filter())
     elif status == "overdue":
         qs = qs.filter(done_filter(False), due_at__lt=timezone.now())
     if search:
@@ -86,3 +126,12 @@ def risk_visit_get(*, user: User, pk: int | str) -> RiskVisit:
 
 def my_grids(user: User) -> QuerySet[Grid]:
     return Grid.objects.filter(workers__user=user, workers__is_active=True, is_active=True).distinct()
+
+
+def assigned_visit_ids(*, user: User, visit_ids: list[int]) -> set[int]:
+    """Which of these visits ``user`` is an assignee of (one query)."""
+    return set(
+        RiskVisit.assignees.through.objects.filter(user_id=user.pk, riskvisit_id__in=visit_ids).values_list(
+            "riskvisit_id", flat=True
+        )
+    )

@@ -2,17 +2,19 @@
 
 When a case's risk is 红 or 橙, ``risk_visits_create`` asks for a visit (one per case and level)
 by the grid's workers and the village's attached officer and auxiliary officer, due in
-``settings.VISIT_TASK_HOURS`` (48 h). A visit is done only by a check-in after it was asked for:
-an officer's village check-in (``stations.VillageVisit``) in the case's village, or a grid
-worker's ``GridCheckIn`` in the case's grid ("done" is derived in the query, see
-``selectors.done_filter``). Overdue visits are reminded.
+``settings.VISIT_TASK_HOURS`` (48 h), keeping the case's risk at that moment. A visit is done
+only by a check-in made for it (``visit_check_in``) by one of its assignees after it was asked
+for: a grid worker's ``GridCheckIn`` in the case's grid, or an officer's village check-in
+(``stations.VillageVisit``) in the case's village, each with its outcome; it is verified when
+that check-in's position is within ``VISIT_VERIFY_DISTANCE_M`` of the grid (village). "Done" and
+"verified" are derived in the query (``selectors.done_filter``). Overdue visits are reminded.
 
 The notification kinds and keys, and the points' source keys, keep the strings they were first
 stored with (``visit.task``, ``visittask-<id>``): they deduplicate against rows already written.
 """
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -21,13 +23,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import NotPermitted
+from core.errors import DomainError, NotPermitted
 from core.notifications import Message, notify_bulk
+from disputes import services as dispute_services
 from disputes.models import OPEN_STATUSES, DisputeCase, RiskLevel
 from governance import points
 from governance.models import Grid, GridWorker, User
-from stations.models import VillageAssignment
-from stations.services import Coordinate, parse_coordinate
+from stations.evidence import check_in_evidence
+from stations.models import VillageAssignment, VillageVisit, VisitOutcome
+from stations.presence import services as presence_services
+from stations.presence.services import person_of
+from stations.services import Coordinate
 
 from .models import GridCheckIn, RiskVisit
 from .selectors import done_filter
@@ -36,6 +42,7 @@ HIGH = (RiskLevel.RED, RiskLevel.ORANGE)
 # Stored strings (notification kinds, a notification's target, a points source key): unchanged.
 KIND_ASKED = "visit.task"
 KIND_OVERDUE = "visit.task.overdue"
+EVENT_CHECKED_IN = "patrols.visit.checked_in"  # the case's timeline: a check-in made for its risk visit
 
 
 def stored_key(visit_id: int) -> str:
@@ -87,6 +94,8 @@ def risk_visits_create(*, now: dt.datetime, case_ids: list[int] | None = None) -
                 RiskVisit(
                     case=c,
                     level=c.risk_level,
+                    risk_score_at_creation=c.risk_score,
+                    risk_level_at_creation=c.risk_level,
                     village_id=c.village_id,
                     grid_id=c.grid_id,
                     created_at=now,
@@ -158,7 +167,7 @@ def risk_visits_remind_overdue(*, now: dt.datetime) -> int:
     )
 
 
-# --- Grid check-in ------------------------------------------------------------------------
+# --- Check-ins ---------------------------------------------------------------------------
 @transaction.atomic
 def grid_check_in(
     *,
@@ -167,24 +176,118 @@ def grid_check_in(
     note: str = "",
     lat: Coordinate = None,
     lon: Coordinate = None,
+    recorded_offline_at: Any = None,
     now: dt.datetime | None = None,
+    risk_visit: RiskVisit | None = None,
+    outcome: str = "",
 ) -> GridCheckIn:
-    """A grid worker checks in in their own grid. Every open visit of that grid asked for
-    before now is thereby done; the worker earns 走访核查 points once per visit."""
+    """A grid worker checks in in their own grid: the server's time, the position if given and
+    its distance from the grid's boundary (``stations.evidence``). A check-in in the grid does
+    not complete a risk visit by itself: only one made for the visit (``visit_check_in``)."""
     worker = GridWorker.objects.filter(user=actor, grid=grid, is_active=True).first()
     if worker is None:
         raise NotPermitted(_("只有本网格的网格员可以在本网格签到。"))
     now = now or timezone.now()
+    evidence = check_in_evidence(
+        lat=lat, lon=lon, now=now, recorded_offline_at=recorded_offline_at, grid_id=grid.pk
+    )
     check_in = GridCheckIn(
         grid=grid,
         user=actor,
         checked_in_at=now,
         note=(note or "").strip()[:200],
-        latitude=parse_coordinate(lat, -90, 90, "lat"),
-        longitude=parse_coordinate(lon, -180, 180, "lon"),
+        latitude=evidence.latitude,
+        longitude=evidence.longitude,
+        distance_m=evidence.distance_m,
+        verified=evidence.verified,
+        recorded_offline_at=evidence.recorded_offline_at,
+        risk_visit=risk_visit,
+        outcome=outcome,
     )
     check_in.full_clean()
     check_in.save()
-    for visit in RiskVisit.objects.filter(grid=grid, created_at__lte=now, case__status__in=OPEN_STATUSES):
-        points.points_for_visit(person=worker, source_key=stored_key(visit.pk), when=now)
     return check_in
+
+
+def may_check_in_for(user: User, visit: RiskVisit) -> bool:
+    """Whether ``user`` may check in for this visit: one of its assignees, who is a grid worker of
+    its grid or an officer / auxiliary officer on duty."""
+    if not visit.assignees.filter(pk=user.pk).exists():
+        return False
+    if visit.grid_id is not None and _grid_worker(user, visit) is not None:
+        return True
+    return person_of(user) is not None
+
+
+def _grid_worker(user: User, visit: RiskVisit) -> GridWorker | None:
+    if visit.grid_id is None:
+        return None
+    return GridWorker.objects.filter(user=user, grid_id=visit.grid_id, is_active=True).first()
+
+
+@transaction.atomic
+def visit_check_in(
+    *,
+    actor: User,
+    visit: RiskVisit,
+    outcome: str,
+    note: str = "",
+    lat: Coordinate = None,
+    lon: Coordinate = None,
+    recorded_offline_at: Any = None,
+    now: dt.datetime | None = None,
+) -> GridCheckIn | VillageVisit:
+    """A check-in made for a risk visit, by one of its assignees: a grid worker of the visit's
+    grid checks in in the grid, an officer or auxiliary officer in the village. It stores the
+    server's time, the position (if given), its distance from the grid (village) and the outcome;
+    without a position, or farther than ``VISIT_VERIFY_DISTANCE_M``, it is accepted but not
+    verified. A grid worker earns 走访核查 points once per visit, for a verified check-in only.
+    The case's timeline records the check-in."""
+    if not visit.assignees.filter(pk=actor.pk).exists():
+        raise NotPermitted(_("只有该任务的核查人员可以为其签到。"))
+    if outcome not in VisitOutcome.values:
+        raise DomainError(_("请选择核查结果。"), field="outcome")
+    now = now or timezone.now()
+    worker = _grid_worker(actor, visit)
+    record: GridCheckIn | VillageVisit
+    if worker is not None and visit.grid is not None:
+        record = grid_check_in(
+            actor=actor,
+            grid=visit.grid,
+            note=note,
+            lat=lat,
+            lon=lon,
+            recorded_offline_at=recorded_offline_at,
+            now=now,
+            risk_visit=visit,
+            outcome=outcome,
+        )
+        if record.verified:
+            points.points_for_visit(person=worker, source_key=stored_key(visit.pk), when=now)
+    elif person_of(actor) is not None:
+        record = presence_services.visit_check_in(
+            actor=actor,
+            village=visit.village,
+            activity=VillageVisit.Activity.VISIT,
+            note=note,
+            lat=lat,
+            lon=lon,
+            recorded_offline_at=recorded_offline_at,
+            now=now,
+            risk_visit_id=visit.pk,
+            outcome=outcome,
+        )
+    else:
+        raise NotPermitted(_("只有该任务的核查人员可以为其签到。"))
+    dispute_services.case_event_add(
+        case=visit.case,
+        actor=actor,
+        code=EVENT_CHECKED_IN,
+        note=_("%(outcome)s · %(verified)s%(note)s")
+        % {
+            "outcome": VisitOutcome(outcome).label,
+            "verified": _("定位核实") if record.verified else _("未核实定位"),
+            "note": f" · {record.note}" if record.note else "",
+        },
+    )
+    return record

@@ -18,14 +18,17 @@ from django.views.generic import TemplateView
 from core.errors import service_call
 from core.views import PageMixin, ScopedListView
 from governance.capabilities import may
+from stations.evidence import verify_distance_m
+from stations.models import VisitOutcome
 
 from . import selectors, services
-from .forms import VisitFilterForm
+from .forms import VisitCheckInForm, VisitFilterForm
 
 
 def _decorate(visits, now):
     for v in visits:
         v.done_at = selectors.done_at(v)
+        v.verified_at = selectors.verified_at(v)
         v.state = "done" if v.done_at else ("overdue" if v.due_at < now else "open")
         v.on_time = bool(v.done_at and v.done_at <= v.due_at)
     return visits
@@ -61,37 +64,43 @@ class VisitDetailView(PageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         visit = selectors.risk_visit_get(user=self.request.user, pk=kwargs["pk"])
         _decorate([visit], timezone.now())
-        grids = selectors.my_grids(self.request.user)
         context.update(
             visit=visit,
+            check_ins=selectors.visit_check_ins(visit),
             page_title=_("核查走访 · 案件 %(n)s") % {"n": visit.case.number},
-            may_check_in=visit.grid_id is not None and grids.filter(pk=visit.grid_id).exists(),
+            may_check_in=services.may_check_in_for(self.request.user, visit),
+            form=VisitCheckInForm(),
+            verify_distance=int(verify_distance_m()),
             breadcrumbs=[(_("核查走访任务"), reverse("visits:list"))],
         )
         return context
 
 
-class GridCheckInView(LoginRequiredMixin, View):
-    """POST: the grid worker checks in in the visit's grid (GPS optional)."""
+class VisitCheckInView(LoginRequiredMixin, View):
+    """POST: an assignee checks in for the visit (outcome, GPS optional): a grid worker in the
+    grid, an officer or auxiliary officer in the village."""
 
     def post(self, request, pk):
         visit = selectors.risk_visit_get(user=request.user, pk=pk)  # 404 outside scope
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("visits:detail", args=[pk])
-        if visit.grid is None:
-            raise PermissionDenied(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"))
+        if not services.may_check_in_for(request.user, visit):
+            raise PermissionDenied(_("只有该任务的核查人员可以为其签到。"))
+        form = VisitCheckInForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(target)
         with service_call(request=request) as call:
-            services.grid_check_in(
-                actor=request.user,
-                grid=visit.grid,
-                note=request.POST.get("note", ""),
-                lat=request.POST.get("lat") or None,
-                lon=request.POST.get("lon") or None,
-            )
+            record = services.visit_check_in(actor=request.user, visit=visit, **form.cleaned_data)
         if call.refused:
             return redirect(target)
-        messages.success(request, _("已签到,核查走访完成。"))
+        if record.verified:
+            messages.success(request, _("已签到,定位核实,核查走访完成。"))
+        else:
+            messages.warning(request, _("已签到,核查走访完成;未能核实定位(未定位或距离网格、村过远)。"))
         return redirect(target)
 
 
@@ -107,8 +116,15 @@ class MobileVisitListView(LoginRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         visits = _decorate(list(page.object_list), now)
+        mine = selectors.assigned_visit_ids(user=self.request.user, visit_ids=[v.pk for v in visits])
         grids = set(selectors.my_grids(self.request.user).values_list("pk", flat=True))
         for v in visits:
-            v.may_check_in = v.grid_id in grids and v.state != "done"
-        context.update(visits=visits, page_obj=page, page_title=_("核查走访"), back_url="/m/")
+            v.may_check_in = v.pk in mine and v.grid_id in grids and v.state != "done"
+        context.update(
+            visits=visits,
+            page_obj=page,
+            page_title=_("核查走访"),
+            back_url="/m/",
+            outcomes=VisitOutcome.choices,
+        )
         return context

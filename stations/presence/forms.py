@@ -52,6 +52,8 @@ class CheckInForm(StyledFormMixin, forms.Form):
     )
     lat = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
     lon = forms.DecimalField(required=False, widget=forms.HiddenInput(), max_digits=12, decimal_places=8)
+    # set by the phone when it recorded the check-in offline (kept apart; never the check-in time)
+    recorded_offline_at = forms.DateTimeField(required=False, widget=forms.HiddenInput())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@ to a village (``visit_check_in``); from the 15th of the month, attached officers
 ``PRESENCE_MIN_DAYS`` rule are reminded once per village and month (``presence_remind_behind``)."""
 
 import datetime as dt
-from typing import cast
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -15,8 +15,9 @@ from core.errors import DomainError, NotPermitted
 from core.notifications import Message, notify_bulk
 from governance import scoping
 from governance.models import Region, User
+from stations.evidence import check_in_evidence
 from stations.models import AuxiliaryOfficer, Officer, VillageAssignment, VillageVisit
-from stations.services import Coordinate, parse_coordinate
+from stations.services import Coordinate
 
 from .selectors import month_bounds, presence_assignments, presence_min_days
 
@@ -40,11 +41,17 @@ def visit_check_in(
     note: str = "",
     lat: Coordinate = None,
     lon: Coordinate = None,
+    recorded_offline_at: Any = None,
     now: dt.datetime | None = None,
+    risk_visit_id: int | None = None,
+    outcome: str = "",
 ) -> VillageVisit:
     """An attached officer or auxiliary officer checks in to a village in their scope (from a
-    phone, with an optional GPS position). Several check-ins a day are kept; presence counts
-    distinct days."""
+    phone, with an optional GPS position). The check-in time is the server's; the position is
+    measured from the village's grids (``stations.evidence``); a time the phone reports is kept
+    as ``recorded_offline_at`` only. Several check-ins a day are kept; presence counts distinct
+    days. ``risk_visit_id`` and ``outcome`` are given by the risk-visit service
+    (``patrols.visits.services.visit_check_in``), which checks them first."""
     person = person_of(actor) if scoping.has_scope(actor) else None
     if person is None:
         raise NotPermitted(_("只有在岗的民警或辅警本人可以驻村签到。"))
@@ -52,22 +59,26 @@ def visit_check_in(
         raise DomainError(_("请选择村或社区。"), field="village")
     if not scoping.village_ids(actor).filter(pk=village.pk).exists():
         raise DomainError(_("%(name)s 不在您的辖区内。") % {"name": village.name}, field="village")
-    latitude = parse_coordinate(lat, -90, 90, "lat")
-    longitude = parse_coordinate(lon, -180, 180, "lon")
-    if (latitude is None) != (longitude is None):
-        latitude = longitude = None  # half a position is no position
     now = now or timezone.now()
+    evidence = check_in_evidence(
+        lat=lat, lon=lon, now=now, recorded_offline_at=recorded_offline_at, village_id=village.pk
+    )
     visit = VillageVisit(
         village=village,
         visited_on=timezone.localdate(now),
         checked_in_at=now,
-        latitude=latitude,
-        longitude=longitude,
+        latitude=evidence.latitude,
+        longitude=evidence.longitude,
+        distance_m=evidence.distance_m,
+        verified=evidence.verified,
+        recorded_offline_at=evidence.recorded_offline_at,
         activity=activity,
         note=(note or "").strip(),
         created_by=actor,
         officer=person if isinstance(person, Officer) else None,
         auxiliary_officer=person if isinstance(person, AuxiliaryOfficer) else None,
+        risk_visit_id=risk_visit_id,
+        outcome=outcome,
     )
     visit.full_clean()
     visit.save()

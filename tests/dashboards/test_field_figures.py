@@ -14,6 +14,7 @@ from governance.models import Region
 from patrols import services as patrol_services
 from patrols.visits import figures as visit_figures
 from patrols.visits import services as visit_services
+from patrols.visits.models import RiskVisit
 from stations import services as st
 from stations.presence import services as presence
 from tests.disputes.helpers import report
@@ -122,6 +123,10 @@ def test_patrol_hours_and_volunteers(world, area):
         volunteer_members=members[:2],
     )
     patrol = patrol_services.patrol_start(actor=staff, plan=plan, now=_at(0, 20))
+    # two came: one named on the plan, one of the team's; the other named one did not
+    patrol_services.attendance_check_in(
+        actor=staff, patrol=patrol, volunteer_members=[members[0], members[2]], now=_at(0, 20)
+    )
     patrol_services.patrol_end(actor=staff, patrol=patrol, now=_at(0, 22) + dt.timedelta(minutes=30))
     patrol_services.patrol_start(actor=staff, plan=plan, now=_at(1, 20))  # still going: no hours yet
     f = figures.field_figures(area.village_ids, _month(), station_ids=_stations(world), user=staff)
@@ -141,20 +146,30 @@ def test_share_of_red_and_orange_cases_visited_within_48_hours(world, area):
         )
     # the visits were asked for by the reports themselves (risk is scored on every change)
     assert visit_services.risk_visits_create(now=now) == 0
-    presence.visit_check_in(
-        actor=world.user("station_a"), village=world.village_1, now=timezone.now() + dt.timedelta(minutes=1)
+    visit_services.visit_check_in(
+        actor=world.user("station_a"),
+        visit=RiskVisit.objects.get(village=world.village_1),
+        outcome="stable",
+        now=timezone.now() + dt.timedelta(minutes=1),
     )
     period = Period(timezone.localdate() - dt.timedelta(days=1), timezone.localdate() + dt.timedelta(days=1))
     f = figures.field_figures(
         area.village_ids, period, station_ids=_stations(world), user=world.user("station_a")
     )
     # one visited in time; the other still has 47 hours: not judged yet
-    assert f["visits"] == {"total": 2, "judged": 1, "pending": 1, "on_time": 1, "rate": 100.0}
+    judged = ("total", "judged", "pending", "on_time", "rate")
+    assert {k: f["visits"][k] for k in judged} == {
+        "total": 2,
+        "judged": 1,
+        "pending": 1,
+        "on_time": 1,
+        "rate": 100.0,
+    }
     start, end = period.bounds
     later = visit_figures.visited_within(
         area.village_ids, start=start, end=end, now=now + dt.timedelta(hours=49)
     )
-    assert later == {
+    assert {k: later[k] for k in judged} == {
         "total": 2,
         "judged": 2,
         "pending": 0,

@@ -65,3 +65,30 @@ def test_demo_check_ins_are_never_in_the_future(field, db):
     assert not VillageVisit.objects.filter(visited_on__gt=timezone.localdate()).exists()
     assert not PatrolCheckIn.objects.filter(checked_in_at__gt=now).exists()
     assert not GridCheckIn.objects.filter(checked_in_at__gt=now).exists()
+
+
+def test_demo_visits_are_some_verified_some_not_and_patrols_record_who_came(field, db):
+    from governance import scoping
+    from governance.models import PointsEntry
+    from patrols.models import PatrolAttendance
+    from patrols.visits import selectors as visit_selectors
+
+    county = User.objects.get(username="demo_county")
+    done = visit_selectors.risk_visit_list(user=county, status="done").count()
+    verified = visit_selectors.risk_visit_list(user=county, status="verified").count()
+    assert 0 < verified < done
+    assert scoping.has_scope(county)
+    assert PatrolAttendance.objects.filter(volunteer_member__isnull=False).exists()
+    # patrol points only for the volunteers who came
+    earned = set(
+        PointsEntry.objects.filter(
+            rule__code="patrol.participation",
+            volunteer_member__isnull=False,
+            source_key__startswith="patrol-",
+        ).values_list("volunteer_member_id", "source_key")
+    )
+    came = {
+        (a.volunteer_member_id, f"patrol-{a.patrol_id}")
+        for a in PatrolAttendance.objects.filter(volunteer_member__isnull=False, patrol__status="ended")
+    }
+    assert earned <= came and earned

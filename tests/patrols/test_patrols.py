@@ -133,7 +133,7 @@ def test_finding_becomes_an_incident_once(world):
         )
 
 
-def test_volunteers_on_the_plan_earn_patrol_points_once_when_it_ends(world):
+def test_an_absent_volunteer_earns_nothing_and_a_present_one_earns_once(world):
     from governance import services as gov
     from governance.models import PointsEntry
     from patrols import services as patrols
@@ -164,7 +164,9 @@ def test_volunteers_on_the_plan_earn_patrol_points_once_when_it_ends(world):
         volunteer_members=members,
     )
     patrol = patrols.patrol_start(actor=staff, plan=plan)
+    assert patrols.attendance_check_in(actor=staff, patrol=patrol, volunteer_members=[members[0]]) == 1
+    assert patrols.attendance_check_in(actor=staff, patrol=patrol, volunteer_members=[members[0]]) == 0
     patrols.patrol_end(actor=staff, patrol=patrol)
     entries = PointsEntry.objects.filter(rule__code="patrol.participation")
-    assert sorted(e.volunteer_member.name for e in entries) == ["队员0", "队员1"]
+    assert [e.volunteer_member.name for e in entries] == ["队员0"]  # 队员1 did not come
     assert all(e.source_key == f"patrol-{patrol.pk}" for e in entries)
