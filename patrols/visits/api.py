@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from core.api import IdLookupMixin
 from core.errors import DomainError
+from core.submissions import SubmitOnceAPIMixin
 
 from . import selectors, services
 from .models import RiskVisit
@@ -70,7 +71,11 @@ class GridCheckInSerializer(serializers.Serializer):
     ]
 )
 class RiskVisitViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    SubmitOnceAPIMixin,
+    IdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """核查走访任务:红/橙风险案件下发,到村或到网格签到后完成。"""
 
@@ -90,12 +95,18 @@ class RiskVisitViewSet(
         body.is_valid(raise_exception=True)
         if visit.grid is None:
             raise DomainError(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"), field="grid")
-        services.grid_check_in(
-            actor=request.user,
-            grid=visit.grid,
-            note=body.validated_data.get("note", ""),
-            lat=body.validated_data.get("lat"),
-            lon=body.validated_data.get("lon"),
+        grid = visit.grid
+        # ``client_key``: a resend of the same submission answers 200 and makes no second check-in
+        _check_in, created = self.submit_api(
+            request,
+            "patrols.visit_check_in",
+            lambda: services.grid_check_in(
+                actor=request.user,
+                grid=grid,
+                note=body.validated_data.get("note", ""),
+                lat=body.validated_data.get("lat"),
+                lon=body.validated_data.get("lon"),
+            ),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
 

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.errors import service_call
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin, ScopedListView
 from governance.capabilities import may
 
@@ -71,23 +72,33 @@ class VisitDetailView(PageMixin, TemplateView):
         return context
 
 
-class GridCheckInView(LoginRequiredMixin, View):
+class GridCheckInView(LoginRequiredMixin, ClientKeyViewMixin, View):
     """POST: the grid worker checks in in the visit's grid (GPS optional)."""
+
+    client_key_in_dispatch = False
 
     def post(self, request, pk):
         visit = selectors.risk_visit_get(user=request.user, pk=pk)  # 404 outside scope
+        refused = self.read_client_key()  # then a malformed client key: 400
+        if refused is not None:
+            return refused
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("visits:detail", args=[pk])
         if visit.grid is None:
             raise PermissionDenied(_("该任务没有对应网格,请由驻村民警或辅警到村签到核查。"))
         with service_call(request=request) as call:
-            services.grid_check_in(
-                actor=request.user,
-                grid=visit.grid,
-                note=request.POST.get("note", ""),
-                lat=request.POST.get("lat") or None,
-                lon=request.POST.get("lon") or None,
+            submit(
+                user=request.user,
+                form="patrols.visit_check_in",
+                client_key=self.client_key,
+                create=lambda: services.grid_check_in(
+                    actor=request.user,
+                    grid=visit.grid,
+                    note=request.POST.get("note", ""),
+                    lat=request.POST.get("lat") or None,
+                    lon=request.POST.get("lon") or None,
+                ),
             )
         if call.refused:
             return redirect(target)
