@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -66,8 +67,6 @@ def _ref(obj: Model) -> str:
 
 
 def _load(ref: str) -> Model:
-    from django.apps import apps
-
     label, pk = ref.rsplit(":", 1)
     model = apps.get_model(label)
     return model._default_manager.get(pk=pk)
