@@ -286,3 +286,54 @@ def test_outbox_posts_get_json_for_a_redirect_and_400_for_a_refused_form(world, 
 def test_outbox_post_with_an_expired_login_is_a_401(world, client):
     response = client.post(reverse("stations:checkin"), {"client_key": _key()}, HTTP_X_OUTBOX="1")
     assert response.status_code == 401 and "登录已过期" in response.json()["message"]
+
+
+# --- case feedback: the reply to a supervision (反馈督办), page and API -------------------------
+@pytest.fixture
+def supervision(world):
+    import datetime as dt
+
+    from disputes.tiers import services as tiers
+
+    case = report(world)
+    return tiers.supervision_open(
+        actor=world.user("county"),
+        case=case,
+        reason="请加快",
+        reply_by=timezone.now() + dt.timedelta(hours=2),
+    )
+
+
+def test_supervision_reply_page_once_per_key(world, client_for, supervision):
+    from disputes.tiers.models import SupervisionReply
+
+    client = client_for("station_a")
+    url = reverse("tiers:case-action", args=[supervision.case.pk, "supervision-reply"])
+    data = {"t-supervision-reply-supervision": supervision.pk, "t-supervision-reply-text": "已调解一次"}
+    key = _key()
+    first = client.post(url, {**data, "client_key": key})
+    again = client.post(url, {**data, "client_key": key})
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert SupervisionReply.objects.count() == 1
+    client.post(url, {**data, "client_key": _key()})
+    assert SupervisionReply.objects.count() == 2
+    bad = client.post(url, {**data, "client_key": "x"})
+    assert (
+        bad.status_code == 400 and MESSAGE in bad.content.decode() and SupervisionReply.objects.count() == 2
+    )
+    assert client_for("station_b").post(url, {**data, "client_key": "x"}).status_code == 404
+
+
+def test_supervision_reply_api_once_per_key(world, supervision):
+    from disputes.tiers.models import SupervisionReply
+
+    client = _api(world, "station_a")
+    url = f"/api/v1/cases/{supervision.case.pk}/supervise/replies/"
+    body = {"supervision": supervision.pk, "text": "已调解一次", "client_key": _key()}
+    first = client.post(url, body, format="json")
+    again = client.post(url, body, format="json")
+    assert first.status_code == 201 and again.status_code == 200 and first.json()["id"] == again.json()["id"]
+    assert client.post(url, {**body, "client_key": _key()}, format="json").status_code == 201
+    bad = client.post(url, {**body, "client_key": "nope"}, format="json")
+    assert bad.status_code == 400 and MESSAGE in bad.json()["client_key"][0]
+    assert SupervisionReply.objects.count() == 2
