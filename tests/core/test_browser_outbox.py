@@ -262,3 +262,46 @@ def test_the_service_worker_serves_the_home_and_the_work_list_offline(phone, liv
     page.wait_for_load_state()
     page.wait_for_function("() => caches.keys().then(ns => !ns.some(n => n.startsWith('pages-')))")
     context.close()
+
+
+def test_a_report_with_its_photo_waits_offline_and_is_sent_once_with_the_photo(
+    phone, live_server, world, tmp_path, settings
+):
+    from PIL import Image
+
+    from core.attachments.models import Attachment
+    from disputes.models import DisputeCase
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    photo = tmp_path / "IMG_0002.jpg"
+    Image.new("RGB", (800, 600), (120, 160, 90)).save(photo, format="JPEG", quality=85)
+    context, page = phone("grid_g1")
+    page.goto(live_server.url + "/m/report/")
+    page.click("label.m-cat:has-text('邻里')")
+    page.fill("textarea[name=summary]", "两户因院坝排水发生争吵,已拍下现场。")
+    page.fill("input[name=name_1]", "吉克阿木")
+    page.set_input_files("input[name=photo]", str(photo))
+    context.set_offline(True)
+    page.click("[data-submit]")
+    _waiting(page, 1)
+    [entry] = page.evaluate(
+        "() => Outbox.list().then(items => items.map(e => ({files: e.files.length, key: e.key})))"
+    )
+    assert entry["files"] == 1  # the photo is kept on the phone (a Blob in IndexedDB)
+    # the network returns but the server cannot be reached yet; the page is closed and opened
+    # again: the report (and its photo) is still waiting
+    unreachable = re.compile(r"/m/report/$")
+    page.route(
+        unreachable, lambda route: route.abort() if route.request.method == "POST" else route.continue_()
+    )
+    context.set_offline(False)
+    page.reload()
+    _waiting(page, 1)
+    assert DisputeCase.objects.count() == 0
+    page.unroute(unreachable)
+    page.click("[data-outbox-resend]")
+    _sent(page)
+    case = DisputeCase.objects.get()
+    assert str(case.client_key) == entry["key"]
+    assert Attachment.objects.get().object_id == case.pk
+    context.close()

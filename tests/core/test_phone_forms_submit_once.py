@@ -337,3 +337,21 @@ def test_supervision_reply_api_once_per_key(world, supervision):
     bad = client.post(url, {**body, "client_key": "nope"}, format="json")
     assert bad.status_code == 400 and MESSAGE in bad.json()["client_key"][0]
     assert SupervisionReply.objects.count() == 2
+
+
+def test_dispute_report_api_two_keys_two_cases_and_a_bad_key_is_a_400(world):
+    from tests.disputes.test_api import case_payload
+
+    client = _api(world, "grid_g1")
+    first = client.post(
+        "/api/v1/cases/", case_payload(world, source="grid_report", client_key=_key()), format="json"
+    )
+    assert first.status_code == 201
+    other = case_payload(world, source="grid_report", summary="另一起:两户因放牧争执。", client_key=_key())
+    second = client.post("/api/v1/cases/", other, format="json")
+    assert second.status_code == 201 and second.json()["id"] != first.json()["id"]
+    bad = client.post(
+        "/api/v1/cases/", case_payload(world, source="grid_report", client_key="nope"), format="json"
+    )
+    assert bad.status_code == 400 and "client_key" in bad.json()
+    assert DisputeCase.objects.count() == 2
