@@ -348,6 +348,8 @@
 
   // --- the service worker and the cached pages --------------------------------------------------
   function clearPages() {
+    var sw = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (sw) { sw.postMessage({ type: "logout" }); }  // after the pages it is still writing
     if (!window.caches) { return Promise.resolve(); }
     return window.caches.keys().then(function (names) {
       return Promise.all(names.filter(function (n) { return n.indexOf("pages-") === 0; })

@@ -81,6 +81,23 @@ def _waiting(page, n: int = 1):
     return bar
 
 
+def _until(page, script: str, timeout: float = 15.0):
+    """Poll an async page expression (page.evaluate awaits its promise) until it is true."""
+    import time
+
+    from playwright.sync_api import Error
+
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(script):
+                return
+        except Error:  # a navigation under way: ask the next page
+            pass
+        assert time.monotonic() < end, script
+        page.wait_for_timeout(200)
+
+
 def _sent(page):
     page.wait_for_function(
         "() => { const b = document.querySelector('[data-outbox-bar]'); return b && b.getAttribute('data-count') === '0'; }",
@@ -235,15 +252,18 @@ def test_a_refused_item_keeps_the_servers_message(phone, live_server, world):
 def test_the_service_worker_serves_the_home_and_the_work_list_offline(phone, live_server, world):
     mine = report(world, grid=world.grid_1a)
     context, page = phone("grid_g1", service_workers="allow")
+    # caches an older worker left (another VERSION): the new one deletes them when it activates
+    page.evaluate("() => Promise.all([caches.open('shell-0ld'), caches.open('pages-0ld')])")
     page.goto(live_server.url + "/m/")
-    page.wait_for_function("() => navigator.serviceWorker.ready.then(r => !!r.active)", timeout=15000)
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => !!r.active)")
+    _until(page, "() => caches.keys().then(ns => !ns.includes('shell-0ld'))")
+    names = page.evaluate("() => caches.keys()")
+    assert "shell-0ld" not in names and "pages-0ld" not in names, names
     # the first visit installs it; these visits go through it and are kept
     for path in ("/m/", "/m/cases/?open=1", "/visits/m/"):
         page.goto(live_server.url + path)
         page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15000)
-    page.wait_for_function(
-        "() => caches.keys().then(ns => ns.some(n => n.startsWith('pages-')))", timeout=15000
-    )
+    _until(page, "() => caches.keys().then(ns => ns.some(n => n.startsWith('pages-')))")
     version = page.evaluate("() => caches.keys()")
     assert any(n.startswith("shell-") for n in version)
 
@@ -258,9 +278,14 @@ def test_the_service_worker_serves_the_home_and_the_work_list_offline(phone, liv
 
     # logging out deletes the cached pages
     page.goto(live_server.url + "/m/")
-    page.click("footer form[action$='/logout/'] button")
-    page.wait_for_load_state()
-    page.wait_for_function("() => caches.keys().then(ns => !ns.some(n => n.startsWith('pages-')))")
+    with page.expect_navigation(url=re.compile(r"/login/")):
+        page.click("footer form[action$='/logout/'] button")
+    _until(page, "() => caches.keys().then(ns => !ns.some(n => n.startsWith('pages-')))")
+    # and signed out, the work list no longer opens offline from the cache
+    context.set_offline(True)
+    page.goto(live_server.url + "/m/cases/?open=1")
+    assert mine.number not in page.inner_text("body")
+    context.set_offline(False)
     context.close()
 
 
