@@ -60,5 +60,5 @@ def test_the_service_worker_never_caches_posts_and_has_a_version(client):
     text = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
     assert "__VERSION__" not in text and f'var VERSION = "{response["X-SW-Version"]}"' in text
-    assert 'if (request.method !== "GET") { return; }' in text
+    assert 'if (request.method !== "GET") {' in text and "cache.put(request, copy)" in text
     assert client.post("/sw.js").status_code == 405
