@@ -75,7 +75,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the rest
+    # HTML and JSON gzipped (the phone home: 24 KB → 8 KB). BREACH (compression of a secret
+    # next to reflected input) is acceptable here: Django masks the CSRF token afresh in every
+    # response, and the session cookie is never in a body.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.IgnoreBrowserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +89,8 @@ MIDDLEWARE = [
     # a body beyond one attachment: 413, before a view (or the CSRF check) reads it
     "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the phone outbox's fetch() posts: redirects → 200 JSON / 401, a form shown again → 400
+    "core.middleware.OutboxMiddleware",
     # full ID/phone numbers shown by a request, written to the access log in one INSERT
     "governance.privacy.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,9 +175,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # hashed names + gzip copies after collectstatic, plain names before it (core/staticfiles.py)
+    "staticfiles": {"BACKEND": "core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# hashed files (after collectstatic) are cached for ten years (immutable); the rest for an hour
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 3600)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Attachments (photos, scans: core.attachments) --------------------------------------

@@ -8,11 +8,14 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.serviceworker import service_worker
 from core.views import healthz
 from governance.views import HomeView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # the phone service worker, at the root so that its scope is every page (core/serviceworker.py)
+    path("sw.js", service_worker, name="service-worker"),
     path("i18n/", include("django.conf.urls.i18n")),
     # the djangojs catalogue (gettext/interpolate for static/js), loaded by the base templates
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

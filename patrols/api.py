@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from core.api import CapabilityPermission, MayCreate, ReadViewSet, searchable
 from core.errors import DomainError
+from core.submissions import SubmitOnceAPIMixin
 from stations.selectors import station_ids
 from stations.serializers import IncidentSerializer
 
@@ -44,7 +45,7 @@ class PlanViewSet(mixins.CreateModelMixin, ReadViewSet):
         serializer.instance = self.reload(plan)
 
 
-class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
+class PatrolViewSet(SubmitOnceAPIMixin, mixins.CreateModelMixin, ReadViewSet):
     """巡逻记录。POST 按计划开始巡逻;``check-in`` 打卡,``findings`` 记录发现,``end`` 结束。"""
 
     serializer_class = s.PatrolSerializer
@@ -77,15 +78,23 @@ class PatrolViewSet(mixins.CreateModelMixin, ReadViewSet):
         patrol = self.get_object()
         params = s.PatrolCheckInInput(data=request.data)
         params.is_valid(raise_exception=True)
-        check_in, created = services.patrol_check_in(
-            actor=request.user,
-            patrol=patrol,
-            checkpoint=params.validated_data["checkpoint"],
-            lat=params.validated_data.get("lat"),
-            lon=params.validated_data.get("lon"),
-            recorded_offline_at=params.validated_data.get("recorded_offline_at"),
-        )
-        return Response(s.CheckInSerializer(check_in).data, status=201 if created else 200)
+        made = []  # whether the service made a new check-in (a repeat at the point returns the first)
+
+        def create():
+            check_in, created = services.patrol_check_in(
+                actor=request.user,
+                patrol=patrol,
+                checkpoint=params.validated_data["checkpoint"],
+                lat=params.validated_data.get("lat"),
+                lon=params.validated_data.get("lon"),
+                recorded_offline_at=params.validated_data.get("recorded_offline_at"),
+            )
+            made.append(created)
+            return check_in
+
+        # ``client_key``: a resend of the same submission answers 200 with the first check-in
+        check_in, _created = self.submit_api(request, "patrols.patrol_check_in", create)
+        return Response(s.CheckInSerializer(check_in).data, status=201 if made and made[0] else 200)
 
     @extend_schema(request=s.AttendanceInput, responses=s.PatrolSerializer)
     @action(detail=True, methods=["post"])

@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from core.errors import service_call
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin, ScopedDetailView, ScopedListView, ServiceFormMixin
 
 from . import forms, selectors, services
@@ -207,25 +208,42 @@ class PatrolMobileView(PageMixin, FormView):
         return context
 
 
-class PatrolCheckInView(PageMixin, View):
+class PatrolCheckInView(PageMixin, ClientKeyViewMixin, View):
+    client_key_in_dispatch = False  # 404 outside the scope, 403 for a read-only role, then 400
+
     def post(self, request, pk):
         patrol = selectors.patrol_get(user=request.user, pk=pk)  # 404 outside the scope first
         if not services.may_patrol(request.user, patrol.station):
             raise PermissionDenied(_("您的角色只能查看巡逻记录。"))
+        refused = self.read_client_key()
+        if refused is not None:
+            return refused
         form = forms.CheckInForm(request.POST)
         if form.is_valid():
-            _run(
-                request,
-                lambda: services.patrol_check_in(
+            made = []  # whether the service made a new check-in (not only this client key)
+
+            def check_in():
+                check_in, created = services.patrol_check_in(
                     actor=request.user,
                     patrol=patrol,
                     checkpoint=form.cleaned_data["checkpoint"],
                     lat=form.cleaned_data.get("lat"),
                     lon=form.cleaned_data.get("lon"),
                     recorded_offline_at=form.cleaned_data.get("recorded_offline_at"),
+                )
+                made.append(created)
+                return check_in
+
+            _run(
+                request,
+                lambda: submit(
+                    user=request.user,
+                    form="patrols.patrol_check_in",
+                    client_key=self.client_key,
+                    create=check_in,
                 ),
                 lambda result: (
-                    (_("已打卡:%(label)s") if result[1] else _("该点此前已打卡:%(label)s"))
+                    (_("已打卡:%(label)s") if made and made[0] else _("该点此前已打卡:%(label)s"))
                     % {"label": result[0].checkpoint.label}
                 ),
             )

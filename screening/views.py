@@ -26,6 +26,7 @@ from django.views.generic import TemplateView
 
 from core.errors import service_call
 from core.forms import StyledFormMixin
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin
 from disputes.models import Category
 from governance.models import User
@@ -300,7 +301,7 @@ class FileReportView(ScreeningPageMixin, TemplateView):
 
 
 # --- Mobile page for the grid worker ------------------------------------------------------
-class MobileView(PageMixin, TemplateView):
+class MobileView(PageMixin, ClientKeyViewMixin, TemplateView):
     """``/screening/m/``: the grid worker's round. GET shows the form (or the filed report);
     ``?zero=1`` asks to confirm a zero-report; POST ``action=zero`` (with ``confirm``) or
     ``action=items`` files. Anyone without a grid of their own gets 404."""
@@ -351,23 +352,33 @@ class MobileView(PageMixin, TemplateView):
             if action == "zero":
                 if request.POST.get("confirm") != "1":
                     return redirect(f"{reverse('screening:mobile')}?zero=1")
-                screening_services.screening_report_file(
-                    actor=request.user,
-                    round=self.round,
-                    grid=self.grid,
-                    zero=True,
-                    note=request.POST.get("note", ""),
+                submit(
+                    user=request.user,
+                    form="screening.zero_report",
+                    client_key=self.client_key,
+                    create=lambda: screening_services.screening_report_file(
+                        actor=request.user,
+                        round=self.round,
+                        grid=self.grid,
+                        zero=True,
+                        note=request.POST.get("note", ""),
+                    ),
                 )
             elif action == "items":
                 if not formset.is_valid():
                     error = _("提交的内容有误,请按提示修改后再提交。")
                 else:
-                    screening_services.screening_report_file(
-                        actor=request.user,
-                        round=self.round,
-                        grid=self.grid,
-                        items=_filled_items(formset),
-                        note=request.POST.get("note", ""),
+                    submit(
+                        user=request.user,
+                        form="screening.report",
+                        client_key=self.client_key,
+                        create=lambda: screening_services.screening_report_file(
+                            actor=request.user,
+                            round=self.round,
+                            grid=self.grid,
+                            items=_filled_items(formset),
+                            note=request.POST.get("note", ""),
+                        ),
                     )
             else:
                 error = _("请选择提交方式。")

@@ -2,13 +2,14 @@
 Same conventions as ``governance.api``: selectors read, services write, nothing is deleted."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api import CreateReadUpdateViewSet, ReadViewSet, searchable
 from core.attachments.api import AttachmentsMixin
+from core.submissions import SubmitOnceAPIMixin
 
 from . import filters, selectors, services
 from . import serializers as s
@@ -151,7 +152,7 @@ class IncidentViewSet(CreateReadUpdateViewSet):
         return Response(self.get_serializer(self.reload(incident)).data)
 
 
-class VillageVisitViewSet(AttachmentsMixin, mixins.CreateModelMixin, ReadViewSet):
+class VillageVisitViewSet(AttachmentsMixin, SubmitOnceAPIMixin, mixins.CreateModelMixin, ReadViewSet):
     """驻村签到。民警、辅警本人签到(POST),可带经纬度;不修改、不删除。签到人可上传现场照片。"""
 
     attachment_label = "stations.village_visit"  # the photo: the one who checked in (checkin.attach)
@@ -165,9 +166,18 @@ class VillageVisitViewSet(AttachmentsMixin, mixins.CreateModelMixin, ReadViewSet
     def get_queryset(self):
         return presence_selectors.visit_list(user=self.request.user)
 
-    def perform_create(self, serializer):
-        visit = presence_services.visit_check_in(actor=self.request.user, **serializer.validated_data)
-        serializer.instance = self.reload(visit)
+    def create(self, request, *args, **kwargs):
+        """With ``client_key`` (a UUID made on the phone) a resend answers 200 with the first
+        check-in instead of making a second one."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit, created = self.submit_api(
+            request,
+            "stations.village_check_in",
+            lambda: presence_services.visit_check_in(actor=request.user, **serializer.validated_data),
+        )
+        data = self.get_serializer(self.reload(visit)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def register(router) -> None:

@@ -60,6 +60,7 @@ PUBLIC = {
     "healthz": "the health probe of the load balancer and the orchestrator, which do not sign in",
     "set_language": "Django's language switch: the login page offers it before anyone signs in",
     "javascript-catalog": "the JS translations every page loads, the login page too",
+    "service-worker": "the phone service worker script: the browser fetches it at its update checks, signed in or not; it holds no one's data",
 }
 # Static files are served by the URLconf only with DEBUG (staticfiles_urlpatterns, unnamed); the
 # tests run without it, and a production server serves them itself.

@@ -37,6 +37,8 @@ ROUTES = [
     page("password-change-done", expected=EVERYONE),
     # the load balancer's probe
     page("healthz", expected=expect(200, anonymous=200)),
+    # the phone service worker (no data of anyone: the shell's URLs and the work list's paths)
+    page("service-worker", expected=expect(200, anonymous=200)),
     # the API root, schema and docs: for those signed in
     api("api-root", expected=EVERYONE),
     api("api-schema", expected=EVERYONE),  # anonymous: 403, like the rest of the API

@@ -31,6 +31,7 @@ from django.views.generic import FormView, TemplateView
 from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.errors import add_to_form, service_call
+from core.submissions import ClientKeyViewMixin
 from disputes import selectors, services
 from disputes import views as case_views
 from disputes.events import event_label
@@ -107,7 +108,7 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-class ReportView(MobileMixin, FormView):
+class ReportView(MobileMixin, ClientKeyViewMixin, FormView):
     template_name = "disputes/mobile/report.html"
     form_class = MobileReportForm
     page_title = gettext_lazy("上报矛盾纠纷")

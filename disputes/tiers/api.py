@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from core.api import ScopedViewSet
 from core.limits import ID_MAX, IdField
+from core.submissions import SubmitOnceAPIMixin
 from governance import capabilities, scoping
 from governance.models import Region
 from governance.roles import LiaisonUnit
@@ -179,7 +180,7 @@ class ReferralAnswerParams(serializers.Serializer):
 
 
 # --- Case routes --------------------------------------------------------------------------
-class CaseTierViewSet(ScopedViewSet):
+class CaseTierViewSet(SubmitOnceAPIMixin, ScopedViewSet):
     """The tiers' actions on a case (detail routes only: ``/api/v1/cases/{id}/…``). The
     capability is asked once the case is found (404 outside the scope first), with the level a
     township or county handler handles (``rules.may_act``)."""
@@ -284,12 +285,19 @@ class CaseTierViewSet(ScopedViewSet):
     def supervise_replies(self, request, pk=None):
         case = self._case(request)
         data = self._params(SupervisionReplyParams, request)
-        reply = services.supervision_reply(
-            actor=request.user,
-            supervision=self._supervision(request, case, data["supervision"]),
-            text=data["text"],
+        supervision = self._supervision(request, case, data["supervision"])
+        # ``client_key``: a resend of the same reply answers 200 with the first one
+        reply, created = self.submit_api(
+            request,
+            "disputes.supervision_reply",
+            lambda: services.supervision_reply(
+                actor=request.user, supervision=supervision, text=data["text"]
+            ),
         )
-        return Response(SupervisionReplySerializer(reply).data, status=status.HTTP_201_CREATED)
+        return Response(
+            SupervisionReplySerializer(reply).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
     @extend_schema(
         summary=gettext_lazy("结束督办"), request=SupervisionCloseParams, responses=SupervisionSerializer

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from core.errors import add_to_form, service_call
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin
 from governance import capabilities
 from governance.models import User
@@ -30,9 +31,13 @@ from ..views import CaseDetailView
 from . import forms, rules, selectors, services
 from .panel import TIER_ACTIONS, load, may_take
 
+# the tier actions that add a record a phone may send twice (client_key, core.submissions)
+SUBMIT_ONCE = {"supervision-reply": "disputes.supervision_reply"}
 
-class TierActionView(CaseDetailView):
+
+class TierActionView(ClientKeyViewMixin, CaseDetailView):
     http_method_names = ["get", "post"]
+    client_key_in_dispatch = False  # 404 outside the scope, 403 for the role, then 400
 
     def get(self, request, *args, **kwargs):
         case = case_selectors.case_get(user=request.user, pk=kwargs["pk"])
@@ -50,11 +55,22 @@ class TierActionView(CaseDetailView):
         read_only = selectors.case_is_read_only(user, case)
         if read_only and not action.on_read_only:
             raise PermissionDenied(_("本案已移交其他单位,您只能查看。"))
+        refused = self.read_client_key()
+        if refused is not None:
+            return refused
         form = action.form_class(request.POST, case=case, user=user, prefix=f"t-{action.key}")
         if not form.is_valid():
             return self.rerender(form, action.key, action.label, status=400)
         with service_call() as call:
-            action.run(user, case, form)
+            if action.key in SUBMIT_ONCE:  # a resend answers like the first, with no second record
+                submit(
+                    user=user,
+                    form=SUBMIT_ONCE[action.key],
+                    client_key=self.client_key,
+                    create=lambda: action.run(user, case, form),
+                )
+            else:
+                action.run(user, case, form)
         if call.refused:
             add_to_form(form, call.error)
             return self.rerender(form, action.key, action.label, status=call.status or 400)

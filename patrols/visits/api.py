@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from core.api import IdLookupMixin
 from core.errors import NotPermitted
+from core.submissions import SubmitOnceAPIMixin, client_key_from
 from stations.models import VisitOutcome
 
 from . import selectors, services
@@ -83,7 +84,11 @@ class VisitCheckInSerializer(serializers.Serializer):
     ]
 )
 class RiskVisitViewSet(
-    IdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    SubmitOnceAPIMixin,
+    IdLookupMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """核查走访任务:红/橙风险案件下发,核查人员为该任务签到后完成;定位在网格(村)附近的为核实。"""
 
@@ -101,9 +106,16 @@ class RiskVisitViewSet(
         visit = self.get_object()
         if not services.may_check_in_for(request.user, visit):  # 403 before the body is read
             raise NotPermitted(_("只有该任务的核查人员可以为其签到。"))
+        client_key_from(request.data if hasattr(request.data, "get") else {})  # a malformed key: 400 first
         body = VisitCheckInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.visit_check_in(actor=request.user, visit=visit, **body.validated_data)
+        data = body.validated_data
+        # ``client_key``: a resend of the same submission answers 200 and makes no second check-in
+        self.submit_api(
+            request,
+            "patrols.visit_check_in",
+            lambda: services.visit_check_in(actor=request.user, visit=visit, **data),
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
 
 

@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.errors import service_call
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin, ScopedListView
 from governance.capabilities import may
 from stations.evidence import verify_distance_m
@@ -76,17 +77,22 @@ class VisitDetailView(PageMixin, TemplateView):
         return context
 
 
-class VisitCheckInView(LoginRequiredMixin, View):
+class VisitCheckInView(LoginRequiredMixin, ClientKeyViewMixin, View):
     """POST: an assignee checks in for the visit (outcome, GPS optional): a grid worker in the
     grid, an officer or auxiliary officer in the village."""
 
+    client_key_in_dispatch = False
+
     def post(self, request, pk):
         visit = selectors.risk_visit_get(user=request.user, pk=pk)  # 404 outside scope
+        if not services.may_check_in_for(request.user, visit):  # then 403
+            raise PermissionDenied(_("只有该任务的核查人员可以为其签到。"))
+        refused = self.read_client_key()  # then a malformed client key: 400
+        if refused is not None:
+            return refused
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("visits:detail", args=[pk])
-        if not services.may_check_in_for(request.user, visit):
-            raise PermissionDenied(_("只有该任务的核查人员可以为其签到。"))
         form = VisitCheckInForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -94,7 +100,12 @@ class VisitCheckInView(LoginRequiredMixin, View):
                     messages.error(request, error)
             return redirect(target)
         with service_call(request=request) as call:
-            record = services.visit_check_in(actor=request.user, visit=visit, **form.cleaned_data)
+            record, _made = submit(  # ``client_key``: a resend answers as the first, no second check-in
+                user=request.user,
+                form="patrols.visit_check_in",
+                client_key=self.client_key,
+                create=lambda: services.visit_check_in(actor=request.user, visit=visit, **form.cleaned_data),
+            )
         if call.refused:
             return redirect(target)
         if record.verified:

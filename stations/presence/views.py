@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from core.errors import service_call
+from core.submissions import ClientKeyViewMixin, submit
 from core.views import PageMixin, ScopedListView
 from stations import selectors as station_selectors
 from stations.models import VillageAssignment
@@ -62,7 +63,7 @@ class PresenceView(ScopedListView):
         return context
 
 
-class CheckInView(PageMixin, FormView):
+class CheckInView(PageMixin, ClientKeyViewMixin, FormView):
     """Phone page: pick the village and what was done, optionally share the position, check in."""
 
     template_name = "stations/presence/checkin.html"
@@ -81,7 +82,12 @@ class CheckInView(PageMixin, FormView):
 
     def form_valid(self, form):
         with service_call(form=form) as call:
-            visit = services.visit_check_in(actor=self.request.user, **form.service_data())
+            visit, _created = submit(
+                user=self.request.user,
+                form="stations.village_check_in",
+                client_key=self.client_key,
+                create=lambda: services.visit_check_in(actor=self.request.user, **form.service_data()),
+            )
         if call.refused:
             return self.form_invalid(form)
         messages.success(

@@ -1,7 +1,8 @@
 """A grid worker reports a dispute on a 390-px-wide phone page in a real headless Chromium; the
-network drops before the report is sent: the draft stays on the phone and the worker is told;
-when the network returns the page sends it again by itself, and exactly one case exists, even
-when the stored report is then sent twice more at once and again on the next page load."""
+network drops before the report is sent: the draft and the outbox (static/js/outbox.js, in
+IndexedDB) keep it on the phone and the worker is told; when the network returns the page sends
+it again by itself, and exactly one case exists, even when the stored report is then sent twice
+more at once and again from the outbox on the next page load."""
 
 import json
 import os
@@ -15,9 +16,13 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _storage(page, which: str):
-    raw = page.evaluate(f"() => window.localStorage.getItem(window.ReportDraft.{which})")
+def _draft(page):
+    raw = page.evaluate("() => window.localStorage.getItem(window.ReportDraft.draftKey)")
     return json.loads(raw) if raw else None
+
+
+def _outbox(page):
+    return page.evaluate("() => Outbox.list()")
 
 
 @pytest.mark.browser
@@ -52,7 +57,7 @@ def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(
         page.click("[data-step='1']")
         page.click("[data-step='1']")
         page.check("input[name=threat_flag]")
-        draft = _storage(page, "draftKey")
+        draft = _draft(page)
         assert (
             draft["fields"]["summary"].startswith("两户因排水沟")
             and draft["fields"]["people_involved"] == "4"
@@ -68,9 +73,10 @@ def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(
         assert "网络中断,已保存草稿,恢复网络后自动重新提交" in status.inner_text()
         page.screenshot(path=str(tmp_path / "offline.png"))
         assert DisputeCase.objects.count() == 0
-        outbox = _storage(page, "outboxKey")
+        outbox = _outbox(page)
         assert [e["key"] for e in outbox] == [key]
-        assert _storage(page, "draftKey")["key"] == key  # the draft is kept too
+        assert "待发送 (1)" in page.inner_text("[data-outbox-bar]")
+        assert _draft(page)["key"] == key  # the draft is kept too
 
         # the network returns: the page sends the report by itself
         context.set_offline(False)
@@ -82,21 +88,21 @@ def test_offline_report_is_resent_when_the_network_returns_and_makes_one_case(
         assert str(case.client_key) == key
         assert case.source == Source.GRID_REPORT and case.grid == world.grid_1a and case.people_involved == 4
         assert case.threat_flag and case.reported_by == world.user("grid_g1")
-        assert _storage(page, "outboxKey") == [] and _storage(page, "draftKey") is None
+        assert _outbox(page) == [] and _draft(page) is None
         assert page.input_value("input[name=client_key]") != key  # the next report gets a new key
 
         # the stored report is sent twice more at once: the server returns the same case both times
         results = page.evaluate(
-            "(entry) => Promise.all([ReportDraft.send(entry), ReportDraft.send(entry)])", outbox[0]
+            "(e) => Outbox.put(e).then(() => Promise.all([Outbox.send(e), Outbox.send(e)]))", outbox[0]
         )
         assert results == ["sent", "sent"]
         assert DisputeCase.objects.count() == 1
 
         # ... and once more from the outbox on the next page load
-        page.evaluate("(box) => localStorage.setItem(ReportDraft.outboxKey, JSON.stringify(box))", outbox)
+        page.evaluate("(e) => Outbox.put(e)", outbox[0])
         page.goto(f"{live_server.url}/m/cases/")
         page.wait_for_function(
-            "() => JSON.parse(localStorage.getItem(ReportDraft.outboxKey) || '[]').length === 0",
+            "() => { const b = document.querySelector('[data-outbox-bar]'); return b && b.getAttribute('data-count') === '0'; }",
             timeout=15000,
         )
         assert DisputeCase.objects.count() == 1
