@@ -11,6 +11,7 @@ check the new state (HTTP 409), ``NotPermitted`` → 403. Nothing is written unl
 succeeds (each service is one transaction).
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.errors import add_to_form, service_call
+from core.submissions import submit
 from core.versions import use_version
 from core.views import PageMixin, ScopedListView, ServiceFormMixin
 from governance import privacy
@@ -679,10 +682,13 @@ def risk_explanation(user, case: DisputeCase) -> dict:
     }
 
 
-def perform_action(request, case: DisputeCase, key: str) -> tuple[Action, Any, Any]:
+def perform_action(
+    request, case: DisputeCase, key: str, *, client_key: uuid.UUID | None = None
+) -> tuple[Action, Any, Any]:
     """Parse one action's form from the POST and call its one service (the case page's and the
     phone's): ``(action, form, call)``, ``call`` None when the form did not parse. An unknown
-    action is a 404, one the user may not take on this case a 403."""
+    action is a 404, one the user may not take on this case a 403. With the phone's
+    ``client_key`` (core.submissions), a resend of the same submission runs nothing again."""
     action = ACTIONS.get(key)
     if action is None:
         raise Http404(_("没有这个操作。"))
@@ -692,9 +698,19 @@ def perform_action(request, case: DisputeCase, key: str) -> tuple[Action, Any, A
     if not form.is_valid():
         return action, form, None
     with service_call() as call:
-        use_version(case, request)  # the version the page showed: a stale one is a 409
-        action.run(request.user, case, form)
+        submit(
+            user=request.user,
+            form=f"disputes.case.{key}",
+            client_key=client_key,
+            create=lambda: _run_seen(request, case, action, form),
+        )
     return action, form, call
+
+
+def _run_seen(request, case: DisputeCase, action: Action, form) -> Any:
+    use_version(case, request)  # the version the page showed: a stale one is a 409
+    result = action.run(request.user, case, form)
+    return result if isinstance(result, Model) else case
 
 
 class CaseActionView(CaseDetailView):

@@ -37,6 +37,7 @@ from disputes import views as case_views
 from disputes.events import event_label
 from disputes.models import DisputeCase, Level, Source, next_level
 from disputes.tiers import intake as tier_intake
+from disputes.tiers import rules as tier_rules
 from disputes.tiers import selectors as tier_selectors
 from disputes.tiers import services as tier_services
 from governance import capabilities
@@ -304,12 +305,13 @@ class CaseDetailView(MobileMixin, TemplateView):
         return context
 
 
-class CaseActionView(CaseDetailView):
+class CaseActionView(ClientKeyViewMixin, CaseDetailView):
     """POST ``/m/cases/<pk>/<action>/``: one of ``PHONE_ACTIONS``, through the case page's
     ``perform_action`` (the same form, rule and service); back to the phone case page, or that
     page again with the form's errors (400) or the news that someone else acted first (409)."""
 
     http_method_names = ["get", "post"]
+    client_key_in_dispatch = False  # 404 outside the scope, 403 for the role, then a bad key's 400
 
     def get(self, request, *args, **kwargs):
         case = selectors.case_get(user=request.user, pk=kwargs["pk"])  # 404 outside the scope
@@ -320,7 +322,14 @@ class CaseActionView(CaseDetailView):
         key = kwargs["action"]
         if key not in PHONE_ACTIONS:
             raise Http404(_("没有这个操作。"))
-        action, form, call = case_views.perform_action(request, case, key)
+        action = case_views.ACTIONS[key]
+        if not tier_rules.may_act(request.user, case, action.perm):
+            raise PermissionDenied(_("您的角色只能查看本案,不能进行此操作。"))
+        refused = self.read_client_key()
+        if refused is not None:
+            return refused
+        # the phone's outbox may send a form twice: the second runs nothing (core.submissions)
+        action, form, call = case_views.perform_action(request, case, key, client_key=self.client_key)
         if call is not None and call.status == 409:
             messages.error(request, _("%(msg)s 页面已显示案件的最新情况。") % {"msg": call.message})
             return self._again(None, status=409)

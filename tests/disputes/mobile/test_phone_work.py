@@ -156,3 +156,23 @@ def test_the_auxiliary_officer_lands_on_the_phone_home_with_the_village_check_in
 def test_the_grid_workers_phone_home_is_unchanged_by_the_village_tiles(world, client_for):
     page = client_for("grid_g1").get(reverse("mobile:home")).content.decode()
     assert "上报矛盾纠纷" in page and "本网格案件" in page and "驻村签到" not in page
+
+
+def test_a_phone_action_sent_twice_with_one_client_key_is_recorded_once(world, client_for):
+    """The outbox resends a form whose answer was lost: the second send runs nothing."""
+    case = report(world, grid=world.grid_1a)
+    phone = client_for("grid_g1")
+    body = {
+        "version": case.version,
+        "note-note": "已电话联系双方。",
+        "client_key": "5d6e7f80-91a2-4b3c-8d4e-5f60718293a4",
+    }
+    first = phone.post(_action(case, "note"), body)
+    again = phone.post(_action(case, "note"), body)
+    assert first.status_code == again.status_code == 302
+    assert case.events.filter(code="disputes.case.noted").count() == 1
+    body["client_key"] = "6e7f8091-a2b3-4c4d-9e5f-607182930a4b"
+    phone.post(_action(case, "note"), body)
+    assert case.events.filter(code="disputes.case.noted").count() == 2
+    bad = phone.post(_action(case, "note"), {**body, "client_key": "not-a-key"})
+    assert bad.status_code == 400 and case.events.filter(code="disputes.case.noted").count() == 2
