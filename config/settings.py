@@ -294,6 +294,11 @@ PERIODIC_TASKS = {
         "crontab": "10 1 * * *",
         "description": "每天01:10按全部案件与刑事警情重算“民转刑”记录(写入时已维护,夜间纠偏)",
     },
+    "排查完整率汇总重算": {
+        "task": "screening.summary_rebuild",
+        "crontab": "20 1 * * *",
+        "description": "每天01:20按全部轮次重算滚动排查完整率汇总(报告提交时已维护,夜间纠偏)",
+    },
     "红橙案件核查走访任务": {
         "task": "patrols.visits_sweep",
         "crontab": "*/15 * * * *",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from disputes.incidents.turns import criminal_turns_rebuild
 from disputes.models import LEVEL_ORDER, Category, RiskLevel
 from disputes.risk import DEFAULT_POLICY, RULES
+from screening.services import round_grids_rebuild
 from stations.services import incident_repeats_rebuild
 
 from . import vocab
@@ -210,10 +211,12 @@ class Seeder:
 
     def derived(self) -> None:
         """What the services store when they write, here rebuilt set-based once for the bulk
-        rows: the repeat flags of incidents, 民转刑 (after the indexes are back)."""
+        rows: the repeat flags of incidents, 民转刑, the screening completeness summary (after the
+        indexes are back)."""
         for label, rebuild in (
             ("重复警情标记", incident_repeats_rebuild),
             ("民转刑记录", criminal_turns_rebuild),
+            ("排查完整率汇总", round_grids_rebuild),
         ):
             start = time.monotonic()
             n = rebuild()

@@ -354,6 +354,7 @@ def incident_record(
     incident.full_clean()
     incident.save()
     incidents_recorded([incident])
+    incident.refresh_from_db(fields=["is_repeat"])  # stored by incidents_recorded
     return incident
 
 

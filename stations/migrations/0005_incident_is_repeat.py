@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="incident",
             name="is_repeat",
-            field=models.BooleanField(default=False, editable=False, verbose_name="重复警情"),
+            field=models.BooleanField(db_default=False, editable=False, verbose_name="重复警情"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
