@@ -62,3 +62,21 @@ def test_an_unfiltered_big_table_takes_the_planner_estimate(world, client_for, m
     assert (filtered.count, filtered.is_estimate) == (4, False)
     html = client_for("county").get(reverse("disputes:case-list")).content.decode()
     assert "(约数)" in html
+
+
+def test_the_county_filter_offers_grids_once_a_village_is_chosen(world, client_for):
+    """A prefecture's 20,000 grids are not rendered as options on every county list page."""
+    in_grid = report(world, grid=world.grid_1a)
+    report(world, village=world.village_2, grid=None)
+    option = f"{world.village_1.name} · {world.grid_1a.name}"
+    client = client_for("county")
+    page = client.get(reverse("disputes:case-list")).content.decode()
+    assert option not in page
+    page = client.get(reverse("disputes:case-list"), {"village": world.village_1.pk}).content.decode()
+    assert option in page
+    response = client.get(reverse("disputes:case-list"), {"grid": world.grid_1a.pk})
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["object_list"]] == [in_grid.pk]
+    # station staff still see every grid of their jurisdiction
+    page = client_for("station_a").get(reverse("disputes:case-list")).content.decode()
+    assert option in page
