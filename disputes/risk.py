@@ -561,12 +561,15 @@ def _assess_chunk(
         .order_by("case_id")
         .values_list("case_id", "ev_actor", "ev_code", "assessed_at", "ev_changes", "ev_note"),
     )
-    today_rows = RiskAssessment.objects.filter(case=OuterRef("pk"), assessed_on=today, trigger=nightly)
-    DisputeCase.objects.filter(pk__in=mine.values("case_id")).update(
-        risk_score=Subquery(today_rows.values("score")[:1]),
-        risk_level=Subquery(today_rows.values("level")[:1]),
-        risk_assessed_at=now,
-    )
+    # the day's scores onto the cases: one UPDATE … FROM the run's assessments (not two
+    # correlated subqueries per case)
+    mine_sql, mine_params = mine.order_by().values("case_id", "score", "level").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {_CASE_TABLE} SET risk_score = ra.score, risk_level = ra.level, risk_assessed_at = %s
+                FROM ({mine_sql}) ra WHERE ra.case_id = {_CASE_TABLE}.id""",  # noqa: S608  (table name)
+            [connection.ops.adapt_datetimefield_value(now), *mine_params],
+        )
     # the rise notices and visits commit with the new levels (the rerun selects by level, so
     # a notice written after the commit would be lost with a worker killed in between)
     rises = mine.filter(level__in=[RiskLevel.RED, RiskLevel.ORANGE]).select_related("case__village")
