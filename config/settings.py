@@ -295,6 +295,21 @@ PERIODIC_TASKS = {
         "crontab": "30 1 * * *",
         "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)",
     },
+    "重复警情重算": {
+        "task": "stations.repeats_rebuild",
+        "crontab": "0 1 * * *",
+        "description": "每天01:00按全部警情重算“重复警情”标记(写入时已维护,夜间纠偏)",
+    },
+    "民转刑重算": {
+        "task": "disputes.criminal_turns_rebuild",
+        "crontab": "10 1 * * *",
+        "description": "每天01:10按全部案件与刑事警情重算“民转刑”记录(写入时已维护,夜间纠偏)",
+    },
+    "排查完整率汇总重算": {
+        "task": "screening.summary_rebuild",
+        "crontab": "20 1 * * *",
+        "description": "每天01:20按全部轮次重算滚动排查完整率汇总(报告提交时已维护,夜间纠偏)",
+    },
     "红橙案件核查走访任务": {
         "task": "patrols.visits_sweep",
         "crontab": "*/15 * * * *",

@@ -69,6 +69,7 @@ class ScopedListView(PageMixin, TemplateView):
 
     filter_form_class: type[ListFilterForm] = ListFilterForm
     create_url_name = ""
+    paginator_class: type[Paginator] = Paginator  # ``core.pagination.LargeListPaginator`` for huge lists
 
     def get_queryset(self, filters: dict[str, Any]):
         raise NotImplementedError
@@ -89,7 +90,7 @@ class ScopedListView(PageMixin, TemplateView):
         queryset = self.get_queryset(filters)
         if not queryset.ordered:  # aggregate queries drop Meta.ordering; pages need a stable order
             queryset = queryset.order_by(*queryset.model._meta.ordering, "pk")
-        paginator = Paginator(queryset, settings.PAGE_SIZE)
+        paginator = self.paginator_class(queryset, settings.PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         context.update(
             filter_form=filter_form,

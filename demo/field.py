@@ -17,6 +17,7 @@ from collections import Counter
 from django.utils import timezone
 
 from disputes.incidents.services import case_from_incident
+from disputes.incidents.turns import criminal_turns_rebuild
 from disputes.models import Category
 from governance.models import User, VolunteerTeam
 from patrols import services as patrol_services
@@ -24,6 +25,7 @@ from patrols.models import Patrol, PatrolPlan
 from patrols.selectors import Participants
 from stations.models import Incident, Station, VillageAssignment, VillageVisit
 from stations.selectors import normalize_address, villages_of_station
+from stations.services import incident_repeats_rebuild
 
 SEED = 20261215
 N_INCIDENTS = 720
@@ -181,6 +183,9 @@ def _seed_incidents(admin: User, stations: list[Station]) -> Counter:
         )
     Incident.objects.bulk_create(rows, batch_size=500)
     created["警情"] += len(rows)
+    # written in bulk, not through the services: the stored repeat flags and 民转刑 rows now
+    incident_repeats_rebuild()
+    criminal_turns_rebuild()
     # a dozen of the most recent dispute incidents already became cases
     disputes = Incident.objects.filter(
         number__startswith="DEMO-", category=Incident.Category.DISPUTE, case_link__isnull=True

@@ -26,6 +26,7 @@ from core.api import ReadViewSet, ScopedViewSet
 from core.attachments.api import AttachmentsMixin
 from core.errors import DomainError
 from core.filters import IdFilter
+from core.pagination import LargeListPagination
 from core.versions import etag, use_version
 from governance.models import User
 
@@ -95,6 +96,8 @@ class CaseViewSet(
 
     serializer_class = s.CaseListSerializer
     attachment_label = "disputes.case"
+    # a county's years of cases: ``count`` is the table estimate when unfiltered, else capped
+    pagination_class = LargeListPagination
     filterset_class = CaseFilter
     filter_backends = [DjangoFilterBackend]  # the selector orders the list
     action_capabilities = {

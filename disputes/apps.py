@@ -10,10 +10,11 @@ class DisputesConfig(AppConfig):
     def ready(self) -> None:
         from governance.home import register_home_panel
         from governance.privacy import register_revealer
-        from stations.services import register_incidents_recorded
+        from stations.services import register_incidents_changed, register_incidents_recorded
 
         from .attachments import register_attachables
         from .home import dispute_panel
+        from .incidents.turns import criminal_turns_refresh_incidents
         from .models import Party
         from .selectors import related_get
         from .services import rescore_cases_of_incidents
@@ -23,6 +24,9 @@ class DisputesConfig(AppConfig):
         register_home_panel(work_queue_panel)  # 我的待办
         # a repeat incident re-scores the cases from its source at once
         register_incidents_recorded(rescore_cases_of_incidents)
+        # 民转刑 is stored: a criminal incident recorded or edited refreshes its rows
+        register_incidents_recorded(criminal_turns_refresh_incidents)
+        register_incidents_changed(criminal_turns_refresh_incidents)
         # 查看完整号码 on a party: through the case scope (a mediator their cases, an auxiliary
         # officer their village)
         register_revealer("disputes.party", lambda user, pk: related_get(Party, user=user, pk=pk))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import DateInput, ListFilterForm, StyledFormMixin
 from core.limits import BoundedDateField, BoundedDateTimeField
 from core.versions import use_token_version, versions_token
+from governance import scoping
 from governance import selectors as gov_selectors
 from governance.models import Ethnicity, Gender, Grid, Mediator, Region, User
 from governance.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
@@ -98,8 +99,26 @@ class CaseFilterForm(ListFilterForm):
                 del self.fields[name]
             return
         self.fields["village"].queryset = gov_selectors.village_list(user=user).select_related(None)
-        self.fields["grid"].queryset = gov_selectors.grid_list(user=user).select_related("village")
+        self.fields["grid"].queryset = self._grid_choices(user)
         self.fields["mediator"].queryset = gov_selectors.mediator_list(user=user).select_related(None)
+
+    def _grid_choices(self, user):
+        """The grids offered. County-wide, a prefecture has tens of thousands (a 20,000-option
+        select was most of the county list's time and memory): the chosen village's grids only
+        (or the one asked for), none before a village is chosen."""
+        grids = gov_selectors.grid_list(user=user).select_related("village")
+        if not scoping.is_county_wide(user):
+            return grids
+
+        def wanted(name: str) -> int | None:
+            value = str(self.data.get(name) or "") if self.is_bound else ""
+            return int(value) if value.isdigit() and len(value) <= 18 else None
+
+        if (village := wanted("village")) is not None:
+            return grids.filter(village_id=village)
+        if (grid := wanted("grid")) is not None:
+            return grids.filter(pk=grid)
+        return grids.none()
 
     def values(self) -> dict:
         filters = super().values()

@@ -30,6 +30,7 @@ from stations.models import Incident
 from stations.selectors import normalize_address, station_for_village
 
 from . import clock
+from .incidents.turns import criminal_turns_refresh_cases
 from .models import (
     LEVEL_ORDER,
     OPEN_STATUSES,
@@ -381,6 +382,7 @@ def case_report(
         changes={"status": [None, case.status], "level": [None, case.level]},
     )
     points.points_for_case_reported(case=case)  # 积分: never fails the report
+    criminal_turns_refresh_cases(case_ids=[case.pk])  # 民转刑, stored
     _rescore(case)
     return case
 
@@ -417,6 +419,8 @@ def case_update(*, actor: User, case: DisputeCase, data: dict[str, Any], note: s
     case.updated_at = now
     case.version += 1
     _event(case, actor, "disputes.case.updated", note=note, changes=changes)
+    if changes.keys() & {"village", "address", "reported_at"}:  # its source moved: 民转刑, stored
+        criminal_turns_refresh_cases(case_ids=[case.pk])
     _rescore(case)
     return case
 
@@ -855,7 +859,9 @@ def party_add(*, actor: User, case: DisputeCase, **data: Any) -> Party:
     party.save()
     _event(case, actor, "disputes.party.added", note=f"{party.get_role_display()}:{party.name}")
     recusal_recheck(case=case, actor=actor)
-    _rescore(case)  # a party's phone can bring its repeat incidents
+    if party.phone:  # a party's phone can bring 民转刑 (stored) and repeat incidents
+        criminal_turns_refresh_cases(case_ids=[case.pk])
+    _rescore(case)
     return party
 
 
@@ -880,6 +886,8 @@ def party_update(*, actor: User, party: Party, data: dict[str, Any], note: str =
         save_changed(party)  # only the changed fields, from the version the editor saw (else 409)
         _event(case, actor, "disputes.party.updated", note=note or party.name, changes=changes)
         recusal_recheck(case=case, actor=actor)
+        if "party.phone" in changes:
+            criminal_turns_refresh_cases(case_ids=[case.pk])  # 民转刑, stored
         _rescore(case)
     return party
 

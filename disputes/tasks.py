@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.jobs import scheduled_task
 
 from . import risk, sweeps
+from .incidents.turns import criminal_turns_rebuild
 from .tiers import sweeps as tier_sweeps
 
 
@@ -22,6 +23,12 @@ def case_sweeps() -> dict:
 @scheduled_task("disputes.risk_nightly")
 def risk_nightly() -> int:
     return risk.assess_open_cases(now=timezone.now())
+
+
+@scheduled_task("disputes.criminal_turns_rebuild")
+def criminal_turns_nightly() -> int:
+    """Nightly: the stored 民转刑 rows recomputed set-based (corrects any drift)."""
+    return criminal_turns_rebuild()
 
 
 @scheduled_task("disputes.tiers_sweep")

@@ -31,6 +31,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.errors import add_to_form, service_call
+from core.pagination import LargeListPaginator
 from core.submissions import submit
 from core.versions import use_version
 from core.views import PageMixin, ScopedListView, ServiceFormMixin
@@ -90,6 +91,8 @@ class CaseListView(ScopedListView):
     template_name = "disputes/case_list.html"
     nav_key = "cases"
     filter_form_class = forms.CaseFilterForm
+    # a county keeps years of cases: no exact count(*) of the whole list on every page
+    paginator_class = LargeListPaginator
 
     def get_page_title(self) -> str:
         return cases_title(self.request.user)

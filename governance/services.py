@@ -6,6 +6,7 @@ Chinese messages) and raises ``django.core.exceptions.ValidationError`` or a ``D
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -157,7 +158,9 @@ def region_archive(*, actor: User, region: Region) -> Region:
     Region.objects.filter(pk=region.pk).update(
         is_archived=True, archived_at=timezone.now(), version=F("version") + 1
     )
-    Grid.objects.filter(village=region, is_active=True).update(is_active=False, version=F("version") + 1)
+    grids = list(Grid.objects.filter(village=region, is_active=True).values_list("pk", flat=True))
+    Grid.objects.filter(pk__in=grids).update(is_active=False, version=F("version") + 1)
+    _grids_changed(grids)
     region.refresh_from_db()
     return region
 
@@ -173,6 +176,24 @@ def region_restore(*, actor: User, region: Region) -> Region:
 
 
 # --- Grids --------------------------------------------------------------------------------
+# Apps to the right keep data derived from which grids are active (screening: the completeness
+# summary of each round); they register ``hook(*, grid_ids)`` from their ``AppConfig.ready``,
+# called in the transaction that creates, deactivates or reactivates grids.
+GridsHook = Callable[..., Any]
+_GRIDS_CHANGED: list[GridsHook] = []
+
+
+def register_grids_changed(hook: GridsHook) -> None:
+    if hook not in _GRIDS_CHANGED:
+        _GRIDS_CHANGED.append(hook)
+
+
+def _grids_changed(grid_ids: list[int]) -> None:
+    if grid_ids:
+        for hook in _GRIDS_CHANGED:
+            hook(grid_ids=grid_ids)
+
+
 GRID_FIELDS = ("name", "code", "police_grid", "households", "population", "boundary", "is_active")
 
 
@@ -181,7 +202,9 @@ def grid_create(*, actor: User, village: Region, **data: Any) -> Grid:
     require_village_in_scope(actor, village)
     if village.is_archived:
         raise DomainError(_("该村(社区)已归档,不能新增网格。"), field="village")
-    return apply_and_save(Grid(village=village), data, GRID_FIELDS)
+    grid = apply_and_save(Grid(village=village), data, GRID_FIELDS)
+    _grids_changed([grid.pk])
+    return grid
 
 
 @transaction.atomic
@@ -189,7 +212,11 @@ def grid_update(*, actor: User, grid: Grid, data: dict[str, Any]) -> Grid:
     require_village_in_scope(actor, grid.village)
     if data.get("is_active") is False and grid.workers.filter(is_active=True).exists():
         raise DomainError(_("该网格还有在岗网格员,请先调整网格员后再停用网格。"), field="is_active")
-    return apply_and_save(grid, data, GRID_FIELDS)
+    was_active = grid.is_active
+    grid = apply_and_save(grid, data, GRID_FIELDS)
+    if grid.is_active != was_active:
+        _grids_changed([grid.pk])
+    return grid
 
 
 GRID_WORKER_FIELDS = (

@@ -1,18 +1,18 @@
 """Figures of rolling screening for the command centre (composed by ``dashboards``).
 
 Completeness counts the same grids as the completeness page (``selectors.counted_grids``), so a
-round's rate on the dashboard is the rate its page shows for the same area."""
+round's rate on the dashboard is the rate its page shows for the same area: it reads the
+completeness summary (``RoundGrid``), which holds exactly those grids."""
 
 from typing import TypedDict
 
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.periods import rate
 from governance.models import Grid
 
-from .models import ScreeningRound
-from .selectors import counted_grids
+from .models import RoundGrid, ScreeningRound
 
 
 class RoundFigures(TypedDict):
@@ -36,15 +36,12 @@ def screening_figures(village_ids: QuerySet, *, rounds: int = 3) -> list[RoundFi
     now = timezone.now()
     out: list[RoundFigures] = []
     for r in latest:
-        agg = (
-            counted_grids(r)
-            .filter(village__in=village_ids)
-            .annotate(rep=FilteredRelation("screening_reports", condition=Q(screening_reports__round=r)))
-            .aggregate(
-                total=Count("pk"),
-                on_time=Count("pk", filter=Q(rep__filed_at__lte=r.due_at)),
-                late=Count("pk", filter=Q(rep__filed_at__gt=r.due_at)),
-            )
+        # from the completeness summary (``RoundGrid``: the round's counted grids, kept by the
+        # services, rebuilt nightly), not the round × grid anti-join over the territory
+        agg = RoundGrid.objects.filter(round=r, village__in=village_ids).aggregate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(filed_at__lte=r.due_at)),
+            late=Count("pk", filter=Q(filed_at__gt=r.due_at)),
         )
         filed = agg["on_time"] + agg["late"]
         out.append(

@@ -145,3 +145,27 @@ class ScreeningItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_area_display()}:{self.description[:20]}"
+
+
+class RoundGrid(models.Model):
+    """A grid a round counts, with its report's filing time (None: missing): the completeness
+    summary (issue 15), one row per (round, grid), so that ``/screening/`` and the dashboards
+    count rows of one table instead of the round × grid anti-join over the territory. The grids
+    are ``selectors.counted_grids``; on time or late is ``filed_at`` against the round's
+    ``due_at`` at read time. Derived data: written by ``services.round_grids_refresh`` in the
+    transaction of the write that changes it (a round opened, a report filed, a grid created,
+    deactivated or archived) and rebuilt nightly (``round_grids_rebuild``)."""
+
+    round = models.ForeignKey(ScreeningRound, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")  # the grid's
+    filed_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("排查完整率汇总")
+        verbose_name_plural = _("排查完整率汇总")
+        constraints = [models.UniqueConstraint(fields=["round", "grid"], name="roundgrid_unique")]
+        indexes = [models.Index(fields=["round", "village", "filed_at"], name="roundgrid_round_village")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} · {self.grid_id}"

@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Exists,
     F,
@@ -47,7 +47,7 @@ from governance import points, scoping
 from governance.models import Grid, GridWorker, Region, User
 from stations.models import AuxiliaryOfficer, Officer, VillageAssignment
 
-from .models import ScreeningArea, ScreeningItem, ScreeningPolicy, ScreeningReport, ScreeningRound
+from .models import RoundGrid, ScreeningArea, ScreeningItem, ScreeningPolicy, ScreeningReport, ScreeningRound
 from .selectors import ROUND_GRIDS, ROUND_VILLAGES, may_file
 
 Pairs = list[tuple[int, int]]  # (round id, grid id)
@@ -123,7 +123,79 @@ def screening_rounds_open_due(*, now: dt.datetime) -> list[ScreeningRound]:
                 )
         except IntegrityError:  # another worker opened today's round first
             logger.info("screening round for %s on %s already exists", policy.county_id, today)
+    if opened:  # its grids, all missing for now (the completeness summary)
+        round_grids_refresh(round_ids=[r.pk for r in opened])
     return opened
+
+
+# --- The completeness summary (issue 15) --------------------------------------------------------
+_SUMMARY_CHUNK = 500
+
+
+def _round_grids_sql(where: str) -> str:
+    """The rows of ``RoundGrid``: the grids each round counts (``selectors.counted_grids``: active
+    with the village not archived, or reported in it) with their report's filing time."""
+    round_t, region, grid, report, summary = (
+        m._meta.db_table for m in (ScreeningRound, Region, Grid, ScreeningReport, RoundGrid)
+    )
+    return f"""
+        INSERT INTO {summary} (round_id, grid_id, village_id, filed_at)
+        SELECT r.id, g.id, g.village_id, rep.filed_at
+        FROM {round_t} r
+        JOIN {region} t ON t.parent_id = r.county_id
+        JOIN {region} v ON v.parent_id = t.id
+        JOIN {grid} g ON g.village_id = v.id
+        LEFT JOIN {report} rep ON rep.round_id = r.id AND rep.grid_id = g.id
+        WHERE ((g.is_active AND NOT v.is_archived) OR rep.id IS NOT NULL) {where}
+    """  # noqa: S608  (table names, never input)
+
+
+def round_grids_refresh(*, round_ids: list[int] | None = None, grid_ids: list[int] | None = None) -> int:
+    """Recompute the summary rows of these rounds and/or grids (both: their intersection), set-
+    based: their rows deleted and inserted again from the raw tables, in the caller's
+    transaction. Returns the rows written."""
+    if round_ids is None and grid_ids is None:
+        raise ValueError("round_ids or grid_ids")
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for column, ids, other, other_ids in (
+            ("round", round_ids, "grid", grid_ids),
+            ("grid", grid_ids, "round", round_ids),
+        ):
+            if ids is None:
+                continue
+            for start in range(0, len(ids), _SUMMARY_CHUNK):
+                chunk = ids[start : start + _SUMMARY_CHUNK]
+                rows = RoundGrid.objects.filter(**{f"{column}_id__in": chunk})
+                where = f"AND {column[0]}.id IN ({', '.join(['%s'] * len(chunk))})"
+                params = list(chunk)
+                if other_ids is not None:
+                    rows = rows.filter(**{f"{other}_id__in": other_ids})
+                    where += f" AND {other[0]}.id IN ({', '.join(['%s'] * len(other_ids))})"
+                    params += list(other_ids)
+                rows.delete()
+                cursor.execute(_round_grids_sql(where), params)
+                written += cursor.rowcount
+            if other_ids is not None:
+                break  # the intersection is done in one pass
+    return written
+
+
+def round_grids_rebuild() -> int:
+    """The nightly rebuild: every round's rows recomputed (one transaction per 20 rounds, so a
+    county's years of rounds never hold one huge transaction). Returns the rows written."""
+    ids = list(ScreeningRound.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(ids), 20):
+        written += round_grids_refresh(round_ids=ids[start : start + 20])
+    RoundGrid.objects.exclude(round_id__in=ScreeningRound.objects.values("pk")).delete()
+    return written
+
+
+def round_grids_of_changed_grids(*, grid_ids: list[int]) -> int:
+    """Grids created, deactivated or archived (the hook of ``governance.services``): their rows in
+    every round of their county."""
+    return round_grids_refresh(grid_ids=list(grid_ids))
 
 
 # --- Filing a report ----------------------------------------------------------------------
@@ -243,6 +315,8 @@ def screening_report_file(
                 )
         except IntegrityError:
             raise ConflictError(_("该网格本轮已提交排查报告。"), code="duplicate") from None
+        # the completeness summary, in the same transaction: the grid's row now has a filing time
+        round_grids_refresh(round_ids=[round.pk], grid_ids=[grid.pk])
 
     rows: list[ScreeningItem] = []
     linked: list[DisputeCase] = []

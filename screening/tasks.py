@@ -7,6 +7,12 @@ from core.jobs import scheduled_task
 from . import services
 
 
+@scheduled_task("screening.summary_rebuild")
+def screening_summary_rebuild() -> int:
+    """Nightly: the completeness summary of every round recomputed set-based (corrects drift)."""
+    return services.round_grids_rebuild()
+
+
 @scheduled_task("screening.open_rounds")
 def screening_open_rounds() -> int:
     """Open the rolling-screening rounds that are due (one per county and day at most)."""

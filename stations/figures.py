@@ -12,7 +12,6 @@ from governance.models import Region
 
 from .models import Incident, VillageAssignment
 from .presence.selectors import presence_min_days
-from .selectors import is_repeat_incident
 
 
 class IncidentFigures(TypedDict):
@@ -37,7 +36,7 @@ def incident_figures(village_ids: QuerySet, *, start: dt.datetime, end: dt.datet
     """Incidents received in [start, end): total, per 10,000 residents, by category, repeats."""
     incidents = Incident.objects.filter(village__in=village_ids, received_at__gte=start, received_at__lt=end)
     by_category = dict(incidents.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
-    repeats = incidents.annotate(is_repeat=is_repeat_incident()).filter(is_repeat=True).count()
+    repeats = incidents.filter(is_repeat=True).count()  # stored at write time (services)
     population = Region.objects.filter(pk__in=village_ids).aggregate(p=Sum("population"))["p"] or 0
     total = sum(by_category.values())
     labels = dict(Incident.Category.choices)

@@ -234,6 +234,10 @@ class Incident(Versioned):
     )
     address = models.CharField(_("发生地址"), max_length=128, blank=True)
     address_key = models.CharField(_("规范化地址"), max_length=128, blank=True, editable=False)
+    # stored, not computed at read time (issue 15): set by the services that record and edit
+    # incidents (``services.incident_repeats_refresh``) and rebuilt nightly
+    # (``services.incident_repeats_rebuild``); the definition is ``selectors.is_repeat_incident``
+    is_repeat = models.BooleanField(_("重复警情"), db_default=False, editable=False)
     caller_name = models.CharField(_("报警人"), max_length=32, blank=True)
     caller_phone = models.CharField(_("报警电话"), max_length=20, blank=True, validators=[validate_phone])
     parties = models.TextField(_("当事人"), blank=True, validators=[validate_text])

@@ -4,9 +4,9 @@
 import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from governance import capabilities, scoping
@@ -21,13 +21,6 @@ from .models import (
     Station,
     VillageAssignment,
 )
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
-
-
-class RepeatFlag(TypedDict):
-    is_repeat: bool  # the same address or caller within the repeat window (``incident_list``)
 
 
 def villages_of_station(station_id: int) -> QuerySet[Region]:
@@ -259,7 +252,9 @@ def same_source(*, village: Any = None, address_key: Any = None, phones: Any = N
 
 def is_repeat_incident(window_days: int = REPEAT_WINDOW_DAYS) -> Exists:
     """A repeat incident (重复警情): another incident from the same source (``same_source``) in
-    the ``window_days`` before this one. Ties on the minute go by primary key."""
+    the ``window_days`` before this one. Ties on the minute go by primary key. The definition:
+    it is stored in ``Incident.is_repeat`` when incidents are written, and reads use the column
+    (a correlated EXISTS over every incident took 32 s at 500 k incidents)."""
     outer = OuterRef("received_at")
     earlier = Q(received_at__lt=outer) | Q(received_at=outer, pk__lt=OuterRef("pk"))
     same = same_source(
@@ -281,14 +276,13 @@ def incident_list(
     date_to: dt.date | None = None,
     repeat: bool | None = None,
     referral_status: str | None = None,
-) -> "QuerySet[WithAnnotations[Incident, RepeatFlag]]":
-    """Incidents in the user's villages, each annotated with ``is_repeat``."""
+) -> QuerySet[Incident]:
+    """Incidents in the user's villages; ``is_repeat`` is the stored flag (``is_repeat_incident``,
+    kept by ``services.incident_repeats_refresh`` and rebuilt nightly)."""
     if not may_see_incidents(user):
-        return Incident.objects.none().annotate(is_repeat=Value(False))
-    qs = (
-        Incident.objects.filter(village__in=scoping.village_ids(user))
-        .select_related("station", "village", "village__parent")
-        .annotate(is_repeat=is_repeat_incident())
+        return Incident.objects.none()
+    qs = Incident.objects.filter(village__in=scoping.village_ids(user)).select_related(
+        "station", "village", "village__parent"
     )
     if search:
         qs = qs.filter(

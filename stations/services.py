@@ -7,8 +7,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,10 +227,93 @@ def register_incidents_recorded(hook: IncidentHook) -> None:
 
 
 def incidents_recorded(incidents: list[Incident]) -> None:
-    """Tell the registered apps of new incidents (inside the recording transaction)."""
+    """Tell the registered apps of new incidents (inside the recording transaction), after
+    storing which incidents are now repeats (``incident_repeats_refresh``)."""
     if incidents:
+        incident_repeats_refresh(sources=[_source(i) for i in incidents])
         for hook in _INCIDENTS_RECORDED:
             hook(incidents=incidents)
+
+
+# What an edited incident owes the apps to the right (disputes: 民转刑 links): ``hook(*,
+# incidents)``, called in the editing transaction.
+_INCIDENTS_CHANGED: list[IncidentHook] = []
+
+
+def register_incidents_changed(hook: IncidentHook) -> None:
+    if hook not in _INCIDENTS_CHANGED:
+        _INCIDENTS_CHANGED.append(hook)
+
+
+# --- Repeat incidents, stored (issue 15) -----------------------------------------------------
+# ``Incident.is_repeat`` holds ``selectors.is_repeat_incident`` so that lists and figures read a
+# column instead of a correlated EXISTS over every incident. Recording or editing an incident
+# can change it for the incident and for the later ones from the same source within the window:
+# those are recomputed in the same transaction. The nightly rebuild recomputes every incident
+# set-based (window functions) and corrects any drift.
+Source = tuple[int, str, str, dt.datetime]  # village id, address key, caller phone, received at
+_REFRESH_CHUNK = 500
+
+
+def _source(incident: Incident) -> Source:
+    return (incident.village_id, incident.address_key, incident.caller_phone, incident.received_at)
+
+
+def incident_repeats_refresh(*, sources: list[Source]) -> int:
+    """Recompute ``is_repeat`` of every incident from one of ``sources`` received from the
+    earliest source's time to the window after the latest (a superset is harmless: each value
+    is recomputed exactly). In chunks of 500 sources; returns the rows written."""
+    window = dt.timedelta(days=selectors.REPEAT_WINDOW_DAYS)
+    written = 0
+    for start in range(0, len(sources), _REFRESH_CHUNK):
+        chunk = sources[start : start + _REFRESH_CHUNK]
+        places = {(v, k) for v, k, _p, _t in chunk if k}
+        phones = {p for _v, _k, p, _t in chunk if p}
+        same = Q(pk__in=[])
+        if places:
+            same |= Q(village_id__in={v for v, _k in places}, address_key__in={k for _v, k in places})
+        if phones:
+            same |= Q(caller_phone__in=phones)
+        if not places and not phones:
+            continue
+        times = [t for _v, _k, _p, t in chunk]
+        written += (
+            Incident.objects.filter(same, received_at__gte=min(times), received_at__lte=max(times) + window)
+            .order_by()
+            .update(is_repeat=selectors.is_repeat_incident())
+        )
+    return written
+
+
+def incident_repeats_rebuild() -> int:
+    """The nightly rebuild: ``is_repeat`` of every incident recomputed in one statement — an
+    incident is a repeat when the previous incident of its place (village + address key) or of
+    its caller phone, in (received_at, id) order, lies within the window (the same answer as
+    ``selectors.is_repeat_incident``, from two window functions instead of one EXISTS per row).
+    Only the rows whose value changes are written; returns how many."""
+    days = selectors.REPEAT_WINDOW_DAYS
+    table = Incident._meta.db_table
+    if connection.vendor == "postgresql":
+        within = f"{{lag}} >= received_at - interval '{days:d} days'"
+    else:  # SQLite: datetimes are ISO text
+        within = f"julianday({{lag}}) >= julianday(received_at) - {days:d}"
+    place_lag = "LAG(received_at) OVER (PARTITION BY village_id, address_key ORDER BY received_at, id)"
+    phone_lag = "LAG(received_at) OVER (PARTITION BY caller_phone ORDER BY received_at, id)"
+    # built from the model's table name and a constant, never from input
+    sql = f"""
+        UPDATE {table} SET is_repeat = fresh.rep
+        FROM (
+            SELECT id, (
+                COALESCE(address_key <> '' AND {within.format(lag=place_lag)}, FALSE)
+                OR COALESCE(caller_phone <> '' AND {within.format(lag=phone_lag)}, FALSE)
+            ) AS rep
+            FROM {table}
+        ) AS fresh
+        WHERE fresh.id = {table}.id AND {table}.is_repeat <> fresh.rep
+    """  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -271,6 +354,7 @@ def incident_record(
     incident.full_clean()
     incident.save()
     incidents_recorded([incident])
+    incident.refresh_from_db(fields=["is_repeat"])  # stored by incidents_recorded
     return incident
 
 
@@ -285,9 +369,16 @@ def incident_update(*, actor: User, incident: Incident, data: dict) -> Incident:
         _check_incident_village(actor, incident.station, data["village"])
     for key, value in data.items():
         setattr(incident, key, value)
+    before = _source(Incident.objects.get(pk=incident.pk))
     incident.address_key = selectors.normalize_address(incident.address)
     incident.full_clean()
     save_changed(incident)  # only the changed fields, from the version the editor saw
+    after = _source(incident)
+    if after != before:  # its place, caller or time moved: repeats at the old and the new source
+        incident_repeats_refresh(sources=[before, after])
+        incident.refresh_from_db(fields=["is_repeat"])
+    for hook in _INCIDENTS_CHANGED:
+        hook(incidents=[incident])
     return incident
 
 

@@ -29,3 +29,35 @@ class IncidentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} → {self.case_id}"
+
+
+class CriminalTurn(models.Model):
+    """民转刑, stored (issue 15): a criminal incident (刑事警情) from a case's source — at its place
+    or from one of its parties' phones (``disputes.selectors.case_incidents``) — received after
+    the case was reported. Derived data: written by ``services.criminal_turns_refresh`` when a
+    case, a party or an incident changes, and rebuilt nightly (``criminal_turns_rebuild``), so
+    the dashboards count rows here instead of a correlated EXISTS over every incident.
+    ``received_at`` is the incident's, copied for the period filter."""
+
+    case = models.ForeignKey(
+        "disputes.DisputeCase",
+        verbose_name=_("案件"),
+        on_delete=models.CASCADE,
+        related_name="criminal_turns",
+    )
+    incident = models.ForeignKey(
+        "stations.Incident", verbose_name=_("刑事警情"), on_delete=models.CASCADE, related_name="+"
+    )
+    received_at = models.DateTimeField(_("接警时间"))
+
+    class Meta:
+        verbose_name = _("民转刑")
+        verbose_name_plural = _("民转刑")
+        constraints = [models.UniqueConstraint(fields=["case", "incident"], name="criminalturn_unique_pair")]
+        indexes = [
+            models.Index(fields=["received_at", "case"], name="criminalturn_received_case"),
+            models.Index(fields=["incident"], name="criminalturn_incident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.incident_id}"

@@ -509,15 +509,12 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
         " FROM disputes_disputecase WHERE village_id = ANY(%(ids)s) GROUP BY village_id",
         {"open": open_, "ids": ids},
     )
-    # 民转刑: a criminal incident in the period, after the case, at its place or from a party's phone
+    # 民转刑: a criminal incident in the period, after the case, at its place or from a party's
+    # phone — stored (issue 15) as disputes_criminalturn rows, which the hand SQL reads too
     _rows(
-        "SELECT count(*) FROM disputes_disputecase c WHERE c.village_id = ANY(%(ids)s) AND ("
-        " EXISTS (SELECT 1 FROM stations_incident i WHERE i.category = 'criminal' AND i.village_id = c.village_id"
-        "  AND i.address_key = c.address_key AND c.address_key <> '' AND i.received_at >= %(a)s"
-        "  AND i.received_at < %(b)s AND i.received_at > c.reported_at)"
-        " OR EXISTS (SELECT 1 FROM disputes_party p JOIN stations_incident i ON i.caller_phone = p.phone"
-        "  WHERE p.case_id = c.id AND p.phone <> '' AND i.category = 'criminal' AND i.received_at >= %(a)s"
-        "  AND i.received_at < %(b)s AND i.received_at > c.reported_at))",
+        "SELECT count(DISTINCT t.case_id) FROM disputes_criminalturn t"
+        " JOIN disputes_disputecase c ON c.id = t.case_id WHERE c.village_id = ANY(%(ids)s)"
+        " AND t.received_at >= %(a)s AND t.received_at < %(b)s",
         {"ids": ids, "a": start, "b": end},
     )
     _rows(
@@ -525,29 +522,26 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
         " AND received_at >= %(a)s AND received_at < %(b)s GROUP BY category",
         {"ids": ids, "a": start, "b": end},
     )
+    # repeat incidents: stored (issue 15) in stations_incident.is_repeat
     _rows(
         "SELECT count(*) FROM stations_incident i WHERE i.village_id = ANY(%(ids)s) AND i.received_at >= %(a)s"
-        " AND i.received_at < %(b)s AND EXISTS (SELECT 1 FROM stations_incident j WHERE j.received_at <"
-        " i.received_at AND j.received_at >= i.received_at - interval '30 days' AND ((j.village_id = i.village_id"
-        " AND j.address_key = i.address_key AND i.address_key <> '') OR (j.caller_phone = i.caller_phone"
-        " AND i.caller_phone <> '')))",
+        " AND i.received_at < %(b)s AND i.is_repeat",
         {"ids": ids, "a": start, "b": end},
     )
     return _screening_sql(ids)
 
 
 def _screening_sql(ids: list[int] | None = None) -> Any:
-    """Completeness of the last three rounds per county: grids, reported on time, late."""
+    """Completeness of the last three rounds per county: grids, reported on time, late — from
+    the per-round summary rows (``screening_roundgrid``, issue 15) the app reads too."""
     if ids is None:
         ids = _ids("SELECT id FROM governance_region WHERE kind IN ('village', 'community')", None)
     return _rows(
-        "SELECT r.id, count(g.id), count(p.id) FILTER (WHERE p.filed_at <= r.due_at),"
-        " count(p.id) FILTER (WHERE p.filed_at > r.due_at)"
+        "SELECT r.id, count(s.id), count(s.id) FILTER (WHERE s.filed_at <= r.due_at),"
+        " count(s.id) FILTER (WHERE s.filed_at > r.due_at)"
         " FROM (SELECT * FROM disputes_screeninground ORDER BY opens_on DESC, id DESC LIMIT 3) r"
-        " JOIN governance_region t ON t.parent_id = r.county_id JOIN governance_region v ON v.parent_id = t.id"
-        " JOIN governance_grid g ON g.village_id = v.id AND g.is_active AND NOT v.is_archived"
-        " LEFT JOIN disputes_screeningreport p ON p.round_id = r.id AND p.grid_id = g.id"
-        " WHERE v.id = ANY(%s) GROUP BY r.id",
+        " JOIN screening_roundgrid s ON s.round_id = r.id"
+        " WHERE s.village_id = ANY(%s) GROUP BY r.id",
         [ids],
     )
 
