@@ -151,6 +151,11 @@ def test_the_auxiliary_officer_lands_on_the_phone_home_with_the_village_check_in
     presence.visit_check_in(actor=world.user("aux_v1"), village=world.village_1, activity="visit")
     assert "今日已签到" in phone.get(reverse("mobile:home")).content.decode()
     assert phone.get("/?desktop=1").status_code == 200  # the desktop home stays one link away
+    # every tile opens a page the auxiliary officer may use
+    import re
+
+    for href in re.findall(r'class="m-tile[^"]*" href="([^"]+)"', page):
+        assert phone.get(href).status_code == 200, href
 
 
 def test_the_grid_workers_phone_home_is_unchanged_by_the_village_tiles(world, client_for):
