@@ -338,6 +338,7 @@ class MobileView(PageMixin, ClientKeyViewMixin, TemplateView):
             confirm_zero=self.request.GET.get("zero") == "1",
             is_past_due=self.round is not None and self.round.due_at < timezone.now(),
             areas=ScreeningArea.choices,
+            back_url=reverse("mobile:home"),  # the phone layout (disputes/mobile/base.html)
         )
         return context
 

@@ -175,7 +175,7 @@ def _fill_items(world):
     case = report(world, grid=world.grid_1a)
 
     def fill(page):
-        page.click("label[for='id_items-0-area_3']")  # 家庭邻里
+        page.click("label.m-cat:has(input[name='items-0-area'][value='family_neighbour'])")  # 家庭邻里
         assert page.is_checked("input[name='items-0-area'][value='family_neighbour']")
         page.fill("textarea[name='items-0-description']", "两户因宅基地边界又起争执")
         page.select_option("select[name='items-0-case']", str(case.pk))

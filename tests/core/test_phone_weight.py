@@ -87,11 +87,6 @@ def test_every_phone_page_is_light_on_first_load_and_after(pages, client_for):
     assert not heavy, heavy
 
 
-@pytest.mark.xfail(
-    reason="the grid worker's screening page still uses the desktop layout (Bootstrap, htmx: about 94 KB "
-    "gzipped); moving it to the phone layout is the phone-homes part of issue 16",
-    strict=False,
-)
 def test_the_screening_phone_page_is_light(world, client_for):
     open_round()
     after, first, assets = _weigh(client_for("grid_g1"), "/screening/m/")
