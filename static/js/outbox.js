@@ -205,6 +205,11 @@
     (entry.fields || []).forEach(function (pair) { fd.append(pair[0], pair[1]); });
     (entry.files || []).forEach(function (f) { fd.append(f[0], f[1], f[2] || "upload"); });
     fd.set("csrfmiddlewaretoken", csrfToken(entry));
+    // a check-in form (data-offline-time) kept on the phone says when the tap was: the server
+    // keeps its own time as the check-in's and this one only as "recorded offline at"
+    if (entry.offline_time && entry.waited && entry.at) {
+      fd.set("recorded_offline_at", new Date(entry.at).toISOString());
+    }
     return fd;
   }
 
@@ -230,6 +235,7 @@
       if (form) { form.dispatchEvent(new CustomEvent("outbox:offline", { detail: { entry: entry } })); }
       entry.state = "waiting";
       entry.message = "";
+      entry.waited = true;  // not sent when made: a check-in says when it was really made
       return put(entry).then(function () { say(T.offline); return render(); }).then(function () { return "offline"; });
     });
   }
@@ -307,7 +313,8 @@
     return {
       key: keyInput.value, url: form.getAttribute("action") || window.location.pathname + window.location.search,
       label: form.getAttribute("data-outbox") || document.title, fields: fields, files: files,
-      csrf: csrfToken(null), at: Date.now(), state: "waiting", page: window.location.pathname
+      csrf: csrfToken(null), at: Date.now(), state: "waiting", page: window.location.pathname,
+      offline_time: form.hasAttribute("data-offline-time")
     };
   }
 
@@ -326,7 +333,8 @@
       if (navigator.onLine === false) {
         form.dispatchEvent(new CustomEvent("outbox:offline", { detail: { entry: entry } }));
         say(T.offline);
-        return render();
+        entry.waited = true;
+        return put(entry).then(render);
       }
       say(T.sending);
       return send(entry);

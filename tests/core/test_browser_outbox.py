@@ -330,3 +330,33 @@ def test_a_report_with_its_photo_waits_offline_and_is_sent_once_with_the_photo(
     assert str(case.client_key) == entry["key"]
     assert Attachment.objects.get().object_id == case.pk
     context.close()
+
+
+@pytest.mark.parametrize("name", ["village_check_in", "visit_check_in", "patrol_check_in"])
+def test_a_check_in_kept_offline_says_when_it_was_made_and_keeps_the_servers_time(
+    phone, live_server, world, name
+):
+    """The phone's time of the tap is kept only as "recorded offline at"; the check-in's time is
+    the server's, when it arrives."""
+    from django.utils import timezone
+
+    user, setup, model = FORMS[name]
+    url, fill, submit, _post = setup(world)
+    context, page = phone(user)
+    page.goto(live_server.url + url)
+    if fill:
+        fill(page)
+    context.set_offline(True)
+    tapped = timezone.now()
+    page.click(submit)
+    _waiting(page, 1)
+    page.wait_for_timeout(1500)
+    context.set_offline(False)
+    _sent(page)
+    page.wait_for_load_state()
+    record = model.objects.get()
+    assert record.recorded_offline_at is not None
+    assert abs((record.recorded_offline_at - tapped).total_seconds()) < 5
+    time_field = "checked_in_at" if hasattr(record, "checked_in_at") else "created_at"
+    assert getattr(record, time_field) > record.recorded_offline_at  # the server's own, later time
+    context.close()
