@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.attachments import services as attachment_services
+from core.attachments.models import Attachment
 from core.errors import DomainError, NotPermitted
 from core.notifications import Message, notify_bulk
 from disputes import services as dispute_services
@@ -226,6 +228,19 @@ def _grid_worker(user: User, visit: RiskVisit) -> GridWorker | None:
 
 
 @transaction.atomic
+@transaction.atomic
+def visit_check_in_with_photo(*, actor: User, visit: RiskVisit, photo: Any = None, **data: Any) -> Any:
+    """``visit_check_in`` with the optional photo of the phone form: the check-in and its photo,
+    or neither (a photo refused by ``core.attachments`` checks makes no check-in)."""
+    record = visit_check_in(actor=actor, visit=visit, **data)
+    if photo is not None:
+        label = "patrols.grid_check_in" if isinstance(record, GridCheckIn) else "stations.village_visit"
+        attachment_services.attachment_add(
+            actor=actor, label=label, object_id=record.pk, upload=photo, kind=Attachment.Kind.PHOTO
+        )
+    return record
+
+
 def visit_check_in(
     *,
     actor: User,

@@ -99,12 +99,15 @@ class VisitCheckInView(LoginRequiredMixin, ClientKeyViewMixin, View):
                 for error in errors:
                     messages.error(request, error)
             return redirect(target)
+        photo = request.FILES.get("photo")
         with service_call(request=request) as call:
             record, _made = submit(  # ``client_key``: a resend answers as the first, no second check-in
                 user=request.user,
                 form="patrols.visit_check_in",
                 client_key=self.client_key,
-                create=lambda: services.visit_check_in(actor=request.user, visit=visit, **form.cleaned_data),
+                create=lambda: services.visit_check_in_with_photo(
+                    actor=request.user, visit=visit, photo=photo, **form.cleaned_data
+                ),
             )
         if call.refused:
             return redirect(target)
