@@ -391,7 +391,13 @@ SPECTACULAR_SETTINGS = {
         "core.schema.add_error_responses",
     ],
     # 满意/基本满意/不满意: the follow-up's satisfaction and the tiers evaluation share one choice set
-    "ENUM_NAME_OVERRIDES": {"SatisfactionEnum": "disputes.models.FollowUp.Satisfaction"},
+    "ENUM_NAME_OVERRIDES": {
+        "SatisfactionEnum": "disputes.models.FollowUp.Satisfaction",
+        # three "outcome" choice sets: a mediation session's, a visit check-in's, a court ruling's
+        "SessionOutcomeEnum": "disputes.models.MediationSession.Outcome",
+        "VisitOutcomeEnum": "stations.models.VisitOutcome",
+        "RulingOutcomeEnum": "disputes.tiers.models.ReferralRuling.Outcome",
+    },
     # the schema and its docs page are for signed-in users, like every other page and route
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # the docs page (/api/v1/docs/) loads Swagger UI from the vendored copy, never a CDN
