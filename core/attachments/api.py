@@ -12,6 +12,9 @@ capability); the upload goes through ``services.attachment_add``, the same check
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -57,10 +60,15 @@ class AttachmentSerializer(BaseModelSerializer):
         read_only_fields = fields
 
     def get_url(self, obj: Attachment) -> str:
-        return reverse("attachments:download", args=[obj.pk])
+        # the record's API route (any API login, basic auth too); the page route elsewhere
+        api_url = self.context.get("api_url")
+        return api_url(obj) if api_url else reverse("attachments:download", args=[obj.pk])
 
     def get_thumbnail_url(self, obj: Attachment) -> str | None:
-        return reverse("attachments:thumbnail", args=[obj.pk]) if obj.thumbnail else None
+        if not obj.thumbnail:
+            return None
+        api_url = self.context.get("api_url")
+        return f"{api_url(obj)}?thumbnail=1" if api_url else reverse("attachments:thumbnail", args=[obj.pk])
 
 
 class AttachmentUploadSerializer(serializers.Serializer):
@@ -96,9 +104,10 @@ class AttachmentsMixin:
     )
     def attachments(self, request: Request, pk: str | None = None) -> Response:
         obj = self.get_object()  # type: ignore[attr-defined]
+        context = {"api_url": self._api_url(obj)}
         if request.method == "GET":
             rows = selectors.attachments_of(objs=[obj])
-            return Response(AttachmentSerializer(rows, many=True).data)
+            return Response(AttachmentSerializer(rows, many=True, context=context).data)
         if not registry.attachable(self.attachment_label).allows(request.user, obj):
             raise NotPermitted(str(_("您不能为这条记录上传附件。")))  # 404 → 403 → 400, as everywhere
         params = AttachmentUploadSerializer(data=request.data)
@@ -110,7 +119,13 @@ class AttachmentsMixin:
             upload=params.validated_data["file"],
             kind=params.validated_data["kind"],
         )
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AttachmentSerializer(attachment, context=context).data, status=status.HTTP_201_CREATED
+        )
+
+    def _api_url(self, obj: Any) -> Callable[[Attachment], str]:
+        basename = self.basename  # type: ignore[attr-defined]
+        return lambda a: reverse(f"{basename}-attachment-download", args=[obj.pk, a.pk])
 
     @extend_schema(
         summary=_("下载附件(图片为重新编码的 JPEG,其他文件只作下载)"),
@@ -131,4 +146,4 @@ class AttachmentsMixin:
         attachment = selectors.attachments_of(objs=[obj]).filter(pk=attachment_pk).first()
         if attachment is None:
             raise NotFound(_("附件不存在或不在您的辖区内。"))
-        return file_response(attachment)
+        return file_response(attachment, thumbnail=request.query_params.get("thumbnail") == "1")

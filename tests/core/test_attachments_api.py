@@ -114,3 +114,29 @@ def test_the_api_and_the_form_store_the_same_bytes(world, case, api_client_for, 
         by_api["height"],
         by_api["sha256"],
     )
+
+
+def test_the_apis_links_work_for_a_basic_auth_client(world, case):
+    """``url`` and ``thumbnail_url`` are the record's API routes, so a client signed in with basic
+    auth (no session) downloads the photo and its thumbnail; an outsider gets 404."""
+    import base64
+
+    from rest_framework.test import APIClient
+
+    from tests.conftest import PASSWORD
+
+    def basic(username):
+        client = APIClient()
+        token = base64.b64encode(f"{username}:{PASSWORD}".encode()).decode()
+        client.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
+        return client
+
+    api = basic("station_a")
+    body = api.post(url(case), {"file": photo(3000, 2000), "kind": "photo"}, format="multipart").json()
+    assert body["url"] == reverse("cases-attachment-download", args=[case.pk, body["id"]])
+    photo_bytes = api.get(body["url"])
+    thumb = api.get(body["thumbnail_url"])
+    assert photo_bytes.status_code == thumb.status_code == 200
+    full, small = b"".join(photo_bytes.streaming_content), b"".join(thumb.streaming_content)
+    assert len(small) < len(full)
+    assert basic("station_b").get(body["url"]).status_code == 404
