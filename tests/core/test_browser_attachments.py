@@ -86,6 +86,8 @@ def test_the_phone_resizes_the_photo_before_upload(live_server, world, tmp_path,
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         thumb = page.locator("img.attachment-thumb")
         thumb.wait_for()
+        # (loading="lazy": wait until the browser has fetched and decoded it)
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
         assert page.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 320
         page.locator("#attachments").screenshot(path=str(tmp_path / "case.png"))
         page.goto(f"{live_server.url}/m/cases/{case.pk}/")
