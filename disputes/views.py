@@ -162,6 +162,10 @@ class CaseCreateView(ServiceFormMixin, FormView):
                 if not call.refused:
                     messages.success(request, _("已关联到案件 %(n)s,未新建案件。") % {"n": case.number})
                     return redirect("disputes:case-detail", pk=case.pk)
+                # the user chose to link (the message says why it could not be): never a new case
+                response = self.render_to_response(self.get_context_data(form=form))
+                response.status_code = 400
+                return response
             return self.form_valid(form)
         return self.form_invalid(form)
 

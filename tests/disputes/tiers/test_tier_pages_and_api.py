@@ -230,3 +230,26 @@ def test_county_accepts_a_county_level_case_through_the_api(world, client_for):
     assert _post_api(client, f"/api/v1/cases/{case.pk}/accept/", {"version": case.version}).status_code == 200
     village_case = report(world)
     assert _post_api(client, f"/api/v1/cases/{village_case.pk}/accept/", {}).status_code == 403
+
+
+def test_a_chosen_link_refused_on_the_walk_in_page_makes_no_new_case(world, client_for, monkeypatch):
+    """The case closes between the offer and the link: the page says so and makes nothing."""
+    from disputes.tiers import intake
+    from disputes.tiers.services import report_link
+
+    phone = make_phone()
+    first = report(world, parties=[{"name": "吉克阿木", "role": "applicant", "phone": phone}])
+    data = _intake(world, **{"parties-0-name": "吉克阿木", "parties-0-phone": phone})
+
+    def closed_meanwhile(**kw):
+        DisputeCase.objects.filter(pk=first.pk).update(status="closed")
+        kw["case"].status = "closed"
+        return report_link(actor=kw["actor"], case=kw["case"], source=kw["source"], summary=kw["summary"])
+
+    monkeypatch.setattr(intake, "link", closed_meanwhile)
+    count = DisputeCase.objects.count()
+    answer = client_for("station_a").post(
+        reverse("disputes:case-create"), {**data, "duplicate_choice": str(first.pk)}
+    )
+    assert answer.status_code == 400
+    assert DisputeCase.objects.count() == count and not LinkedReport.objects.exists()
