@@ -19,6 +19,7 @@ factors (the nightly run adds the time-dependent ones). A test
 
 import datetime as dt
 import re
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -142,7 +143,8 @@ class Seeder:
         self.cases, self.grids, self.counties, self.years = cases, grids, counties, years
         self.log = log
         self.now = timezone.now()
-        self.tag = f"{int(self.now.timestamp()) % 100_000_000:x}"  # a run's own incident numbers
+        # a run's own incident numbers: the time and a random part (two runs in one second differ)
+        self.tag = f"{int(self.now.timestamp()) % 100_000_000:x}{secrets.token_hex(2)}"
         self.counts: dict[str, int] = {}
 
     # --- helpers ---------------------------------------------------------------------------
