@@ -3,7 +3,7 @@
 Every phone form (page and API) carries ``client_key``, a UUID made on the phone
 (``static/js/outbox.js``, or by the server in the hidden field of a page rendered without the
 script). The view or API reads it with ``client_key_from`` (a malformed key is a 400 with a
-Chinese message, nothing written) and wraps its service call in ``submit_once`` / ``submit``:
+Chinese message, nothing written) and wraps its service call in ``submit``:
 a resend — after a timeout, from the phone's outbox when the network returns, twice at once —
 answers with the record made the first time and never makes a second one. One
 ``ClientSubmission`` row per (user, form, client key); the unique constraint settles races.
@@ -92,11 +92,6 @@ def submit(*, user, form: str, client_key: uuid.UUID | None, create: Callable[[]
         if stored is None:
             raise
         return _load(stored.object_ref), False  # type: ignore[return-value]
-
-
-def submit_once(*, user, form: str, client_key: uuid.UUID, create: Callable[[], M]) -> M:
-    """Run create() once per (user, form, client_key); a repeat returns the first object."""
-    return submit(user=user, form=form, client_key=client_key, create=create)[0]
 
 
 class ClientKeyViewMixin:

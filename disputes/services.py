@@ -1234,7 +1234,18 @@ def referral_create(
         created_by=actor,
     )
     referral.full_clean()
-    if not confirmation and case.status != Status.REFERRED:
+    return referral_send(
+        actor=actor,
+        case=case,
+        referral=referral,
+        hand_over=not confirmation and case.status != Status.REFERRED,
+    )
+
+
+def referral_send(*, actor: User, case: DisputeCase, referral: Referral, hand_over: bool) -> Referral:
+    """Save a checked referral (``referral_create``, a 交办 to a unit): the case moves to 已移交
+    when the referral hands it over, and the timeline says where it went and by when."""
+    if hand_over:
         _transition(
             case=case,
             actor=actor,
@@ -1251,7 +1262,7 @@ def referral_create(
         % {
             "kind": referral.get_kind_display(),
             "target": referral.target_name,
-            "due": due_date,
+            "due": referral.due_date,
             "reason": referral.reason,
         },
     )

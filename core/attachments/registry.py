@@ -92,10 +92,3 @@ def for_model(model: type[Model]) -> Attachable | None:
         if entry.model is model or entry.model._meta.concrete_model is model._meta.concrete_model:
             return entry
     return None
-
-
-def label_of(obj: Model) -> str:
-    entry = for_model(type(obj))
-    if entry is None:
-        raise LookupError(f"{type(obj).__name__} is not attachable")
-    return entry.label

@@ -32,10 +32,6 @@ def attachments_of(*, objs: Iterable[Model]) -> QuerySet[Attachment]:
     return Attachment.objects.filter(where).select_related("uploaded_by").order_by("uploaded_at", "pk")
 
 
-def attachment_count(*, obj: Model) -> int:
-    return attachments_of(objs=[obj]).count()
-
-
 def attachment_get(*, user: Any, pk: int | str) -> tuple[Attachment, Model]:
     """One attachment and its parent, if the user sees the parent (else ``NotFound``)."""
     attachment = Attachment.objects.select_related("content_type").filter(pk=pk).first()

@@ -2,7 +2,6 @@
 record (and of related records listed after it, e.g. a case's sessions and agreements) in one
 query, with the upload form when the user may add to the first record."""
 
-from itertools import chain
 from typing import Any
 
 from django import template
@@ -51,7 +50,7 @@ def attachments_panel(context: Any, obj: Any, *related: Any, compact: bool = Fal
     return {
         "rows": rows,
         "targets": targets,
-        "kinds": [(k, label) for k, label in chain(_kind_choices()) if k in kinds],
+        "kinds": [(k, label) for k, label in _kind_choices() if k in kinds],
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
         "max_mb": settings.ATTACHMENTS["MAX_BYTES"] // (1024 * 1024),

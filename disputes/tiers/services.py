@@ -234,28 +234,9 @@ def _refer_to_unit(actor: User, case: DisputeCase, hand_on: HandOn) -> Referral:
         created_by=actor,
     )
     referral.full_clean(exclude=["case", "created_by"])
-    if Status.REFERRED in case_services.TRANSITIONS.get(case.status, frozenset()):
-        case_services._transition(
-            case=case,
-            actor=actor,
-            to=Status.REFERRED,
-            code="disputes.case.referred",
-            note=f"{referral.get_kind_display()} → {referral.target_name}",
-        )
-    referral.save()
-    _event(
-        case,
-        actor,
-        "disputes.referral.sent",
-        note=_("%(kind)s → %(target)s,答复期限 %(due)s:%(reason)s")
-        % {
-            "kind": referral.get_kind_display(),
-            "target": referral.target_name,
-            "due": referral.due_date,
-            "reason": referral.reason,
-        },
-    )
-    return referral
+    # a case not yet accepted keeps its status (it cannot move to 已移交 from 待受理)
+    hand_over = Status.REFERRED in case_services.TRANSITIONS.get(case.status, frozenset())
+    return case_services.referral_send(actor=actor, case=case, referral=referral, hand_over=hand_over)
 
 
 @transaction.atomic

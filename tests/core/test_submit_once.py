@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from core.models import ClientSubmission
-from core.submissions import submit_once
+from core.submissions import submit
 
 
 @pytest.mark.django_db
@@ -18,8 +18,8 @@ def test_same_key_creates_once(django_user_model):
             user=user, form="inner", client_key=uuid.uuid4(), object_ref="x:1"
         )
 
-    first = submit_once(user=user, form="t", client_key=key, create=create)
-    second = submit_once(user=user, form="t", client_key=key, create=create)
+    first = submit(user=user, form="t", client_key=key, create=create)[0]
+    second = submit(user=user, form="t", client_key=key, create=create)[0]
     assert first.pk == second.pk
     assert len(calls) == 1
     assert ClientSubmission.objects.filter(form="t").count() == 1
