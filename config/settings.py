@@ -305,6 +305,11 @@ PERIODIC_TASKS = {
         "crontab": "10 1 * * *",
         "description": "每天01:10按全部案件与刑事警情重算“民转刑”记录(写入时已维护,夜间纠偏)",
     },
+    "案件月度汇总重算": {
+        "task": "disputes.summary_rebuild",
+        "crontab": "15 1 * * *",
+        "description": "每天01:15按全部案件重算指挥中心的案件月度汇总(案件变更时已维护,夜间纠偏)",
+    },
     "排查完整率汇总重算": {
         "task": "screening.summary_rebuild",
         "crontab": "20 1 * * *",
@@ -520,3 +525,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# the embedded SQLite database has no covering indexes: ``disputes.DisputeCase``'s open-case index
+# is created there without its included columns (it is PostgreSQL's index-only scan that needs them)
+SILENCED_SYSTEM_CHECKS = ["models.W040"]

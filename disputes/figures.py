@@ -22,21 +22,19 @@ import datetime as dt
 import statistics
 from typing import Any, Literal, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from core.periods import Period, add_months, local_tz, rate
+from core.periods import Period, add_months, rate
 from governance.models import Grid
 from stations.models import Incident
 
 from .incidents.models import CriminalTurn
-from .models import CaseEvent, DisputeCase, FollowUp, Level, RiskLevel, Status
+from .models import CaseEvent, DisputeCase, FollowUp, RiskLevel, Status
 from .selectors import case_incidents, has_agreement, is_closed_on_time, is_open, is_overdue
-
-ESCALATION_LEVELS = (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
-RESOLUTION_LEVELS = (Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY)
+from .summary import store
+from .summary.models import METRICS
 
 
 class DisputeFigures(TypedDict):
@@ -114,13 +112,17 @@ def risk_counts(*, now: dt.datetime) -> dict[str, Count]:
     }
 
 
-def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
-    start, end = period.bounds
+def _raw_counts(village_ids: QuerySet, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    """The additive figures of ``summary.models.METRICS`` for ``[start, end)`` from the raw rows,
+    only the cases the range touches (registered or closed in it): two index ranges
+    (``case_reported_desc``, ``case_status_closed``). For the parts of a period that are not
+    whole months; the stored monthly rows hold the same numbers for whole months."""
     in_period = Q(reported_at__gte=start, reported_at__lt=end)
     closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     resolved = closed & Q(agreed=True)
     agg = (
         _cases(village_ids)
+        .filter(in_period | closed)
         .annotate(agreed=has_agreement())
         .aggregate(
             new=Count("pk", filter=in_period),
@@ -129,30 +131,75 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
             closed=Count("pk", filter=closed),
             resolved=Count("pk", filter=resolved),
             on_time=Count("pk", filter=closed & is_closed_on_time()),
-            **{f"resolved_{lvl}": Count("pk", filter=resolved & Q(level=lvl)) for lvl in RESOLUTION_LEVELS},
+            **{name: Count("pk", filter=resolved & Q(level=lvl)) for lvl, name in store.RESOLVED_AT.items()},
         )
     )
-    durations = [
-        (closed_at - reported_at).total_seconds() / 86400
-        for reported_at, closed_at in _cases(village_ids)
-        .filter(closed)
-        .values_list("reported_at", "closed_at")
-        if closed_at is not None  # a closed case has its closing time; the type does not know
-    ]
     events = CaseEvent.objects.filter(
         case__village__in=village_ids, created_at__gte=start, created_at__lt=end
     )
     escalations = dict(
-        events.filter(code__in=["disputes.case.escalated", "disputes.case.escalated_auto"])
+        events.filter(code__in=store.ESCALATION_CODES)
         .annotate(to_level=KT("changes__level__1"))
         .values("to_level")
         .annotate(n=Count("pk"))
         .values_list("to_level", "n")
     )
-    reopened = events.filter(code="disputes.case.reopened").count()
     visits = FollowUp.objects.filter(
         case__village__in=village_ids, visited_at__gte=start, visited_at__lt=end
-    ).aggregate(total=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=["satisfied", "fairly"])))
+    ).aggregate(n=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=store.CONTENT)))
+    return {
+        **agg,
+        **{name: escalations.get(lvl, 0) for lvl, name in store.ESCALATED_TO.items()},
+        "reopened": events.filter(code=store.REOPEN_CODE).count(),
+        "follow_ups": visits["n"],
+        "follow_ups_content": visits["content"],
+    }
+
+
+def _parts(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.datetime, dt.datetime]]]:
+    """A period as its whole calendar months (read from ``CaseMonth``) and the partial months at
+    its ends (counted from the raw rows): the default periods (a month, a quarter, a year) are
+    whole months; a custom one has at most two partial months."""
+    whole = store.whole_months(period.start, period.end)
+    if whole is None:
+        return None, [period.bounds]
+    first, after = whole
+    edges = [Period(a, b).bounds for a, b in ((period.start, first), (after, period.end)) if a < b]
+    return whole, edges
+
+
+def period_counts(village_ids: QuerySet, period: Period) -> dict[str, int]:
+    """The additive figures of the area in the period: stored months plus raw edges."""
+    whole, edges = _parts(period)
+    counts = dict.fromkeys(METRICS, 0)
+    if whole is not None:
+        counts = store.summed(store.month_rows(village_ids, *whole))
+    for start, end in edges:
+        for name, value in _raw_counts(village_ids, start, end).items():
+            counts[name] += value
+    return counts
+
+
+def _median_days(village_ids: QuerySet, period: Period) -> float | None:
+    """化解用时中位数 of the cases closed in the period: the middle one or two durations, sorted
+    by the database (no list of every duration in Python)."""
+    start, end = period.bounds
+    durations = (
+        _cases(village_ids)
+        .filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .annotate(d=ExpressionWrapper(F("closed_at") - F("reported_at"), output_field=DurationField()))
+        .order_by("d")
+        .values_list("d", flat=True)
+    )
+    n = durations.count()
+    if not n:
+        return None
+    middle = [d.total_seconds() / 86400 for d in durations[(n - 1) // 2 : n // 2 + 1]]
+    return round(statistics.median(middle), 1)
+
+
+def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
+    agg = period_counts(village_ids, period)
     return {
         "new": agg["new"],
         "closed": agg["closed"],
@@ -160,20 +207,20 @@ def dispute_figures(village_ids: QuerySet, period: Period) -> DisputeFigures:
         "resolution_rate": rate(agg["resolved"], agg["closed"]),
         "completion_rate": rate(agg["accepted_new_closed"], agg["accepted_new"]),
         "on_time_rate": rate(agg["on_time"], agg["closed"]),
-        "median_days": round(statistics.median(durations), 1) if durations else None,
-        "escalations": {str(lvl): escalations.get(lvl, 0) for lvl in ESCALATION_LEVELS},
-        "recurrence_rate": rate(reopened, agg["closed"]),
-        "satisfaction_rate": rate(visits["content"], visits["total"]),
-        "follow_ups": visits["total"],
+        "median_days": _median_days(village_ids, period),
+        "escalations": {str(lvl): agg[name] for lvl, name in store.ESCALATED_TO.items()},
+        "recurrence_rate": rate(agg["reopened"], agg["closed"]),
+        "satisfaction_rate": rate(agg["follow_ups_content"], agg["follow_ups"]),
+        "follow_ups": agg["follow_ups"],
         "resolved_share": {
-            str(lvl): rate(agg[f"resolved_{lvl}"], agg["resolved"]) for lvl in RESOLUTION_LEVELS
+            str(lvl): rate(agg[name], agg["resolved"]) for lvl, name in store.RESOLVED_AT.items()
         },
     }
 
 
 def open_case_figures(village_ids: QuerySet, now: dt.datetime | None = None) -> OpenCaseFigures:
     """Today's picture (not tied to the period): open cases, overdue, 红/橙."""
-    agg = _cases(village_ids).aggregate(**risk_counts(now=now or timezone.now()))
+    agg = _cases(village_ids).filter(is_open()).aggregate(**risk_counts(now=now or timezone.now()))
     return {"open": agg["open"], "overdue": agg["overdue"], "red": agg["red"], "orange": agg["orange"]}
 
 
@@ -182,35 +229,26 @@ def _month_key(value: dt.date | dt.datetime) -> dt.date:
 
 
 def dispute_trend(village_ids: QuerySet, *, months: int = 12, today: dt.date | None = None) -> DisputeTrend:
-    """New, closed and resolved cases per month over the last ``months`` months."""
+    """New, closed and resolved cases per month over the last ``months`` months (whole months:
+    read from the stored monthly rows, one grouped query)."""
     today = today or timezone.localdate()
-    tz = local_tz()
     first = add_months(dt.date(today.year, today.month, 1), -(months - 1))
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     labels = [add_months(first, i) for i in range(months)]
-    new_rows = (
-        _cases(village_ids)
-        .filter(reported_at__gte=start)
-        .annotate(m=TruncMonth("reported_at", tzinfo=tz))
-        .values_list("m")
-        .annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
-    closed_rows = (
-        _cases(village_ids)
-        .filter(status=Status.CLOSED, closed_at__gte=start)
-        .annotate(m=TruncMonth("closed_at", tzinfo=tz), agreed=has_agreement())
-        .values("m")
-        .annotate(n=Count("pk"), r=Count("pk", filter=Q(agreed=True)))
-        .values_list("m", "n", "r")
-    )
-    new = {_month_key(m): n for m, n in new_rows}
-    closed = {_month_key(m): (n, r) for m, n, r in closed_rows}
+    rows = {
+        r["month"]: r
+        for r in store.month_rows(village_ids, first, add_months(labels[-1], 1))
+        .values("month")
+        .annotate(new=Sum("new"), closed=Sum("closed"), resolved=Sum("resolved"))
+        .order_by()
+    }
+    empty = {"new": 0, "closed": 0, "resolved": 0}
     return {
         "months": [f"{d:%Y-%m}" for d in labels],
-        "new": [new.get(d, 0) for d in labels],
-        "closed": [closed.get(d, (0, 0))[0] for d in labels],
-        "resolution_rate": [rate(closed.get(d, (0, 0))[1], closed.get(d, (0, 0))[0]) for d in labels],
+        "new": [rows.get(d, empty)["new"] for d in labels],
+        "closed": [rows.get(d, empty)["closed"] for d in labels],
+        "resolution_rate": [
+            rate(rows.get(d, empty)["resolved"], rows.get(d, empty)["closed"]) for d in labels
+        ],
     }
 
 
@@ -226,37 +264,71 @@ EMPTY_CHILD_ROW: ChildRow = {
 }
 
 
-def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dict[int, ChildRow]:
-    """One row per child area (``group``: station, township, village or grid), keyed by its id:
-    new, closed, 化解率, open, overdue, 红/橙 — one grouped query."""
-    start, end = period.bounds
-    key = _GROUP_FIELD[group]
+_SUMMARY_GROUP: dict[str, str] = {
+    "station": "station_id",
+    "township": "village__parent_id",
+    "village": "village_id",
+}
+
+
+def _period_by(village_ids: QuerySet, key: str, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """新增, 办结, 化解 per child from the raw rows of ``[start, end)``."""
+    in_period = Q(reported_at__gte=start, reported_at__lt=end)
     closed = Q(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
-    rows = (
+    return (
         _cases(village_ids)
+        .filter(in_period | closed)
         .annotate(agreed=has_agreement())
         .values(key)
         .annotate(
-            new=Count("pk", filter=Q(reported_at__gte=start, reported_at__lt=end)),
+            new=Count("pk", filter=in_period),
             closed=Count("pk", filter=closed),
             resolved=Count("pk", filter=closed & Q(agreed=True)),
-            **risk_counts(now=timezone.now()),
         )
         .order_by()
     )
-    return {
-        row[key]: {
-            "new": row["new"],
-            "closed": row["closed"],
-            "resolved": row["resolved"],
-            "open": row["open"],
-            "overdue": row["overdue"],
-            "red": row["red"],
-            "orange": row["orange"],
-            "resolution_rate": rate(row["resolved"], row["closed"]),
-        }
-        for row in rows
-    }
+
+
+def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dict[int, ChildRow]:
+    """One row per child area (``group``: station, township, village or grid), keyed by its id:
+    new, closed, 化解率 (the stored months and the raw edges of the period; a grid's from the raw
+    rows), open, overdue, 红/橙 (the open cases) — a fixed number of grouped queries."""
+    key = _GROUP_FIELD[group]
+    whole, edges = _parts(period) if group in _SUMMARY_GROUP else (None, [period.bounds])
+    parts: list[Any] = [_period_by(village_ids, key, start, end) for start, end in edges]
+    if whole is not None:
+        summary_key = _SUMMARY_GROUP[group]
+        parts.append(
+            store.month_rows(village_ids, *whole)
+            .values(summary_key)
+            .annotate(new=Sum("new"), closed=Sum("closed"), resolved=Sum("resolved"))
+            .values_list(summary_key, "new", "closed", "resolved")
+            .order_by()
+        )
+    table: dict[int, ChildRow] = {}
+    for part in parts:
+        for row in part:
+            child_id, new, closed, resolved = (
+                row if isinstance(row, tuple) else (row[key], row["new"], row["closed"], row["resolved"])
+            )
+            child = table.setdefault(child_id, {**EMPTY_CHILD_ROW})
+            child["new"] += new
+            child["closed"] += closed
+            child["resolved"] += resolved
+    open_rows = (
+        _cases(village_ids)
+        .filter(is_open())
+        .values(key)
+        .annotate(**risk_counts(now=timezone.now()))
+        .order_by()
+    )
+    for row in open_rows:
+        child = table.setdefault(row[key], {**EMPTY_CHILD_ROW})
+        child["open"], child["overdue"] = row["open"], row["overdue"]
+        child["red"], child["orange"] = row["red"], row["orange"]
+    for child in table.values():
+        child["resolution_rate"] = rate(child["resolved"], child["closed"])
+    return table
 
 
 def criminal_turns(village_ids: QuerySet, period: Period) -> int:

@@ -20,6 +20,7 @@ from governance.validators import validate_id_number, validate_phone
 from stations.models import Station
 
 from .incidents.models import IncidentLink  # noqa: F401  (registered with the app's models)
+from .summary.models import CaseMonth, CaseMonthKey  # noqa: F401  (registered with the app's models)
 from .tiers.models import (  # noqa: F401  (registered with the app's models)
     CaseMerge,
     CaseTransfer,
@@ -263,6 +264,15 @@ class DisputeCase(models.Model):
             models.Index(fields=["-reported_at", "-id"], name="case_reported_desc"),
             models.Index(fields=["village", "-reported_at"], name="case_village_reported"),
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
+            # today's picture (open, overdue, 红/橙 per area and per child, the map) from the open
+            # cases alone, read from the index (PostgreSQL: an index-only scan; ``include`` is
+            # PostgreSQL's, other databases get the plain partial index)
+            models.Index(
+                fields=["village"],
+                include=["id", "status", "station", "grid", "risk_level", "due_at", "paused_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_picture",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -56,6 +56,7 @@ from .models import (
 )
 from .risk import assess_case, current_rules, open_cases_of_incidents
 from .selectors import case_ids
+from .summary.store import summary_touch_event
 from .tiers import people as tier_people
 from .tiers import rules as tier_rules
 
@@ -86,9 +87,12 @@ def require_action(actor: User, case: DisputeCase, action: str) -> None:
 def _event(
     case: DisputeCase, actor: User | None, code: str, *, note: str = "", changes: dict[str, Any] | None = None
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, actor=actor, code=code, note=note or "", changes=_jsonable(changes or {})
     )
+    # the stored monthly figures of the dashboards follow the change the event records
+    summary_touch_event(case.pk, code)
+    return event
 
 
 def case_event_add(*, case: DisputeCase, actor: User | None, code: str, note: str = "") -> CaseEvent:

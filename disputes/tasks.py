@@ -10,6 +10,7 @@ from core.jobs import scheduled_task
 
 from . import risk, sweeps
 from .incidents.turns import criminal_turns_rebuild
+from .summary.store import summary_rebuild
 from .tiers import sweeps as tier_sweeps
 
 
@@ -29,6 +30,12 @@ def risk_nightly() -> int:
 def criminal_turns_nightly() -> int:
     """Nightly: the stored 民转刑 rows recomputed set-based (corrects any drift)."""
     return criminal_turns_rebuild()
+
+
+@scheduled_task("disputes.summary_rebuild")
+def case_summary_nightly() -> int:
+    """Nightly: the stored monthly case figures of the dashboards recomputed (corrects any drift)."""
+    return summary_rebuild()
 
 
 @scheduled_task("disputes.tiers_sweep")

@@ -287,6 +287,12 @@ class Incident(Versioned):
             models.Index(fields=["caller_phone", "received_at"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["category", "received_at"], name="incident_category_received"),
+            # the dashboards' incidents of a period (by category, repeats) read from the index alone
+            models.Index(
+                fields=["received_at"],
+                include=["id", "village", "category", "is_repeat"],
+                name="incident_period_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from governance.models import User
 
-from .selectors import GroupTotal, points_monthly, previous_month
+from .selectors import GroupTotal, previous_month, village_ranking
 
 AREA_TOP_N = 5
 
@@ -23,8 +23,7 @@ def points_area_figures(*, user: User, village_ids: QuerySet, today: dt.date) ->
     """Last month's grid-worker points of the area's villages, ranked by average (the same
     ranking as the points page, narrowed to the area)."""
     month = previous_month(today.replace(day=1))
-    ranking = points_monthly(user=user, month=month, group="village")
     in_area = set(village_ids.values_list("pk", flat=True))
-    groups = [g for g in ranking.groups if g.key in in_area and g.people]
+    groups = [g for g in village_ranking(user=user, month=month) if g.key in in_area and g.people]
     bottom = list(reversed(groups[-AREA_TOP_N:])) if len(groups) > AREA_TOP_N else []
-    return AreaPoints(month=ranking.month, top=groups[:AREA_TOP_N], bottom=bottom)
+    return AreaPoints(month=month, top=groups[:AREA_TOP_N], bottom=bottom)

@@ -309,6 +309,11 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
     assert by_group == {"一村": (2, 43, 21.5), "三村": (1, -2, -2.0)}
     townships = selectors.points_monthly(user=world.user("county"), month=month, group="township")
     assert {g.label: g.total for g in townships.groups} == {"甲镇": 43, "乙乡": -2}
+    # the command centre's village ranking, summed by the database, is the same ranking
+    for user in ("county", "station_a", "station_b"):
+        assert selectors.village_ranking(user=world.user(user), month=month) == (
+            selectors.points_monthly(user=world.user(user), month=month).groups
+        )
 
     assert services.points_update_stars(month=month) == 3
     stars = dict(GridWorker.objects.values_list("name", "stars"))

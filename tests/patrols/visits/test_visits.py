@@ -330,9 +330,14 @@ def test_the_command_centre_figure_matches_a_hand_count(mapped):
     check_in(visits[3], officer, None)
     check_in(visits[4], worker, INSIDE, when=t0 - dt.timedelta(minutes=5))
 
+    days = iter(range(1, 100))
+
     def assessed(case, level, when):
+        # the figure reads ``assessed_at``; ``assessed_on`` (one per case and day) only has to be
+        # unique, whatever the time of day the test runs at
+        on = timezone.localdate(when) + dt.timedelta(days=next(days))
         RiskAssessment.objects.create(
-            case=case, assessed_at=when, assessed_on=when.date(), score=50, level=level, rule_version="t"
+            case=case, assessed_at=when, assessed_on=on, score=50, level=level, rule_version="t"
         )
 
     assessed(cases[0], "orange", at + dt.timedelta(hours=5))
