@@ -210,6 +210,9 @@ class Seeder:
                     [BULK_TABLES],
                 )
                 foreign_keys = cur.fetchall()
+                # what this transaction wrote before is checked now: a table with pending checks
+                # cannot be altered
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 for table, name, _definition in foreign_keys:
                     cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
             for step in steps:
@@ -221,6 +224,7 @@ class Seeder:
                 cur.execute("SET LOCAL maintenance_work_mem = '512MB'")  # index sorts in memory
                 for _name, definition in indexes:
                     cur.execute(definition)
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the small tables' rows of the load
                 for table, name, definition in foreign_keys:
                     cur.execute(
                         f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
