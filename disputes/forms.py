@@ -105,9 +105,15 @@ class CaseFilterForm(ListFilterForm):
     def _grid_choices(self, user):
         """The grids offered. County-wide, a prefecture has tens of thousands (a 20,000-option
         select was most of the county list's time and memory): the chosen village's grids only
-        (or the one asked for), none before a village is chosen."""
+        (or the one asked for), none before a village is chosen. The same for a station or a
+        township (hundreds of grids, the station list's render time); a village's own people
+        (auxiliary officer, grid worker) have a handful and see them all."""
         grids = gov_selectors.grid_list(user=user).select_related("village")
-        if not scoping.is_county_wide(user):
+        many_villages = scoping.is_county_wide(user) or getattr(user, "role", "") in (
+            User.Role.STATION,
+            User.Role.TOWNSHIP,
+        )
+        if not many_villages:
             return grids
 
         def wanted(name: str) -> int | None:

@@ -77,6 +77,12 @@ def test_the_county_filter_offers_grids_once_a_village_is_chosen(world, client_f
     response = client.get(reverse("disputes:case-list"), {"grid": world.grid_1a.pk})
     assert response.status_code == 200
     assert [c.pk for c in response.context["object_list"]] == [in_grid.pk]
-    # station staff still see every grid of their jurisdiction
-    page = client_for("station_a").get(reverse("disputes:case-list")).content.decode()
+    # station staff likewise: the chosen village's grids (hundreds in a station at scale)
+    station = client_for("station_a")
+    assert option not in station.get(reverse("disputes:case-list")).content.decode()
+    page = station.get(reverse("disputes:case-list"), {"village": world.village_1.pk}).content.decode()
     assert option in page
+    response = station.get(reverse("disputes:case-list"), {"grid": world.grid_1a.pk})
+    assert [c.pk for c in response.context["object_list"]] == [in_grid.pk]
+    # a village's own auxiliary officer sees its few grids at once
+    assert option in client_for("aux_v1").get(reverse("disputes:case-list")).content.decode()
