@@ -719,11 +719,11 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
             except ConflictError:
                 continue  # the sweep after the nightly scores (escalate_to_risk_minimum) takes it up
         elif case.accepted_at is not None and case.due_at is not None:
-            key = (case.level, case.risk_level)
-            if key not in shorter:
-                shorter[key] = clock.handling_due(case.level, case.risk_level, now)
-            if shorter[key] < case.due_at:
-                shorten.setdefault(shorter[key], []).append(case)
+            pair = (case.level, case.risk_level)
+            if pair not in shorter:
+                shorter[pair] = clock.handling_due(case.level, case.risk_level, now)
+            if shorter[pair] < case.due_at:
+                shorten.setdefault(shorter[pair], []).append(case)
     _cases_shorten_for_risk(shorten, now)
     _notify_receiving_levels(moved, reason)
     return moved
