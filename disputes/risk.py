@@ -515,12 +515,20 @@ def _insert_select(table: str, columns: list[str], qs: QuerySet) -> int:
 
 
 def _assess_chunk(
-    cases: QuerySet[DisputeCase], *, span: Q, now: dt.datetime, today: dt.date, ruleset: RuleSet
+    cases: QuerySet[DisputeCase],
+    *,
+    span: Q,
+    now: dt.datetime,
+    today: dt.date,
+    ruleset: RuleSet,
+    trigger: str = RiskAssessment.Trigger.NIGHTLY,
 ) -> int:
-    """One chunk of the nightly run, in one transaction: the assessments, the level-change events,
-    the cases' scores, and the rise notices and visits (all commit together or not at all)."""
+    """One chunk of the nightly run (or of a set-based re-score, ``trigger=ON_CHANGE``), in one
+    transaction: the assessments, the level-change events, the cases' scores, and the rise
+    notices and visits (all commit together or not at all)."""
     version = ruleset.version
-    nightly = RiskAssessment.Trigger.NIGHTLY
+    nightly = trigger
+    label = _("夜间评估") if trigger == RiskAssessment.Trigger.NIGHTLY else _("变更时评估")
     scored_sql, params = scored_cases_sql(cases, now=now, rules=ruleset.rules)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -545,9 +553,9 @@ def _assess_chunk(
     mine = RiskAssessment.objects.filter(span, assessed_on=today, trigger=nightly, assessed_at=now)
     # the timeline: one event per case whose level changed (``_level_event``'s text)
     marker = 987_654_321
-    before, after = (
-        _("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": marker, "t": _("夜间评估"), "v": version}
-    ).split(str(marker))
+    before, after = (_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": marker, "t": label, "v": version}).split(
+        str(marker)
+    )
     _insert_select(
         CaseEvent._meta.db_table,
         ["case_id", "actor_id", "code", "created_at", "changes", "note"],
@@ -609,6 +617,26 @@ def assess_open_cases(*, now: dt.datetime, chunk: int = NIGHTLY_CHUNK) -> int:
         if upper is None:
             return total
         last = upper
+
+
+def assess_cases_changed(*, case_ids: Sequence[int], now: dt.datetime | None = None) -> int:
+    """``assess_case(trigger=ON_CHANGE)`` for many cases at once (a sweep that changed a factor of
+    each, such as the automatic escalation): the same scores, events, case updates and rise
+    notices and visits, with one INSERT … SELECT, one UPDATE … FROM and one rise pass for the
+    whole set, in the caller's transaction. Returns how many were assessed."""
+    if not case_ids:
+        return 0
+    now = now or timezone.now()
+    ids = list(case_ids)
+    with transaction.atomic():
+        return _assess_chunk(
+            DisputeCase.objects.filter(pk__in=ids, status__in=OPEN_STATUSES),
+            span=Q(case_id__in=ids),
+            now=now,
+            today=timezone.localdate(now),
+            ruleset=current_rules(),
+            trigger=RiskAssessment.Trigger.ON_CHANGE,
+        )
 
 
 @transaction.atomic

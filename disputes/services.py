@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX, check_not_future
-from core.notifications import Message, notify
+from core.notifications import Message, notify, notify_bulk
 from core.versions import save_changed
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
@@ -54,7 +54,7 @@ from .models import (
     Status,
     next_level,
 )
-from .risk import assess_case, current_rules, open_cases_of_incidents
+from .risk import assess_case, assess_cases_changed, current_rules, open_cases_of_incidents
 from .selectors import case_ids
 from .summary.store import summary_touch_event
 from .tiers import people as tier_people
@@ -631,6 +631,170 @@ def case_escalate(
     _rescore(case)  # escalations are a factor
     _notify_receiving_level(case, reason)
     return case
+
+
+def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[DisputeCase]:
+    """The overdue sweep's ``case_escalate(actor=None, automatic=True)`` for a chunk of cases,
+    set-based, in the caller's transaction: the cases are locked (``FOR UPDATE``; one being
+    changed by someone else right now is skipped, as a conflict is), each group of cases with
+    the same new level and deadline moves with one conditional UPDATE, the timeline events go in
+    with one INSERT, the re-score is one set-based assessment (``risk.assess_cases_changed``),
+    and the notices of the receiving level one bulk insert. Only the few cases whose new risk
+    calls for a higher level or a shorter deadline go on one by one
+    (``case_raise_to_risk_minimum``, as after any escalation). A case that is paused, closed or
+    already at the county is left to ``case_escalate`` (which refuses or handles it). Returns
+    the escalated cases (their fields as now stored)."""
+    if not cases:
+        return []
+    reason = _require_note(reason, message=_("升级须说明原因。"))
+    by_pk = {c.pk: c for c in cases}
+    locked = set(
+        DisputeCase.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=list(by_pk), status__in=OPEN_STATUSES, paused_at__isnull=True)
+        .exclude(level=Level.COUNTY)
+        .values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    due_cache: dict[tuple[str, bool, str], dt.datetime] = {}
+    groups: dict[tuple[str, str, bool, str, dt.datetime], list[DisputeCase]] = {}
+    for case in cases:
+        if case.pk not in locked or case.status not in OPEN_STATUSES or case.paused_at is not None:
+            continue
+        new_level = next_level(case.level)
+        if new_level is None:
+            continue
+        accepted = case.accepted_at is not None
+        key = (new_level, accepted, case.risk_level)
+        if key not in due_cache:
+            due_cache[key] = (
+                clock.handling_due(new_level, case.risk_level, now)
+                if accepted
+                else clock.feedback_due(new_level, now)
+            )
+        groups.setdefault((case.level, new_level, accepted, case.risk_level, due_cache[key]), []).append(case)
+    moved: list[DisputeCase] = []
+    events: list[CaseEvent] = []
+    for (old_level, new_level, accepted, _risk, due), members in groups.items():
+        values: dict[str, Any] = {"level": new_level, "updated_at": now, "due_at": due}
+        if not accepted:
+            values["feedback_due_at"] = due
+        DisputeCase.objects.filter(
+            pk__in=[c.pk for c in members], level=old_level, status__in=OPEN_STATUSES, paused_at__isnull=True
+        ).update(escalation_count=F("escalation_count") + 1, version=F("version") + 1, **values)
+        for case in members:  # locked since the read: every one of them moved
+            changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
+            for field, value in values.items():
+                setattr(case, field, value)
+            case.escalation_count += 1
+            case.version += 1
+            events.append(
+                CaseEvent(
+                    case=case,
+                    actor=None,
+                    code="disputes.case.escalated_auto",
+                    note=reason,
+                    changes=_jsonable(changes),
+                    created_at=now,
+                )
+            )
+            moved.append(case)
+    moved.sort(key=lambda c: c.pk)
+    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    # the re-score (escalations are a factor), set-based; then its consequences, per case only
+    # where there are any
+    assess_cases_changed(case_ids=[c.pk for c in moved])
+    scores = DisputeCase.objects.filter(pk__in=[c.pk for c in moved]).values_list(
+        "pk", "risk_score", "risk_level", "risk_assessed_at"
+    )
+    for pk, score, level, assessed in scores.iterator(chunk_size=2000):
+        case = by_pk[pk]
+        case.risk_score, case.risk_level, case.risk_assessed_at = score, level, assessed
+    ruleset = current_rules()
+    shorter: dict[tuple[str, str], dt.datetime] = {}  # (level, risk level) → the deadline from now
+    shorten: dict[dt.datetime, list[DisputeCase]] = {}
+    for case in moved:
+        minimum = ruleset.for_level(case.risk_level).get("min_level") or Level.GRID
+        if minimum in LEVEL_ORDER and LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(
+            Level(minimum)
+        ):
+            try:  # one more escalation: case_escalate, one by one (a few cases)
+                with transaction.atomic():
+                    case_raise_to_risk_minimum(case=case)
+            except ConflictError:
+                continue  # the sweep after the nightly scores (escalate_to_risk_minimum) takes it up
+        elif case.accepted_at is not None and case.due_at is not None:
+            pair = (case.level, case.risk_level)
+            if pair not in shorter:
+                shorter[pair] = clock.handling_due(case.level, case.risk_level, now)
+            if shorter[pair] < case.due_at:
+                shorten.setdefault(shorter[pair], []).append(case)
+    _cases_shorten_for_risk(shorten, now)
+    _notify_receiving_levels(moved, reason)
+    return moved
+
+
+def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: dt.datetime) -> None:
+    """``_shorten_for_risk`` for cases locked by the caller, grouped by their shorter deadline:
+    one UPDATE per group, one INSERT of the timeline events."""
+    events = []
+    days: dict[tuple[str, str], int] = {}
+    for due, members in groups.items():
+        DisputeCase.objects.filter(pk__in=[c.pk for c in members], due_at__gt=due).update(
+            due_at=due, updated_at=now, version=F("version") + 1
+        )
+        for case in members:
+            old = case.due_at
+            case.due_at, case.version = due, case.version + 1
+            if (case.level, case.risk_level) not in days:
+                days[(case.level, case.risk_level)] = clock.handling_days(case.level, case.risk_level)
+            events.append(
+                CaseEvent(
+                    case=case,
+                    actor=None,
+                    code="disputes.case.deadline_shortened",
+                    note=_("风险升至%(l)s色,办理期限缩短为%(d)d天")
+                    % {
+                        "l": RiskLevel(case.risk_level).label,
+                        "d": days[(case.level, case.risk_level)],
+                    },
+                    changes=_jsonable({"due_at": [old, due]}),
+                    created_at=now,
+                )
+            )
+    CaseEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _notify_receiving_levels(cases: list[DisputeCase], reason: str) -> None:
+    """``_notify_receiving_level`` for many cases: one query per receiving unit, one bulk insert."""
+    handlers: dict[tuple[str, int | None], list[User]] = {}
+    pairs = []
+    for case in cases:
+        if case.level not in tier_rules.HANDLED_LEVELS:
+            continue
+        unit = (
+            case.village.parent_id
+            if case.level == Level.TOWNSHIP
+            else None
+            if case.level == Level.COUNTY
+            else case.station_id
+        )
+        if (case.level, unit) not in handlers:
+            handlers[(case.level, unit)] = list(tier_people.level_handlers(case))
+        pairs.append(
+            (
+                handlers[(case.level, unit)],
+                Message(
+                    kind="case.escalated_to_level",
+                    target=f"case-{case.pk}",
+                    period=f"{case.level}-{case.escalation_count}",
+                    title=_("案件 %(number)s 已升级到%(level)s处置,请接手办理")
+                    % {"number": case.number, "level": Level(case.level).label},
+                    body=reason,
+                    url=f"/cases/{case.pk}/",
+                ),
+            )
+        )
+    notify_bulk(pairs)
 
 
 def _notify_receiving_level(case: DisputeCase, reason: str) -> None:

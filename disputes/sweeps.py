@@ -4,9 +4,10 @@ Each sweep selects its targets with one query, then writes set-wise. Reminders g
 ``core.notifications.notify_bulk`` with a key of kind, target and period, so a sweep run
 twice, retried, or killed halfway and run again sends every reminder exactly once; a reminder
 whose condition has cleared (case closed, referral answered, visit done) is simply not selected.
-Escalation is a state change per case (``services.case_escalate``, a conditional update with its
-timeline event), committed in one transaction with the notices it owes: a case moved by someone
-else meanwhile is skipped, and a worker that dies between cases loses no notice.
+Escalation is set-based in chunks (``services.cases_escalate_overdue``: the cases locked, one
+UPDATE per new level and deadline, one INSERT of the timeline events, one set-based re-score),
+each chunk committed in one transaction with the notices it owes: a case being changed by
+someone else meanwhile is skipped, and a worker that dies between chunks loses no notice.
 """
 
 import datetime as dt
@@ -14,18 +15,28 @@ import logging
 from typing import cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ConflictError
-from core.notifications import Message, notify, notify_bulk
+from core.notifications import Message, notify_bulk
 from governance.models import User
 from stations.models import Officer
 
 from . import risk, services
-from .models import LEVEL_ORDER, Agreement, DisputeCase, FollowUp, Level, Referral, RiskLevel, Status
+from .models import (
+    LEVEL_ORDER,
+    Agreement,
+    Category,
+    DisputeCase,
+    FollowUp,
+    Level,
+    Referral,
+    RiskLevel,
+    Status,
+)
 from .selectors import is_open, is_overdue
 
 logger = logging.getLogger(__name__)
@@ -49,6 +60,7 @@ def remind_overdue_cases(*, now: dt.datetime) -> int:
     """Open cases past their due date: the responsible person is reminded, once per due date."""
     cases = list(DisputeCase.objects.filter(is_overdue(now)).select_related("responsible", "village"))
     staff = _station_staff({c.station_id for c in cases})
+    categories, levels = _labels(Category), _labels(Level)
     pairs = [
         (
             _responsible(c, staff),
@@ -60,9 +72,9 @@ def remind_overdue_cases(*, now: dt.datetime) -> int:
                 body=_("%(v)s · %(cat)s · 期限 %(d)s · 当前层级:%(l)s")
                 % {
                     "v": c.village.name,
-                    "cat": c.get_category_display(),
+                    "cat": categories[c.category],
                     "d": timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M"),
-                    "l": c.get_level_display(),
+                    "l": levels[c.level],
                 },
                 url=f"/cases/{c.pk}/",
             ),
@@ -72,44 +84,63 @@ def remind_overdue_cases(*, now: dt.datetime) -> int:
     return notify_bulk(pairs, sms=True)
 
 
-def escalate_overdue_cases(*, now: dt.datetime) -> int:
-    """Past the grace period after the due date, a case goes up one level automatically."""
+ESCALATION_CHUNK = 2000
+
+
+def escalate_overdue_cases(*, now: dt.datetime, chunk: int = ESCALATION_CHUNK) -> int:
+    """Past the grace period after the due date, a case goes up one level automatically.
+
+    Set-based, in chunks of ``chunk`` cases in id order, each its own transaction: the chunk's
+    escalations, their timeline events, re-scores and notices commit together
+    (``services.cases_escalate_overdue``), so a worker killed halfway leaves whole chunks done
+    and the rerun takes up the cases still overdue (an escalated case has a new deadline, and
+    each notice has its key: nothing is sent or escalated twice)."""
     grace = dt.timedelta(hours=settings.DISPUTES["ESCALATION_GRACE_HOURS"])
-    cases = list(
+    reason = _("超过办理期限%(h)d小时仍未办结,系统自动提级") % {
+        "h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]
+    }
+    overdue = (
         DisputeCase.objects.filter(is_overdue(now - grace))
         .exclude(level=Level.COUNTY)
         .select_related("village", "village__parent", "responsible")
+        .order_by("pk")
     )
-    staff = _station_staff({c.station_id for c in cases})
-    escalated = []
-    for case in cases:
-        try:
-            # the escalation and its notices commit together: a worker killed or cut off from
-            # the database between them leaves neither, and the rerun does both
-            with transaction.atomic():
-                services.case_escalate(
-                    actor=None,
-                    case=case,
-                    automatic=True,
-                    reason=_("超过办理期限%(h)d小时仍未办结,系统自动提级")
-                    % {"h": settings.DISPUTES["ESCALATION_GRACE_HOURS"]},
-                )
-                notify(
-                    recipients=_responsible(case, staff) + staff.get(case.station_id, []),
-                    message=Message(
-                        kind="case.escalated",
-                        target=f"case-{case.pk}",
-                        period=case.level,
-                        title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
-                        % {"n": case.number, "l": case.get_level_display()},
-                        url=f"/cases/{case.pk}/",
-                    ),
-                )
-        except ConflictError:
-            logger.info("case %s changed while escalating; skipped", case.pk)
-            continue
-        escalated.append(case)
-    return len(escalated)
+    total, last = 0, 0
+    while True:
+        with transaction.atomic():
+            cases = list(overdue.filter(pk__gt=last)[:chunk])
+            if not cases:
+                return total
+            last = cases[-1].pk
+            escalated = services.cases_escalate_overdue(cases=cases, reason=reason)
+            staff = _station_staff({c.station_id for c in escalated})
+            levels = _labels(Level)
+            notify_bulk(
+                [
+                    (
+                        _responsible(case, staff) + staff.get(case.station_id, []),
+                        Message(
+                            kind="case.escalated",
+                            target=f"case-{case.pk}",
+                            period=case.level,
+                            title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
+                            % {"n": case.number, "l": levels[case.level]},
+                            url=f"/cases/{case.pk}/",
+                        ),
+                    )
+                    for case in escalated
+                ]
+            )
+        total += len(escalated)
+        skipped = len(cases) - len(escalated)
+        if skipped:
+            logger.info("%d overdue cases changed while escalating; skipped", skipped)
+
+
+def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """The labels of a choices class, translated once (``get_FOO_display`` per row translates
+    and hashes every choice: most of a sweep over thousands of cases)."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
