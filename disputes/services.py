@@ -56,7 +56,7 @@ from .models import (
 )
 from .risk import assess_case, assess_cases_changed, current_rules, open_cases_of_incidents
 from .selectors import case_ids
-from .summary.store import summary_touch_event
+from .summary.store import summary_touch, summary_touch_event
 from .tiers import people as tier_people
 from .tiers import rules as tier_rules
 
@@ -700,6 +700,9 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
     CaseEvent.objects.bulk_create(events, batch_size=2000)
+    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
+    # escalations) recounted at once, in this transaction
+    summary_touch([c.pk for c in moved])
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
     # where there are any
     assess_cases_changed(case_ids=[c.pk for c in moved])
