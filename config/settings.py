@@ -295,6 +295,11 @@ PERIODIC_TASKS = {
         "crontab": "30 1 * * *",
         "description": "每天01:30为所有在办案件评分(红/橙/黄/蓝)",
     },
+    "过期导出文件清理": {
+        "task": "core.exports_expire",
+        "crontab": "15 * * * *",
+        "description": "每小时:删除超过保留时间的导出文件,中断的导出任务标为失败(可重新导出)",
+    },
     "重复警情重算": {
         "task": "stations.repeats_rebuild",
         "crontab": "0 1 * * *",
@@ -361,6 +366,14 @@ PERIODIC_TASKS = {
 PRESENCE_MIN_DAYS = env_int("PRESENCE_MIN_DAYS", 3)
 # Incident imports with more rows than this run as a Celery task while the page shows progress.
 INCIDENT_IMPORT_ASYNC_ROWS = env_int("INCIDENT_IMPORT_ASYNC_ROWS", 500)
+
+# Exports (the case ledger …) of more rows than this are written by a Celery task while the
+# page shows progress; the file is kept EXPORT_KEEP_HOURS for its requester, then deleted by the
+# hourly cleanup. A job that has not finished EXPORT_STALE_MINUTES after it started (longer
+# than the task's time limit) is taken as lost and may be run again.
+EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
+EXPORT_STALE_MINUTES = env_int("EXPORT_STALE_MINUTES", 40)
 
 # 以绩定星: (minimum monthly points, stars), highest first; below the last threshold → 0 stars.
 POINTS_STAR_THRESHOLDS = [(40, 5), (30, 4), (20, 3), (10, 2), (1, 1)]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("inbox/", include("core.urls")),
     path("attachments/", include("core.attachments.urls")),
+    path("exports/", include("core.exportjobs.urls")),
     path("dashboard/", include("dashboards.urls")),
     # un-namespaced, because the settings name them: LOGIN_URL = "login", LOGIN_REDIRECT_URL = "home"
     path("", HomeView.as_view(), name="home"),

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .attachments.models import Attachment  # noqa: F401  (registered in the core app: its models module)
+from .exportjobs.models import ExportJob  # noqa: F401  (likewise)
 
 
 class Versioned(models.Model):

@@ -5,12 +5,15 @@ import logging
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from .exportjobs.tasks import expire_exports, run_export
 from .jobs import scheduled_task
 from .notifications import sms_dispatch as dispatch
 from .outbox import relay
 from .views import HEARTBEAT_TASK
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["expire_exports", "heartbeat", "outbox_relay", "run_export", "sms_dispatch"]
 
 
 @scheduled_task("core.heartbeat", lock=False)

@@ -8,10 +8,14 @@ class DisputesConfig(AppConfig):
     verbose_name = _("矛盾纠纷")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
+        from core.exportjobs.registry import register_export
         from governance.home import register_home_panel
         from governance.privacy import register_revealer
         from stations.services import register_incidents_changed, register_incidents_recorded
 
+        from . import exports
         from .attachments import register_attachables
         from .home import dispute_panel
         from .incidents.turns import criminal_turns_refresh_incidents
@@ -31,3 +35,13 @@ class DisputesConfig(AppConfig):
         # officer their village)
         register_revealer("disputes.party", lambda user, pk: related_get(Party, user=user, pk=pk))
         register_attachables()  # photos and scans (core.attachments)
+        # the ledger of a large list is written in the background (core.exportjobs)
+        register_export(
+            exports.EXPORT_KIND,
+            title=exports.SHEET_TITLE,
+            rows=exports.ledger_cases,
+            write=exports.write_case_ledger,
+            file_stem="cases-ledger",
+            content_type=exports.XLSX,
+            back_url=lambda query: reverse("disputes:case-list") + (f"?{query}" if query else ""),
+        )

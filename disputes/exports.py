@@ -1,13 +1,17 @@
 """The case ledger (矛盾纠纷排查化解台账) as an Excel workbook.
 
 It is built from whatever ``selectors.case_list`` returned for the user, so it holds exactly the
-cases of the list page with the same filters. Personal data is always masked here: exports
+cases of the list page with the same filters (``ledger_cases``). A small ledger is written in
+the request; a large one (more than ``EXPORT_ASYNC_ROWS`` cases) by the background export of
+``core.exportjobs``, registered in ``DisputesConfig.ready`` with these same two functions. Personal data is always masked here: exports
 leave the system (``governance.privacy``: lists and exports mask, whatever the role)."""
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,12 +20,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from core.errors import DomainError
 from core.exports import safe_row
 from core.i18n import join_list
 from governance import privacy
 
+from . import forms, selectors
 from .models import DisputeCase
 
+EXPORT_KIND = "disputes.case_ledger"  # its name in core.exportjobs' registry
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = gettext_lazy("矛盾纠纷排查化解台账")
 HEADER = [
@@ -86,9 +93,30 @@ def _rows_of(cases: Iterable[DisputeCase]) -> Iterator[DisputeCase]:
     return iter(cases)
 
 
-def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
-    """The workbook, written in openpyxl's write-only mode: rows go straight to the file, so
-    memory stays flat whatever the number of cases (only the compressed file is kept)."""
+def ledger_cases(user, query: QueryDict) -> QuerySet[DisputeCase]:
+    """The cases of the list page for the filters of ``query``, in ``user``'s scope. Filters
+    that cannot be read raise ``DomainError``: the ledger is never exported for other filters
+    than the ones asked."""
+    filter_form = forms.CaseFilterForm(query or None, user=user)
+    cases = selectors.case_list(user=user, filters=filter_form.values())
+    if filter_form.errors:
+        raise DomainError(filter_form.error_text())
+    return cases
+
+
+PROGRESS_EVERY = 500  # rows between two progress reports of a background export
+
+
+def write_case_ledger(
+    cases: Iterable[DisputeCase],
+    *,
+    user,
+    out: IO[bytes],
+    progress: Callable[[int], Any] | None = None,
+) -> int:
+    """Write the workbook to ``out`` in openpyxl's write-only mode: rows go straight to the
+    file, so memory stays flat whatever the number of cases. ``progress(n)`` is told every
+    ``PROGRESS_EVERY`` rows. Returns the number of cases written."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(SHEET_TITLE))
     for index, width in enumerate(WIDTHS, start=1):
@@ -102,6 +130,7 @@ def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
         cell.font = bold
         header.append(cell)
     ws.append(header)
+    written = 0
     for index, case in enumerate(_rows_of(cases), start=1):
         # written as text whatever it starts with (core.exports: no formula from user data)
         row: list = safe_row(ledger_row(index, case, user=user))
@@ -110,7 +139,18 @@ def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
             cell.alignment = wrap
             row[col] = cell
         ws.append(row)
+        written = index
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
+    wb.save(out)
+    if progress is not None:
+        progress(written)
+    return written
+
+
+def case_ledger_xlsx(cases: Iterable[DisputeCase], *, user) -> bytes:
+    """The whole workbook as bytes (a small ledger, answered in the request)."""
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
-        wb.save(out)
+        write_case_ledger(cases, user=user, out=out)
         out.seek(0)
         return out.read()

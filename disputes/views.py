@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from core.errors import add_to_form, service_call
+from core.errors import DomainError, add_to_form, service_call
+from core.exportjobs import services as export_services
 from core.pagination import LargeListPaginator
 from core.submissions import submit
 from core.versions import use_version
@@ -814,17 +815,56 @@ class AgreementPrintView(PageMixin, TemplateView):
 
 # --- Excel ledger -------------------------------------------------------------------------
 class CaseExportView(PageMixin, View):
-    """The ledger (矛盾纠纷排查化解台账) of the cases the list shows for the same filters."""
+    """The ledger (矛盾纠纷排查化解台账) of the cases the list shows for the same filters. Up to
+    ``EXPORT_ASYNC_ROWS`` cases it is the file itself; a larger one is written in the background
+    (``core.exportjobs``): POST queues it and sends to the job's page (progress, then the
+    download), GET offers that button (a GET never queues anything)."""
 
-    def get(self, request, *args, **kwargs):
-        filter_form = forms.CaseFilterForm(request.GET or None, user=request.user)
-        cases = selectors.case_list(user=request.user, filters=filter_form.values())
-        if filter_form.errors:  # the ledger is never exported for other filters than the ones asked
-            raise BadRequest(filter_form.error_text())
+    template_name = "disputes/case_export_large.html"
+    page_title = gettext_lazy("导出台账")
+    nav_key = "cases"
+
+    def _cases(self, request):
+        try:
+            return exports.ledger_cases(request.user, request.GET)
+        except DomainError as err:  # the ledger is never exported for other filters than the ones asked
+            raise BadRequest(err.message) from err
+
+    def _file(self, request, cases):
         response = HttpResponse(exports.case_ledger_xlsx(cases, user=request.user), content_type=exports.XLSX)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-ledger-{stamp}.xlsx"'
         return response
+
+    def get(self, request, *args, **kwargs):
+        cases = self._cases(request)
+        if not export_services.export_is_large(cases):
+            return self._file(request, cases)
+        context = {
+            "nav_key": self.nav_key,
+            "page_title": str(self.page_title),
+            "breadcrumbs": [(cases_title(request.user), reverse("disputes:case-list"))],
+            "threshold": export_services.async_threshold(),
+            "query": request.GET.urlencode(),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request, *args, **kwargs):
+        cases = self._cases(request)
+        if not export_services.export_is_large(cases):
+            return self._file(request, cases)
+        with service_call(request=request) as call:
+            job = export_services.export_start(
+                actor=request.user, kind=exports.EXPORT_KIND, query=request.GET.urlencode()
+            )
+        if call.refused:
+            return redirect(
+                reverse("disputes:case-list") + (f"?{request.GET.urlencode()}" if request.GET else "")
+            )
+        messages.info(
+            request, _("台账超过 %(n)s 条,正在后台生成。") % {"n": export_services.async_threshold()}
+        )
+        return redirect(reverse("exports:job", args=[job.pk]))
 
 
 # --- Mediators' relations (回避) ----------------------------------------------------------

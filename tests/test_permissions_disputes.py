@@ -150,6 +150,8 @@ ROUTES = [
     page("disputes:case-create", expected=may("case.report", 200)),
     page("disputes:case-create", method="post", expected=may("case.report", 400)),
     page("disputes:case-export", expected=EVERYONE),
+    # the button posts; a small ledger is the file itself (a large one: tests/core/test_export_jobs.py)
+    page("disputes:case-export", method="post", expected=EVERYONE),
     # --- the case page ----------------------------------------------------------------------
     page("disputes:case-detail", args=attr("case_a"), expected=SEES_A),
     page("disputes:case-detail", args=attr("case_b"), note="station B's case", expected=SEES_B),
