@@ -20,6 +20,7 @@ from disputes.summary import store
 from disputes.summary.models import METRICS, CaseMonth, CaseMonthKey
 from disputes.tiers import services as tiers
 from tests.disputes.helpers import agreement_data, report, to_closed
+from tests.disputes.test_concurrent_transitions import _race
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,28 @@ def test_a_change_recounts_with_a_fixed_number_of_queries(world, cases):
 
     one = queries([cases["a"].pk])
     assert queries([c.pk for c in cases.values()]) == one  # five cases, three villages, two stations
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_closings_in_one_village_month_at_once_are_both_counted(world):
+    """Two people close two cases of the same village in the same month at the same moment: the
+    second recount waits for the first (the row lock) and counts what it committed. On
+    PostgreSQL both transactions run at once; the window where they overlap is narrow, so this
+    asserts the outcome (neither closing lost from the stored row), not a forced interleaving."""
+    staff, aux = world.user("station_a"), world.user("aux_v1")
+    ready = []
+    for _ in range(2):
+        case = report(world)
+        services.case_accept(actor=staff, case=case)
+        services.case_start_mediation(actor=staff, case=case)
+        agreement = services.agreement_create(actor=staff, case=case, **agreement_data())
+        services.agreement_set_performance(actor=staff, agreement=agreement, status="performed")
+        ready.append(DisputeCase.objects.get(pk=case.pk))
+    results = _race(
+        lambda: services.case_close(actor=staff, case=ready[0], note="已履行"),
+        lambda: services.case_close(actor=aux, case=ready[1], note="已履行"),
+    )
+    assert all(isinstance(r, DisputeCase) for r in results), results
+    assert_agree()
+    row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
+    assert (row.closed, row.resolved, row.accepted_new_closed) == (2, 2, 2)
