@@ -786,15 +786,7 @@ def _notify_receiving_levels(cases: list[DisputeCase], reason: str) -> None:
         pairs.append(
             (
                 handlers[(case.level, unit)],
-                Message(
-                    kind="case.escalated_to_level",
-                    target=f"case-{case.pk}",
-                    period=f"{case.level}-{case.escalation_count}",
-                    title=_("案件 %(number)s 已升级到%(level)s处置,请接手办理")
-                    % {"number": case.number, "level": Level(case.level).label},
-                    body=reason,
-                    url=f"/cases/{case.pk}/",
-                ),
+                _receiving_level_message(case, reason),
             )
         )
     notify_bulk(pairs)
@@ -806,17 +798,19 @@ def _notify_receiving_level(case: DisputeCase, reason: str) -> None:
     transaction; the case is in their 我的待办 (``disputes.tiers.selectors.work_queue``)."""
     if case.level not in tier_rules.HANDLED_LEVELS:
         return
-    notify(
-        recipients=tier_people.level_handlers(case),
-        message=Message(
-            kind="case.escalated_to_level",
-            target=f"case-{case.pk}",
-            period=f"{case.level}-{case.escalation_count}",
-            title=_("案件 %(number)s 已升级到%(level)s处置,请接手办理")
-            % {"number": case.number, "level": Level(case.level).label},
-            body=reason,
-            url=f"/cases/{case.pk}/",
-        ),
+    notify(recipients=tier_people.level_handlers(case), message=_receiving_level_message(case, reason))
+
+
+def _receiving_level_message(case: DisputeCase, reason: str) -> Message:
+    """The notice to the level an escalation reached (one case, or the set-based sweep)."""
+    return Message(
+        kind="case.escalated_to_level",
+        target=f"case-{case.pk}",
+        period=f"{case.level}-{case.escalation_count}",
+        title=_("案件 %(number)s 已升级到%(level)s处置,请接手办理")
+        % {"number": case.number, "level": Level(case.level).label},
+        body=reason,
+        url=f"/cases/{case.pk}/",
     )
 
 
