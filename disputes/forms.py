@@ -98,7 +98,7 @@ class CaseFilterForm(ListFilterForm):
             for name in ("village", "grid", "mediator"):
                 del self.fields[name]
             return
-        self.fields["village"].queryset = gov_selectors.village_list(user=user).select_related(None)
+        self.fields["village"].queryset = gov_selectors.village_choices(user=user)
         self.fields["grid"].queryset = self._grid_choices(user)
         self.fields["mediator"].queryset = gov_selectors.mediator_list(user=user).select_related(None)
 
@@ -248,7 +248,7 @@ class CaseIntakeForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = gov_selectors.village_list(user=user).select_related(None)
+        self.fields["village"].queryset = gov_selectors.village_choices(user=user)
         self.fields["grid"].queryset = gov_selectors.grid_list(user=user).select_related("village")
         self.fields["summary"].error_messages["required"] = _("请填写简要案情。")
         self.fields["category"].error_messages["required"] = _("请选择纠纷类别。")

@@ -144,6 +144,14 @@ def village_list(
     return qs
 
 
+def village_choices(*, user: User) -> QuerySet[Region]:
+    """The villages in scope a filter offers (``village_list`` without its joins and figures: a
+    county's hundreds of options are on every page of a list)."""
+    return Region.objects.filter(pk__in=scoping.village_ids(user), is_archived=False).only(
+        "pk", "name", "code"
+    )
+
+
 def village_get(*, user: User, pk: int | str) -> Region:
     return get_object_or_404(
         Region.objects.filter(pk__in=scoping.village_ids(user)).select_related("parent", "parent__parent"),
