@@ -9,7 +9,14 @@
 Small lists count exactly, as before. Page numbers keep working: with an approximate count a
 page is reached by offset and never cut short by the count (a page past the real end is empty;
 "next" is offered after every full page).
-``LargeListPagination`` is the same for the API (DRF)."""
+
+A page after the first is read in two steps in one query (a "deferred join"): the ids of the
+page, ``id IN (SELECT id … ORDER BY … LIMIT n OFFSET k)``, and then only those rows with their
+joins. The inner query reads nothing but the columns of the order and the scope, which an index
+holds (PostgreSQL: an index-only scan), so page 1,000 no longer fetches and joins the 20,000
+rows before it from the table. The rows and their order are those of the plain OFFSET query.
+``LargeListPagination`` is the same for the API (DRF); its answer says whether ``count`` is
+approximate (``count_approximate``)."""
 
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 ESTIMATE_FROM_ROWS = 100_000  # below this, an unfiltered list is counted exactly
 
@@ -35,6 +43,17 @@ def table_estimate(model: Any, using: str = "default") -> int | None:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
         row = cursor.fetchone()
     return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
+
+
+def window(rows: Any, bottom: int, top: int) -> Any:
+    """``rows[bottom:top]``; for a queryset past its first rows, the same rows found by their ids
+    first (``id IN (the ordered ids, sliced)``, ordered as ``rows``), which an index can answer
+    without reading the rows skipped. A ``distinct`` or combined (union) query is sliced as is."""
+    if not isinstance(rows, QuerySet) or bottom == 0 or top <= bottom:
+        return rows[bottom:top]
+    if rows.query.distinct or rows.query.combinator:
+        return rows[bottom:top]
+    return rows.filter(pk__in=rows.values("pk")[bottom:top])
 
 
 class _Page(Page):
@@ -86,18 +105,42 @@ class LargeListPaginator(Paginator):
             raise
 
     def page(self, number: Any) -> Page:
-        if not self.is_approximate:
-            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        top = bottom + self.per_page
+        if not self.is_approximate and top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(window(self.object_list, bottom, top), number, self)
 
     def _get_page(self, *args: Any, **kwargs: Any) -> Page:
         return _Page(*args, **kwargs)
 
 
 class LargeListPagination(PageNumberPagination):
-    """The API's page-number pagination with ``LargeListPaginator``'s count (``count`` is then
-    the estimate, or the cap)."""
+    """The API's page-number pagination with ``LargeListPaginator``'s count and pages: ``count``
+    is then the estimate, or the cap, and ``count_approximate`` says so (as the page's 约数 and
+    至少 do)."""
 
     django_paginator_class = LargeListPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        paginator = self.page.paginator  # type: ignore[union-attr]  # set by paginate_queryset
+        return Response(
+            {
+                "count": paginator.count,
+                "count_approximate": getattr(paginator, "is_approximate", False),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = [*schema["required"], "count_approximate"]
+        schema["properties"] = {
+            "count": schema["properties"]["count"],
+            "count_approximate": {"type": "boolean"},  # the table's estimate, or the cap ("at least")
+            **schema["properties"],
+        }
+        return schema

@@ -55,6 +55,24 @@ class _NamedChoiceFieldSchema(OpenApiSerializerFieldExtension):
         return build_choice_field(self.target)
 
 
+class ChoiceLabelField(serializers.CharField):
+    """The label of a model field's choice: what ``source="get_<name>_display"`` gives, read
+    from the field's choices. A method as ``source`` is inspected (``inspect.signature``) and
+    called on every row, a fifth of a list's serialising time."""
+
+    def __init__(self, choice_field: str, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(source=choice_field, **kwargs)
+
+    def bind(self, field_name: str, parent: serializers.BaseSerializer) -> None:
+        super().bind(field_name, parent)
+        model = parent.Meta.model  # type: ignore[attr-defined]  # a model serializer's
+        self.labels = dict(model._meta.get_field(self.source).flatchoices)
+
+    def to_representation(self, value) -> str:
+        return str(self.labels.get(value, value))
+
+
 class BaseModelSerializer(serializers.ModelSerializer):
     named_choice_fields: tuple[str, ...] = ("kind",)
 

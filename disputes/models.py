@@ -260,9 +260,15 @@ class DisputeCase(models.Model):
             models.Index(fields=["village", "status"]),
             models.Index(fields=["risk_level", "status"]),
             # the lists' default order (newest first), for the county and within a village;
-            # the dashboards' closed-in-period figures
+            # the dashboards' closed-in-period figures. A deep page finds its ids in them alone
+            # (``core.pagination.window``; PostgreSQL: an index-only scan): the county's by the
+            # first, a station's villages by the second, which also holds ``due_at`` for the
+            # list by deadline; the county's list by deadline by ``case_due_order``
             models.Index(fields=["-reported_at", "-id"], name="case_reported_desc"),
-            models.Index(fields=["village", "-reported_at"], name="case_village_reported"),
+            models.Index(
+                fields=["village", "-reported_at", "-id"], include=["due_at"], name="case_village_reported_id"
+            ),
+            models.Index(fields=["due_at", "-id"], name="case_due_order"),
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
             # today's picture (open, overdue, 红/橙 per area and per child, the map) from the open
             # cases alone, read from the index (PostgreSQL: an index-only scan; ``include`` is

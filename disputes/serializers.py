@@ -10,10 +10,16 @@ work with the person (``governance.privacy``): inside the timeline's recorded ch
 
 from typing import cast
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.serializers import BaseModelSerializer, NamedChoiceField, ScopedPrimaryKeyRelatedField
+from core.serializers import (
+    BaseModelSerializer,
+    ChoiceLabelField,
+    NamedChoiceField,
+    ScopedPrimaryKeyRelatedField,
+)
 from governance import selectors as gov_selectors
 from governance.models import Grid, Mediator, Region
 from governance.privacy import masked_changes, shown_id_number, shown_phone
@@ -86,10 +92,10 @@ class PartySerializer(PersonalDataMixin, BaseModelSerializer):
     named_choice_fields = ("kind", "role")
 
     case = _case_field()
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-    gender_display = serializers.CharField(source="get_gender_display", read_only=True)
-    ethnicity_display = serializers.CharField(source="get_ethnicity_display", read_only=True)
+    kind_display = ChoiceLabelField("kind")
+    role_display = ChoiceLabelField("role")
+    gender_display = ChoiceLabelField("gender")
+    ethnicity_display = ChoiceLabelField("ethnicity")
 
     class Meta(BaseModelSerializer.Meta):
         model = Party
@@ -185,11 +191,11 @@ class CaseListSerializer(BaseModelSerializer):
 
     named_choice_fields = ("status",)
 
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    risk_level_display = serializers.CharField(source="get_risk_level_display", read_only=True)
+    category_display = ChoiceLabelField("category")
+    source_display = ChoiceLabelField("source")
+    status_display = ChoiceLabelField("status")
+    level_display = ChoiceLabelField("level")
+    risk_level_display = ChoiceLabelField("risk_level")
     village_name = serializers.CharField(source="village.name", read_only=True)
     township_name = serializers.CharField(
         source="village.parent.name", read_only=True, default=None, allow_null=True
@@ -253,16 +259,26 @@ class CaseListSerializer(BaseModelSerializer):
     def _party_objects(self, obj):
         return getattr(obj, "party_list", None) or list(obj.parties.all())
 
+    # One serializer of parties and one of mediators for every row of a list: DRF builds a
+    # ModelSerializer's fields when first asked, which per row was most of a page's time.
+    @cached_property
+    def _party_serializer(self) -> "PartySerializer":
+        return PartySerializer(context=self.context)
+
+    @cached_property
+    def _mediator_serializer(self) -> "CaseMediatorSerializer":
+        return CaseMediatorSerializer(context=self.context)
+
     def get_parties(self, obj) -> list[dict]:
-        return cast(
-            list[dict], PartySerializer(self._party_objects(obj), many=True, context=self.context).data
-        )  # many=True: a list
+        child = self._party_serializer
+        return [child.to_representation(party) for party in self._party_objects(obj)]
 
     def get_mediators(self, obj) -> list[dict]:
         assignments = getattr(obj, "active_mediators", None)
         if assignments is None:
             assignments = obj.mediator_assignments.filter(is_active=True).select_related("mediator")
-        return cast(list[dict], CaseMediatorSerializer(assignments, many=True).data)  # many=True: a list
+        child = self._mediator_serializer
+        return [child.to_representation(assignment) for assignment in assignments]
 
 
 class SessionSerializer(BaseModelSerializer):

@@ -11,9 +11,10 @@ from governance.models import Region
 pytestmark = pytest.mark.django_db
 
 
-def _both(field: forms.Field, value, attrs=None) -> tuple[str, str]:
-    plain = forms.Select(attrs={"class": "form-select"}, choices=field.choices)
-    quick = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)
+def _both(field: forms.ChoiceField, value, attrs=None) -> tuple[str, str]:
+    choices = list(field.choices)  # type: ignore[arg-type]  # a list of pairs here
+    plain = forms.Select(attrs={"class": "form-select"}, choices=choices)
+    quick = QuickSelect(attrs={"class": "form-select"}, choices=choices)
     return plain.render("f", value, attrs), quick.render("f", value, attrs)
 
 
