@@ -48,10 +48,12 @@ def table_estimate(model: Any, using: str = "default") -> int | None:
 def window(rows: Any, bottom: int, top: int) -> Any:
     """``rows[bottom:top]``; for a queryset past its first rows, the same rows found by their ids
     first (``id IN (the ordered ids, sliced)``, ordered as ``rows``), which an index can answer
-    without reading the rows skipped. A ``distinct`` or combined (union) query is sliced as is."""
+    without reading the rows skipped. For a query with one row per object (the case lists:
+    their filters on related rows are ``EXISTS``); a ``distinct``, combined (union) or already
+    sliced query is sliced as is."""
     if not isinstance(rows, QuerySet) or bottom == 0 or top <= bottom:
         return rows[bottom:top]
-    if rows.query.distinct or rows.query.combinator:
+    if rows.query.distinct or rows.query.combinator or rows.query.is_sliced:
         return rows[bottom:top]
     return rows.filter(pk__in=rows.values("pk")[bottom:top])
 

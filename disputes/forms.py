@@ -100,7 +100,9 @@ class CaseFilterForm(ListFilterForm):
             return
         self.fields["village"].queryset = gov_selectors.village_choices(user=user)
         self.fields["grid"].queryset = self._grid_choices(user)
-        self.fields["mediator"].queryset = gov_selectors.mediator_list(user=user).select_related(None)
+        self.fields["mediator"].queryset = (
+            gov_selectors.mediator_list(user=user).select_related(None).only("pk", "name", "kind")
+        )
 
     def _grid_choices(self, user):
         """The grids offered. County-wide, a prefecture has tens of thousands (a 20,000-option

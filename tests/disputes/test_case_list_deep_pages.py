@@ -68,6 +68,7 @@ def test_the_window_is_the_slice_for_any_queryset(world):
         assert _ids(window(qs, bottom, top)) == _ids(qs[bottom:top])
     distinct = DisputeCase.objects.order_by("pk").distinct()
     assert _ids(window(distinct, 2, 4)) == _ids(distinct[2:4])
+    assert _ids(window(qs[:5], 2, 4)) == _ids(qs[:5][2:4])
     assert window([1, 2, 3, 4], 1, 3) == [2, 3]
 
 
