@@ -314,6 +314,17 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
         assert selectors.village_ranking(user=world.user(user), month=month) == (
             selectors.points_monthly(user=world.user(user), month=month).groups
         )
+    # people who left still count in a month they had points; those without points do not
+    GridWorker.objects.update(is_active=False)
+    for check_month in (month, dt.date(2026, 4, 1), dt.date(2026, 5, 1)):
+        ranking = selectors.village_ranking(user=world.user("county"), month=check_month)
+        assert ranking == selectors.points_monthly(user=world.user("county"), month=check_month).groups
+    assert {g.label: g.people for g in selectors.village_ranking(user=world.user("county"), month=month)} == {
+        "一村": 2,
+        "三村": 1,
+    }
+    assert selectors.village_ranking(user=world.user("county"), month=dt.date(2026, 5, 1)) == []
+    GridWorker.objects.update(is_active=True)
 
     assert services.points_update_stars(month=month) == 3
     stars = dict(GridWorker.objects.values_list("name", "stars"))
