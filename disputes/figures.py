@@ -22,6 +22,7 @@ import datetime as dt
 import statistics
 from typing import Any, Literal, TypedDict
 
+from django.conf import settings
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -85,6 +86,7 @@ class FeatureCollection(TypedDict):
 class GridMap(TypedDict):
     grids: FeatureCollection
     cases: FeatureCollection
+    cases_total: int  # the open cases with a grid in the area; ``cases`` holds at most MAP_CASE_POINTS
 
 
 GroupKey = Literal["station", "township", "village", "grid"]
@@ -380,7 +382,9 @@ def _level(g: dict[str, Any]) -> str:
 
 def grid_map(village_ids: QuerySet) -> GridMap:
     """GeoJSON of the area's grids coloured by their highest open risk level, and the open cases
-    as points inside their grid (two queries)."""
+    as points inside their grid: the ``settings.MAP_CASE_POINTS`` highest risk scores (a county of
+    a prefecture has a hundred thousand open cases; a map of that many points shows nothing and
+    weighs hundreds of MB), with the number of all of them (three queries)."""
     open_ = is_open(prefix="dispute_cases__")
     grids = (
         Grid.objects.filter(village__in=village_ids, is_active=True)
@@ -414,11 +418,11 @@ def grid_map(village_ids: QuerySet) -> GridMap:
             }
         )
     points = []
-    cases = (
-        _cases(village_ids)
-        .filter(is_open(), grid__isnull=False)
-        .values("pk", "number", "risk_level", "grid_id", "category", "risk_score")
-    )
+    # the open cases of the grids drawn (active, with a boundary)
+    open_in_grids = _cases(village_ids).filter(is_open(), grid__is_active=True, grid__boundary__isnull=False)
+    cases = open_in_grids.order_by("-risk_score", "-pk").values(
+        "pk", "number", "risk_level", "grid_id", "category", "risk_score"
+    )[: settings.MAP_CASE_POINTS]
     labels = dict(DisputeCase._meta.get_field("category").choices or [])
     for c in cases:
         if c["grid_id"] not in centres:
@@ -447,4 +451,5 @@ def grid_map(village_ids: QuerySet) -> GridMap:
     return {
         "grids": {"type": "FeatureCollection", "features": features},
         "cases": {"type": "FeatureCollection", "features": points},
+        "cases_total": open_in_grids.count(),
     }

@@ -111,7 +111,7 @@ def test_children_table_and_trend(world, data):
     assert trend["resolution_rate"][-1] == 66.7 and sum(trend["new"][:-1]) == 0
 
 
-def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
+def test_the_map_colours_grids_by_their_highest_open_risk(world, data, settings):
     from disputes import risk
     from governance.models import Grid
 
@@ -136,6 +136,12 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
     assert levels == {world.grid_1a.pk: "none", world.grid_1b.pk: "red"}
     points = {f["properties"]["number"] for f in data_["cases"]["features"]}
     assert points == {hot.number, data["d"].number}
+    assert data_["cases_total"] == 2
+    # a county's map carries the highest risk scores only, and says how many there are in all
+    settings.MAP_CASE_POINTS = 1
+    capped = figures.grid_map(area.village_ids)
+    assert [f["properties"]["number"] for f in capped["cases"]["features"]] == [hot.number]
+    assert capped["cases_total"] == 2
 
 
 def test_screening_completeness_of_the_latest_round(world):
