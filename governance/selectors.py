@@ -70,6 +70,18 @@ def region_find(pk: int) -> Region | None:
     return Region.objects.filter(pk=pk).select_related("parent", "parent__parent").first()
 
 
+def villages_resolved(village_ids: QuerySet) -> QuerySet:
+    """The same villages as the values-queryset ``village_ids`` (a scope of nested subqueries),
+    resolved now to their ids (one small query): queries filtering on the result read
+    ``IN (SELECT id FROM region WHERE id IN (…))``, which the planner sizes exactly."""
+    return Region.objects.filter(pk__in=list(village_ids.values_list("pk", flat=True))).values("pk")
+
+
+def villages_of_county(county: Region) -> QuerySet[Region]:
+    """The villages (村/社区) of a county: a deployment for a prefecture holds several."""
+    return Region.objects.filter(kind__in=Region.VILLAGE_KINDS, parent__parent=county)
+
+
 def villages_under(region: Region) -> QuerySet[Region]:
     """The villages of a township (or the village itself)."""
     villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS)

@@ -87,8 +87,12 @@ def station_of_township(township: Region) -> Station | None:
     return Station.objects.filter(jurisdictions__region=township).first()
 
 
-def stations_in_scope(user: User) -> list[Station]:
-    return list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
+def stations_in_scope(user: User, *, county_id: int | None = None) -> list[Station]:
+    """The stations the user may see (``county_id``: of that county only)."""
+    stations = Station.objects.filter(pk__in=station_ids(user))
+    if county_id is not None:
+        stations = stations.filter(county_id=county_id)
+    return list(stations.order_by("code"))
 
 
 def station_ids_for(pk: int) -> QuerySet:

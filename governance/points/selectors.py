@@ -214,7 +214,7 @@ def points_monthly(
     )
 
 
-def village_ranking(*, user: User, month: dt.date) -> list[GroupTotal]:
+def village_ranking(*, user: User, month: dt.date, among: QuerySet | None = None) -> list[GroupTotal]:
     """The villages of ``points_monthly(group="village")`` for grid workers — the same people
     (active, or with points that month), totals and ranking — summed by the database: grouped
     queries, not one row per grid worker (the command centre's tiles over tens of thousands).
@@ -223,6 +223,8 @@ def village_ranking(*, user: User, month: dt.date) -> list[GroupTotal]:
     month is one of the people), and the villages' names."""
     month = month_of(month)
     workers = person_list(user=user, kind="grid_worker").select_related(None).order_by()
+    if among is not None:  # only these villages (a values-queryset of ids): their order is the same
+        workers = workers.filter(grid__village__in=among)
     with_points = PointsEntry.objects.filter(month=month, grid_worker__in=workers.values("pk"))
     people = dict(
         workers.filter(Q(is_active=True) | Q(pk__in=with_points.values("grid_worker")))

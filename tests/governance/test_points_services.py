@@ -10,7 +10,7 @@ from core.errors import DomainError, NotPermitted
 from disputes import services as cases
 from governance import services as gov
 from governance import tasks
-from governance.models import GridWorker, PointsEntry, PointsRule
+from governance.models import GridWorker, PointsEntry, PointsRule, Region
 from governance.points import selectors, services
 from screening import services as screening_services
 from screening import tasks as screening_tasks
@@ -324,6 +324,11 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
         "三村": 1,
     }
     assert selectors.village_ranking(user=world.user("county"), month=dt.date(2026, 5, 1)) == []
+    # narrowed to some villages: the same villages in the same order, nothing else
+    among = Region.objects.filter(pk=world.village_3.pk).values("pk")
+    assert [
+        g.label for g in selectors.village_ranking(user=world.user("county"), month=month, among=among)
+    ] == ["三村"]
     GridWorker.objects.update(is_active=True)
 
     assert services.points_update_stars(month=month) == 3
