@@ -525,8 +525,7 @@ def _field_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
     # 民转刑: a criminal incident in the period, after the case, at its place or from a party's
     # phone — stored (issue 15) as disputes_criminalturn rows, which the hand SQL reads too
     _rows(
-        "SELECT count(DISTINCT t.case_id) FROM disputes_criminalturn t"
-        " JOIN disputes_disputecase c ON c.id = t.case_id WHERE c.village_id = ANY(%(ids)s)"
+        "SELECT count(DISTINCT t.case_id) FROM disputes_criminalturn t WHERE t.village_id = ANY(%(ids)s)"
         " AND t.received_at >= %(a)s AND t.received_at < %(b)s",
         {"ids": ids, "a": start, "b": end},
     )
