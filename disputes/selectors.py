@@ -18,14 +18,19 @@ from .models import (
     OPEN_STATUSES,
     Agreement,
     CaseEvent,
+    CaseExtension,
     CaseMediator,
+    CasePause,
     DisputeCase,
     FollowUp,
+    MediationSession,
     MediatorRelation,
     Party,
+    Referral,
     RiskAssessment,
     Status,
 )
+from .tiers.models import CaseTransfer, Evaluation, HandOn, LinkedReport, Supervision
 from .tiers.scope import read_only_case_ids
 
 if TYPE_CHECKING:
@@ -185,26 +190,90 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _one_case_scope(user: User) -> Q:
+    """``case_scope`` for reading one case by its key: the scope as a subquery, built without a
+    query of its own (the flat lists ``case_scope`` resolves first pay off on a long list only)."""
+    if scoping.has_scope(user) and user.is_county_wide:
+        return Q()
+    return Q(pk__in=case_ids(user))
+
+
 def case_get(*, user: User, pk: int | str) -> DisputeCase:
-    qs = DisputeCase.objects.filter(case_scope(user)).select_related(
+    qs = DisputeCase.objects.filter(_one_case_scope(user)).select_related(
         "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
     )
     return get_object_or_404(qs, pk=pk)
 
 
+def _page_lists() -> dict[str, Exists]:
+    """What the case page lists beside the case, each as an EXISTS in the case's own query: a
+    list known to be empty costs no query of its own (most cases have no pause, extension,
+    hand-on, supervision, transfer …), and one that is not is read whole as before."""
+    case = OuterRef("pk")
+    return {
+        "has_mediators": Exists(CaseMediator.objects.filter(case=case, is_active=True)),
+        "has_sessions": Exists(MediationSession.objects.filter(case=case)),
+        "has_agreements": Exists(Agreement.objects.filter(case=case)),
+        "has_referrals": Exists(Referral.objects.filter(case=case)),
+        "has_follow_ups": Exists(FollowUp.objects.filter(case=case, is_cancelled=False)),
+        "has_pauses": Exists(CasePause.objects.filter(case=case)),
+        "has_extensions": Exists(CaseExtension.objects.filter(case=case)),
+        "has_risk_assessments": Exists(RiskAssessment.objects.filter(case=case)),
+        # the tiers' records (``tiers.panel.load``)
+        "has_hand_ons": Exists(HandOn.objects.filter(case=case)),
+        "has_supervisions": Exists(Supervision.objects.filter(case=case)),
+        "has_transfers": Exists(CaseTransfer.objects.filter(case=case)),
+        "has_linked_reports": Exists(LinkedReport.objects.filter(case=case)),
+        "has_evaluation": Exists(Evaluation.objects.filter(case=case)),
+    }
+
+
+def _listed(present: bool, qs: QuerySet[M]) -> list[M]:
+    return list(qs) if present else []
+
+
 def case_detail(*, user: User, pk: int | str) -> DisputeCase:
-    """One case with everything its page shows, in a fixed number of queries."""
-    case = case_get(user=user, pk=pk)
+    """One case with everything its page shows, in a fixed number of queries: the case with
+    whether each of its lists has rows and whether the user may write to it (one query), then
+    one query per list that has rows."""
+    qs = (
+        DisputeCase.objects.filter(_one_case_scope(user))
+        .select_related(
+            "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
+        )
+        .annotate(
+            **_page_lists(),
+            in_writable_scope=Exists(case_ids(user, writable=True).filter(pk=OuterRef("pk"))),
+        )
+    )
+    case = get_object_or_404(qs, pk=pk)
+    case.writable_for = user.pk  # ``in_writable_scope`` answers for this user (``case_writable``)
     case.party_list = list(case.parties.order_by("role", "pk"))
-    case.active_mediators = list(case.mediator_assignments.filter(is_active=True).select_related("mediator"))
-    case.session_list = list(case.sessions.select_related("recorded_by"))
-    case.agreement_list = list(case.agreements.all())
-    case.referral_list = list(case.referrals.select_related("agreement"))
-    case.follow_up_list = list(case.follow_ups.filter(is_cancelled=False).select_related("visitor"))
+    case.active_mediators = _listed(
+        case.has_mediators, case.mediator_assignments.filter(is_active=True).select_related("mediator")
+    )
+    case.session_list = _listed(case.has_sessions, case.sessions.select_related("recorded_by"))
+    case.agreement_list = _listed(case.has_agreements, case.agreements.all())
+    case.referral_list = _listed(case.has_referrals, case.referrals.select_related("agreement"))
+    case.follow_up_list = _listed(
+        case.has_follow_ups, case.follow_ups.filter(is_cancelled=False).select_related("visitor")
+    )
     case.timeline = list(case.events.select_related("actor").order_by("created_at", "pk"))
-    case.pause_list = list(case.pauses.select_related("referral", "started_by", "ended_by"))
-    case.extension_list = list(case.extensions.select_related("requested_by", "decided_by"))
+    case.pause_list = _listed(
+        case.has_pauses, case.pauses.select_related("referral", "started_by", "ended_by")
+    )
+    case.extension_list = _listed(
+        case.has_extensions, case.extensions.select_related("requested_by", "decided_by")
+    )
     return case
+
+
+def case_writable(user: User, case: DisputeCase) -> bool:
+    """The case is in the user's writable scope (``case_ids(user, writable=True)``), not only
+    readable (``tiers.scope``). Read along with the case by ``case_detail``; otherwise one query."""
+    if getattr(case, "writable_for", None) == user.pk:
+        return bool(case.in_writable_scope)
+    return case_ids(user, writable=True).filter(pk=case.pk).exists()
 
 
 def timeline(*, user: User, case_pk: int | str) -> QuerySet[CaseEvent]:
