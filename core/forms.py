@@ -4,7 +4,7 @@ Forms only parse input into Python values; whether the whole object is valid is 
 service the view calls, and its errors come back onto the form through ``core.errors``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -57,6 +57,15 @@ def choice_label(field: forms.Field, label: Callable[[Any], str]) -> None:
     ``label_from_instance`` for every choice, and an attribute set on the field overrides that
     method; the stubs only know it as a method."""
     field.label_from_instance = label  # type: ignore[attr-defined]
+
+
+def show_rows(field: forms.ModelChoiceField, rows: Iterable[Any]) -> None:
+    """Render a model choice field's options from ``rows``: records the page has already read,
+    the ones (and in the order) its queryset gives, so rendering runs no query of its own. The
+    queryset still decides what a submission may choose."""
+    label = field.label_from_instance
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = [*empty, *((row.pk, label(row)) for row in rows)]
 
 
 def date_widgets(*names: str) -> dict:

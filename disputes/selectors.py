@@ -130,6 +130,19 @@ def linkable_cases(user: User) -> QuerySet[DisputeCase]:
     return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
 
 
+def merge_candidates(*, user: User, case: DisputeCase) -> QuerySet[DisputeCase]:
+    """The cases that may be merged into ``case`` (the merge form's choices): the open cases of
+    its village in the user's scope, newest first, the same ones ``case_list`` gives for
+    ``open`` and ``village``, in one query with only what their labels show."""
+    return (
+        DisputeCase.objects.filter(pk__in=case_ids(user), village_id=case.village_id)
+        .filter(is_open())
+        .exclude(pk=case.pk)
+        .only("pk", "number", "summary")
+        .order_by("-reported_at", "-pk")
+    )
+
+
 def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
     """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
     station, overdue, mediator, date_from, date_to, source, open, risk_level; ``order``: "risk"

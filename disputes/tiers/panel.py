@@ -196,12 +196,12 @@ def load(case: DisputeCase, user: User) -> None:
     def present(name: str) -> bool:
         return getattr(case, f"has_{name}", True)
 
-    hand_ons = selectors.hand_on_list(user=user, case_pk=case.pk)
-    case.hand_on_list = list(hand_ons) if present("hand_ons") else []
-    supervisions = selectors.supervision_list(user=user, case_pk=case.pk)
-    case.supervision_list = list(supervisions) if present("supervisions") else []
-    transfers = selectors.transfer_list(user=user, case_pk=case.pk)
-    case.transfer_list = list(transfers) if present("transfers") else []
+    hand_ons = selectors.hand_on_list(user=user, case_pk=case.pk) if present("hand_ons") else []
+    case.hand_on_list = list(hand_ons)
+    supervisions = selectors.supervision_list(user=user, case_pk=case.pk) if present("supervisions") else []
+    case.supervision_list = list(supervisions)
+    transfers = selectors.transfer_list(user=user, case_pk=case.pk) if present("transfers") else []
+    case.transfer_list = list(transfers)
     reports = LinkedReport.objects.filter(case=case).select_related("reported_by")
     case.linked_report_list = list(reports) if present("linked_reports") else []
     evaluation = Evaluation.objects.filter(case=case).select_related("evaluator")
