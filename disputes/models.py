@@ -231,6 +231,7 @@ class DisputeCase(models.Model):
     timeline: list["CaseEvent"]
     pause_list: list["CasePause"]
     extension_list: list["CaseExtension"]
+    risk_list: list["RiskAssessment"]  # the newest assessments (selectors.RISK_HISTORY_SHOWN)
     # disputes.tiers.panel.load
     hand_on_list: list["HandOn"]
     supervision_list: list["Supervision"]

@@ -194,9 +194,14 @@ def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[
 
 def risk_history(*, user: User, case_pk: int | str) -> QuerySet:
     """The case's assessments, newest first (each with its factors and rule version)."""
-    return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by(
-        "-assessed_at", "-pk"
-    )
+    return _newest_assessments(RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk))
+
+
+RISK_HISTORY_SHOWN = 30  # the case page's history of levels
+
+
+def _newest_assessments(qs: QuerySet) -> QuerySet:
+    return qs.order_by("-assessed_at", "-pk")
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -278,6 +283,8 @@ def case_detail(*, user: User, pk: int | str) -> DisputeCase:
     case.extension_list = _listed(
         case.has_extensions, case.extensions.select_related("requested_by", "decided_by")
     )
+    newest = _newest_assessments(case.risk_assessments.all())[:RISK_HISTORY_SHOWN]
+    case.risk_list = _listed(case.has_risk_assessments, newest)
     return case
 
 

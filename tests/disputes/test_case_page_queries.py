@@ -146,7 +146,11 @@ def test_the_lists_the_page_reads_are_the_case_records(world, kind):
         assert [r.pk for r in getattr(page, name)] == [r.pk for r in plain(case)], name
     evaluation = Evaluation.objects.filter(case=case).first()
     assert page.evaluation_record == evaluation
-    assert page.has_risk_assessments == RiskAssessment.objects.filter(case=case).exists()
+    assessments = RiskAssessment.objects.filter(case=case).order_by("-assessed_at", "-pk")[:30]
+    assert [a.pk for a in page.risk_list] == [a.pk for a in assessments]
+    assert [a.pk for a in page.risk_list] == [
+        a.pk for a in selectors.risk_history(user=staff, case_pk=case.pk)[: selectors.RISK_HISTORY_SHOWN]
+    ]
     if kind == "busy":  # not vacuous: the lists an open case can carry have rows here
         assert [n for n in PLAIN_LISTS if not getattr(page, n)] == [
             "follow_up_list",
