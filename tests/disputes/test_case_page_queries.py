@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -159,20 +160,45 @@ def test_the_lists_the_page_reads_are_the_case_records(world, kind):
         ]
 
 
-def test_whether_the_user_may_write_is_read_with_the_case_as_the_plain_query_says(world):
-    case = report(world)
+@pytest.mark.parametrize("read", [selectors.case_get, selectors.case_detail])
+def test_the_case_is_read_in_the_scope_the_plain_queries_give_with_whether_the_user_may_write(world, read):
+    case = report(world, grid=world.grid_1a)
+    services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t1)
     tiers.transfer_request(
         actor=world.user("station_a"), case=case, to_village=world.village_3, reason="事发地属乙乡"
     )
-    # station A still writes to it; station B, offered the pending transfer, may only read it
-    for actor, writable in (("station_a", True), ("station_b", False), ("county", True)):
+    other = report(world, "station_b", village=world.village_3)
+    # station B, offered the pending transfer, may only read the case; the others in scope write
+    expected = {
+        "admin": True,
+        "county": True,
+        "station_a": True,
+        "township_a": True,
+        "aux_v1": True,
+        "grid_g1": True,
+        "mediator_t1": True,
+        "station_b": False,
+        "norole": None,
+        "liaison_hrss": None,
+    }
+    for actor, writable in expected.items():
         user = world.user(actor)
-        page = selectors.case_detail(user=user, pk=case.pk)
+        readable = selectors.case_ids(user).filter(pk=case.pk).exists()
+        assert readable is (writable is not None), actor
+        if not readable:
+            with pytest.raises(Http404):
+                read(user=user, pk=case.pk)
+            continue
+        page = read(user=user, pk=case.pk)
         plain = selectors.case_ids(user, writable=True).filter(pk=case.pk).exists()
         assert selectors.case_writable(user, page) is plain is writable, actor
-        assert tier_selectors.case_is_read_only(user, page) is not writable or actor == "county"
+        assert tier_selectors.case_is_read_only(user, page) is (actor == "station_b"), actor
         # a case read by another path asks the database, and agrees
-        assert selectors.case_writable(user, DisputeCase.objects.get(pk=case.pk)) is writable
+        assert selectors.case_writable(user, DisputeCase.objects.get(pk=case.pk)) is writable, actor
+        # and a case outside the scope stays a 404
+        if not selectors.case_ids(user).filter(pk=other.pk).exists():
+            with pytest.raises(Http404):
+                read(user=user, pk=other.pk)
 
 
 def _conflicted_case(world) -> DisputeCase:
