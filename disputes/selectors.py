@@ -375,9 +375,13 @@ def mediator_candidates(*, case: DisputeCase) -> "QuerySet[WithAnnotations[Media
             / Cast(Greatest(F("total_cases"), Value(1)), FloatField())
         )
     )
-    ethnicities = set(
-        Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True)
-    )
+    parties = getattr(case, "party_list", None)  # read already by case_detail
+    if parties is not None:
+        ethnicities = {p.ethnicity for p in parties if p.ethnicity}
+    else:
+        ethnicities = set(
+            Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True)
+        )
     if Ethnicity.YI in ethnicities:
         qs = qs.filter(speaks_yi=True)
     if ethnicities - {Ethnicity.YI}:

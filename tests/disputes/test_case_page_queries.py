@@ -300,3 +300,24 @@ def test_an_out_of_scope_mediator_is_refused_with_the_same_message(world, client
     )
     assert response.status_code == 302  # the one in scope (no clan in common): assigned
     assert CaseMediator.objects.filter(case=case, mediator=world.mediator_t1, is_active=True).exists()
+
+
+@pytest.mark.parametrize("ethnicity", ["yi", "han", ""])
+def test_the_suggestions_from_the_page_parties_are_the_suggestions_from_the_database(world, ethnicity):
+    staff = world.user("station_a")
+    mandarin_only = gov.mediator_create(
+        actor=world.user("admin"),
+        township=world.township_a,
+        name="汉语调解员",
+        kind=Mediator.Kind.PEOPLE,
+        phone=make_phone(),
+        speaks_yi=False,
+        speaks_mandarin=True,
+    )
+    _mediator(world, "彝语德古")
+    case = report(world, parties=[{"name": "当事人甲", "role": "applicant", "ethnicity": ethnicity}])
+    page = selectors.case_detail(user=staff, pk=case.pk)
+    plain = selectors.case_get(user=staff, pk=case.pk)
+    from_page = [m.pk for m in selectors.mediator_suggestions(case=page, limit=10)]
+    assert from_page == [m.pk for m in selectors.mediator_suggestions(case=plain, limit=10)]
+    assert (mandarin_only.pk in from_page) is (ethnicity != "yi")
