@@ -121,6 +121,9 @@ TEMPLATES = [
     },
 ]
 
+# the <select> of every form built in Python, as Django's templates would (core.forms)
+FORM_RENDERER = "core.forms.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
