@@ -121,6 +121,9 @@ TEMPLATES = [
     },
 ]
 
+# the <select> of every form built in Python, as Django's templates would (core.forms)
+FORM_RENDERER = "core.forms.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
@@ -372,6 +375,8 @@ INCIDENT_IMPORT_ASYNC_ROWS = env_int("INCIDENT_IMPORT_ASYNC_ROWS", 500)
 # hourly cleanup. A job that has not finished EXPORT_STALE_MINUTES after it started (longer
 # than the task's time limit) is taken as lost and may be run again.
 EXPORT_ASYNC_ROWS = env_int("EXPORT_ASYNC_ROWS", 5000)
+# The dashboard map shows at most this many open cases as points: the highest risk scores.
+MAP_CASE_POINTS = env_int("MAP_CASE_POINTS", 2000)
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 EXPORT_STALE_MINUTES = env_int("EXPORT_STALE_MINUTES", 40)
 

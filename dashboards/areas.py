@@ -30,6 +30,13 @@ class Area:
     village_ids: QuerySet
     crumbs: list[tuple[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # the scope resolved once to a flat list of ids (one small query): every figure then
+        # filters on ``village_id IN (SELECT id FROM region WHERE id IN (…))``, which the planner
+        # sizes exactly, instead of the scope's two or three nested subqueries, which it guesses
+        # (at 2 M cases one guess turned 民转刑 from 20 ms into 1.7 s)
+        self.village_ids = territory.villages_resolved(self.village_ids)
+
     @property
     def key(self) -> str:
         return f"{self.kind}-{self.obj.pk}"
@@ -55,7 +62,8 @@ def area_get(*, user: User, kind: str, pk: int) -> Area:
         county = territory.county_find(pk)
         if county is None or not county_wide:
             raise Http404
-        return Area("county", county, county.name, territory.villages_in_scope(user), [])
+        villages = territory.villages_in_scope(user, territory.villages_of_county(county))
+        return Area("county", county, county.name, villages, [])
     if kind == "station":
         station = stations.station_find(pk)
         if station is None or not (county_wide or stations.is_officer_of(user, station)):

@@ -148,7 +148,7 @@ def children(area: Area, user: User, period: Period) -> tuple[str, list[ChildRow
     """One level down (stations, townships, villages or grids) with their case figures."""
     kind = child_kind(area)
     if kind == "station":
-        objs: list = stations.stations_in_scope(user)
+        objs: list = stations.stations_in_scope(user, county_id=area.obj.pk)
     elif kind == "township":
         objs = territory.townships_of(area.village_ids)
     elif kind == "village":

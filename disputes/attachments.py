@@ -16,10 +16,7 @@ from .tiers import rules as tier_rules
 
 
 def _writable(user: Any, case: DisputeCase, action: str) -> bool:
-    return (
-        tier_rules.may_act(user, case, action)
-        and selectors.case_ids(user, writable=True).filter(pk=case.pk).exists()
-    )
+    return tier_rules.may_act(user, case, action) and selectors.case_writable(user, case)
 
 
 def register_attachables() -> None:

@@ -22,6 +22,7 @@ import datetime as dt
 import statistics
 from typing import Any, Literal, TypedDict
 
+from django.conf import settings
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -85,6 +86,7 @@ class FeatureCollection(TypedDict):
 class GridMap(TypedDict):
     grids: FeatureCollection
     cases: FeatureCollection
+    cases_total: int  # the open cases with a grid in the area; ``cases`` holds at most MAP_CASE_POINTS
 
 
 GroupKey = Literal["station", "township", "village", "grid"]
@@ -337,8 +339,10 @@ def criminal_turns(village_ids: QuerySet, period: Period) -> int:
     start, end = period.bounds
     # stored at write time and rebuilt nightly (``incidents.turns``): no correlated EXISTS over
     # every incident (23 s at 500 k incidents); ``criminal_turns_raw`` is the same figure
-    turns = CriminalTurn.objects.filter(case=OuterRef("pk"), received_at__gte=start, received_at__lt=end)
-    return _cases(village_ids).filter(Exists(turns)).count()
+    # the area's turns of the period from one index range (the case's village is on the row)
+    return CriminalTurn.objects.filter(
+        village__in=village_ids, received_at__gte=start, received_at__lt=end
+    ).aggregate(n=Count("case", distinct=True))["n"]
 
 
 def criminal_turns_raw(village_ids: QuerySet, period: Period) -> int:
@@ -380,19 +384,31 @@ def _level(g: dict[str, Any]) -> str:
 
 def grid_map(village_ids: QuerySet) -> GridMap:
     """GeoJSON of the area's grids coloured by their highest open risk level, and the open cases
-    as points inside their grid (two queries)."""
-    open_ = is_open(prefix="dispute_cases__")
-    grids = (
-        Grid.objects.filter(village__in=village_ids, is_active=True)
-        .exclude(boundary__isnull=True)
+    as points inside their grid: the ``settings.MAP_CASE_POINTS`` highest risk scores (a county of
+    a prefecture has a hundred thousand open cases; a map of that many points shows nothing and
+    weighs hundreds of MB), with the number of all of them (four queries)."""
+    # the open cases per grid from the open-case index (not a join of every case, closed ones
+    # included, grouped with each grid's boundary), then the grids themselves
+    counts = {
+        row["grid_id"]: row
+        for row in _cases(village_ids)
+        .filter(is_open(), grid__isnull=False)
+        .values("grid_id")
         .annotate(
-            n_open=Count("dispute_cases", filter=open_),
-            n_red=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.RED)),
-            n_orange=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.ORANGE)),
-            n_yellow=Count("dispute_cases", filter=open_ & Q(dispute_cases__risk_level=RiskLevel.YELLOW)),
+            n_open=Count("pk"),
+            n_red=Count("pk", filter=Q(risk_level=RiskLevel.RED)),
+            n_orange=Count("pk", filter=Q(risk_level=RiskLevel.ORANGE)),
+            n_yellow=Count("pk", filter=Q(risk_level=RiskLevel.YELLOW)),
         )
-        .values("pk", "name", "village__name", "boundary", "n_open", "n_red", "n_orange", "n_yellow")
-    )
+        .order_by()
+    }
+    none = {"n_open": 0, "n_red": 0, "n_orange": 0, "n_yellow": 0}
+    grids = [
+        {**g, **counts.get(g["pk"], none)}
+        for g in Grid.objects.filter(village__in=village_ids, is_active=True)
+        .exclude(boundary__isnull=True)
+        .values("pk", "name", "village__name", "boundary")
+    ]
     features, centres = [], {}
     for g in grids:
         level = _level(g)
@@ -414,11 +430,11 @@ def grid_map(village_ids: QuerySet) -> GridMap:
             }
         )
     points = []
-    cases = (
-        _cases(village_ids)
-        .filter(is_open(), grid__isnull=False)
-        .values("pk", "number", "risk_level", "grid_id", "category", "risk_score")
-    )
+    # the open cases of the grids drawn (active, with a boundary)
+    open_in_grids = _cases(village_ids).filter(is_open(), grid__is_active=True, grid__boundary__isnull=False)
+    cases = open_in_grids.order_by("-risk_score", "-pk").values(
+        "pk", "number", "risk_level", "grid_id", "category", "risk_score"
+    )[: settings.MAP_CASE_POINTS]
     labels = dict(DisputeCase._meta.get_field("category").choices or [])
     for c in cases:
         if c["grid_id"] not in centres:
@@ -447,4 +463,5 @@ def grid_map(village_ids: QuerySet) -> GridMap:
     return {
         "grids": {"type": "FeatureCollection", "features": features},
         "cases": {"type": "FeatureCollection", "features": points},
+        "cases_total": open_in_grids.count(),
     }

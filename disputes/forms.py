@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, ListFilterForm, StyledFormMixin
+from core.forms import DateInput, ListFilterForm, StyledFormMixin, show_rows
 from core.limits import BoundedDateField, BoundedDateTimeField
 from core.versions import use_token_version, versions_token
 from governance import scoping
@@ -277,6 +277,12 @@ class ActionForm(StyledFormMixin, forms.Form):
         self.case, self.user = case, user
         super().__init__(*args, **kwargs)
 
+    def page_rows(self, name: str) -> list | None:
+        """The case's list ``name`` as the case page read it (``selectors.case_detail``), to offer
+        choices from without querying again; None for a case read otherwise, or a submission
+        (validated against the field's queryset)."""
+        return None if self.is_bound else getattr(self.case, name, None)
+
 
 class NoteForm(ActionForm):
     note = forms.CharField(label=_("说明"), required=False, widget=_textarea(2))
@@ -351,6 +357,8 @@ class UnassignMediatorForm(ActionForm):
         field = self.fields["assignment"]
         field.queryset = self.case.mediator_assignments.filter(is_active=True).select_related("mediator")
         field.label_from_instance = lambda a: a.mediator.name
+        if (rows := self.page_rows("active_mediators")) is not None:
+            show_rows(field, rows)
 
 
 class ConfirmConflictForm(ActionForm):
@@ -368,7 +376,10 @@ class ConfirmConflictForm(ActionForm):
             is_active=True, conflict_found_at__isnull=False, conflict_resolved_at__isnull=True
         ).select_related("mediator")
         field.label_from_instance = lambda a: f"{a.mediator.name}:{a.conflict_found}"
-        _preselect_single(self, "assignment")
+        if (rows := self.page_rows("active_mediators")) is not None:
+            rows = [a for a in rows if a.conflict_found_at is not None and a.conflict_resolved_at is None]
+            show_rows(field, rows)
+        _preselect_single(self, "assignment", rows)
 
 
 class SessionForm(ActionForm):
@@ -462,26 +473,29 @@ class PerformanceForm(SeenVersionsMixin, ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        pending = self.case.agreements.filter(
-            performance_status__in=[Agreement.Performance.PENDING, Agreement.Performance.PARTLY]
-        )
+        open_ = [Agreement.Performance.PENDING, Agreement.Performance.PARTLY]
+        pending = self.case.agreements.filter(performance_status__in=open_)
         field = self.fields["agreement"]
         field.queryset = pending
         field.label_from_instance = lambda a: (
             f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}({a.get_performance_status_display()})"
         )
-        _preselect_single(self, "agreement")
-        self.offer_versions(pending)
+        if (rows := self.page_rows("agreement_list")) is not None:
+            rows = [a for a in rows if a.performance_status in open_]
+            show_rows(field, rows)
+        _preselect_single(self, "agreement", rows)
+        self.offer_versions(pending if rows is None else rows)
         if self.is_bound:  # one taken care of meanwhile reaches the service: a 409, not "invalid choice"
             field.queryset = self.case.agreements.all()
 
     record_field = "agreement"
 
 
-def _preselect_single(form, name: str) -> None:
-    """With a single choice there is nothing to choose: select it."""
+def _preselect_single(form, name: str, rows: list | None = None) -> None:
+    """With a single choice there is nothing to choose: select it (``rows``: the choices, when
+    the page has read them already)."""
     if not form.is_bound:
-        only = list(form.fields[name].queryset[:2])
+        only = list(form.fields[name].queryset[:2]) if rows is None else rows[:2]
         if len(only) == 1:
             form.initial.setdefault(name, only[0].pk)
 
@@ -510,12 +524,17 @@ class ReferralForm(ActionForm):
         self.fields["agreement"].label_from_instance = lambda a: (
             f"{a.signed_on:%Y-%m-%d} {a.get_form_display()}"
         )
+        if (rows := self.page_rows("agreement_list")) is not None:
+            show_rows(self.fields["agreement"], rows)
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == Referral.Kind.DEPARTMENT and not data.get("department"):
             self.add_error("department", _("部门移交须选择部门。"))
         return data
+
+
+_OPEN_REFERRALS = (Referral.Status.SENT, Referral.Status.ACCEPTED)
 
 
 class ReferralUpdateForm(SeenVersionsMixin, ActionForm):
@@ -528,12 +547,13 @@ class ReferralUpdateForm(SeenVersionsMixin, ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["referral"]
-        field.queryset = self.case.referrals.filter(
-            status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
-        )
+        field.queryset = self.case.referrals.filter(status__in=_OPEN_REFERRALS)
         field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
-        _preselect_single(self, "referral")
-        self.offer_versions(field.queryset)
+        if (rows := self.page_rows("referral_list")) is not None:
+            rows = [r for r in rows if r.status in _OPEN_REFERRALS]
+            show_rows(field, rows)
+        _preselect_single(self, "referral", rows)
+        self.offer_versions(field.queryset if rows is None else rows)
         if self.is_bound:  # one answered meanwhile reaches the service: a 409, not "invalid choice"
             field.queryset = self.case.referrals.all()
 
@@ -558,7 +578,13 @@ class FollowUpForm(SeenVersionsMixin, ActionForm):
         # bound: any of the case's, so one recorded meanwhile reaches the service (a 409)
         self.fields["follow_up"].queryset = self.case.follow_ups.all() if self.is_bound else planned
         if not self.is_bound:
-            following = planned.order_by("due_date", "pk").first()
+            rows = self.page_rows("follow_up_list")
+            if rows is None:
+                following = planned.order_by("due_date", "pk").first()
+            else:
+                following = min(
+                    (f for f in rows if f.visited_at is None), key=lambda f: (f.due_date, f.pk), default=None
+                )
             self.initial.setdefault("follow_up", following.pk if following else None)
             self.offer_versions([following] if following else [])
         else:
@@ -581,10 +607,10 @@ class PauseForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["referral"]
-        field.queryset = self.case.referrals.filter(
-            status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED]
-        )
+        field.queryset = self.case.referrals.filter(status__in=_OPEN_REFERRALS)
         field.label_from_instance = lambda r: f"{r.get_kind_display()} → {r.target_name}"
+        if (rows := self.page_rows("referral_list")) is not None:
+            show_rows(field, [r for r in rows if r.status in _OPEN_REFERRALS])
 
 
 class ExtensionRequestForm(ActionForm):
@@ -612,7 +638,10 @@ class ExtensionDecideForm(ActionForm):
         field = self.fields["extension"]
         field.queryset = self.case.extensions.filter(status=CaseExtension.Status.PENDING)
         field.label_from_instance = lambda e: _("延期%(d)d天:%(r)s") % {"d": e.days, "r": e.reason}
-        _preselect_single(self, "extension")
+        if (rows := self.page_rows("extension_list")) is not None:
+            rows = [e for e in rows if e.status == CaseExtension.Status.PENDING]
+            show_rows(field, rows)
+        _preselect_single(self, "extension", rows)
 
 
 # --- Mediators' relations (回避) ----------------------------------------------------------

@@ -231,12 +231,30 @@ class DisputeCase(models.Model):
     timeline: list["CaseEvent"]
     pause_list: list["CasePause"]
     extension_list: list["CaseExtension"]
+    risk_list: list["RiskAssessment"]  # the newest assessments (selectors.RISK_HISTORY_SHOWN)
     # disputes.tiers.panel.load
     hand_on_list: list["HandOn"]
     supervision_list: list["Supervision"]
     transfer_list: list["CaseTransfer"]
     linked_report_list: list["LinkedReport"]
     evaluation_record: "Evaluation | None"
+    # disputes.selectors.case_detail: whether each of those lists has rows (an empty one is not
+    # read), and whether the user who read the case may write to it
+    has_mediators: bool
+    has_sessions: bool
+    has_agreements: bool
+    has_referrals: bool
+    has_follow_ups: bool
+    has_pauses: bool
+    has_extensions: bool
+    has_risk_assessments: bool
+    has_hand_ons: bool
+    has_supervisions: bool
+    has_transfers: bool
+    has_linked_reports: bool
+    has_evaluation: bool
+    in_writable_scope: bool
+    writable_for: int | None
 
     class Meta:
         verbose_name = _("矛盾纠纷")
@@ -279,6 +297,17 @@ class DisputeCase(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_picture",
             ),
+            # the cases closed in a period (化解用时中位数: their count and middle durations, 办结
+            # of custom periods' partial months) read from the index alone
+            models.Index(
+                fields=["closed_at"],
+                include=["village", "reported_at"],
+                condition=Q(status="closed"),
+                name="case_closed_cover",
+            ),
+            # from a related row (民转刑's turns, a period's follow-ups) to its case's village
+            # without reading the case: an index-only probe per row
+            models.Index(fields=["id"], include=["village"], name="case_village_of_id"),
         ]
 
     def __str__(self) -> str:

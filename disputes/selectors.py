@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import Count, Exists, F, FloatField, Model, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Greatest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,14 +19,19 @@ from .models import (
     OPEN_STATUSES,
     Agreement,
     CaseEvent,
+    CaseExtension,
     CaseMediator,
+    CasePause,
     DisputeCase,
     FollowUp,
+    MediationSession,
     MediatorRelation,
     Party,
+    Referral,
     RiskAssessment,
     Status,
 )
+from .tiers.models import CaseTransfer, Evaluation, HandOn, LinkedReport, Supervision
 from .tiers.scope import read_only_case_ids
 
 if TYPE_CHECKING:
@@ -125,6 +131,19 @@ def linkable_cases(user: User) -> QuerySet[DisputeCase]:
     return DisputeCase.objects.filter(pk__in=case_ids(user, writable=True), status__in=OPEN_STATUSES)
 
 
+def merge_candidates(*, user: User, case: DisputeCase) -> QuerySet[DisputeCase]:
+    """The cases that may be merged into ``case`` (the merge form's choices): the open cases of
+    its village in the user's scope, newest first, the same ones ``case_list`` gives for
+    ``open`` and ``village``, in one query with only what their labels show."""
+    return (
+        DisputeCase.objects.filter(pk__in=case_ids(user), village_id=case.village_id)
+        .filter(is_open())
+        .exclude(pk=case.pk)
+        .only("pk", "number", "summary")
+        .order_by("-reported_at", "-pk")
+    )
+
+
 def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[DisputeCase]:
     """Cases in scope, filtered. ``filters`` keys: q, status, level, category, village, grid,
     station, overdue, mediator, date_from, date_to, source, open, risk_level; ``order``: "risk"
@@ -176,35 +195,117 @@ def case_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[
 
 def risk_history(*, user: User, case_pk: int | str) -> QuerySet:
     """The case's assessments, newest first (each with its factors and rule version)."""
-    return RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk).order_by(
-        "-assessed_at", "-pk"
-    )
+    return _newest_assessments(RiskAssessment.objects.filter(case__in=case_ids(user), case_id=case_pk))
+
+
+RISK_HISTORY_SHOWN = 30  # the case page's history of levels
+
+
+def _newest_assessments(qs: QuerySet) -> QuerySet:
+    return qs.order_by("-assessed_at", "-pk")
 
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+_CASE_RELATIONS = ("village", "village__parent", "grid", "station", "responsible", "reported_by", "county")
+_VILLAGE_SCOPED = (User.Role.STATION, User.Role.AUXILIARY, User.Role.TOWNSHIP)
+
+
+def _get_in_scope(user: User, pk: int | str, qs: QuerySet[DisputeCase]) -> DisputeCase:
+    """One case of ``qs`` by its key, 404 outside ``case_ids(user)``, knowing whether it is also
+    in ``case_ids(user, writable=True)`` (``case_writable``), without building either subquery
+    (a dozen milliseconds of query building for one row). The same sets, role by role: the
+    county-wide read and write every case; station staff, auxiliary officers and townships
+    read and write the cases of their villages (one small query for their ids) and only read
+    those of ``tiers.scope``; the others write every case they read."""
+    if not scoping.has_scope(user):
+        raise Http404
+    writable = True
+    if user.is_county_wide:
+        case = get_object_or_404(qs, pk=pk)
+    elif user.role in _VILLAGE_SCOPED:
+        villages = [row["pk"] for row in scoping.village_ids(user)]
+        found = qs.filter(pk=pk, village_id__in=villages).first()
+        if found is None:
+            read_only = read_only_case_ids(user)
+            if read_only is None:
+                raise Http404
+            found, writable = get_object_or_404(qs.filter(pk__in=read_only), pk=pk), False
+        case = found
+    else:
+        case = get_object_or_404(qs.filter(pk__in=case_ids(user)), pk=pk)
+    case.writable_for, case.in_writable_scope = user.pk, writable
+    return case
+
+
 def case_get(*, user: User, pk: int | str) -> DisputeCase:
-    qs = DisputeCase.objects.filter(case_scope(user)).select_related(
-        "village", "village__parent", "grid", "station", "responsible", "reported_by", "county"
-    )
-    return get_object_or_404(qs, pk=pk)
+    return _get_in_scope(user, pk, DisputeCase.objects.select_related(*_CASE_RELATIONS))
+
+
+def _page_lists() -> dict[str, Exists]:
+    """What the case page lists beside the case, each as an EXISTS in the case's own query: a
+    list known to be empty costs no query of its own (most cases have no pause, extension,
+    hand-on, supervision, transfer …), and one that is not is read whole as before."""
+    case = OuterRef("pk")
+    return {
+        "has_mediators": Exists(CaseMediator.objects.filter(case=case, is_active=True)),
+        "has_sessions": Exists(MediationSession.objects.filter(case=case)),
+        "has_agreements": Exists(Agreement.objects.filter(case=case)),
+        "has_referrals": Exists(Referral.objects.filter(case=case)),
+        "has_follow_ups": Exists(FollowUp.objects.filter(case=case, is_cancelled=False)),
+        "has_pauses": Exists(CasePause.objects.filter(case=case)),
+        "has_extensions": Exists(CaseExtension.objects.filter(case=case)),
+        "has_risk_assessments": Exists(RiskAssessment.objects.filter(case=case)),
+        # the tiers' records (``tiers.panel.load``)
+        "has_hand_ons": Exists(HandOn.objects.filter(case=case)),
+        "has_supervisions": Exists(Supervision.objects.filter(case=case)),
+        "has_transfers": Exists(CaseTransfer.objects.filter(case=case)),
+        "has_linked_reports": Exists(LinkedReport.objects.filter(case=case)),
+        "has_evaluation": Exists(Evaluation.objects.filter(case=case)),
+    }
+
+
+def _listed(present: bool, qs: QuerySet[M]) -> list[M]:
+    return list(qs) if present else []
 
 
 def case_detail(*, user: User, pk: int | str) -> DisputeCase:
-    """One case with everything its page shows, in a fixed number of queries."""
-    case = case_get(user=user, pk=pk)
+    """One case with everything its page shows, in a fixed number of queries: the case with
+    whether each of its lists has rows (one query, and one for the ids of the user's villages),
+    then one query per list that has rows."""
+    qs = DisputeCase.objects.select_related(*_CASE_RELATIONS).annotate(**_page_lists())
+    case = _get_in_scope(user, pk, qs)
     case.party_list = list(case.parties.order_by("role", "pk"))
-    case.active_mediators = list(case.mediator_assignments.filter(is_active=True).select_related("mediator"))
-    case.session_list = list(case.sessions.select_related("recorded_by"))
-    case.agreement_list = list(case.agreements.all())
-    case.referral_list = list(case.referrals.select_related("agreement"))
-    case.follow_up_list = list(case.follow_ups.filter(is_cancelled=False).select_related("visitor"))
+    case.active_mediators = _listed(
+        case.has_mediators, case.mediator_assignments.filter(is_active=True).select_related("mediator")
+    )
+    case.session_list = _listed(case.has_sessions, case.sessions.select_related("recorded_by"))
+    case.agreement_list = _listed(case.has_agreements, case.agreements.all())
+    case.referral_list = _listed(case.has_referrals, case.referrals.select_related("agreement"))
+    case.follow_up_list = _listed(
+        case.has_follow_ups, case.follow_ups.filter(is_cancelled=False).select_related("visitor")
+    )
     case.timeline = list(case.events.select_related("actor").order_by("created_at", "pk"))
-    case.pause_list = list(case.pauses.select_related("referral", "started_by", "ended_by"))
-    case.extension_list = list(case.extensions.select_related("requested_by", "decided_by"))
+    case.pause_list = _listed(
+        case.has_pauses, case.pauses.select_related("referral", "started_by", "ended_by")
+    )
+    case.extension_list = _listed(
+        case.has_extensions, case.extensions.select_related("requested_by", "decided_by")
+    )
+    newest = _newest_assessments(case.risk_assessments.all())[:RISK_HISTORY_SHOWN]
+    case.risk_list = _listed(case.has_risk_assessments, newest)
     return case
+
+
+def case_writable(user: User, case: DisputeCase) -> bool:
+    """The case is in the user's writable scope (``case_ids(user, writable=True)``), not only
+    readable (``tiers.scope``). Known for a case read by ``case_get`` / ``case_detail``;
+    otherwise one query."""
+    if getattr(case, "writable_for", None) == user.pk:
+        return bool(case.in_writable_scope)
+    return case_ids(user, writable=True).filter(pk=case.pk).exists()
 
 
 def timeline(*, user: User, case_pk: int | str) -> QuerySet[CaseEvent]:
@@ -274,9 +375,13 @@ def mediator_candidates(*, case: DisputeCase) -> "QuerySet[WithAnnotations[Media
             / Cast(Greatest(F("total_cases"), Value(1)), FloatField())
         )
     )
-    ethnicities = set(
-        Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True)
-    )
+    parties = getattr(case, "party_list", None)  # read already by case_detail
+    if parties is not None:
+        ethnicities = {p.ethnicity for p in parties if p.ethnicity}
+    else:
+        ethnicities = set(
+            Party.objects.filter(case=case).exclude(ethnicity="").values_list("ethnicity", flat=True)
+        )
     if Ethnicity.YI in ethnicities:
         qs = qs.filter(speaks_yi=True)
     if ethnicities - {Ethnicity.YI}:

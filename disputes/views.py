@@ -666,7 +666,9 @@ class CaseDetailView(PageMixin, TemplateView):
 def risk_explanation(user, case: DisputeCase) -> dict:
     """Why the case has its risk level: the latest assessment's factors (largest first) and the
     history of levels."""
-    history = list(selectors.risk_history(user=user, case_pk=case.pk)[:30])
+    history = getattr(case, "risk_list", None)  # read by case_detail
+    if history is None:
+        history = list(selectors.risk_history(user=user, case_pk=case.pk)[: selectors.RISK_HISTORY_SHOWN])
     latest = history[0] if history else None
     factors = []
     if latest is not None:

@@ -56,6 +56,8 @@ def region_ids(user: User) -> QuerySet:
 def villages_in_scope(user: User, among: QuerySet[Region] | None = None) -> QuerySet:
     """A values-queryset of the villages (村/社区) of ``among`` (default: all) that ``user`` may see."""
     villages = Region.objects.filter(kind__in=Region.VILLAGE_KINDS) if among is None else among
+    if among is not None and scoping.has_scope(user) and user.is_county_wide:
+        return villages.values("pk")  # every village is in scope: no second subquery to guess
     return villages.filter(pk__in=scoping.village_ids(user)).values("pk")
 
 
@@ -68,6 +70,26 @@ def county_find(pk: int | None = None) -> Region | None:
 def region_find(pk: int) -> Region | None:
     """A region with its parent and grandparent, or ``None`` (callers apply the scope)."""
     return Region.objects.filter(pk=pk).select_related("parent", "parent__parent").first()
+
+
+RESOLVED_VILLAGES_MAX = 100
+
+
+def villages_resolved(village_ids: QuerySet) -> QuerySet:
+    """The same villages as the values-queryset ``village_ids`` (a scope of nested subqueries),
+    resolved now to their ids when they are few (one small query): queries filtering on the
+    result read ``IN (SELECT id FROM region WHERE id IN (…))``, which the planner sizes exactly.
+    More (a county's hundreds) stay the subquery: a list that long costs more to send with
+    each of a page's forty queries than the planner's guess costs."""
+    ids = list(village_ids.values_list("pk", flat=True)[: RESOLVED_VILLAGES_MAX + 1])
+    if len(ids) > RESOLVED_VILLAGES_MAX:
+        return village_ids
+    return Region.objects.filter(pk__in=ids).values("pk")
+
+
+def villages_of_county(county: Region) -> QuerySet[Region]:
+    """The villages (村/社区) of a county: a deployment for a prefecture holds several."""
+    return Region.objects.filter(kind__in=Region.VILLAGE_KINDS, parent__parent=county)
 
 
 def villages_under(region: Region) -> QuerySet[Region]:

@@ -77,18 +77,28 @@ def is_officer_of(user: User, station: Station) -> bool:
     return Officer.objects.filter(user=user, station=station, is_active=True).exists()
 
 
+def officer_station(user: User) -> QuerySet:
+    """The station a police officer's account works at (the first active one), as a one-row
+    values-queryset: usable as a subquery, so a scope built from it costs no query of its own."""
+    return Officer.objects.filter(user=user, is_active=True).order_by("pk").values("station_id")[:1]
+
+
 def officer_station_id(user: User) -> int | None:
     """The station a police officer's account works at (the first active one)."""
-    officer = Officer.objects.filter(user=user, is_active=True).order_by("pk").first()
-    return officer.station_id if officer else None
+    row = next(iter(officer_station(user)), None)
+    return row["station_id"] if row else None
 
 
 def station_of_township(township: Region) -> Station | None:
     return Station.objects.filter(jurisdictions__region=township).first()
 
 
-def stations_in_scope(user: User) -> list[Station]:
-    return list(Station.objects.filter(pk__in=station_ids(user)).order_by("code"))
+def stations_in_scope(user: User, *, county_id: int | None = None) -> list[Station]:
+    """The stations the user may see (``county_id``: of that county only)."""
+    stations = Station.objects.filter(pk__in=station_ids(user))
+    if county_id is not None:
+        stations = stations.filter(county_id=county_id)
+    return list(stations.order_by("code"))
 
 
 def station_ids_for(pk: int) -> QuerySet:

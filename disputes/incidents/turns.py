@@ -22,16 +22,16 @@ _CHUNK = 500
 
 
 def _pairs_sql(where: str) -> str:
-    """(case id, incident id, received at) of every criminal incident from a case's source
+    """(case id, incident id, received at, the case's village) of every criminal incident from a case's source
     received after the case was reported; ``where`` narrows both halves (on ``c`` / ``i``)."""
     case, party, incident = (m._meta.db_table for m in (DisputeCase, Party, Incident))
     crime = Incident.Category.CRIMINAL.value
     return f"""
-        SELECT c.id, i.id, i.received_at FROM {case} c
+        SELECT c.id, i.id, i.received_at, c.village_id FROM {case} c
         JOIN {incident} i ON i.village_id = c.village_id AND i.address_key = c.address_key
         WHERE c.address_key <> '' AND i.category = '{crime}' AND i.received_at > c.reported_at {where}
         UNION
-        SELECT c.id, i.id, i.received_at FROM {party} p
+        SELECT c.id, i.id, i.received_at, c.village_id FROM {party} p
         JOIN {case} c ON c.id = p.case_id
         JOIN {incident} i ON i.caller_phone = p.phone
         WHERE p.phone <> '' AND i.category = '{crime}' AND i.received_at > c.reported_at {where}
@@ -42,7 +42,7 @@ def _insert(where: str, params: Sequence[int]) -> int:
     table = CriminalTurn._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (case_id, incident_id, received_at) {_pairs_sql(where)}",  # noqa: S608
+            f"INSERT INTO {table} (case_id, incident_id, received_at, village_id) {_pairs_sql(where)}",  # noqa: S608
             [*params, *params],
         )
         return cursor.rowcount

@@ -9,7 +9,7 @@ from governance.roles import LiaisonUnit
 
 from ..forms import ActionForm, DateInput, DateTimeInput
 from ..models import DisputeCase, Referral
-from ..selectors import case_list
+from ..selectors import merge_candidates
 from .models import CaseTransfer, Evaluation, HandOn, ReferralRuling, Supervision
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -132,11 +132,7 @@ class MergeForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["absorb"]
-        field.queryset = (
-            case_list(user=self.user, filters={"open": True, "village": self.case.village_id})
-            .exclude(pk=self.case.pk)
-            .order_by("-reported_at", "-pk")
-        )
+        field.queryset = merge_candidates(user=self.user, case=self.case)
         field.label_from_instance = lambda c: f"{c.number} {c.title}"
 
 

@@ -189,12 +189,23 @@ TIER_ACTIONS: dict[str, TierAction] = {
 
 
 def load(case: DisputeCase, user: User) -> None:
-    """Attach the tiers' records of the case for its page (a fixed number of queries)."""
-    case.hand_on_list = list(selectors.hand_on_list(user=user, case_pk=case.pk))
-    case.supervision_list = list(selectors.supervision_list(user=user, case_pk=case.pk))
-    case.transfer_list = list(selectors.transfer_list(user=user, case_pk=case.pk))
-    case.linked_report_list = list(LinkedReport.objects.filter(case=case).select_related("reported_by"))
-    case.evaluation_record = Evaluation.objects.filter(case=case).select_related("evaluator").first()
+    """Attach the tiers' records of the case for its page (a fixed number of queries). A case
+    read by ``disputes.selectors.case_detail`` says which of them have rows (``has_…``): an
+    empty one is not queried."""
+
+    def present(name: str) -> bool:
+        return getattr(case, f"has_{name}", True)
+
+    hand_ons = selectors.hand_on_list(user=user, case_pk=case.pk) if present("hand_ons") else []
+    case.hand_on_list = list(hand_ons)
+    supervisions = selectors.supervision_list(user=user, case_pk=case.pk) if present("supervisions") else []
+    case.supervision_list = list(supervisions)
+    transfers = selectors.transfer_list(user=user, case_pk=case.pk) if present("transfers") else []
+    case.transfer_list = list(transfers)
+    reports = LinkedReport.objects.filter(case=case).select_related("reported_by")
+    case.linked_report_list = list(reports) if present("linked_reports") else []
+    evaluation = Evaluation.objects.filter(case=case).select_related("evaluator")
+    case.evaluation_record = evaluation.first() if present("evaluation") else None
 
 
 def may_take(user: User, case: DisputeCase, action: TierAction, *, read_only: bool) -> bool:

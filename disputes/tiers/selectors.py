@@ -18,7 +18,7 @@ from governance.validators import normalize_id_number, normalize_phone
 from stations.selectors import normalize_address, officer_station_id
 
 from ..models import DisputeCase, Party, Referral, Status
-from ..selectors import case_ids, is_open
+from ..selectors import case_ids, case_writable, is_open
 from .models import CaseTransfer, HandOn, Supervision
 from .rules import HANDLED_LEVELS, LOCAL_LEVELS
 
@@ -34,7 +34,7 @@ def case_is_read_only(user: User, case: DisputeCase) -> bool:
     """The case is in the user's read scope only (transferred away, or offered by a transfer)."""
     if user.role not in (Role.STATION, Role.TOWNSHIP, Role.AUXILIARY) or user.is_county_wide:
         return False
-    return not case_ids(user, writable=True).filter(pk=case.pk).exists()
+    return not case_writable(user, case)
 
 
 # --- Liaisons -----------------------------------------------------------------------------

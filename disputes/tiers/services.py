@@ -22,6 +22,7 @@ from stations.models import Station
 from stations.selectors import station_for_village
 
 from .. import services as case_services
+from ..incidents.turns import criminal_turns_refresh_cases
 from ..models import OPEN_STATUSES, DisputeCase, Level, Party, Referral, Status
 from . import rules
 from .models import (
@@ -476,6 +477,7 @@ def transfer_decide(*, actor: User, transfer: CaseTransfer, accept: bool, note: 
         }
         _bump(case, village=transfer.to_village, station=station, grid=None, responsible=actor)
         _event(case, actor, "disputes.case.transferred", note=note, changes=changes)
+        criminal_turns_refresh_cases(case_ids=[case.pk])  # 民转刑, stored: its place moved
     else:
         _event(case, actor, "disputes.case.transfer_returned", note=note)
     notify(

@@ -23,7 +23,6 @@ def points_area_figures(*, user: User, village_ids: QuerySet, today: dt.date) ->
     """Last month's grid-worker points of the area's villages, ranked by average (the same
     ranking as the points page, narrowed to the area)."""
     month = previous_month(today.replace(day=1))
-    in_area = set(village_ids.values_list("pk", flat=True))
-    groups = [g for g in village_ranking(user=user, month=month) if g.key in in_area and g.people]
+    groups = [g for g in village_ranking(user=user, month=month, among=village_ids) if g.people]
     bottom = list(reversed(groups[-AREA_TOP_N:])) if len(groups) > AREA_TOP_N else []
     return AreaPoints(month=month, top=groups[:AREA_TOP_N], bottom=bottom)

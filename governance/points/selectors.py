@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from django.conf import settings
-from django.db.models import Case, Count, F, FilteredRelation, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from governance import selectors as gov_selectors
-from governance.models import CommitteeMember, GridWorker, PointsEntry, Region, User, VolunteerMember
+from governance.models import CommitteeMember, Grid, GridWorker, PointsEntry, Region, User, VolunteerMember
 
 Person = GridWorker | CommitteeMember | VolunteerMember
 Kind = Literal["grid_worker", "committee_member", "volunteer_member"]
@@ -36,6 +36,7 @@ KINDS: dict[str, type] = {
 GROUPS = {"village": gettext_lazy("村(社区)"), "township": gettext_lazy("乡镇(街道)")}
 TOP_N = 10
 BOTTOM_N = 5
+GRID_LIST_MAX = 1000
 
 
 # --- Small helpers ------------------------------------------------------------------------
@@ -214,35 +215,42 @@ def points_monthly(
     )
 
 
-def village_ranking(*, user: User, month: dt.date) -> list[GroupTotal]:
+def village_ranking(*, user: User, month: dt.date, among: QuerySet | None = None) -> list[GroupTotal]:
     """The villages of ``points_monthly(group="village")`` for grid workers — the same people
-    (active, or with points that month), totals and ranking — summed by the database: one grouped
-    query, not one row per grid worker (the command centre's tiles over tens of thousands)."""
+    (active, or with points that month), totals and ranking — summed by the database: grouped
+    queries, not one row per grid worker (the command centre's tiles over tens of thousands).
+    Three small queries instead of one join of people × ledger lines: the people per village
+    (a count, no DISTINCT to sort), the month's points per village (everyone with points that
+    month is one of the people), and the villages' names."""
     month = month_of(month)
-    with_points = PointsEntry.objects.filter(month=month, grid_worker__isnull=False).values("grid_worker")
-    rows = (
-        person_list(user=user, kind="grid_worker")
-        .filter(Q(is_active=True) | Q(pk__in=with_points))
-        .select_related(None)
-        .order_by()
-        .annotate(in_month=FilteredRelation("points_entries", condition=Q(points_entries__month=month)))
+    workers = person_list(user=user, kind="grid_worker").select_related(None).order_by()
+    if among is not None:  # only these villages (a values-queryset of ids): their order is the same
+        # a station's or township's grids as a flat list (one small query): its people are then
+        # read by grid from the index instead of a scan of every grid worker of the deployment;
+        # a county's thousands of grids stay a subquery (a hash join reads them faster)
+        grids = list(Grid.objects.filter(village__in=among).values_list("pk", flat=True)[:GRID_LIST_MAX])
+        workers = workers.filter(
+            grid_id__in=grids
+            if len(grids) < GRID_LIST_MAX
+            else Grid.objects.filter(village__in=among).values("pk")
+        )
+    with_points = PointsEntry.objects.filter(month=month, grid_worker__in=workers.values("pk"))
+    people = dict(
+        workers.filter(Q(is_active=True) | Q(pk__in=with_points.values("grid_worker")))
         .values("grid__village_id")
-        .annotate(
-            label=Max("grid__village__name"),
-            parent=Max("grid__village__parent__name"),
-            people=Count("pk", distinct=True),
-            total=Coalesce(Sum("in_month__points"), 0),
-        )
+        .annotate(n=Count("pk"))
+        .values_list("grid__village_id", "n")
     )
+    totals = dict(
+        with_points.order_by()
+        .values("grid_worker__grid__village_id")
+        .annotate(total=Sum("points"))
+        .values_list("grid_worker__grid__village_id", "total")
+    )
+    names = Region.objects.filter(pk__in=list(people)).values_list("pk", "name", "parent__name")
     groups = [
-        GroupTotal(
-            key=r["grid__village_id"],
-            label=r["label"],
-            parent=r["parent"],
-            people=r["people"],
-            total=r["total"],
-        )
-        for r in rows
+        GroupTotal(key=pk, label=name, parent=parent or "", people=people[pk], total=totals.get(pk) or 0)
+        for pk, name, parent in names
     ]
     groups.sort(key=lambda g: (-g.average, g.label))
     _rank(groups, lambda g: g.average)

@@ -85,6 +85,12 @@
           ]));
         }
       }).addTo(map);
+      var note = el.parentNode.querySelector(".map-note");
+      if (note && d.cases.features.length < d.cases_total) {
+        note.textContent = interpolate(gettext("仅显示风险分最高的 %(shown)s 件在办案件(共 %(total)s 件)。"),
+          { shown: d.cases.features.length, total: d.cases_total }, true);
+        note.hidden = false;
+      }
       var bounds = grids.getBounds();
       if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); } else { map.setView([29.15, 103.2], 10); }
       el.dataset.ready = "1";

@@ -6,6 +6,7 @@ period — every figure equal to the one counted from the cases themselves."""
 
 import datetime as dt
 import statistics
+import threading
 
 import pytest
 from django.db import connection
@@ -19,6 +20,7 @@ from disputes.models import CaseEvent, DisputeCase, FollowUp, Status
 from disputes.summary import store
 from disputes.summary.models import METRICS, CaseMonth, CaseMonthKey
 from disputes.tiers import services as tiers
+from tests.conftest import require_service
 from tests.disputes.helpers import agreement_data, report, to_closed
 from tests.disputes.test_concurrent_transitions import _race
 
@@ -212,3 +214,95 @@ def test_two_closings_in_one_village_month_at_once_are_both_counted(world):
     assert_agree()
     row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
     assert (row.closed, row.resolved, row.accepted_new_closed) == (2, 2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what_it_committed(
+    world, monkeypatch
+):
+    """The dangerous interleaving forced: the first closing has locked and counted its
+    village-month but not yet written it, and holds its transaction open; the second closing of
+    the same village-month must then wait on the stored row's lock (PostgreSQL shows it blocked
+    in the ``SELECT … FOR UPDATE`` of ``disputes_casemonth`` by the first's session); when the first
+    commits, the second's recount includes it. Without the lock the second counts from a snapshot
+    missing the first closing, both write one closing, and the row ends with 1 instead of 2."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL")
+    staff, aux = world.user("station_a"), world.user("aux_v1")
+    ready = []
+    for _ in range(2):
+        case = report(world)
+        services.case_accept(actor=staff, case=case)
+        services.case_start_mediation(actor=staff, case=case)
+        agreement = services.agreement_create(actor=staff, case=case, **agreement_data())
+        services.agreement_set_performance(actor=staff, agreement=agreement, status="performed")
+        ready.append(DisputeCase.objects.get(pk=case.pk))
+    counted, commit = threading.Event(), threading.Event()
+    pids: dict[str, int] = {}
+    done: set[str] = set()
+    errors: list[BaseException] = []
+    count = store._counted
+
+    def pausing_count(keys):
+        result = count(keys)
+        if threading.current_thread().name == "first" and not counted.is_set():
+            counted.set()  # counted under the lock, not yet written
+            commit.wait(timeout=30)
+        return result
+
+    monkeypatch.setattr(store, "_counted", pausing_count)
+
+    def first() -> None:
+        try:
+            pids["first"] = _backend_pid()
+            services.case_close(actor=staff, case=ready[0], note="已履行")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            counted.set()
+            done.add("first")
+            connection.close()
+
+    def second() -> None:
+        try:
+            counted.wait(timeout=30)
+            pids["second"] = _backend_pid()
+            services.case_close(actor=aux, case=ready[1], note="已履行")
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            done.add("second")
+            connection.close()
+
+    threads = [threading.Thread(target=first, name="first"), threading.Thread(target=second, name="second")]
+    for t in threads:
+        t.start()
+    blocked_on = None
+    try:
+        while not errors and "second" not in done:  # until the second waits for the first's lock
+            if {"first", "second"} <= set(pids):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT query FROM pg_stat_activity WHERE pid = %s AND %s = ANY(pg_blocking_pids(pid))",
+                        [pids["second"], pids["first"]],
+                    )
+                    row = cursor.fetchone()
+                if row:
+                    blocked_on = row[0]
+                    break
+            threading.Event().wait(0.05)
+    finally:
+        commit.set()
+        for t in threads:
+            t.join(timeout=30)
+    assert not errors, errors
+    assert blocked_on is not None, "the second recount did not wait for the first"
+    # the row lock's SELECT (pg_stat_activity cuts the text before its FOR UPDATE)
+    assert blocked_on.startswith('SELECT "disputes_casemonth"'), blocked_on
+    assert_agree()
+    row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
+    assert (row.closed, row.resolved, row.accepted_new_closed) == (2, 2, 2)
+
+
+def _backend_pid() -> int:
+    connection.ensure_connection()
+    return connection.connection.info.backend_pid

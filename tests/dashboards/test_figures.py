@@ -111,7 +111,7 @@ def test_children_table_and_trend(world, data):
     assert trend["resolution_rate"][-1] == 66.7 and sum(trend["new"][:-1]) == 0
 
 
-def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
+def test_the_map_colours_grids_by_their_highest_open_risk(world, data, settings):
     from disputes import risk
     from governance.models import Grid
 
@@ -136,6 +136,12 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data):
     assert levels == {world.grid_1a.pk: "none", world.grid_1b.pk: "red"}
     points = {f["properties"]["number"] for f in data_["cases"]["features"]}
     assert points == {hot.number, data["d"].number}
+    assert data_["cases_total"] == 2
+    # a county's map carries the highest risk scores only, and says how many there are in all
+    settings.MAP_CASE_POINTS = 1
+    capped = figures.grid_map(area.village_ids)
+    assert [f["properties"]["number"] for f in capped["cases"]["features"]] == [hot.number]
+    assert capped["cases_total"] == 2
 
 
 def test_screening_completeness_of_the_latest_round(world):
@@ -156,3 +162,41 @@ def test_screening_completeness_of_the_latest_round(world):
     # station A has grids 1a, 1b, 2: one on time, one late, one missing
     assert (row["total"], row["on_time"], row["late"], row["missing"]) == (3, 1, 1, 1)
     assert row["rate"] == 66.7 and row["on_time_rate"] == 33.3
+
+
+def test_a_county_dashboard_counts_its_own_county_only(world):
+    """A prefecture's deployment holds several counties: each county's page counts the villages,
+    cases and stations of that county, not every county the user may see."""
+    from dashboards.figures import area_figures, children
+    from governance import services as gov
+    from governance.models import Region
+    from stations import services as st
+    from stations.models import Station
+
+    admin = world.user("admin")
+    other = gov.region_create(
+        actor=admin, name="邻县", code="511133000000", kind=Region.Kind.COUNTY, parent=None
+    )
+    township = gov.region_create(
+        actor=admin, name="丁镇", code="511133100000", kind=Region.Kind.TOWNSHIP, parent=other
+    )
+    village = gov.region_create(
+        actor=admin, name="丁村", code="511133100201", kind=Region.Kind.VILLAGE, parent=township
+    )
+    station = Station.objects.create(name="丁镇派出所", code="PS-D", county=other)
+    st.jurisdiction_add(actor=admin, station=station, region=township)
+    report(world, actor="admin", village=village)
+    report(world, actor="admin", village=village)
+    report(world)  # one in the test county
+    county_user = world.user("county")
+    period = _this_month()
+    here = area_get(user=county_user, kind="county", pk=world.county.pk)
+    there = area_get(user=county_user, kind="county", pk=other.pk)
+    assert village.pk not in set(here.village_ids.values_list("pk", flat=True))
+    assert set(there.village_ids.values_list("pk", flat=True)) == {village.pk}
+    assert area_figures(here, period, county_user)["current"]["new"] == 1
+    assert area_figures(there, period, county_user)["current"]["new"] == 2
+    assert area_figures(here, period, county_user)["open_now"]["open"] == 1
+    kind, rows = children(here, county_user, period)
+    assert kind == "station" and "丁镇派出所" not in {r["name"] for r in rows}
+    assert [r["name"] for r in children(there, county_user, period)[1]] == ["丁镇派出所"]

@@ -15,6 +15,7 @@ from disputes import services as case_services
 from disputes.incidents.models import CriminalTurn
 from disputes.incidents.turns import criminal_turns_rebuild
 from disputes.models import DisputeCase
+from disputes.tiers import services as tiers
 from governance.models import Region
 from stations import services
 from stations.models import Incident
@@ -106,6 +107,16 @@ def test_nightly_rebuild_restores_every_flag_and_then_writes_nothing(world):
 # --- 民转刑 -----------------------------------------------------------------------------------
 def _stored_turns() -> set[tuple[int, int]]:
     return set(CriminalTurn.objects.values_list("case_id", "incident_id"))
+
+
+def _stored_villages() -> dict[tuple[int, int], int]:
+    return {(c, i): v for c, i, v in CriminalTurn.objects.values_list("case_id", "incident_id", "village_id")}
+
+
+def _case_villages() -> dict[tuple[int, int], int]:
+    """Each stored pair with its case's village now (what the row must carry)."""
+    villages = dict(DisputeCase.objects.values_list("pk", "village_id"))
+    return {(c, i): villages[c] for c, i in _stored_turns()}
 
 
 def _raw_turns() -> set[tuple[int, int]]:
@@ -210,3 +221,24 @@ def test_nightly_rebuild_restores_the_rows(world):
     DisputeCase.objects.filter(pk=cases["b"].pk).update(reported_at=timezone.now() - dt.timedelta(days=5))
     assert criminal_turns_rebuild() == len(expected) + 1  # … and the rebuild follows the rows
     assert _stored_turns() == _raw_turns() == expected | {(cases["b"].pk, made["b_before"].pk)}
+    assert _stored_villages() == _case_villages()
+
+
+def test_a_transferred_case_takes_its_turns_to_its_new_village(world):
+    """The row carries the case's village (the figure's area filter): a transfer moves it, and
+    the place-based turns of the old place leave."""
+    cases, made = _turns(world)
+    assert _stored_villages() == _case_villages()
+    a, b = world.user("station_a"), world.user("station_b")
+    transfer = tiers.transfer_request(
+        actor=a, case=cases["a"], to_village=world.village_3, reason="实际发生在三村"
+    )
+    tiers.transfer_decide(actor=b, transfer=transfer, accept=True, note="已接收")
+    assert _stored_turns() == _raw_turns() == {(cases["a"].pk, made["a_phone"].pk)}
+    assert _stored_villages() == _case_villages() == {(cases["a"].pk, made["a_phone"].pk): world.village_3.pk}
+    today = timezone.localdate()
+    period = Period(today - dt.timedelta(days=30), today + dt.timedelta(days=1))
+    one = Region.objects.filter(pk=world.village_1.pk).values("pk")
+    three = Region.objects.filter(pk=world.village_3.pk).values("pk")
+    assert case_figures.criminal_turns(one, period) == case_figures.criminal_turns_raw(one, period) == 0
+    assert case_figures.criminal_turns(three, period) == case_figures.criminal_turns_raw(three, period) == 1

@@ -10,7 +10,7 @@ from core.errors import DomainError, NotPermitted
 from disputes import services as cases
 from governance import services as gov
 from governance import tasks
-from governance.models import GridWorker, PointsEntry, PointsRule
+from governance.models import GridWorker, PointsEntry, PointsRule, Region
 from governance.points import selectors, services
 from screening import services as screening_services
 from screening import tasks as screening_tasks
@@ -314,6 +314,22 @@ def test_monthly_totals_and_stars_by_hand(world, settings):
         assert selectors.village_ranking(user=world.user(user), month=month) == (
             selectors.points_monthly(user=world.user(user), month=month).groups
         )
+    # people who left still count in a month they had points; those without points do not
+    GridWorker.objects.update(is_active=False)
+    for check_month in (month, dt.date(2026, 4, 1), dt.date(2026, 5, 1)):
+        ranking = selectors.village_ranking(user=world.user("county"), month=check_month)
+        assert ranking == selectors.points_monthly(user=world.user("county"), month=check_month).groups
+    assert {g.label: g.people for g in selectors.village_ranking(user=world.user("county"), month=month)} == {
+        "一村": 2,
+        "三村": 1,
+    }
+    assert selectors.village_ranking(user=world.user("county"), month=dt.date(2026, 5, 1)) == []
+    # narrowed to some villages: the same villages in the same order, nothing else
+    among = Region.objects.filter(pk=world.village_3.pk).values("pk")
+    assert [
+        g.label for g in selectors.village_ranking(user=world.user("county"), month=month, among=among)
+    ] == ["三村"]
+    GridWorker.objects.update(is_active=True)
 
     assert services.points_update_stars(month=month) == 3
     stars = dict(GridWorker.objects.values_list("name", "stars"))

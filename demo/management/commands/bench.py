@@ -30,6 +30,7 @@ from django.utils import timezone
 from core.periods import month_period
 from disputes import risk, sweeps
 from disputes.models import OPEN_STATUSES, DisputeCase
+from disputes.summary.models import METRICS as CASE_METRICS
 from governance.models import Grid, Region, User
 from patrols.visits import services as visits
 from screening import services as screening_services
@@ -172,6 +173,11 @@ class Command(BaseCommand):
             " WHERE v.kind IN ('village', 'community') AND %s IN (jv.station_id, jt.station_id)"
         )
         all_villages = "SELECT id FROM governance_region WHERE kind IN ('village', 'community')"
+        # the county page counts that county's villages (a deployment holds several counties)
+        county_villages = (
+            "SELECT v.id FROM governance_region v JOIN governance_region t ON t.id = v.parent_id"
+            f" WHERE v.kind IN ('village', 'community') AND t.parent_id = {int(county.pk)}"
+        )
         a_case = (
             DisputeCase.objects.filter(
                 village__in=Region.objects.filter(pk__in=_ids(station_villages, station_id))
@@ -207,16 +213,23 @@ class Command(BaseCommand):
             Target(
                 "county dashboard (page)",
                 get(county_client, area),
-                lambda: _dashboard_sql(all_villages, None),
+                lambda: _dashboard_sql_stored(county_villages, None),
                 "≤ 1000 ms, ≤ 1.5× SQL",
                 1000,
                 1.5,
-                repeat=1,
             ),
             Target(
                 "county dashboard (figures partial)",
                 get(county_client, area + "figures/"),
-                lambda: _dashboard_sql(all_villages, None),
+                lambda: _dashboard_sql_stored(county_villages, None),
+                "≤ 1000 ms, ≤ 1.5× SQL",
+                1000,
+                1.5,
+            ),
+            Target(
+                "county dashboard (figures) vs SQL over raw rows",
+                get(county_client, area + "figures/"),
+                lambda: _dashboard_sql(county_villages, None),
                 "≤ 1000 ms, ≤ 1.5× SQL",
                 1000,
                 1.5,
@@ -225,21 +238,20 @@ class Command(BaseCommand):
             Target(
                 "county dashboard export (xlsx)",
                 get(county_client, area + "export.xlsx"),
-                lambda: _dashboard_sql(all_villages, None),
+                lambda: _dashboard_sql_stored(county_villages, None),
                 "streams, constant memory",
-                repeat=1,
             ),
             Target(
                 "station dashboard (page)",
                 get(station_client, station_area),
-                lambda: _dashboard_sql(station_villages, s),
+                lambda: _dashboard_sql_stored(station_villages, s),
                 "≤ 300 ms",
                 300,
             ),
             Target(
                 "map data (county)",
                 get(county_client, area + "map.json"),
-                lambda: _map_sql(all_villages, None),
+                lambda: _map_sql(county_villages, None),
                 "—",
             ),
             Target(
@@ -466,12 +478,7 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
     repeats; the last three screening rounds."""
     ids = _ids(villages_sql, station_id)
     start, end = _period()
-    periods = [
-        (start, end),
-        (start - (end - start), start),
-        (start.replace(year=start.year - 1), end.replace(year=end.year - 1)),
-    ]
-    for a, b in periods:
+    for a, b in _dashboard_periods():
         _rows(
             "SELECT count(*) FILTER (WHERE reported_at >= %(a)s AND reported_at < %(b)s),"
             " count(*) FILTER (WHERE status = 'closed' AND closed_at >= %(a)s AND closed_at < %(b)s),"
@@ -509,11 +516,16 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
         " FROM disputes_disputecase WHERE village_id = ANY(%(ids)s) GROUP BY village_id",
         {"open": open_, "ids": ids},
     )
+    return _field_sql(ids, start, end)
+
+
+def _field_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
+    """What both dashboard SQLs read after the case figures: 民转刑, incidents by category,
+    repeats, the last three screening rounds."""
     # 民转刑: a criminal incident in the period, after the case, at its place or from a party's
     # phone — stored (issue 15) as disputes_criminalturn rows, which the hand SQL reads too
     _rows(
-        "SELECT count(DISTINCT t.case_id) FROM disputes_criminalturn t"
-        " JOIN disputes_disputecase c ON c.id = t.case_id WHERE c.village_id = ANY(%(ids)s)"
+        "SELECT count(DISTINCT t.case_id) FROM disputes_criminalturn t WHERE t.village_id = ANY(%(ids)s)"
         " AND t.received_at >= %(a)s AND t.received_at < %(b)s",
         {"ids": ids, "a": start, "b": end},
     )
@@ -529,6 +541,70 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
         {"ids": ids, "a": start, "b": end},
     )
     return _screening_sql(ids)
+
+
+def _dashboard_sql_stored(villages_sql: str, station_id: int | None) -> Any:
+    """The same figures by hand from the rows a DBA would read at this size: the stored monthly
+    case figures (``disputes_casemonth``) for the three periods (whole months) and the children,
+    the closing durations' median sorted by the database, the open picture per village, the
+    points ranking of last month (people and points per village), then what ``_dashboard_sql``
+    reads after its period aggregates (民转刑, incidents, repeats, screening)."""
+    ids = _ids(villages_sql, station_id)
+    start, end = _period()
+    periods = _dashboard_periods()
+    months = [(timezone.localdate(a), timezone.localdate(b)) for a, b in periods]
+    metrics = ", ".join(f"sum({m})" for m in CASE_METRICS)
+    for (a, b), (ta, tb) in zip(months, periods, strict=True):
+        _rows(
+            f"SELECT {metrics} FROM disputes_casemonth WHERE village_id = ANY(%(ids)s)"  # noqa: S608
+            " AND month >= %(a)s AND month < %(b)s",
+            {"a": a, "b": b, "ids": ids},
+        )
+        n = _rows(
+            "SELECT count(*) FROM disputes_disputecase WHERE village_id = ANY(%(ids)s)"
+            " AND status = 'closed' AND closed_at >= %(a)s AND closed_at < %(b)s",
+            {"a": ta, "b": tb, "ids": ids},
+        )[0][0]
+        _rows(
+            "SELECT closed_at - reported_at AS d FROM disputes_disputecase WHERE village_id = ANY(%(ids)s)"
+            " AND status = 'closed' AND closed_at >= %(a)s AND closed_at < %(b)s ORDER BY d"
+            " OFFSET %(o)s LIMIT 2",
+            {"a": ta, "b": tb, "ids": ids, "o": max(0, (n - 1) // 2)},
+        )
+    _rows(
+        "SELECT station_id, sum(new), sum(closed), sum(resolved) FROM disputes_casemonth"
+        " WHERE village_id = ANY(%(ids)s) AND month >= %(a)s AND month < %(b)s GROUP BY station_id",
+        {"a": months[0][0], "b": months[0][1], "ids": ids},
+    )
+    open_ = list(_open())
+    _rows(
+        "SELECT village_id, count(*), count(*) FILTER (WHERE paused_at IS NULL AND due_at < now()),"
+        " count(*) FILTER (WHERE risk_level = 'red'), count(*) FILTER (WHERE risk_level = 'orange')"
+        " FROM disputes_disputecase WHERE village_id = ANY(%(ids)s) AND status = ANY(%(open)s)"
+        " GROUP BY village_id",
+        {"open": open_, "ids": ids},
+    )
+    last_month = months[1][0]
+    _rows(
+        "SELECT g.village_id, count(*) FROM governance_gridworker w JOIN governance_grid g ON g.id = w.grid_id"
+        " WHERE g.village_id = ANY(%(ids)s) AND (w.is_active OR EXISTS (SELECT 1 FROM governance_pointsentry p"
+        "  WHERE p.grid_worker_id = w.id AND p.month = %(m)s)) GROUP BY g.village_id",
+        {"ids": ids, "m": last_month},
+    )
+    _rows(
+        "SELECT g.village_id, sum(p.points) FROM governance_pointsentry p"
+        " JOIN governance_gridworker w ON w.id = p.grid_worker_id JOIN governance_grid g ON g.id = w.grid_id"
+        " WHERE g.village_id = ANY(%(ids)s) AND p.month = %(m)s GROUP BY g.village_id",
+        {"ids": ids, "m": last_month},
+    )
+    return _field_sql(ids, start, end)
+
+
+def _dashboard_periods() -> list[tuple[dt.datetime, dt.datetime]]:
+    """This month, the previous one and the same month a year before (the dashboard's default)."""
+    today = timezone.localdate()
+    this = month_period(today.year, today.month)
+    return [this.bounds, this.previous().bounds, this.last_year().bounds]
 
 
 def _screening_sql(ids: list[int] | None = None) -> Any:
