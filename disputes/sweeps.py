@@ -20,7 +20,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ConflictError
 from core.notifications import Message, notify_bulk
 from governance.models import User
 from stations.models import Officer
@@ -147,7 +146,7 @@ def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
     """After the nightly scores: open cases below the minimum handling level their risk level
     calls for (the policy of the rules in force) are escalated to it ("风险升至红色"), and
     accepted cases whose risk calls for a shorter handling time get it. Returns how many were
-    escalated."""
+    escalated. Set-based in chunks (``services.cases_raise_to_risk_minimum``)."""
     ruleset = risk.current_rules()
     longest = max(settings.DISPUTES["MEDIATION_DAYS"].values())
     below = Q(pk__in=[])
@@ -159,16 +158,22 @@ def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
         if ruleset.for_level(risk_level).get("handling_days", longest) < longest:
             # accepted cases whose risk calls for a shorter handling time (the service decides)
             below |= Q(risk_level=risk_level, accepted_at__isnull=False, due_at__isnull=False)
-    moved = 0
-    for case in DisputeCase.objects.filter(is_open()).filter(below).select_related("village"):
-        level = case.level
-        try:
-            services.case_raise_to_risk_minimum(case=case)
-        except ConflictError:
-            logger.info("case %s changed while raising to its risk minimum; skipped", case.pk)
-            continue
-        moved += case.level != level
-    return moved
+    below_minimum = (
+        DisputeCase.objects.filter(is_open())
+        .filter(below)
+        .select_related("village", "village__parent", "responsible")
+        .order_by("pk")
+    )
+    moved, last = 0, 0
+    while True:
+        # in chunks of ``ESCALATION_CHUNK``, each its own transaction (``cases_raise_to_risk_minimum``:
+        # set-based); a case raised leaves the selection, one skipped is taken up by the next sweep
+        with transaction.atomic():
+            cases = list(below_minimum.filter(pk__gt=last)[:ESCALATION_CHUNK])
+            if not cases:
+                return moved
+            last = cases[-1].pk
+            moved += services.cases_raise_to_risk_minimum(cases=cases)
 
 
 def remind_confirmation_lapsing(*, now: dt.datetime) -> int:
