@@ -16,11 +16,12 @@ from typing import cast
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.notifications import Message, notify_bulk
+from core.notifications import Message, notify_bulk, notify_select
+from core.sql import as_text, text_sql
 from governance.models import User
 from stations.models import Officer
 
@@ -233,28 +234,35 @@ def remind_referrals_unanswered(*, now: dt.datetime) -> int:
 
 
 def remind_follow_ups_due(*, now: dt.datetime) -> int:
+    """Follow-up visits (回访) due by today on closed cases, not made nor cancelled: the case's
+    responsible person, or the station's staff when none is named, is reminded once per visit
+    and due date. One INSERT … SELECT of the notices, whatever their number
+    (``test_reminders_set_based`` holds it to the notices built one visit at a time). Returns how
+    many were written."""
     today = timezone.localdate(now)
-    visits = list(
-        FollowUp.objects.filter(
-            visited_at__isnull=True, is_cancelled=False, due_date__lte=today, case__status=Status.CLOSED
-        ).select_related("case", "case__responsible")
+    due = FollowUp.objects.filter(
+        visited_at__isnull=True, is_cancelled=False, due_date__lte=today, case__status=Status.CLOSED
     )
-    staff = _station_staff({v.case.station_id for v in visits})
-    return notify_bulk(
-        [
-            (
-                _responsible(v.case, staff),
-                Message(
-                    kind="followup.due",
-                    target=f"followup-{v.pk}",
-                    period=str(v.due_date),
-                    title=_("案件 %(n)s 应于 %(d)s 回访") % {"n": v.case.number, "d": v.due_date},
-                    url=f"/cases/{v.case_id}/",
-                ),
-            )
-            for v in visits
-        ]
+    due_sql, due_params = (
+        due.order_by().values(f_id=F("pk"), f_case=F("case_id"), f_due=F("due_date")).query.sql_with_params()
     )
+    case_t, officer_t = DisputeCase._meta.db_table, Officer._meta.db_table
+    title, title_params = text_sql(
+        _("案件 %(n)s 应于 %(d)s 回访"), columns={"n": "c.number", "d": as_text("f.f_due")}
+    )
+    select = f"""SELECT {{recipient}} AS recipient_id, %s AS kind, 'followup-' || {as_text("f.f_id")} AS target,
+                   {as_text("f.f_due")} AS period, {title} AS title, '' AS body,
+                   '/cases/' || {as_text("c.id")} || '/' AS url
+            FROM ({due_sql}) f JOIN {case_t} c ON c.id = f.f_case {{join}}"""  # noqa: S608  (table names)
+    responsible = select.format(recipient="c.responsible_id", join="WHERE c.responsible_id IS NOT NULL")
+    staff = select.format(
+        recipient="o.user_id",
+        join=f"JOIN {officer_t} o ON o.station_id = c.station_id AND o.is_active AND o.user_id IS NOT NULL "
+        "WHERE c.responsible_id IS NULL",
+    )
+    params = ["followup.due", *title_params, *due_params]
+    with transaction.atomic():
+        return notify_select(f"{responsible} UNION ALL {staff}", [*params, *params])
 
 
 def run_all(*, now: dt.datetime) -> dict[str, int]:
