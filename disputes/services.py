@@ -634,11 +634,23 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     changed by someone else right now is skipped, as a conflict is), each group of cases with
     the same new level and deadline moves with one conditional UPDATE, the timeline events go in
     with one INSERT, the re-score is one set-based assessment (``risk.assess_cases_changed``),
-    and the notices of the receiving level one bulk insert. Only the few cases whose new risk
-    calls for a higher level or a shorter deadline go on one by one
-    (``case_raise_to_risk_minimum``, as after any escalation). A case that is paused, closed or
+    and the notices of the receiving level one bulk insert. The cases whose new risk calls for a
+    higher level go on, set-based again, with the risk's reason (``case_raise_to_risk_minimum``
+    after any escalation), those whose risk calls for a shorter deadline get it (one UPDATE per
+    deadline); the monthly figures are recounted once for every step. A case that is paused, closed or
     already at the county is left to ``case_escalate`` (which refuses or handles it). Returns
     the escalated cases (their fields as now stored)."""
+    touched: list[int] = []
+    moved = _escalate_set(cases=cases, reason=reason, touched=touched)
+    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
+    # escalations, every step) recounted once, in this transaction
+    summary_touch(touched)
+    return moved
+
+
+def _escalate_set(*, cases: list[DisputeCase], reason: str, touched: list[int]) -> list[DisputeCase]:
+    """``cases_escalate_overdue`` but the recount of the monthly figures: the ids of the cases
+    escalated (in every step) are added to ``touched``."""
     if not cases:
         return []
     reason = _require_note(reason, message=_("升级须说明原因。"))
@@ -695,9 +707,7 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
     CaseEvent.objects.bulk_create(events, batch_size=2000)
-    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
-    # escalations) recounted at once, in this transaction
-    summary_touch([c.pk for c in moved])
+    touched.extend(c.pk for c in moved)
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
     # where there are any
     assess_cases_changed(case_ids=[c.pk for c in moved])
@@ -711,7 +721,7 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     # one more escalation (set-based again, with the risk's reason) or a shorter deadline
     further, others = _below_risk_minimum(moved, current_rules())
     for risk_level, members in further.items():
-        cases_escalate_overdue(cases=members, reason=_risk_reason(risk_level))
+        _escalate_set(cases=members, reason=_risk_reason(risk_level), touched=touched)
     _cases_shorten_for_risk(_shorter_deadlines(others, now), now)
     _notify_receiving_levels(moved, reason)
     return moved
