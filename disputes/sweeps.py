@@ -84,7 +84,9 @@ def remind_overdue_cases(*, now: dt.datetime) -> int:
     return notify_bulk(pairs, sms=True)
 
 
-ESCALATION_CHUNK = 2000
+# cases per transaction: each chunk recounts its monthly figures and re-scores set-based, whose
+# cost is mostly per chunk (at 200 k cases the sweeps took 17.0 s with 2,000, 14.8 s with 5,000)
+ESCALATION_CHUNK = 5000
 
 
 def escalate_overdue_cases(*, now: dt.datetime, chunk: int = ESCALATION_CHUNK) -> int:
