@@ -14,9 +14,10 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .models import Notification
+from .sql import insert_rows
 
 if TYPE_CHECKING:
     # The AUTH_USER_MODEL class, as django-stubs resolves it: core imports no project app.
@@ -124,6 +126,27 @@ def _insert_notifications(rows: list[tuple[int, str, str, str, str, str, str]]) 
                     %s::text[], %s::text[]) AS r ON CONFLICT DO NOTHING""",  # noqa: S608  (table name)
             [now, *(list(c) for c in columns)],
         )
+
+
+def notify_select(select_sql: str, params: list[Any], *, sms: bool = False) -> int:
+    """``notify_bulk`` for messages built in SQL, in the caller's transaction: one
+    ``INSERT … SELECT`` of the rows of ``select_sql`` — its columns ``recipient_id, kind, target,
+    period, title, body, url`` (constant SQL, values as parameters; ``core.sql.text_sql`` makes a
+    translated text of per-row fields) — with the same rules as ``notify``: the key of kind,
+    target and period, once per recipient (a second run inserts nothing), inactive accounts
+    skipped, the title cut to its field, an SMS pending for recipients with a phone when ``sms``.
+    Returns how many rows were inserted."""
+    users = get_user_model()._meta.db_table
+    status = f"CASE WHEN u.phone <> '' THEN '{Notification.SmsStatus.PENDING}' ELSE '' END" if sms else "''"
+    return insert_rows(
+        Notification._meta.db_table,
+        [*_NOTIFICATION_COLUMNS, "created_at"],
+        f"""SELECT n.recipient_id, n.kind, SUBSTR(n.kind || ':' || n.target || ':' || n.period, 1, 160),
+                   SUBSTR(n.title, 1, 128), n.body, n.url, {status}, %s
+            FROM ({select_sql}) n JOIN {users} u ON u.id = n.recipient_id
+            WHERE u.is_active""",  # noqa: S608  (table names and constant text)
+        [connection.ops.adapt_datetimefield_value(timezone.now()), *params],
+    )
 
 
 # --- Inbox --------------------------------------------------------------------------------

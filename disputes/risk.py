@@ -7,13 +7,13 @@ factor's contribution and the rule version, so a page can say why a case is red.
 The nightly run is set-based: ``score_case`` as SQL expressions (``scored_cases``), each chunk of
 open cases one INSERT … SELECT of its assessments (one per case and day: a second run the same
 day adds nothing), one of its timeline events and one UPDATE copying the scores onto the cases;
-only the cases that rise to 红/橙 are loaded, for their notices.
+the rises to 红/橙 get their notices and visits by INSERT … SELECT too: no case is loaded.
 """
 
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -23,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -36,8 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.notifications import Message, notify_bulk
-from governance.models import User
+from core.notifications import notify_select
+from core.sql import as_text, insert_select, text_sql
+from governance.models import Region
 from governance.selectors import users_with_capability
 from stations.models import Incident, Officer
 from stations.selectors import REPEAT_WINDOW_DAYS
@@ -158,18 +160,29 @@ _RISE_HANDLERS: list[RiseHandler] = []
 
 
 def register_risk_rise_handler(handler: RiseHandler) -> None:
-    """``handler(*, case_ids: list[int], now: datetime)``, called on every rise to 红/橙."""
+    """``handler(*, case_ids, now: datetime)``, called on every rise to 红/橙: ``case_ids`` is a
+    values-queryset of the risen cases' ids (a subquery: thousands of cases on a first night)."""
     if handler not in _RISE_HANDLERS:
         _RISE_HANDLERS.append(handler)
 
 
-def _risen(raised: Sequence[tuple[DisputeCase, str]], now: dt.datetime, ruleset: RuleSet) -> None:
-    if not raised:
-        return
-    notify_bulk(_rise_messages(raised, ruleset))
-    ids = [case.pk for case, _level in raised]
+def _risen(rises: QuerySet[RiskAssessment], now: dt.datetime, ruleset: RuleSet) -> None:
+    """What the rises of ``rises`` (assessments whose level rose to 红/橙, their cases already
+    carrying it) owe, set-based: their notices (``_notify_rises``), then every handler with the
+    cases' ids as a subquery (the visits)."""
+    _notify_rises(rises, ruleset)
+    ids = rises.order_by().values("case_id")
     for handler in _RISE_HANDLERS:
         handler(case_ids=ids, now=now)
+
+
+def rises_of(assessments: QuerySet[RiskAssessment]) -> QuerySet[RiskAssessment]:
+    """The assessments of ``assessments`` whose level rose to 红 or 橙 (from a lower rank)."""
+    rose = Q(pk__in=[])
+    for level in (RiskLevel.RED, RiskLevel.ORANGE):
+        lower = [p for p, rank in RISK_LEVEL_RANK.items() if rank < RISK_LEVEL_RANK[level]]
+        rose |= Q(level=level, previous_level__in=lower)
+    return assessments.filter(rose)
 
 
 def _level_event(
@@ -269,53 +282,61 @@ def _repeat_incidents(now: dt.datetime) -> _SubqueryCount:
     )
 
 
-def _rise_messages(
-    raised: Sequence[tuple[DisputeCase, str]], ruleset: RuleSet
-) -> list[tuple[list[User], Message]]:
-    """红/橙 rises: who is told is the policy's ``notify`` of the level (by default the station's
-    staff, and the county command centre too for 红)."""
-    if not raised:
-        return []
-    station_ids = {case.station_id for case, _level in raised}
-    staff: dict[int, list[User]] = {}
-    for officer in Officer.objects.filter(
-        station_id__in=station_ids, is_active=True, user__isnull=False
-    ).select_related("user"):
-        staff.setdefault(officer.station_id, []).append(cast(User, officer.user))  # user__isnull=False
-    county = list(users_with_capability("case.red_alert"))
-    pairs = []
-    for case, level in raised:
+def _notify_rises(rises: QuerySet[RiskAssessment], ruleset: RuleSet) -> int:
+    """The 红/橙 rise notices of ``rises``, in one INSERT … SELECT: who is told is the policy's
+    ``notify`` of the level (by default the station's staff, and the county command centre too for
+    红). ``test_risk_rise_set_based`` holds it to the notices built one case at a time."""
+    case_t, region_t, officer_t = (m._meta.db_table for m in (DisputeCase, Region, Officer))
+    rises_sql, rises_params = rises.order_by().values("case_id", "level", "score").query.sql_with_params()
+    county_sql, county_params = (
+        users_with_capability("case.red_alert").order_by().values(uid=F("pk")).query.sql_with_params()
+    )
+    categories = " ".join("WHEN %s THEN %s" for _c in Category.choices)
+    category_params = [str(x) for pair in Category.choices for x in pair]
+    body_columns: dict[str, str | tuple[str, list]] = {
+        "village": "v.name",
+        "cat": (f"CASE c.category {categories} ELSE c.category END", category_params),
+        "s": as_text("ra.score"),
+    }
+    body, body_params = text_sql(_("%(village)s · %(cat)s · 风险分 %(s)d"), columns=body_columns)
+    selects: list[str] = []
+    params: list[Any] = []
+    for level in (RiskLevel.RED, RiskLevel.ORANGE):
         notify = ruleset.for_level(level).get("notify", [])
-        recipients = list(staff.get(case.station_id, [])) if "station" in notify else []
-        if "county" in notify:
-            recipients += county
-        label = RiskLevel(level).label
-        pairs.append(
-            (
-                recipients,
-                Message(
-                    kind="case.risk_raised",
-                    target=f"case-{case.pk}",
-                    period=level,
-                    title=_("案件 %(n)s 风险升至%(l)s色") % {"n": case.number, "l": label},
-                    body=_("%(village)s · %(cat)s · 风险分 %(s)d")
-                    % {
-                        "village": case.village.name,
-                        "cat": case.get_category_display(),
-                        "s": case.risk_score,
-                    },
-                    url=f"/cases/{case.pk}/",
-                ),
-            )
+        title, title_params = text_sql(
+            _("案件 %(n)s 风险升至%(l)s色"), columns={"n": "c.number"}, values={"l": RiskLevel(level).label}
         )
-    return pairs
+        who: list[tuple[str, str, list[Any]]] = []
+        if "station" in notify:
+            who.append(
+                (
+                    f"JOIN {officer_t} o ON o.station_id = c.station_id AND o.is_active AND o.user_id IS NOT NULL",
+                    "o.user_id",
+                    [],
+                )
+            )
+        if "county" in notify:
+            who.append((f"JOIN ({county_sql}) cu ON TRUE", "cu.uid", list(county_params)))
+        for join, recipient, join_params in who:
+            selects.append(
+                f"""SELECT {recipient} AS recipient_id, 'case.risk_raised' AS kind,
+                       'case-' || {as_text("c.id")} AS target, ra.level AS period, {title} AS title,
+                       {body} AS body, '/cases/' || {as_text("c.id")} || '/' AS url
+                FROM ({rises_sql}) ra JOIN {case_t} c ON c.id = ra.case_id
+                JOIN {region_t} v ON v.id = c.village_id {join}
+                WHERE ra.level = %s"""  # noqa: S608  (table names and constant text)
+            )
+            params += [*title_params, *body_params, *rises_params, *join_params, str(level)]
+    if not selects:
+        return 0
+    return notify_select(" UNION ALL ".join(selects), params)
 
 
 # --- The nightly run, set-based (issue 15) ----------------------------------------------------
 # ``score_case`` as SQL: every factor's points, the score, the level and the factors' JSON are
 # expressions on the case query, and each chunk of cases is one INSERT … SELECT of its
-# assessments, one of its timeline events, one UPDATE of the cases and one read of its rises:
-# no case is loaded into Python except those that rise to 红/橙. Memory is bounded by the chunk
+# assessments, one of its timeline events, one UPDATE of the cases, and the rises' notices and
+# visits (``_risen``) by INSERT … SELECT: no case is loaded into Python. Memory is bounded by the chunk
 # (its ids), whatever the number of cases. ``test_risk_nightly_set_based`` holds the SQL to
 # ``score_case`` on a constructed set.
 NIGHTLY_CHUNK = 20_000
@@ -362,12 +383,26 @@ def _repeat_incidents_set_based(now: dt.datetime) -> RawSQL:
     return _raw_int(sql, [since, now, since, now])
 
 
-def _counted_cases_sql(cases: QuerySet[DisputeCase], *, now: dt.datetime) -> tuple[str, list]:
+def _counted_cases_sql(
+    cases: QuerySet[DisputeCase], *, now: dt.datetime, span: tuple[int, int | None] | None = None
+) -> tuple[str, list]:
     """Each case's factor values, with its failed mediations (``_failed_mediations``) and its
     incidents in the window (``_repeat_incidents``: at its place or from a party's phone) counted
-    by grouped joins over the chunk's cases, not by a correlated subquery per case."""
+    by grouped joins over the chunk's cases, not by a correlated subquery per case. ``span`` (the
+    chunk's ids are above the first and up to the second) lets each join read an index range of
+    its table instead of scanning all of it (at 2 M cases, each chunk scanned the cases and the
+    parties)."""
     pg = connection.vendor == "postgresql"
     ids_sql, ids_params = cases.order_by().values("pk").query.sql_with_params()
+    lower, upper = span or (None, None)
+    range_params = [p for p in (lower, upper) if p is not None]
+
+    def within(column: str) -> str:
+        bounds = (f" AND {column} > %s" if lower is not None else "") + (
+            f" AND {column} <= %s" if upper is not None else ""
+        )
+        return f"{column} IN ({ids_sql}){bounds}"
+
     case_t, event_t, party_t, incident_t = (
         m._meta.db_table for m in (DisputeCase, CaseEvent, Party, Incident)
     )
@@ -388,41 +423,35 @@ def _counted_cases_sql(cases: QuerySet[DisputeCase], *, now: dt.datetime) -> tup
         FROM {case_t} c
         LEFT JOIN (
             SELECT e.case_id, COUNT(*) AS n FROM {event_t} e
-            WHERE e.code = 'disputes.case.mediation_failed' AND e.case_id IN ({ids_sql})
+            WHERE e.code = 'disputes.case.mediation_failed' AND {within("e.case_id")}
             GROUP BY e.case_id
         ) f ON f.case_id = c.id
         LEFT JOIN (
             SELECT u.case_id, COUNT(*) AS n FROM (
                 SELECT c2.id AS case_id, ri.id AS incident_id FROM {case_t} c2
                 JOIN {incident_t} ri ON ri.village_id = c2.village_id AND ri.address_key = c2.address_key
-                WHERE c2.id IN ({ids_sql}) AND c2.address_key <> ''
+                WHERE {within("c2.id")} AND c2.address_key <> ''
                   AND ri.received_at >= %s AND ri.received_at <= %s
                 UNION
                 SELECT rp.case_id, ri.id FROM {party_t} rp
                 JOIN {incident_t} ri ON ri.caller_phone = rp.phone
-                WHERE rp.case_id IN ({ids_sql}) AND rp.phone <> ''
+                WHERE {within("rp.case_id")} AND rp.phone <> ''
                   AND ri.received_at >= %s AND ri.received_at <= %s
             ) u GROUP BY u.case_id
         ) r ON r.case_id = c.id
-        WHERE c.id IN ({ids_sql})
+        WHERE {within("c.id")}
     """  # noqa: S608  (table names and constant text; values as parameters)
-    params = [
-        at,
-        at,
-        *ids_params,
-        *ids_params,
-        since_at,
-        at,
-        *ids_params,
-        since_at,
-        at,
-        *ids_params,
-    ]
+    ids = [*ids_params, *range_params]
+    params = [at, at, *ids, *ids, since_at, at, *ids, since_at, at, *ids]
     return sql, params
 
 
 def scored_cases_sql(
-    cases: QuerySet[DisputeCase], *, now: dt.datetime, rules: dict[str, Any]
+    cases: QuerySet[DisputeCase],
+    *,
+    now: dt.datetime,
+    rules: dict[str, Any],
+    span: tuple[int, int | None] | None = None,
 ) -> tuple[str, list]:
     """What ``score_case`` computes, in SQL, for every case of ``cases``: a SELECT of ``case_id``,
     ``score``, ``level``, ``previous_level`` (the case's level now) and ``factors`` ({factor:
@@ -431,7 +460,7 @@ def scored_cases_sql(
     pg = connection.vendor == "postgresql"
     least, greatest = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
     json_object = "JSONB_BUILD_OBJECT" if pg else "JSON_OBJECT"
-    inner_sql, inner_params = _counted_cases_sql(cases, now=now)
+    inner_sql, inner_params = _counted_cases_sql(cases, now=now, span=span)
     # a subquery with OFFSET/LIMIT is not flattened into the outer ones: each value is computed
     # once per case, not once per reference to it
     fence = "OFFSET 0" if pg else "LIMIT -1 OFFSET 0"
@@ -503,17 +532,6 @@ def scored_cases_sql(
     return sql, [*level_params, *params[: len(category_whens)], *inner_params]
 
 
-def _insert_select(table: str, columns: list[str], qs: QuerySet) -> int:
-    """``INSERT INTO table (columns) SELECT …`` of a values-queryset (its columns in order)."""
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) {sql} ON CONFLICT DO NOTHING",  # noqa: S608
-            params,
-        )
-        return cursor.rowcount
-
-
 def _assess_chunk(
     cases: QuerySet[DisputeCase],
     *,
@@ -522,6 +540,7 @@ def _assess_chunk(
     today: dt.date,
     ruleset: RuleSet,
     trigger: str = RiskAssessment.Trigger.NIGHTLY,
+    bounds: tuple[int, int | None] | None = None,
 ) -> int:
     """One chunk of the nightly run (or of a set-based re-score, ``trigger=ON_CHANGE``), in one
     transaction: the assessments, the level-change events, the cases' scores, and the rise
@@ -529,7 +548,10 @@ def _assess_chunk(
     version = ruleset.version
     nightly = trigger
     label = _("夜间评估") if trigger == RiskAssessment.Trigger.NIGHTLY else _("变更时评估")
-    scored_sql, params = scored_cases_sql(cases, now=now, rules=ruleset.rules)
+    scored_sql, params = scored_cases_sql(cases, now=now, rules=ruleset.rules, span=bounds)
+    # the assessments this statement writes are above every id before it: a case assessed twice
+    # at one ``now`` in a transaction (a set-based escalation of two steps) counts its second
+    floor = RiskAssessment.objects.aggregate(top=Max("pk"))["top"] or 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # compiling this one statement with JIT costs more than running it (1.7 s of 3.6 s)
@@ -550,13 +572,15 @@ def _assess_chunk(
         n = cursor.rowcount
     # this run's assessments of the chunk (``span``: its id range; ``cases`` is empty by now,
     # since its cases are assessed today)
-    mine = RiskAssessment.objects.filter(span, assessed_on=today, trigger=nightly, assessed_at=now)
+    mine = RiskAssessment.objects.filter(
+        span, assessed_on=today, trigger=nightly, assessed_at=now, pk__gt=floor
+    )
     # the timeline: one event per case whose level changed (``_level_event``'s text)
     marker = 987_654_321
     before, after = (_("风险分 %(s)d(%(t)s,规则 %(v)s)") % {"s": marker, "t": label, "v": version}).split(
         str(marker)
     )
-    _insert_select(
+    insert_select(
         CaseEvent._meta.db_table,
         ["case_id", "actor_id", "code", "created_at", "changes", "note"],
         mine.exclude(level=F("previous_level"))
@@ -580,13 +604,7 @@ def _assess_chunk(
         )
     # the rise notices and visits commit with the new levels (the rerun selects by level, so
     # a notice written after the commit would be lost with a worker killed in between)
-    rises = mine.filter(level__in=[RiskLevel.RED, RiskLevel.ORANGE]).select_related("case__village")
-    raised = [
-        (a.case, a.level)
-        for a in rises.order_by("case_id")
-        if RISK_LEVEL_RANK[a.level] > RISK_LEVEL_RANK[a.previous_level]
-    ]
-    _risen(raised, now, ruleset)
+    _risen(rises_of(mine), now, ruleset)
     return n
 
 
@@ -612,7 +630,9 @@ def assess_open_cases(*, now: dt.datetime, chunk: int = NIGHTLY_CHUNK) -> int:
             cases = pending.filter(pk__gt=last)
             if upper is not None:
                 cases = cases.filter(pk__lte=upper)
-            done = _assess_chunk(cases, span=span, now=now, today=today, ruleset=ruleset)
+            done = _assess_chunk(
+                cases, span=span, now=now, today=today, ruleset=ruleset, bounds=(last, upper)
+            )
         total += done
         if upper is None:
             return total
@@ -636,6 +656,7 @@ def assess_cases_changed(*, case_ids: Sequence[int], now: dt.datetime | None = N
             today=timezone.localdate(now),
             ruleset=current_rules(),
             trigger=RiskAssessment.Trigger.ON_CHANGE,
+            bounds=(min(ids) - 1, max(ids)),
         )
 
 
@@ -679,7 +700,7 @@ def assess_case(
         _level_event(case, previous, level, score, now, label, ruleset.version).save()
     case.risk_score, case.risk_level, case.risk_assessed_at = score, level, now
     if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[previous]:
-        _risen([(case, level)], now, ruleset)
+        _risen(RiskAssessment.objects.filter(pk=assessment.pk), now, ruleset)
     return assessment
 
 

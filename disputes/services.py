@@ -195,12 +195,7 @@ def case_raise_to_risk_minimum(*, case: DisputeCase) -> DisputeCase:
         return case
     if minimum in LEVEL_ORDER and LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum)):
         # case_escalate re-scores, and so comes back here for the next step (and for the deadline)
-        return case_escalate(
-            actor=None,
-            case=case,
-            automatic=True,
-            reason=_("风险升至%(l)s色") % {"l": RiskLevel(case.risk_level).label},
-        )
+        return case_escalate(actor=None, case=case, automatic=True, reason=_risk_reason(case.risk_level))
     return _shorten_for_risk(case)
 
 
@@ -639,11 +634,23 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     changed by someone else right now is skipped, as a conflict is), each group of cases with
     the same new level and deadline moves with one conditional UPDATE, the timeline events go in
     with one INSERT, the re-score is one set-based assessment (``risk.assess_cases_changed``),
-    and the notices of the receiving level one bulk insert. Only the few cases whose new risk
-    calls for a higher level or a shorter deadline go on one by one
-    (``case_raise_to_risk_minimum``, as after any escalation). A case that is paused, closed or
+    and the notices of the receiving level one bulk insert. The cases whose new risk calls for a
+    higher level go on, set-based again, with the risk's reason (``case_raise_to_risk_minimum``
+    after any escalation), those whose risk calls for a shorter deadline get it (one UPDATE per
+    deadline); the monthly figures are recounted once for every step. A case that is paused, closed or
     already at the county is left to ``case_escalate`` (which refuses or handles it). Returns
     the escalated cases (their fields as now stored)."""
+    touched: list[int] = []
+    moved = _escalate_set(cases=cases, reason=reason, touched=touched)
+    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
+    # escalations, every step) recounted once, in this transaction
+    summary_touch(touched)
+    return moved
+
+
+def _escalate_set(*, cases: list[DisputeCase], reason: str, touched: list[int]) -> list[DisputeCase]:
+    """``cases_escalate_overdue`` but the recount of the monthly figures: the ids of the cases
+    escalated (in every step) are added to ``touched``."""
     if not cases:
         return []
     reason = _require_note(reason, message=_("升级须说明原因。"))
@@ -700,9 +707,7 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
     CaseEvent.objects.bulk_create(events, batch_size=2000)
-    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
-    # escalations) recounted at once, in this transaction
-    summary_touch([c.pk for c in moved])
+    touched.extend(c.pk for c in moved)
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
     # where there are any
     assess_cases_changed(case_ids=[c.pk for c in moved])
@@ -712,28 +717,90 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     for pk, score, level, assessed in scores.iterator(chunk_size=2000):
         case = by_pk[pk]
         case.risk_score, case.risk_level, case.risk_assessed_at = score, level, assessed
-    ruleset = current_rules()
+    # the consequences of the new risk, as ``case_raise_to_risk_minimum`` after each escalation:
+    # one more escalation (set-based again, with the risk's reason) or a shorter deadline
+    further, others = _below_risk_minimum(moved, current_rules())
+    for risk_level, members in further.items():
+        _escalate_set(cases=members, reason=_risk_reason(risk_level), touched=touched)
+    _cases_shorten_for_risk(_shorter_deadlines(others, now), now)
+    _notify_receiving_levels(moved, reason)
+    return moved
+
+
+def _risk_reason(risk_level: str) -> str:
+    return _("风险升至%(l)s色") % {"l": RiskLevel(risk_level).label}
+
+
+def _below_risk_minimum(
+    cases: list[DisputeCase], ruleset: Any
+) -> tuple[dict[str, list[DisputeCase]], list[DisputeCase]]:
+    """The open cases below the minimum handling level of their risk level, by risk level, and
+    the others."""
+    below: dict[str, list[DisputeCase]] = {}
+    others = []
+    for case in cases:
+        minimum = ruleset.for_level(case.risk_level).get("min_level") or Level.GRID
+        if (
+            case.status in OPEN_STATUSES
+            and minimum in LEVEL_ORDER
+            and LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(Level(minimum))
+        ):
+            below.setdefault(case.risk_level, []).append(case)
+        else:
+            others.append(case)
+    return below, others
+
+
+def _shorter_deadlines(cases: list[DisputeCase], now: dt.datetime) -> dict[dt.datetime, list[DisputeCase]]:
+    """``_shorten_for_risk``'s test for many cases: the accepted open ones whose risk calls for a
+    deadline earlier than theirs, by that deadline."""
     shorter: dict[tuple[str, str], dt.datetime] = {}  # (level, risk level) → the deadline from now
     shorten: dict[dt.datetime, list[DisputeCase]] = {}
-    for case in moved:
-        minimum = ruleset.for_level(case.risk_level).get("min_level") or Level.GRID
-        if minimum in LEVEL_ORDER and LEVEL_ORDER.index(Level(case.level)) < LEVEL_ORDER.index(
-            Level(minimum)
-        ):
-            try:  # one more escalation: case_escalate, one by one (a few cases)
+    for case in cases:
+        if case.accepted_at is None or case.due_at is None or case.status not in OPEN_STATUSES:
+            continue
+        pair = (case.level, case.risk_level)
+        if pair not in shorter:
+            shorter[pair] = clock.handling_due(case.level, case.risk_level, now)
+        if shorter[pair] < case.due_at:
+            shorten.setdefault(shorter[pair], []).append(case)
+    return shorten
+
+
+def cases_raise_to_risk_minimum(*, cases: list[DisputeCase]) -> int:
+    """``case_raise_to_risk_minimum`` for many cases (the sweep after the nightly scores),
+    set-based, in the caller's transaction: the cases are locked (one being changed by someone
+    else right now is skipped); those below the minimum handling level of their risk level are
+    escalated by ``cases_escalate_overdue`` with the reason "风险升至红色" (one step per round
+    until they reach it, each step its deadline, timeline event, re-score and notice), a paused
+    one by ``case_raise_to_risk_minimum`` (``case_escalate`` keeps its pause); the others whose
+    risk calls for a shorter handling time get it (one UPDATE per new deadline, one INSERT of the
+    events). Returns how many cases changed level. ``test_risk_minimum_set_based`` holds it to
+    the one-by-one raise."""
+    if not cases:
+        return 0
+    locked = set(
+        DisputeCase.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=[c.pk for c in cases], status__in=OPEN_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    mine = [c for c in cases if c.pk in locked]
+    levels = {c.pk: c.level for c in mine}
+    below, others = _below_risk_minimum(mine, current_rules())
+    for risk_level, members in below.items():
+        paused = [c for c in members if c.paused_at is not None]
+        cases_escalate_overdue(
+            cases=[c for c in members if c.paused_at is None], reason=_risk_reason(risk_level)
+        )
+        for case in paused:
+            try:
                 with transaction.atomic():
                     case_raise_to_risk_minimum(case=case)
             except ConflictError:
-                continue  # the sweep after the nightly scores (escalate_to_risk_minimum) takes it up
-        elif case.accepted_at is not None and case.due_at is not None:
-            pair = (case.level, case.risk_level)
-            if pair not in shorter:
-                shorter[pair] = clock.handling_due(case.level, case.risk_level, now)
-            if shorter[pair] < case.due_at:
-                shorten.setdefault(shorter[pair], []).append(case)
-    _cases_shorten_for_risk(shorten, now)
-    _notify_receiving_levels(moved, reason)
-    return moved
+                continue  # changed meanwhile: the next sweep takes it up
+    now = timezone.now()
+    _cases_shorten_for_risk(_shorter_deadlines(others, now), now)
+    return sum(c.level != levels[c.pk] for c in mine)
 
 
 def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: dt.datetime) -> None:

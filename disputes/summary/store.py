@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from itertools import chain
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, DateField, Model, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -106,17 +107,40 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def _within(keys: set[Key] | None, field: str, prefix: str = "") -> Q:
-    """The rows of the keys' stations and villages with ``field`` in the keys' months (all rows
-    when ``keys`` is None); a few pairs per change, each one index range."""
+# above this many station-village pairs, PostgreSQL gets the pairs as arrays in one semi-join
+# (a set-based sweep's chunk touches thousands: an OR of thousands of ranges took seconds)
+MANY_PAIRS = 16
+
+
+def _within(keys: set[Key] | None, field: str, prefix: str = "", model: type[Model] = DisputeCase) -> Q:
+    """The rows of the keys' stations and villages with ``field`` (of ``model``) in the keys'
+    months (all rows when ``keys`` is None); a few pairs per change, each one index range."""
     if keys is None:
         return Q()
     months: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
     for station_id, village_id, month in keys:
         months[(station_id, village_id)].append(month)
+    bounds = {pair: _bounds(min(firsts), max(firsts)) for pair, firsts in months.items()}
+    if connection.vendor == "postgresql" and len(bounds) > MANY_PAIRS:
+        case_t, field_t = DisputeCase._meta.db_table, model._meta.db_table
+        pairs = sorted(bounds)
+        return Q(
+            RawSQL(  # noqa: S611  (table and column names; the pairs as parameters)
+                f"""EXISTS (SELECT 1 FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[],
+                        %s::timestamptz[]) AS k(s, v, a, b)
+                    WHERE k.s = "{case_t}"."station_id" AND k.v = "{case_t}"."village_id"
+                      AND "{field_t}"."{field}" >= k.a AND "{field_t}"."{field}" < k.b)""",  # noqa: S608
+                [
+                    [s for s, _v in pairs],
+                    [v for _s, v in pairs],
+                    [bounds[p][0] for p in pairs],
+                    [bounds[p][1] for p in pairs],
+                ],
+                output_field=BooleanField(),
+            )
+        )
     q = Q(pk__in=[])
-    for (station_id, village_id), firsts in months.items():
-        start, end = _bounds(min(firsts), max(firsts))
+    for (station_id, village_id), (start, end) in bounds.items():
         q |= Q(
             **{
                 f"{prefix}station_id": station_id,
@@ -166,7 +190,7 @@ def _counted(keys: set[Key] | None) -> dict[Key, dict[str, int]]:
         )
     events = (
         CaseEvent.objects.filter(
-            _within(keys, "created_at", "case__"), code__in=[*ESCALATION_CODES, REOPEN_CODE]
+            _within(keys, "created_at", "case__", CaseEvent), code__in=[*ESCALATION_CODES, REOPEN_CODE]
         )
         .annotate(m=_trunc("created_at"), to_level=KT("changes__level__1"))
         .values("case__station_id", "case__village_id", "m", "code", "to_level")
@@ -179,7 +203,7 @@ def _counted(keys: set[Key] | None) -> dict[Key, dict[str, int]]:
         if name:
             row[name] += r["n"]
     visits = (
-        FollowUp.objects.filter(_within(keys, "visited_at", "case__"), visited_at__isnull=False)
+        FollowUp.objects.filter(_within(keys, "visited_at", "case__", FollowUp), visited_at__isnull=False)
         .annotate(m=_trunc("visited_at"))
         .values("case__station_id", "case__village_id", "m")
         .annotate(n=Count("pk"), content=Count("pk", filter=Q(satisfaction__in=CONTENT)))
@@ -193,6 +217,17 @@ def _counted(keys: set[Key] | None) -> dict[Key, dict[str, int]]:
 
 
 def _key_q(keys: Iterable[Key]) -> Q:
+    keys = list(keys)
+    if connection.vendor == "postgresql" and len(keys) > MANY_PAIRS:
+        table = CaseMonth._meta.db_table
+        return Q(
+            RawSQL(  # noqa: S611  (table name; the keys as parameters)
+                f"""("{table}"."station_id", "{table}"."village_id", "{table}"."month") IN (
+                    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[]))""",  # noqa: S608
+                [[s for s, _v, _m in keys], [v for _s, v, _m in keys], [m for _s, _v, m in keys]],
+                output_field=BooleanField(),
+            )
+        )
     q = Q(pk__in=[])
     for station_id, village_id, month in keys:
         q |= Q(station_id=station_id, village_id=village_id, month=month)

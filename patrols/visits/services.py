@@ -14,11 +14,11 @@ stored with (``visit.task``, ``visittask-<id>``): they deduplicate against rows 
 """
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateTimeField, Exists, F, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +26,12 @@ from django.utils.translation import gettext as _
 from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.errors import DomainError, NotPermitted
-from core.notifications import Message, notify_bulk
+from core.notifications import Message, notify_bulk, notify_select
+from core.sql import as_text, insert_rows, insert_select, text_sql
 from disputes import services as dispute_services
-from disputes.models import OPEN_STATUSES, DisputeCase, RiskLevel
+from disputes.models import OPEN_STATUSES, Category, DisputeCase, RiskLevel
 from governance import points
-from governance.models import Grid, GridWorker, User
+from governance.models import Grid, GridWorker, Region, User
 from stations.evidence import check_in_evidence
 from stations.models import VillageAssignment, VillageVisit, VisitOutcome
 from stations.presence import services as presence_services
@@ -57,89 +58,136 @@ def visit_hours() -> int:
 
 
 # --- Asking for visits --------------------------------------------------------------------
-def _assignees(cases: list[DisputeCase]) -> dict[int, list[User]]:
-    """Per case: the active grid workers of its grid who have an account, and the village's
-    current attached officer and auxiliary officer (two queries for all cases)."""
-    grid_ids = {c.grid_id for c in cases if c.grid_id}
-    village_ids = {c.village_id for c in cases}
-    by_grid: dict[int | None, list[User]] = {}
-    for w in GridWorker.objects.filter(
-        grid_id__in=grid_ids, is_active=True, user__isnull=False, user__is_active=True
-    ).select_related("user"):
-        by_grid.setdefault(w.grid_id, []).append(cast(User, w.user))  # user__isnull=False
-    by_village: dict[int, list[User]] = {}
-    for a in VillageAssignment.objects.filter(
-        village_id__in=village_ids, end_date__isnull=True
-    ).select_related("officer__user", "auxiliary_officer__user"):
-        person = a.officer if a.kind == VillageAssignment.Kind.ATTACHED_OFFICER else a.auxiliary_officer
-        if person is not None and person.user is not None and person.user.is_active:
-            by_village.setdefault(a.village_id, []).append(person.user)
-    return {c.pk: by_grid.get(c.grid_id, []) + by_village.get(c.village_id, []) for c in cases}
-
-
-def risk_visits_create(*, now: dt.datetime, case_ids: list[int] | None = None) -> int:
+def risk_visits_create(*, now: dt.datetime, case_ids: Any = None) -> int:
     """A visit for every open 红/橙 case that has none at its level yet (set-wise, idempotent:
-    one visit per case and level). With ``case_ids``, only those cases: the hook a rise of risk
-    calls at once (``disputes.risk.register_risk_rise_handler``, wired in ``PatrolsConfig``)."""
+    one visit per case and level). With ``case_ids`` (a list, or a values-queryset of ids), only
+    those cases: the hook a rise of risk calls at once (``disputes.risk.register_risk_rise_handler``,
+    wired in ``PatrolsConfig``).
+
+    Three INSERT … SELECTs and one of the notices, in one transaction, whatever the number of
+    cases: the visits (the case's risk at that moment, due in ``VISIT_TASK_HOURS``), their
+    assignees (the active grid workers of the case's grid who have an active account, and the
+    village's current attached officer and auxiliary officer with an active account), and each
+    assignee's notice (with an SMS). ``test_risk_rise_set_based`` holds it to the visits built one
+    case at a time. Returns how many visits were created."""
     targets = DisputeCase.objects.all() if case_ids is None else DisputeCase.objects.filter(pk__in=case_ids)
-    cases = list(
-        targets.filter(status__in=OPEN_STATUSES, risk_level__in=HIGH)
-        .exclude(Exists(RiskVisit.objects.filter(case=OuterRef("pk"), level=OuterRef("risk_level"))))
-        .select_related("village")
+    targets = targets.filter(status__in=OPEN_STATUSES, risk_level__in=HIGH).exclude(
+        Exists(RiskVisit.objects.filter(case=OuterRef("pk"), level=OuterRef("risk_level")))
     )
-    if not cases:
-        return 0
     due = now + dt.timedelta(hours=visit_hours())
     with transaction.atomic():
-        RiskVisit.objects.bulk_create(
+        created = insert_select(
+            RiskVisit._meta.db_table,
             [
-                RiskVisit(
-                    case=c,
-                    level=c.risk_level,
-                    risk_score_at_creation=c.risk_score,
-                    risk_level_at_creation=c.risk_level,
-                    village_id=c.village_id,
-                    grid_id=c.grid_id,
-                    created_at=now,
-                    due_at=due,
-                )
-                for c in cases
+                "case_id",
+                "level",
+                "risk_score_at_creation",
+                "risk_level_at_creation",
+                "village_id",
+                "grid_id",
+                "created_at",
+                "due_at",
             ],
-            ignore_conflicts=True,
+            targets.annotate(
+                v_level=F("risk_level"),
+                v_at=Value(now, output_field=DateTimeField()),
+                v_due=Value(due, output_field=DateTimeField()),
+            ).values_list(
+                "pk", "v_level", "risk_score", "risk_level", "village_id", "grid_id", "v_at", "v_due"
+            ),
         )
-        visits = {v.case_id: v for v in RiskVisit.objects.filter(case__in=cases, created_at=now)}
-        people = _assignees(cases)
-        through = RiskVisit.assignees.through
-        through.objects.bulk_create(
-            [
-                through(riskvisit_id=visits[c.pk].pk, user_id=u.pk)
-                for c in cases
-                if c.pk in visits
-                for u in {u.pk: u for u in people[c.pk]}.values()
-            ],
-            ignore_conflicts=True,
+        if not created:
+            return 0
+        # this run's visits: asked for now, at the case's level (the cases' other visits are older)
+        scope = DisputeCase.objects.all() if case_ids is None else DisputeCase.objects.filter(pk__in=case_ids)
+        new = RiskVisit.objects.filter(
+            created_at=now, level=F("case__risk_level"), case__in=scope.filter(status__in=OPEN_STATUSES)
         )
-        # the visits and their notices commit together (the rerun selects cases without a visit)
-        notify_bulk(
-            [
-                (
-                    people[c.pk],
-                    Message(
-                        kind=KIND_ASKED,
-                        target=f"case-{c.pk}",
-                        period=c.risk_level,
-                        title=_("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访")
-                        % {"l": RiskLevel(c.risk_level).label, "n": c.number, "h": visit_hours()},
-                        body=f"{c.village.name} · {c.get_category_display()}",
-                        url=reverse("visits:detail", args=[visits[c.pk].pk]),
-                    ),
-                )
-                for c in cases
-                if c.pk in visits
-            ],
-            sms=True,
+        new_sql, new_params = (
+            new.order_by()
+            .values(
+                v_id=F("pk"),
+                v_case=F("case_id"),
+                v_level=F("level"),
+                v_village=F("village_id"),
+                v_grid=F("grid_id"),
+            )
+            .query.sql_with_params()
         )
-    return len(visits)
+        _add_assignees(new_sql, list(new_params))
+        _notify_asked(new_sql, list(new_params))
+    return created
+
+
+def _add_assignees(new_sql: str, params: list[Any]) -> None:
+    """The assignees of the visits of ``new_sql``: one INSERT … SELECT."""
+    worker_t, user_t, assignment_t = (m._meta.db_table for m in (GridWorker, User, VillageAssignment))
+    officer_t, aux_t = (
+        VillageAssignment._meta.get_field(f).related_model._meta.db_table  # type: ignore[union-attr]
+        for f in ("officer", "auxiliary_officer")
+    )
+    through = RiskVisit.assignees.through
+    insert_rows(
+        through._meta.db_table,
+        ["riskvisit_id", "user_id"],
+        f"""SELECT rv.v_id, w.user_id FROM ({new_sql}) rv
+            JOIN {worker_t} w ON w.grid_id = rv.v_grid AND w.is_active AND w.user_id IS NOT NULL
+            JOIN {user_t} u ON u.id = w.user_id AND u.is_active
+            UNION
+            SELECT rv.v_id, p.user_id FROM ({new_sql}) rv
+            JOIN {assignment_t} a ON a.village_id = rv.v_village AND a.end_date IS NULL AND a.kind = %s
+            JOIN {officer_t} p ON p.id = a.officer_id
+            JOIN {user_t} u ON u.id = p.user_id AND u.is_active
+            UNION
+            SELECT rv.v_id, p.user_id FROM ({new_sql}) rv
+            JOIN {assignment_t} a ON a.village_id = rv.v_village AND a.end_date IS NULL AND a.kind <> %s
+            JOIN {aux_t} p ON p.id = a.auxiliary_officer_id
+            JOIN {user_t} u ON u.id = p.user_id AND u.is_active""",  # noqa: S608  (table names)
+        [
+            *params,
+            *params,
+            str(VillageAssignment.Kind.ATTACHED_OFFICER),
+            *params,
+            str(VillageAssignment.Kind.ATTACHED_OFFICER),
+        ],
+    )
+
+
+def _notify_asked(new_sql: str, params: list[Any]) -> None:
+    """Each assignee of the visits of ``new_sql`` is asked to go (an SMS too): one INSERT … SELECT
+    (the visits and their notices commit together: the rerun selects cases without a visit)."""
+    case_t, region_t = DisputeCase._meta.db_table, Region._meta.db_table
+    through_t = RiskVisit.assignees.through._meta.db_table
+    marker = 987_654_321
+    url_before, url_after = reverse("visits:detail", args=[marker]).split(str(marker))
+    categories = " ".join("WHEN %s THEN %s" for _c in Category.choices)
+    category_params = [str(x) for pair in Category.choices for x in pair]
+    selects, all_params = [], []
+    for level in HIGH:
+        title, title_params = text_sql(
+            _("%(l)s色风险案件 %(n)s:请在%(h)d小时内到村(网格)核查走访"),
+            columns={"n": "c.number"},
+            values={"l": RiskLevel(level).label, "h": visit_hours()},
+        )
+        selects.append(
+            f"""SELECT t.user_id AS recipient_id, %s AS kind, 'case-' || {as_text("c.id")} AS target,
+                   rv.v_level AS period, {title} AS title,
+                   v.name || ' · ' || CASE c.category {categories} ELSE c.category END AS body,
+                   %s || {as_text("rv.v_id")} || %s AS url
+            FROM ({new_sql}) rv JOIN {through_t} t ON t.riskvisit_id = rv.v_id
+            JOIN {case_t} c ON c.id = rv.v_case JOIN {region_t} v ON v.id = c.village_id
+            WHERE rv.v_level = %s"""  # noqa: S608  (table names and constant text)
+        )
+        all_params += [
+            KIND_ASKED,
+            *title_params,
+            *category_params,
+            url_before,
+            url_after,
+            *params,
+            str(level),
+        ]
+    notify_select(" UNION ALL ".join(selects), all_params, sms=True)
 
 
 def risk_visits_remind_overdue(*, now: dt.datetime) -> int:

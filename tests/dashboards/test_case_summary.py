@@ -306,3 +306,26 @@ def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what
 def _backend_pid() -> int:
     connection.ensure_connection()
     return connection.connection.info.backend_pid
+
+
+def test_the_recount_of_many_pairs_counts_what_the_recount_of_a_few_counts(world, cases, monkeypatch):
+    """A set-based sweep's recount touches thousands of station-village pairs: on PostgreSQL they
+    go to the database as arrays (``store.MANY_PAIRS``), not as an OR of ranges; both give the
+    same rows (on SQLite both are the OR)."""
+    _move(
+        cases["b"],
+        reported=timezone.now() - dt.timedelta(days=70),
+        closed=timezone.now() - dt.timedelta(days=40),
+    )
+    store.summary_rebuild()
+    keys = {(r.station_id, r.village_id, r.month) for r in CaseMonth.objects.all()}
+    keys.add((world.station_b.pk, world.village_1.pk, _this_month().start))  # a key with no rows
+    few = _nonzero(store._counted(keys))
+    monkeypatch.setattr(store, "MANY_PAIRS", 0)
+    assert _nonzero(store._counted(keys)) == few
+    assert len({(s, v) for s, v, _m in few}) >= 3 and len({m for _s, _v, m in few}) >= 2
+    # and the recount of a change through the arrays keeps the rows right
+    services.case_reopen(
+        actor=world.user("station_a"), case=DisputeCase.objects.get(pk=cases["a"].pk), reason="又起争执"
+    )
+    assert_agree()

@@ -1,0 +1,73 @@
+"""Small helpers for the set-based writes of batch jobs: ``INSERT … SELECT`` of a queryset, and a
+translated message text as a SQL expression (so thousands of notices are written by one
+statement, not built one Python object at a time). PostgreSQL and SQLite alike."""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+_MARK = "\x00"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+_MARKED = re.compile(f"{_MARK}(\\w+){_MARK}")
+
+
+def insert_select(table: str, columns: list[str], qs: QuerySet) -> int:
+    """``INSERT INTO table (columns) SELECT …`` of a values-queryset (its columns in order, and a
+    ``WHERE``: SQLite would read ``ON CONFLICT`` as a join constraint); rows that conflict with a
+    unique constraint are skipped. Returns how many were inserted."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) {sql} ON CONFLICT DO NOTHING",  # noqa: S608
+            params,
+        )
+        return cursor.rowcount
+
+
+def insert_rows(table: str, columns: list[str], select_sql: str, params: list[Any]) -> int:
+    """``INSERT INTO table (columns)`` the rows of ``select_sql`` (constant text: table names and
+    fixed SQL; every value a parameter), skipping conflicts. Returns how many were inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # ``WHERE TRUE``: SQLite would read ``ON CONFLICT`` as the join constraint of the SELECT
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({select_sql}) s "  # noqa: S608
+            "WHERE TRUE ON CONFLICT DO NOTHING",
+            params,
+        )
+        return cursor.rowcount
+
+
+def text_sql(
+    template: str, *, columns: Mapping[str, str | tuple[str, list]], values: dict[str, Any] | None = None
+) -> tuple[str, list]:
+    """``template % {**values, **columns}`` as a SQL text expression: ``template`` is the message
+    as gettext gives it (the translation may put its placeholders in any order), ``values`` fill
+    the placeholders that are the same for every row, and each of ``columns`` is a SQL text
+    expression filling its placeholder per row (``%(n)d`` too: give the number cast to text), or
+    an expression and its parameters.
+    Returns the expression (a concatenation; the literal parts are parameters) and its
+    parameters."""
+    marked = _PLACEHOLDER.sub(
+        lambda m: f"{_MARK}{m.group(1)}{_MARK}" if m.group(1) in columns else m.group(0), template
+    )
+    text = marked % (values or {})
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, piece in enumerate(_MARKED.split(text)):
+        if i % 2:
+            column = columns[piece]
+            sql, column_params = (column, list[Any]()) if isinstance(column, str) else column
+            parts.append(f"({sql})")
+            params.extend(column_params)
+        elif piece:
+            parts.append("%s")
+            params.append(piece)
+    return (" || ".join(parts) if parts else "''"), params
+
+
+def as_text(column: str) -> str:
+    """A column as text, for ``text_sql`` (an id, a score)."""
+    return f"CAST({column} AS TEXT)"
