@@ -58,14 +58,14 @@ def area(world):
 
 def test_incidents_per_10000_residents_repeats_and_criminal_turns(world, area):
     case = report(
-        world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13900002222"}]
+        world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13700002222"}]
     )
     from disputes.models import DisputeCase
 
     DisputeCase.objects.filter(pk=case.pk).update(reported_at=_at(0, 8))
     _incident(world, 1, address="一村3组", day=0)  # the dispute
     _incident(world, 2, address="一村 3组", day=1)  # a repeat at the address
-    _incident(world, 3, category="criminal", phone="13900002222", day=2)  # the party, now a crime: 民转刑
+    _incident(world, 3, category="criminal", phone="13700002222", day=2)  # the party, now a crime: 民转刑
     _incident(world, 4, category="help", address="一村9组", day=1)
     f = figures.field_figures(
         area.village_ids, _month(), station_ids=_stations(world), user=world.user("station_a")

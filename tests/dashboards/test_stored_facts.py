@@ -131,9 +131,11 @@ def _raw_turns() -> set[tuple[int, int]]:
 
 
 def _turns(world):
-    """Cases with their places and parties' phones, then incidents after them."""
+    """Cases with their places and parties' phones, then incidents after them. The phones here
+    start 137: ``make_phone`` counts up from 13900000000, and a party of another case made with
+    it must never share a caller's number by chance."""
     a = report(
-        world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13900002222"}]
+        world, address="一村3组", parties=[{"name": "吉克阿木", "role": "applicant", "phone": "13700002222"}]
     )
     b = report(world, "station_b", village=world.village_3, address="三村5组")
     c = report(world, address="", parties=[{"name": "沙马拉哈", "role": "applicant"}])
@@ -147,7 +149,7 @@ def _turns(world):
             village=world.village_3,
             address="",
             category=CRIME,
-            caller_phone="13900002222",
+            caller_phone="13700002222",
             received_at=now,
         ),
         "a_dispute": record(world, address="一村3组", received_at=now),  # not criminal
@@ -160,7 +162,7 @@ def _turns(world):
             category=CRIME,
             received_at=now - dt.timedelta(days=3),
         ),  # before case b was reported
-        "c_phone": record(world, category=CRIME, address="", caller_phone="13900003333", received_at=now),
+        "c_phone": record(world, category=CRIME, address="", caller_phone="13700003333", received_at=now),
     }
     return {"a": a, "b": b, "c": c}, made
 
@@ -177,7 +179,7 @@ def test_criminal_turns_are_stored_when_cases_parties_and_incidents_are_written(
     )
     actor = world.user("station_a")
     # a party with the caller's phone joins case c: that crime is now c's 民转刑
-    case_services.party_add(actor=actor, case=cases["c"], name="阿苏", role="respondent", phone="13900003333")
+    case_services.party_add(actor=actor, case=cases["c"], name="阿苏", role="respondent", phone="13700003333")
     assert (cases["c"].pk, made["c_phone"].pk) in _stored_turns()
     # the crime at a's place was a help call after all: it leaves
     place = Incident.objects.get(pk=made["a_place"].pk)
