@@ -191,14 +191,9 @@ def test_a_change_recounts_with_a_fixed_number_of_queries(world, cases):
     assert queries([c.pk for c in cases.values()]) == one  # five cases, three villages, two stations
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_closings_in_one_village_month_at_once_are_both_counted(world):
-    """Two people close two cases of the same village in the same month at the same moment: the
-    second recount waits for the first (the row lock) and counts what it committed. On
-    PostgreSQL both transactions run at once; the window where they overlap is narrow, so this
-    asserts the outcome (neither closing lost from the stored row), not a forced interleaving."""
-    staff, aux = world.user("station_a"), world.user("aux_v1")
-    ready = []
+def _two_ready_to_close(world) -> list[DisputeCase]:
+    """Two cases of 一村 with their agreements performed: each can be closed in one step."""
+    staff, ready = world.user("station_a"), []
     for _ in range(2):
         case = report(world)
         services.case_accept(actor=staff, case=case)
@@ -206,6 +201,17 @@ def test_two_closings_in_one_village_month_at_once_are_both_counted(world):
         agreement = services.agreement_create(actor=staff, case=case, **agreement_data())
         services.agreement_set_performance(actor=staff, agreement=agreement, status="performed")
         ready.append(DisputeCase.objects.get(pk=case.pk))
+    return ready
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_closings_in_one_village_month_at_once_are_both_counted(world):
+    """Two people close two cases of the same village in the same month at the same moment: the
+    second recount waits for the first (the row lock) and counts what it committed. On
+    PostgreSQL both transactions run at once; the window where they overlap is narrow, so this
+    asserts the outcome (neither closing lost from the stored row), not a forced interleaving."""
+    staff, aux = world.user("station_a"), world.user("aux_v1")
+    ready = _two_ready_to_close(world)
     results = _race(
         lambda: services.case_close(actor=staff, case=ready[0], note="已履行"),
         lambda: services.case_close(actor=aux, case=ready[1], note="已履行"),
@@ -228,14 +234,7 @@ def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what
     missing the first closing, both write one closing, and the row ends with 1 instead of 2."""
     require_service("PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL")
     staff, aux = world.user("station_a"), world.user("aux_v1")
-    ready = []
-    for _ in range(2):
-        case = report(world)
-        services.case_accept(actor=staff, case=case)
-        services.case_start_mediation(actor=staff, case=case)
-        agreement = services.agreement_create(actor=staff, case=case, **agreement_data())
-        services.agreement_set_performance(actor=staff, agreement=agreement, status="performed")
-        ready.append(DisputeCase.objects.get(pk=case.pk))
+    ready = _two_ready_to_close(world)
     counted, commit = threading.Event(), threading.Event()
     pids: dict[str, int] = {}
     done: set[str] = set()
