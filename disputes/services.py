@@ -1150,6 +1150,9 @@ def mediator_assign(*, actor: User, case: DisputeCase, mediator: Mediator, reaso
         raise CaseTransitionError(_("案件已办结,不能再指派调解员。"), code="transition")
     if not mediator.is_active:
         raise DomainError(_("%(name)s 已不在册,不能指派。") % {"name": mediator.name}, field="mediator")
+    if not mediator_ids(actor).filter(pk=mediator.pk).exists():
+        # every channel, not only the form's choices: a mediator the user may not see
+        raise DomainError(_("%(name)s 不在您的辖区内,不能指派。") % {"name": mediator.name}, field="mediator")
     if case.mediator_assignments.filter(mediator=mediator, is_active=True).exists():
         raise DomainError(_("该调解员已在本案调解员名单中。"), field="mediator")
     conflicts = mediator_conflicts(case=case, mediator=mediator)

@@ -321,3 +321,17 @@ def test_the_suggestions_from_the_page_parties_are_the_suggestions_from_the_data
     from_page = [m.pk for m in selectors.mediator_suggestions(case=page, limit=10)]
     assert from_page == [m.pk for m in selectors.mediator_suggestions(case=plain, limit=10)]
     assert (mandarin_only.pk in from_page) is (ethnicity != "yi")
+
+
+def test_the_service_refuses_an_out_of_scope_mediator_whatever_the_channel(world):
+    """The form offers only the mediators in scope; the service refuses the others too (the API,
+    an import or a script calls it directly), with a message and nothing written."""
+    from core.errors import DomainError
+    from disputes import services
+
+    case = report(world)
+    with pytest.raises(DomainError) as refused:
+        services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t2)
+    assert "不在您的辖区内" in str(refused.value)
+    assert not CaseMediator.objects.filter(case=case).exists()
+    assert services.mediator_assign(actor=world.user("station_a"), case=case, mediator=world.mediator_t1)
