@@ -219,9 +219,10 @@ def village_ranking(*, user: User, month: dt.date, among: QuerySet | None = None
     """The villages of ``points_monthly(group="village")`` for grid workers — the same people
     (active, or with points that month), totals and ranking — summed by the database: grouped
     queries, not one row per grid worker (the command centre's tiles over tens of thousands).
-    Three small queries instead of one join of people × ledger lines: the people per village
+    Small queries instead of one join of people × ledger lines: the people per village
     (a count, no DISTINCT to sort), the month's points per village (everyone with points that
-    month is one of the people), and the villages' names."""
+    month is one of the people), and the villages' names. ``among``: only these villages (a
+    values-queryset of ids; the command centre's area): the same order, ranks within them."""
     month = month_of(month)
     workers = person_list(user=user, kind="grid_worker").select_related(None).order_by()
     if among is not None:  # only these villages (a values-queryset of ids): their order is the same

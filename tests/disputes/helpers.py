@@ -3,12 +3,15 @@
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from disputes import services
 from disputes.models import Category, DisputeCase
+from governance.models import User
+from stations import services as st
 
-from ..factories import make_id_number, make_phone
+from ..factories import UserFactory, make_id_number, make_phone
 
 
 def report(world, actor: str = "station_a", *, village=None, grid=None, parties=None, **kw) -> DisputeCase:
@@ -74,3 +77,26 @@ def escalate_to(world, case, level: str, *, reason: str = "提级处置") -> Dis
     while order.index(case.level) < order.index(level):
         services.case_escalate(actor=world.user(LEVEL_HANDLER[case.level]), case=case, reason=reason)
     return case
+
+
+def disabled_station_officer(world) -> User:
+    """An officer of station a whose account is disabled (``off_disabled``): told nothing."""
+    disabled = UserFactory.create(username="off_disabled", role=User.Role.STATION, is_active=False)
+    st.officer_create(
+        actor=world.user("admin"),
+        station=world.station_a,
+        name="停用民警",
+        badge_number="100009",
+        phone=make_phone(),
+        user=disabled,
+    )
+    return disabled
+
+
+def rolled_back(run: Any) -> Any:
+    """What ``run()`` returns, with every write it made rolled back (a reference run: the old
+    one-by-one path, to compare the set-based one with on the same data)."""
+    with transaction.atomic():
+        result = run()
+        transaction.set_rollback(True)
+    return result

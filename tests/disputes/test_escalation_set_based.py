@@ -24,7 +24,7 @@ from disputes.summary import store
 from disputes.summary.models import CaseMonth
 from patrols.visits.models import RiskVisit
 
-from .helpers import report
+from .helpers import report, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +147,7 @@ def test_the_set_based_escalation_does_what_the_one_by_one_escalation_did(world,
     fixed = timezone.now() + dt.timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     before = _state()
-    with transaction.atomic():
-        reference_count = _one_by_one(fixed)
-        reference = _state()
-        transaction.set_rollback(True)
+    reference_count, reference = rolled_back(lambda: (_one_by_one(fixed), _state()))
     assert _state() == before
     assert sweeps.escalate_overdue_cases(now=fixed, chunk=4) == reference_count == 10
     after = _state()

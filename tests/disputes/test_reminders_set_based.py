@@ -9,7 +9,7 @@ import datetime as dt
 from typing import cast
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,24 +19,14 @@ from core.notifications import Message, notify_bulk
 from disputes import services, sweeps
 from disputes.models import DisputeCase, FollowUp, Status
 from governance.models import User
-from stations import services as st
 
-from ..factories import UserFactory, make_phone
-from .helpers import report, to_closed
+from .helpers import disabled_station_officer, report, rolled_back, to_closed
 
 pytestmark = pytest.mark.django_db
 
 
 def _constructed(world) -> None:
-    disabled = UserFactory.create(username="off_disabled", role="station", is_active=False)
-    st.officer_create(
-        actor=world.user("admin"),
-        station=world.station_a,
-        name="停用民警",
-        badge_number="100009",
-        phone=make_phone(),
-        user=disabled,
-    )
+    disabled_station_officer(world)
     with_responsible = to_closed(world, report(world))
     DisputeCase.objects.filter(pk=with_responsible.pk).update(responsible=world.user("aux_v1"))
     to_closed(world, report(world))  # no responsible person: the station's staff
@@ -92,10 +82,7 @@ def test_the_set_based_follow_up_reminder_writes_what_the_one_by_one_reminder_wr
     fixed = timezone.now()
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     Notification.objects.all().delete()
-    with transaction.atomic():
-        expected = _one_by_one(now=later)
-        reference = _notices()
-        transaction.set_rollback(True)
+    expected, reference = rolled_back(lambda: (_one_by_one(now=later), _notices()))
     assert sweeps.remind_follow_ups_due(now=later) == expected == len(reference)
     assert _notices() == reference
     recipients = {cast(int, r) for r, *_rest in reference}

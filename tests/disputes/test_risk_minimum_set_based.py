@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -21,7 +21,7 @@ from disputes import risk, services, sweeps
 from disputes.models import LEVEL_ORDER, DisputeCase, Level, RiskLevel
 from disputes.selectors import is_open
 
-from .helpers import report
+from .helpers import report, rolled_back
 from .test_escalation_set_based import _state
 
 pytestmark = pytest.mark.django_db
@@ -91,10 +91,7 @@ def test_the_set_based_raise_to_the_risk_minimum_does_what_the_one_by_one_raise_
     fixed = timezone.now() + dt.timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     before = _state()
-    with transaction.atomic():
-        reference_count = _one_by_one(fixed)
-        reference = _state()
-        transaction.set_rollback(True)
+    reference_count, reference = rolled_back(lambda: (_one_by_one(fixed), _state()))
     assert _state() == before
     assert sweeps.escalate_to_risk_minimum(now=fixed) == reference_count == 6
     after = _state()

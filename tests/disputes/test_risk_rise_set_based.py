@@ -27,11 +27,10 @@ from governance.models import GridWorker, User
 from governance.selectors import users_with_capability
 from patrols.visits import services as visits
 from patrols.visits.models import RiskVisit
-from stations import services as st
 from stations.models import Officer, VillageAssignment
 
-from ..factories import UserFactory, make_phone
-from .helpers import report
+from ..factories import make_phone
+from .helpers import disabled_station_officer, report
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +50,7 @@ ORANGE: dict[str, Any] = {
 
 
 def _constructed(world) -> list[DisputeCase]:
-    # an officer of station a whose account is disabled: told nothing
-    disabled = UserFactory.create(username="off_disabled", role=User.Role.STATION, is_active=False)
-    st.officer_create(
-        actor=world.user("admin"),
-        station=world.station_a,
-        name="停用民警",
-        badge_number="100009",
-        phone=make_phone(),
-        user=disabled,
-    )
+    disabled_station_officer(world)
     User.objects.filter(username="grid_g1").update(phone=make_phone())  # an SMS with the visit notice
     cases = []
     for previous in (RiskLevel.BLUE, RiskLevel.YELLOW, RiskLevel.ORANGE, RiskLevel.RED):
