@@ -212,7 +212,8 @@ class DisputeCase(models.Model):
     risk_level = models.CharField(
         _("风险等级"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.BLUE
     )
-    risk_assessed_at = models.DateTimeField(_("风险评估时间"), null=True, blank=True)
+    # when the current score and level were set (the latest assessment says when it was last scored)
+    risk_assessed_at = models.DateTimeField(_("风险分更新时间"), null=True, blank=True)
     # A client-generated key sent by the phone report form: a resend never makes a second case.
     client_key = models.UUIDField(_("客户端提交键"), null=True, blank=True, unique=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -305,6 +306,8 @@ class DisputeCase(models.Model):
                 condition=Q(status="closed"),
                 name="case_closed_cover",
             ),
+            # the open cases in id order: the nightly run's chunks, each an index range
+            models.Index(fields=["id"], condition=Q(status__in=sorted(OPEN_STATUSES)), name="case_open_id"),
             # from a related row (民转刑's turns, a period's follow-ups) to its case's village
             # without reading the case: an index-only probe per row
             models.Index(fields=["id"], include=["village"], name="case_village_of_id"),
@@ -362,8 +365,10 @@ class Party(Versioned):
         RESPONDENT = "respondent", _("被申请人")
         OTHER = "other", _("其他当事人")
 
+    # indexed by ``party_case_phone`` (the case with the phone: the nightly risk run's repeat
+    # incidents from a party's phone read the index alone)
     case = models.ForeignKey(
-        DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="parties"
+        DisputeCase, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="parties", db_index=False
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.PERSON)
     role = models.CharField(_("身份"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
@@ -380,6 +385,7 @@ class Party(Versioned):
         verbose_name = _("当事人")
         verbose_name_plural = _("当事人")
         ordering = ["case", "role", "pk"]
+        indexes = [models.Index(fields=["case"], include=["phone"], name="party_case_phone")]
 
     def __str__(self) -> str:
         return self.name

@@ -383,26 +383,35 @@ def _repeat_incidents_set_based(now: dt.datetime) -> RawSQL:
     return _raw_int(sql, [since, now, since, now])
 
 
-def _counted_cases_sql(
-    cases: QuerySet[DisputeCase], *, now: dt.datetime, span: tuple[int, int | None] | None = None
-) -> tuple[str, list]:
+def _counted_cases_sql(cases: QuerySet[DisputeCase], *, now: dt.datetime) -> tuple[str, list]:
     """Each case's factor values, with its failed mediations (``_failed_mediations``) and its
     incidents in the window (``_repeat_incidents``: at its place or from a party's phone) counted
-    by grouped joins over the chunk's cases, not by a correlated subquery per case. ``span`` (the
-    chunk's ids are above the first and up to the second) lets each join read an index range of
-    its table instead of scanning all of it (at 2 M cases, each chunk scanned the cases and the
-    parties)."""
+    by grouped joins over the chunk's cases, not by a correlated subquery per case.
+
+    The chunk's cases are read once (``chunk``, materialized: ``cases``' own query, an index range
+    of the open cases' ids, not repeated in each join), and so are the window's incidents
+    (``recent``: one range of the covering index on the receiving time); the place and phone
+    matches are joins of the two, the parties read by the chunk's case ids."""
     pg = connection.vendor == "postgresql"
-    ids_sql, ids_params = cases.order_by().values("pk").query.sql_with_params()
-    lower, upper = span or (None, None)
-    range_params = [p for p in (lower, upper) if p is not None]
-
-    def within(column: str) -> str:
-        bounds = (f" AND {column} > %s" if lower is not None else "") + (
-            f" AND {column} <= %s" if upper is not None else ""
+    chunk_sql, chunk_params = (
+        cases.order_by()
+        .values(
+            "id",
+            "category",
+            "people_involved",
+            "amount_involved",
+            "threat_flag",
+            "vulnerable_flag",
+            "due_at",
+            "paused_at",
+            "escalation_count",
+            "recurrence_count",
+            "risk_level",
+            "village_id",
+            "address_key",
         )
-        return f"{column} IN ({ids_sql}){bounds}"
-
+        .query.sql_with_params()
+    )
     case_t, event_t, party_t, incident_t = (
         m._meta.db_table for m in (DisputeCase, CaseEvent, Party, Incident)
     )
@@ -413,37 +422,39 @@ def _counted_cases_sql(
     since = now - dt.timedelta(days=RULES["repeat_incident_days"])
     at, since_at = (connection.ops.adapt_datetimefield_value(t) for t in (now, since))
     sql = f"""
+        WITH chunk AS MATERIALIZED (
+            SELECT c.id, c.category, c.people_involved, c.amount_involved, c.threat_flag,
+                   c.vulnerable_flag, CASE WHEN c.due_at IS NOT NULL AND c.due_at < %s AND c.paused_at IS NULL
+                   THEN {days} + 1 ELSE 0 END AS overdue, c.escalation_count, c.recurrence_count,
+                   c.risk_level, c.village_id, c.address_key
+            FROM ({chunk_sql}) c
+        ), recent AS MATERIALIZED (
+            SELECT ri.id, ri.village_id, ri.address_key, ri.caller_phone FROM {incident_t} ri
+            WHERE ri.received_at >= %s AND ri.received_at <= %s
+        )
         SELECT c.id AS v_id, c.category AS v_category, c.people_involved AS v_people,
                CAST(c.amount_involved AS {"double precision" if pg else "REAL"}) AS v_amount,
-               c.threat_flag AS v_threat, c.vulnerable_flag AS v_vulnerable,
-               CASE WHEN c.due_at IS NOT NULL AND c.due_at < %s AND c.paused_at IS NULL
-                    THEN {days} + 1 ELSE 0 END AS v_overdue,
+               c.threat_flag AS v_threat, c.vulnerable_flag AS v_vulnerable, c.overdue AS v_overdue,
                c.escalation_count AS v_escalations, COALESCE(f.n, 0) AS v_failed,
                c.recurrence_count AS v_recurrence, COALESCE(r.n, 0) AS v_repeats, c.risk_level AS v_level
-        FROM {case_t} c
+        FROM chunk c
         LEFT JOIN (
             SELECT e.case_id, COUNT(*) AS n FROM {event_t} e
-            WHERE e.code = 'disputes.case.mediation_failed' AND {within("e.case_id")}
+            WHERE e.code = 'disputes.case.mediation_failed' AND e.case_id IN (SELECT id FROM chunk)
             GROUP BY e.case_id
         ) f ON f.case_id = c.id
         LEFT JOIN (
             SELECT u.case_id, COUNT(*) AS n FROM (
-                SELECT c2.id AS case_id, ri.id AS incident_id FROM {case_t} c2
-                JOIN {incident_t} ri ON ri.village_id = c2.village_id AND ri.address_key = c2.address_key
-                WHERE {within("c2.id")} AND c2.address_key <> ''
-                  AND ri.received_at >= %s AND ri.received_at <= %s
+                SELECT c2.id AS case_id, ri.id AS incident_id FROM chunk c2
+                JOIN recent ri ON ri.village_id = c2.village_id AND ri.address_key = c2.address_key
+                WHERE c2.address_key <> ''
                 UNION
-                SELECT rp.case_id, ri.id FROM {party_t} rp
-                JOIN {incident_t} ri ON ri.caller_phone = rp.phone
-                WHERE {within("rp.case_id")} AND rp.phone <> ''
-                  AND ri.received_at >= %s AND ri.received_at <= %s
+                SELECT rp.case_id, ri.id FROM {party_t} rp JOIN recent ri ON ri.caller_phone = rp.phone
+                WHERE rp.case_id IN (SELECT id FROM chunk) AND rp.phone <> ''
             ) u GROUP BY u.case_id
         ) r ON r.case_id = c.id
-        WHERE {within("c.id")}
     """  # noqa: S608  (table names and constant text; values as parameters)
-    ids = [*ids_params, *range_params]
-    params = [at, at, *ids, *ids, since_at, at, *ids, since_at, at, *ids]
-    return sql, params
+    return sql, [at, at, *chunk_params, since_at, at]
 
 
 def scored_cases_sql(
@@ -451,7 +462,6 @@ def scored_cases_sql(
     *,
     now: dt.datetime,
     rules: dict[str, Any],
-    span: tuple[int, int | None] | None = None,
 ) -> tuple[str, list]:
     """What ``score_case`` computes, in SQL, for every case of ``cases``: a SELECT of ``case_id``,
     ``score``, ``level``, ``previous_level`` (the case's level now) and ``factors`` ({factor:
@@ -460,7 +470,7 @@ def scored_cases_sql(
     pg = connection.vendor == "postgresql"
     least, greatest = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
     json_object = "JSONB_BUILD_OBJECT" if pg else "JSON_OBJECT"
-    inner_sql, inner_params = _counted_cases_sql(cases, now=now, span=span)
+    inner_sql, inner_params = _counted_cases_sql(cases, now=now)
     # a subquery with OFFSET/LIMIT is not flattened into the outer ones: each value is computed
     # once per case, not once per reference to it
     fence = "OFFSET 0" if pg else "LIMIT -1 OFFSET 0"
@@ -512,12 +522,25 @@ def scored_cases_sql(
         level_whens.append(f"WHEN score >= {int(minimum)} THEN %s")
         params.append(str(lvl))
     params.append(str(RiskLevel.BLUE))
-    factors = ", ".join(
-        f"'{name}', {json_object}('value', {values[name]}, 'points', p_{name})" for name in points
-    )
+    if pg:
+        # the JSON written as text and read once (``::jsonb``): building it with eleven nested
+        # ``JSONB_BUILD_OBJECT`` took 20 µs a case, most of the scoring; the same document
+        # (``to_json``: strings quoted and escaped, numbers and booleans as PostgreSQL prints them,
+        # NULL as null)
+        members = " || ', ' || ".join(
+            f"""'"{name}": {{"value": ' || COALESCE(to_json({values[name]})::text, 'null')"""
+            f""" || ', "points": ' || p_{name} || '}}'"""
+            for name in points
+        )
+        factors_sql = f"""('{{' || {members} || '}}')::jsonb"""
+    else:
+        factors = ", ".join(
+            f"'{name}', {json_object}('value', {values[name]}, 'points', p_{name})" for name in points
+        )
+        factors_sql = f"{json_object}({factors})"
     sql = f"""
         SELECT v_id AS case_id, score, CASE {" ".join(level_whens)} ELSE %s END AS level,
-               v_level AS previous_level, {json_object}({factors}) AS factors
+               v_level AS previous_level, {factors_sql} AS factors
         FROM (
             SELECT pts.*, {least}(100, {" + ".join(f"p_{name}" for name in points)}) AS score
             FROM (
@@ -540,7 +563,6 @@ def _assess_chunk(
     today: dt.date,
     ruleset: RuleSet,
     trigger: str = RiskAssessment.Trigger.NIGHTLY,
-    bounds: tuple[int, int | None] | None = None,
 ) -> int:
     """One chunk of the nightly run (or of a set-based re-score, ``trigger=ON_CHANGE``), in one
     transaction: the assessments, the level-change events, the cases' scores, and the rise
@@ -548,14 +570,16 @@ def _assess_chunk(
     version = ruleset.version
     nightly = trigger
     label = _("夜间评估") if trigger == RiskAssessment.Trigger.NIGHTLY else _("变更时评估")
-    scored_sql, params = scored_cases_sql(cases, now=now, rules=ruleset.rules, span=bounds)
+    scored_sql, params = scored_cases_sql(cases, now=now, rules=ruleset.rules)
     # the assessments this statement writes are above every id before it: a case assessed twice
     # at one ``now`` in a transaction (a set-based escalation of two steps) counts its second
     floor = RiskAssessment.objects.aggregate(top=Max("pk"))["top"] or 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # compiling this one statement with JIT costs more than running it (1.7 s of 3.6 s)
-            cursor.execute("SET LOCAL jit = off")
+            # compiling this one statement with JIT costs more than running it (1.7 s of 3.6 s);
+            # its joins and groupings over a chunk's cases fit in memory with a little more
+            # than the default (they went to disk in batches)
+            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
         cursor.execute(
             f"""INSERT INTO {RiskAssessment._meta.db_table} (case_id, assessed_at, assessed_on, trigger, score,
                     level, previous_level, factors, rule_version)
@@ -593,13 +617,18 @@ def _assess_chunk(
         .order_by("case_id")
         .values_list("case_id", "ev_actor", "ev_code", "assessed_at", "ev_changes", "ev_note"),
     )
-    # the day's scores onto the cases: one UPDATE … FROM the run's assessments (not two
-    # correlated subqueries per case)
+    # the day's scores onto the cases whose score or level moved: one UPDATE … FROM the run's
+    # assessments (not two correlated subqueries per case). A case whose score stands is not
+    # rewritten (most of them, most nights: rewriting every open case's row and its indexes was
+    # most of the run); its ``risk_assessed_at`` stays the time its score was set, and its latest
+    # assessment says when it was last scored
     mine_sql, mine_params = mine.order_by().values("case_id", "score", "level").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""UPDATE {_CASE_TABLE} SET risk_score = ra.score, risk_level = ra.level, risk_assessed_at = %s
-                FROM ({mine_sql}) ra WHERE ra.case_id = {_CASE_TABLE}.id""",  # noqa: S608  (table name)
+                FROM ({mine_sql}) ra WHERE ra.case_id = {_CASE_TABLE}.id
+                  AND ({_CASE_TABLE}.risk_score IS NULL OR {_CASE_TABLE}.risk_score <> ra.score
+                       OR {_CASE_TABLE}.risk_level <> ra.level)""",  # noqa: S608  (table name)
             [connection.ops.adapt_datetimefield_value(now), *mine_params],
         )
     # the rise notices and visits commit with the new levels (the rerun selects by level, so
@@ -630,9 +659,7 @@ def assess_open_cases(*, now: dt.datetime, chunk: int = NIGHTLY_CHUNK) -> int:
             cases = pending.filter(pk__gt=last)
             if upper is not None:
                 cases = cases.filter(pk__lte=upper)
-            done = _assess_chunk(
-                cases, span=span, now=now, today=today, ruleset=ruleset, bounds=(last, upper)
-            )
+            done = _assess_chunk(cases, span=span, now=now, today=today, ruleset=ruleset)
         total += done
         if upper is None:
             return total
@@ -656,7 +683,6 @@ def assess_cases_changed(*, case_ids: Sequence[int], now: dt.datetime | None = N
             today=timezone.localdate(now),
             ruleset=current_rules(),
             trigger=RiskAssessment.Trigger.ON_CHANGE,
-            bounds=(min(ids) - 1, max(ids)),
         )
 
 
@@ -694,11 +720,17 @@ def assess_case(
         factors=factors,
         rule_version=ruleset.version,
     )
-    DisputeCase.objects.filter(pk=case.pk).update(risk_score=score, risk_level=level, risk_assessed_at=now)
+    # as the nightly run: a score that stands is not rewritten (``risk_assessed_at``: when it was set)
+    if (
+        DisputeCase.objects.filter(pk=case.pk)
+        .exclude(risk_score=score, risk_level=level)
+        .update(risk_score=score, risk_level=level, risk_assessed_at=now)
+    ):
+        case.risk_assessed_at = now
+    case.risk_score, case.risk_level = score, level
     if level != previous:
         label = _("变更时评估") if trigger == RiskAssessment.Trigger.ON_CHANGE else _("即时评估")
         _level_event(case, previous, level, score, now, label, ruleset.version).save()
-    case.risk_score, case.risk_level, case.risk_assessed_at = score, level, now
     if level in (RiskLevel.RED, RiskLevel.ORANGE) and RISK_LEVEL_RANK[level] > RISK_LEVEL_RANK[previous]:
         _risen(RiskAssessment.objects.filter(pk=assessment.pk), now, ruleset)
     return assessment

@@ -290,7 +290,8 @@ class Incident(Versioned):
             # the dashboards' incidents of a period (by category, repeats) read from the index alone
             models.Index(
                 fields=["received_at"],
-                include=["id", "village", "category", "is_repeat"],
+                # and the place and phone: the nightly risk run's incidents of its window
+                include=["id", "village", "category", "is_repeat", "address_key", "caller_phone"],
                 name="incident_period_cover",
             ),
         ]
