@@ -3,6 +3,7 @@ every model's ``full_clean`` (fields, validators, check and unique constraints),
 stay ahead of the counter, the stored address keys are ``normalize_address``'s, and the pages
 render on the grown data. On SQLite the command refuses with a message."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,8 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from disputes.models import (
+    OPEN_STATUSES,
     Agreement,
     CaseCounter,
     CaseEvent,
@@ -73,7 +76,14 @@ def _counts(grown):
     cases = DisputeCase.objects.filter(number__regex=r"^\d{4}-\d{6}$")
     assert Party.objects.filter(case__in=cases).count() >= 2 * CASES
     assert CaseEvent.objects.filter(case__in=cases, code="disputes.case.reported").count() == CASES
-    assert RiskAssessment.objects.filter(case__in=cases).count() == CASES
+    assert RiskAssessment.objects.filter(case__in=cases, trigger="on_change").count() == CASES
+    # the night before, the app's nightly run: every open case assessed, its score the night's
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    nightly = RiskAssessment.objects.filter(trigger="nightly", assessed_on=yesterday)
+    open_cases = DisputeCase.objects.filter(status__in=OPEN_STATUSES)
+    assert nightly.count() == open_cases.count() > 0
+    scores = dict(nightly.values_list("case_id", "score"))
+    assert {c.pk: c.risk_score for c in open_cases} == scores
     assert Incident.objects.count() >= before[Incident] + 2 * CASES
     links = IncidentLink.objects.count()
     assert links == DisputeCase.objects.filter(source="incident").count() > 0
