@@ -472,6 +472,9 @@ SMS_BACKEND = env_str("SMS_BACKEND", "core.notifications.ConsoleSmsBackend")
 # Pause between chunks of a scheduled sweep (seconds), to spread its load on a busy database.
 SWEEP_CHUNK_SIZE = env_int("SWEEP_CHUNK_SIZE", 200)
 SWEEP_CHUNK_PAUSE = float(env_str("SWEEP_CHUNK_PAUSE", "0") or 0)
+# Cases per chunk of a sweep whose notices are written by one INSERT … SELECT (the overdue
+# reminders): each chunk its own transaction.
+SWEEP_SELECT_CHUNK_SIZE = env_int("SWEEP_SELECT_CHUNK_SIZE", 5000)
 # Map tiles for the dashboard map: none by default (police networks are closed); set an internal
 # tile server URL such as http://tiles.internal/{z}/{x}/{y}.png to draw a base map.
 DASHBOARD_TILE_URL = env_str("DASHBOARD_TILE_URL", "")

@@ -68,6 +68,13 @@ def text_sql(
     return (" || ".join(parts) if parts else "''"), params
 
 
+def label_sql(column: str, choices: list[tuple[str, Any]]) -> tuple[str, list]:
+    """A choice column as its label (translated now, as ``get_FOO_display`` would), for
+    ``text_sql``: ``CASE column WHEN %s THEN %s … ELSE column END`` and its parameters."""
+    whens = " ".join("WHEN %s THEN %s" for _choice in choices)
+    return f"CASE {column} {whens} ELSE {column} END", [str(x) for pair in choices for x in pair]
+
+
 def as_text(column: str) -> str:
     """A column as text, for ``text_sql`` (an id, a score)."""
     return f"CAST({column} AS TEXT)"

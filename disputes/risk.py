@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.notifications import notify_select
-from core.sql import as_text, insert_select, text_sql
+from core.sql import as_text, insert_select, label_sql, text_sql
 from governance.models import Region
 from governance.selectors import users_with_capability
 from stations.models import Incident, Officer
@@ -291,11 +291,9 @@ def _notify_rises(rises: QuerySet[RiskAssessment], ruleset: RuleSet) -> int:
     county_sql, county_params = (
         users_with_capability("case.red_alert").order_by().values(uid=F("pk")).query.sql_with_params()
     )
-    categories = " ".join("WHEN %s THEN %s" for _c in Category.choices)
-    category_params = [str(x) for pair in Category.choices for x in pair]
     body_columns: dict[str, str | tuple[str, list]] = {
         "village": "v.name",
-        "cat": (f"CASE c.category {categories} ELSE c.category END", category_params),
+        "cat": label_sql("c.category", Category.choices),
         "s": as_text("ra.score"),
     }
     body, body_params = text_sql(_("%(village)s · %(cat)s · 风险分 %(s)d"), columns=body_columns)

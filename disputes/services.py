@@ -8,6 +8,7 @@ update, so of two people acting at once exactly one wins and the other gets a ``
 
 import datetime as dt
 import uuid
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -56,7 +57,7 @@ from .models import (
 )
 from .risk import assess_case, assess_cases_changed, current_rules, open_cases_of_incidents
 from .selectors import case_ids
-from .summary.store import summary_touch, summary_touch_event
+from .summary.store import ESCALATED_TO, month_of, summary_add, summary_touch_event
 from .tiers import people as tier_people
 from .tiers import rules as tier_rules
 
@@ -640,17 +641,19 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     deadline); the monthly figures are recounted once for every step. A case that is paused, closed or
     already at the county is left to ``case_escalate`` (which refuses or handles it). Returns
     the escalated cases (their fields as now stored)."""
-    touched: list[int] = []
+    touched: Counter[tuple[int, int, dt.date, str]] = Counter()
     moved = _escalate_set(cases=cases, reason=reason, touched=touched)
-    # the events written in bulk, not by ``_event``: the monthly figures of these cases (their
-    # escalations, every step) recounted once, in this transaction
-    summary_touch(touched)
+    # the events written in bulk, not by ``_event``: each escalation (every step) of an open case
+    # adds one to its month's count of escalations to its new level, and moves no other figure
+    summary_add(touched)
     return moved
 
 
-def _escalate_set(*, cases: list[DisputeCase], reason: str, touched: list[int]) -> list[DisputeCase]:
-    """``cases_escalate_overdue`` but the recount of the monthly figures: the ids of the cases
-    escalated (in every step) are added to ``touched``."""
+def _escalate_set(
+    *, cases: list[DisputeCase], reason: str, touched: Counter[tuple[int, int, dt.date, str]]
+) -> list[DisputeCase]:
+    """``cases_escalate_overdue`` but the monthly figures: each escalation (in every step) is
+    counted in ``touched`` under its (station, village, month, ``escalated_<level>``)."""
     if not cases:
         return []
     reason = _require_note(reason, message=_("升级须说明原因。"))
@@ -707,7 +710,8 @@ def _escalate_set(*, cases: list[DisputeCase], reason: str, touched: list[int]) 
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
     CaseEvent.objects.bulk_create(events, batch_size=2000)
-    touched.extend(c.pk for c in moved)
+    month = month_of(now)
+    touched.update((c.station_id, c.village_id, month, ESCALATED_TO[Level(c.level)]) for c in moved)
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
     # where there are any
     assess_cases_changed(case_ids=[c.pk for c in moved])

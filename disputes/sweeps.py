@@ -12,17 +12,20 @@ someone else meanwhile is skipped, and a worker that dies between chunks loses n
 
 import datetime as dt
 import logging
-from typing import cast
+import time
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncMinute
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import Message, notify_bulk, notify_select
-from core.sql import as_text, text_sql
-from governance.models import User
+from core.periods import local_tz
+from core.sql import as_text, label_sql, text_sql
+from governance.models import Region, User
 from stations.models import Officer
 
 from . import risk, services
@@ -57,31 +60,66 @@ def _responsible(case: DisputeCase, staff: dict[int, list[User]]) -> list[User]:
 
 
 def remind_overdue_cases(*, now: dt.datetime) -> int:
-    """Open cases past their due date: the responsible person is reminded, once per due date."""
-    cases = list(DisputeCase.objects.filter(is_overdue(now)).select_related("responsible", "village"))
-    staff = _station_staff({c.station_id for c in cases})
-    categories, levels = _labels(Category), _labels(Level)
-    pairs = [
-        (
-            _responsible(c, staff),
-            Message(
-                kind="case.overdue",
-                target=f"case-{c.pk}",
-                period=timezone.localtime(c.due_at).strftime("%Y%m%d%H%M"),
-                title=_("案件 %(n)s 已超过办理期限") % {"n": c.number},
-                body=_("%(v)s · %(cat)s · 期限 %(d)s · 当前层级:%(l)s")
-                % {
-                    "v": c.village.name,
-                    "cat": categories[c.category],
-                    "d": timezone.localtime(c.due_at).strftime("%Y-%m-%d %H:%M"),
-                    "l": levels[c.level],
-                },
-                url=f"/cases/{c.pk}/",
-            ),
-        )
-        for c in cases
-    ]
-    return notify_bulk(pairs, sms=True)
+    """Open cases past their due date: the responsible person (or, when none is named, the
+    station's staff) is reminded once per due date, with an SMS. Set-based: one INSERT … SELECT of
+    the notices (``core.notifications.notify_select``) per ``SWEEP_SELECT_CHUNK_SIZE`` cases in
+    id order, each chunk its own transaction (``SWEEP_CHUNK_PAUSE`` seconds apart), so a worker
+    killed halfway leaves whole chunks sent and the rerun sends the rest (each notice has its
+    key); no case is loaded into Python (``test_overdue_reminder_set_based`` holds it to the
+    notices built one case at a time). Returns how many notices were written."""
+    overdue = DisputeCase.objects.filter(is_overdue(now))
+    size = max(1, settings.SWEEP_SELECT_CHUNK_SIZE)
+    total, last = 0, 0
+    while True:
+        bound = overdue.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[size - 1 : size]
+        upper = next(iter(bound), None)
+        chunk = overdue.filter(pk__gt=last) if upper is None else overdue.filter(pk__gt=last, pk__lte=upper)
+        with transaction.atomic():
+            total += notify_select(*_overdue_notices(chunk))
+        if upper is None:
+            return total
+        last = upper
+        if settings.SWEEP_CHUNK_PAUSE:
+            time.sleep(settings.SWEEP_CHUNK_PAUSE)
+
+
+def _overdue_notices(cases: models.QuerySet[DisputeCase]) -> tuple[str, list[Any]]:
+    """The overdue notices of ``cases`` as the SELECT ``notify_select`` takes: the due date in
+    local time, to the minute (the key's period and the text), the category and level labels."""
+    local = TruncMinute("due_at", tzinfo=local_tz())
+    cases_sql, cases_params = (
+        cases.order_by()
+        .values("id", "number", "category", "level", "station_id", "responsible_id", "village_id", due=local)
+        .query.sql_with_params()
+    )
+    if connection.vendor == "postgresql":
+        period, shown = "to_char(o.due, %s)", "to_char(o.due, %s)"
+        period_params, shown_params = ["YYYYMMDDHH24MI"], ["YYYY-MM-DD HH24:MI"]
+    else:  # SQLite: the truncated local time as text
+        period, shown = "strftime(%s, o.due)", "strftime(%s, o.due)"
+        period_params, shown_params = ["%Y%m%d%H%M"], ["%Y-%m-%d %H:%M"]
+    title, title_params = text_sql(_("案件 %(n)s 已超过办理期限"), columns={"n": "o.number"})
+    body, body_params = text_sql(
+        _("%(v)s · %(cat)s · 期限 %(d)s · 当前层级:%(l)s"),
+        columns={
+            "v": "v.name",
+            "cat": label_sql("o.category", Category.choices),
+            "d": (shown, shown_params),
+            "l": label_sql("o.level", Level.choices),
+        },
+    )
+    region_t, officer_t = Region._meta.db_table, Officer._meta.db_table
+    select = f"""SELECT {{recipient}} AS recipient_id, %s AS kind, 'case-' || {as_text("o.id")} AS target,
+                   {period} AS period, {title} AS title, {body} AS body, '/cases/' || {as_text("o.id")} || '/' AS url
+            FROM ({cases_sql}) o JOIN {region_t} v ON v.id = o.village_id {{join}}"""  # noqa: S608  (table names)
+    responsible = select.format(recipient="o.responsible_id", join="WHERE o.responsible_id IS NOT NULL")
+    staff = select.format(
+        recipient="ofc.user_id",
+        join=f"JOIN {officer_t} ofc ON ofc.station_id = o.station_id AND ofc.is_active"
+        " AND ofc.user_id IS NOT NULL WHERE o.responsible_id IS NULL",
+    )
+    params = ["case.overdue", *period_params, *title_params, *body_params, *cases_params]
+    return f"{responsible} UNION ALL {staff}", [*params, *params]
 
 
 # cases per transaction: each chunk recounts its monthly figures and re-scores set-based, whose

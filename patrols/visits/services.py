@@ -27,7 +27,7 @@ from core.attachments import services as attachment_services
 from core.attachments.models import Attachment
 from core.errors import DomainError, NotPermitted
 from core.notifications import Message, notify_bulk, notify_select
-from core.sql import as_text, insert_rows, insert_select, text_sql
+from core.sql import as_text, insert_rows, insert_select, label_sql, text_sql
 from disputes import services as dispute_services
 from disputes.models import OPEN_STATUSES, Category, DisputeCase, RiskLevel
 from governance import points
@@ -160,8 +160,7 @@ def _notify_asked(new_sql: str, params: list[Any]) -> None:
     through_t = RiskVisit.assignees.through._meta.db_table
     marker = 987_654_321
     url_before, url_after = reverse("visits:detail", args=[marker]).split(str(marker))
-    categories = " ".join("WHEN %s THEN %s" for _c in Category.choices)
-    category_params = [str(x) for pair in Category.choices for x in pair]
+    category, category_params = label_sql("c.category", Category.choices)
     selects, all_params = [], []
     for level in HIGH:
         title, title_params = text_sql(
@@ -172,7 +171,7 @@ def _notify_asked(new_sql: str, params: list[Any]) -> None:
         selects.append(
             f"""SELECT t.user_id AS recipient_id, %s AS kind, 'case-' || {as_text("c.id")} AS target,
                    rv.v_level AS period, {title} AS title,
-                   v.name || ' · ' || CASE c.category {categories} ELSE c.category END AS body,
+                   v.name || ' · ' || {category} AS body,
                    %s || {as_text("rv.v_id")} || %s AS url
             FROM ({new_sql}) rv JOIN {through_t} t ON t.riskvisit_id = rv.v_id
             JOIN {case_t} c ON c.id = rv.v_case JOIN {region_t} v ON v.id = c.village_id

@@ -56,7 +56,7 @@ def test_a_worker_killed_in_the_middle_of_a_sweep_and_run_again_sends_every_remi
 ):
     n = 40
     cases = _overdue_cases(world, n)
-    slow = {"SWEEP_CHUNK_SIZE": "4", "SWEEP_CHUNK_PAUSE": "0.4"}
+    slow = {"SWEEP_CHUNK_SIZE": "4", "SWEEP_SELECT_CHUNK_SIZE": "4", "SWEEP_CHUNK_PAUSE": "0.4"}
     first = Worker(queue, **slow).start()
     try:
         send("disputes.case_sweeps", queue)

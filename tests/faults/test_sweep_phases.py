@@ -554,7 +554,12 @@ def test_a_sweep_stopped_at_its_notices_and_run_again_loses_nothing_and_doubles_
     queue = new_queue()
     scenario = SCENARIOS[sweep](world)
     blocker = _connect()
-    env = {"JOB_RETRY_BACKOFF": "1", "JOB_RETRY_BACKOFF_MAX": "2", "SWEEP_CHUNK_SIZE": "3"}
+    env = {
+        "JOB_RETRY_BACKOFF": "1",
+        "JOB_RETRY_BACKOFF_MAX": "2",
+        "SWEEP_CHUNK_SIZE": "3",
+        "SWEEP_SELECT_CHUNK_SIZE": "3",
+    }
     first = Worker(queue, **env).start()
     try:
         if scenario.hold is not None:
