@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.periods import Period, add_months, month_period
 from dashboards.areas import area_get
-from disputes import figures, services
+from disputes import figures, services, sweeps
 from disputes.models import CaseEvent, DisputeCase, FollowUp, Status
 from disputes.summary import store
 from disputes.summary.models import METRICS, CaseMonth, CaseMonthKey
@@ -235,6 +235,45 @@ def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what
     require_service("PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL")
     staff, aux = world.user("station_a"), world.user("aux_v1")
     ready = _two_ready_to_close(world)
+    blocked_on = _second_waits_for_the_first_recount(
+        monkeypatch,
+        lambda: services.case_close(actor=staff, case=ready[0], note="已履行"),
+        lambda: services.case_close(actor=aux, case=ready[1], note="已履行"),
+    )
+    # the row lock's SELECT (pg_stat_activity cuts the text before its FOR UPDATE)
+    assert blocked_on.startswith('SELECT "disputes_casemonth"'), blocked_on
+    assert_agree()
+    row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
+    assert (row.closed, row.resolved, row.accepted_new_closed) == (2, 2, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeps_added_escalations_wait_for_a_recount_of_the_village_month_and_both_count(
+    world, monkeypatch
+):
+    """A person escalates a case of 一村 by hand (its recount has locked and counted the
+    village-month, not yet written it) while the overdue sweep escalates another case of the same
+    village-month: the sweep's addition (``summary_add``) waits on the row's lock, then adds to
+    what the recount wrote; both escalations are in the row, and every row agrees with the raw
+    rows."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "the test database is not PostgreSQL")
+    by_hand, overdue = report(world), report(world)
+    DisputeCase.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - dt.timedelta(days=3))
+    blocked_on = _second_waits_for_the_first_recount(
+        monkeypatch,
+        lambda: services.case_escalate(actor=world.user("station_a"), case=by_hand, reason="需乡镇调处"),
+        lambda: sweeps.escalate_overdue_cases(now=timezone.now()),
+    )
+    assert blocked_on.startswith('INSERT INTO "disputes_casemonth"'), blocked_on
+    assert_agree()
+    row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
+    assert row.escalated_township == 2  # both from 村 (reported without a grid) to 乡镇
+
+
+def _second_waits_for_the_first_recount(monkeypatch, first_change, second_change) -> str:
+    """Run ``first_change`` in one thread, paused (transaction open) right after its recount has
+    counted under the row lock, and ``second_change`` in another; returns the statement the
+    second was blocked in by the first's session (it fails if it was not), after both finished."""
     counted, commit = threading.Event(), threading.Event()
     pids: dict[str, int] = {}
     done: set[str] = set()
@@ -250,29 +289,23 @@ def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what
 
     monkeypatch.setattr(store, "_counted", pausing_count)
 
-    def first() -> None:
+    def run(name: str, change) -> None:
         try:
-            pids["first"] = _backend_pid()
-            services.case_close(actor=staff, case=ready[0], note="已履行")
+            if name == "second":
+                counted.wait(timeout=30)
+            pids[name] = _backend_pid()
+            change()
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
         finally:
             counted.set()
-            done.add("first")
+            done.add(name)
             connection.close()
 
-    def second() -> None:
-        try:
-            counted.wait(timeout=30)
-            pids["second"] = _backend_pid()
-            services.case_close(actor=aux, case=ready[1], note="已履行")
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            done.add("second")
-            connection.close()
-
-    threads = [threading.Thread(target=first, name="first"), threading.Thread(target=second, name="second")]
+    threads = [
+        threading.Thread(target=run, args=("first", first_change), name="first"),
+        threading.Thread(target=run, args=("second", second_change), name="second"),
+    ]
     for t in threads:
         t.start()
     blocked_on = None
@@ -294,12 +327,8 @@ def test_a_second_recount_of_a_village_month_waits_for_the_first_and_counts_what
         for t in threads:
             t.join(timeout=30)
     assert not errors, errors
-    assert blocked_on is not None, "the second recount did not wait for the first"
-    # the row lock's SELECT (pg_stat_activity cuts the text before its FOR UPDATE)
-    assert blocked_on.startswith('SELECT "disputes_casemonth"'), blocked_on
-    assert_agree()
-    row = CaseMonth.objects.get(station=world.station_a, village=world.village_1, month=_this_month().start)
-    assert (row.closed, row.resolved, row.accepted_new_closed) == (2, 2, 2)
+    assert blocked_on is not None, "the second did not wait for the first recount"
+    return blocked_on
 
 
 def _backend_pid() -> int:
