@@ -351,22 +351,25 @@ class Command(BaseCommand):
                 rows=open_cases,
                 repeat=1,
             ),
+            # the sweeps of a night over what ``seed_scale`` left (its backlog of overdue cases
+            # nobody escalated: a go-live), and of the night after (what a deployment that runs
+            # them every night does)
             Target(
-                "nightly risk, steady state: the night after one (cases/s)",
-                lambda: risk.assess_open_cases(now=now),
-                None,
-                "≥ 20000 cases/s",
-                rows=open_cases,
-                repeat=1,
-                prepare=lambda: risk.assess_open_cases(now=now - dt.timedelta(days=1)),
-            ),
-            Target(
-                "sweeps (cases, screening, visits)",
+                "sweeps, first night (cases, screening, visits)",
                 _rolled_back(lambda: _sweeps(now)),
                 None,
                 "≤ 10000 ms",
                 10000,
                 repeat=1,
+            ),
+            Target(
+                "sweeps, the night after one",
+                lambda: _sweeps(now),
+                None,
+                "≤ 10000 ms",
+                10000,
+                repeat=1,
+                prepare=lambda: _sweeps(now - dt.timedelta(days=1)),
             ),
         ]
 
