@@ -664,11 +664,22 @@ class FollowUp(Versioned):
     is_cancelled = models.BooleanField(
         _("已取消"), default=False, help_text=_("案件复发重启后,未做的回访不再需要")
     )
+    # when the due reminder was sent (``sweeps.remind_follow_ups_due``; a visit's due date is set
+    # once): the nightly sweep selects only the visits not yet reminded
+    reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("回访")
         verbose_name_plural = _("回访")
         ordering = ["due_date", "pk"]
+        indexes = [
+            # the visits still to be reminded: one index range by due date, whatever the history
+            models.Index(
+                fields=["due_date"],
+                condition=Q(visited_at__isnull=True, is_cancelled=False, reminded_at__isnull=True),
+                name="followup_to_remind",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(visited_at__isnull=True) | (~Q(result="") & ~Q(satisfaction="")),

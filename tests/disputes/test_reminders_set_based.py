@@ -19,6 +19,7 @@ from core.notifications import Message, notify_bulk
 from disputes import services, sweeps
 from disputes.models import DisputeCase, FollowUp, Status
 from governance.models import User
+from stations.models import Officer
 
 from .helpers import disabled_station_officer, report, rolled_back, to_closed
 
@@ -104,3 +105,26 @@ def test_the_follow_up_reminder_runs_a_fixed_number_of_queries(world):
             assert sweeps.remind_follow_ups_due(now=later) >= n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_visit_reminded_is_marked_and_one_with_no_one_to_tell_is_tried_again(world):
+    """The sweep marks the visits it reminded (``reminded_at``): the next night does not select
+    them. A visit whose case has no responsible person and whose station has no active staff
+    account gets no notice and no mark: once someone can be told, the next sweep tells them."""
+    later = timezone.now() + dt.timedelta(days=8)
+    told = to_closed(world, report(world))
+    nobody = to_closed(world, report(world, village=world.village_3, actor="station_b"), actor="station_b")
+    DisputeCase.objects.filter(pk__in=[told.pk, nobody.pk]).update(responsible=None)
+    officers = Officer.objects.filter(station=world.station_b, is_active=True)
+    was_active = list(officers.values_list("pk", flat=True))
+    officers.update(is_active=False)
+    assert sweeps.remind_follow_ups_due(now=later) >= 1
+    due = FollowUp.objects.filter(due_date__lte=timezone.localdate(later), visited_at__isnull=True)
+    assert due.filter(case=told).exclude(reminded_at=None).count() == 1
+    assert due.filter(case=nobody, reminded_at=None).count() == 1
+    assert not Notification.objects.filter(kind="followup.due", url=f"/cases/{nobody.pk}/").exists()
+    Officer.objects.filter(pk__in=was_active).update(is_active=True)
+    assert sweeps.remind_follow_ups_due(now=later) >= 1
+    assert Notification.objects.filter(kind="followup.due", url=f"/cases/{nobody.pk}/").exists()
+    assert not due.filter(reminded_at=None).exists()
+    assert sweeps.remind_follow_ups_due(now=later) == 0
