@@ -6,12 +6,37 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Lookup, QuerySet
 
 _MARK = "\x00"
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 _MARKED = re.compile(f"{_MARK}(\\w+){_MARK}")
+
+
+class Among(Lookup):
+    """``field__among=[…]``: ``field IN (…)`` for a list of values, sent to PostgreSQL as one
+    array (``= ANY(%s)``). A set-based job's chunk names thousands of ids: as ``IN (%s, …)`` each
+    statement carried thousands of parameters, which the driver parsed on every execution (a
+    third of the overdue escalation's time at 2 M cases). Registered on every field
+    and foreign key (``CoreConfig.ready``)."""
+
+    lookup_name = "among"
+
+    def get_prep_lookup(self) -> list[Any]:
+        return [self.lhs.output_field.get_prep_value(v) for v in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
+        if connection.vendor == "postgresql":
+            target = field.target_field if field.is_relation else field
+            return f"{lhs} = ANY(%s::{target.rel_db_type(connection)}[])", [*lhs_params, values]
+        if not values:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
 def insert_select(table: str, columns: list[str], qs: QuerySet) -> int:

@@ -684,8 +684,8 @@ def assess_cases_changed(*, case_ids: Sequence[int], now: dt.datetime | None = N
     ids = list(case_ids)
     with transaction.atomic():
         return _assess_chunk(
-            DisputeCase.objects.filter(pk__in=ids, status__in=OPEN_STATUSES),
-            span=Q(case_id__in=ids),
+            DisputeCase.objects.filter(pk__among=ids, status__in=OPEN_STATUSES),
+            span=Q(case_id__among=ids),
             now=now,
             today=timezone.localdate(now),
             ruleset=current_rules(),

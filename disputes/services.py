@@ -660,7 +660,7 @@ def _escalate_set(
     by_pk = {c.pk: c for c in cases}
     locked = set(
         DisputeCase.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=list(by_pk), status__in=OPEN_STATUSES, paused_at__isnull=True)
+        .filter(pk__among=list(by_pk), status__in=OPEN_STATUSES, paused_at__isnull=True)
         .exclude(level=Level.COUNTY)
         .values_list("pk", flat=True)
     )
@@ -689,7 +689,10 @@ def _escalate_set(
         if not accepted:
             values["feedback_due_at"] = due
         DisputeCase.objects.filter(
-            pk__in=[c.pk for c in members], level=old_level, status__in=OPEN_STATUSES, paused_at__isnull=True
+            pk__among=[c.pk for c in members],
+            level=old_level,
+            status__in=OPEN_STATUSES,
+            paused_at__isnull=True,
         ).update(escalation_count=F("escalation_count") + 1, version=F("version") + 1, **values)
         for case in members:  # locked since the read: every one of them moved
             changes = {"level": [case.level, new_level], "due_at": [case.due_at, due]}
@@ -715,7 +718,7 @@ def _escalate_set(
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
     # where there are any
     assess_cases_changed(case_ids=[c.pk for c in moved])
-    scores = DisputeCase.objects.filter(pk__in=[c.pk for c in moved]).values_list(
+    scores = DisputeCase.objects.filter(pk__among=[c.pk for c in moved]).values_list(
         "pk", "risk_score", "risk_level", "risk_assessed_at"
     )
     for pk, score, level, assessed in scores.iterator(chunk_size=2000):
@@ -785,7 +788,7 @@ def cases_raise_to_risk_minimum(*, cases: list[DisputeCase]) -> int:
         return 0
     locked = set(
         DisputeCase.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=[c.pk for c in cases], status__in=OPEN_STATUSES)
+        .filter(pk__among=[c.pk for c in cases], status__in=OPEN_STATUSES)
         .values_list("pk", flat=True)
     )
     mine = [c for c in cases if c.pk in locked]
@@ -813,7 +816,7 @@ def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: d
     events = []
     days: dict[tuple[str, str], int] = {}
     for due, members in groups.items():
-        DisputeCase.objects.filter(pk__in=[c.pk for c in members], due_at__gt=due).update(
+        DisputeCase.objects.filter(pk__among=[c.pk for c in members], due_at__gt=due).update(
             due_at=due, updated_at=now, version=F("version") + 1
         )
         for case in members:

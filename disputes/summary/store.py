@@ -259,12 +259,12 @@ def summary_touch(case_ids: Iterable[int]) -> None:
     ids = sorted(set(case_ids))
     if not ids:
         return
-    old = {k.case_id: k for k in CaseMonthKey.objects.filter(case_id__in=ids)}
+    old = {k.case_id: k for k in CaseMonthKey.objects.filter(case_id__among=ids)}
     keys: set[Key] = set()
     pairs: dict[int, set[tuple[int, int]]] = {}
     marks = []
     for pk, station_id, village_id, reported_at, closed_at, status in DisputeCase.objects.filter(
-        pk__in=ids
+        pk__among=ids
     ).values_list("pk", "station_id", "village_id", "reported_at", "closed_at", "status"):
         reported_month = month_of(reported_at)
         closed_month = month_of(closed_at) if status == Status.CLOSED and closed_at else None
@@ -289,13 +289,13 @@ def summary_touch(case_ids: Iterable[int]) -> None:
                 keys.add((was.station_id, was.village_id, was.closed_month))
     # the months of their escalations, re-openings and visits, under every place they were or are
     event_months = (
-        CaseEvent.objects.filter(case_id__in=ids, code__in=[*ESCALATION_CODES, REOPEN_CODE])
+        CaseEvent.objects.filter(case_id__among=ids, code__in=[*ESCALATION_CODES, REOPEN_CODE])
         .annotate(m=_trunc("created_at"))
         .values_list("case_id", "m")
         .distinct()
     )
     visit_months = (
-        FollowUp.objects.filter(case_id__in=ids, visited_at__isnull=False)
+        FollowUp.objects.filter(case_id__among=ids, visited_at__isnull=False)
         .annotate(m=_trunc("visited_at"))
         .values_list("case_id", "m")
         .distinct()
@@ -322,7 +322,7 @@ def summary_add(deltas: Mapping[tuple[int, int, dt.date, str], int]) -> None:
     the figures is known and additive — the overdue sweep's automatic escalations: each adds one
     to ``escalated_<level>`` of the month it happens in, under the case's station and village,
     and moves no other figure of an open case. ``deltas``: (station id, village id, month,
-    metric) → count. One ``INSERT … ON CONFLICT DO UPDATE`` per ``ADD_BATCH`` rows, in the order
+    metric) → count. One ``INSERT … ON CONFLICT DO UPDATE`` (on SQLite one per ``ADD_BATCH`` rows), in the order
     ``_recount`` locks them (station, village, month): no deadlock with a recount, and a recount
     running meanwhile waits in the row lock and counts what this one commits (adding is right
     where recounting a chunk's every month took half the sweep at 2 M cases)."""
@@ -336,6 +336,20 @@ def summary_add(deltas: Mapping[tuple[int, int, dt.date, str], int]) -> None:
     added = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in METRICS)
     ordered = sorted(rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the rows as arrays: one statement, few parameters
+            arrays = ", ".join(["%s::bigint[]", "%s::bigint[]", "%s::date[]"] + ["%s::int[]"] * len(METRICS))
+            cursor.execute(
+                f"""INSERT INTO {table} ({", ".join(columns)})
+                    SELECT * FROM unnest({arrays}) ORDER BY 1, 2, 3
+                    ON CONFLICT (station_id, village_id, month) DO UPDATE SET {added}""",  # noqa: S608
+                [
+                    [k[0] for k in ordered],
+                    [k[1] for k in ordered],
+                    [k[2] for k in ordered],
+                    *([rows[k][m] for k in ordered] for m in METRICS),
+                ],
+            )
+            return
         for start in range(0, len(ordered), ADD_BATCH):
             batch = ordered[start : start + ADD_BATCH]
             values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
