@@ -507,8 +507,9 @@ def _period() -> tuple[dt.datetime, dt.datetime]:
 def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
     """The dashboard's figures by hand: per period (this, the previous, a year ago) one aggregate
     over the cases with their agreement, the closing durations, escalations and re-openings,
-    follow-ups; today's open picture; one row per child; 民转刑; incidents by category and
-    repeats; the last three screening rounds."""
+    follow-ups; today's open picture; one row per child; then ``_field_sql`` (民转刑, incidents
+    by category and repeats, the field figures, the tiers' figures, the last three screening
+    rounds)."""
     ids = _ids(villages_sql, station_id)
     start, end = _period()
     for a, b in _dashboard_periods():
@@ -696,8 +697,11 @@ def _dashboard_sql_stored(villages_sql: str, station_id: int | None) -> Any:
     """The same figures by hand from the rows a DBA would read at this size: the stored monthly
     case figures (``disputes_casemonth``) for the three periods (whole months) and the children,
     the closing durations' median sorted by the database, the open picture per village, the
-    points ranking of last month (people and points per village), then what ``_dashboard_sql``
-    reads after its period aggregates (民转刑, incidents, repeats, screening)."""
+    points ranking of last month (people and points per village, the villages' names), the
+    children (a county's stations, a station's townships: their names; the open picture is per
+    village and station), then what ``_dashboard_sql`` reads after its period aggregates
+    (``_field_sql``: 民转刑, incidents, repeats, population, village presence, patrols, risk
+    visits, evaluations / 交办 / 督办, screening) — every figure the page shows."""
     ids = _ids(villages_sql, station_id)
     start, end = _period()
     periods = _dashboard_periods()
