@@ -30,13 +30,14 @@ from django.utils import timezone
 from core.models import Notification
 from core.periods import month_period
 from disputes import risk, sweeps
-from disputes.models import OPEN_STATUSES, CaseEvent, DisputeCase, FollowUp, RiskAssessment
+from disputes.models import OPEN_STATUSES, RISK_LEVEL_RANK, CaseEvent, DisputeCase, FollowUp, RiskAssessment
 from disputes.summary.models import METRICS as CASE_METRICS
 from disputes.summary.models import CaseMonth
 from governance.models import Grid, Region, User
 from patrols.visits import services as visits
 from screening import services as screening_services
 from stations.models import Incident, Officer
+from stations.presence.selectors import presence_min_days
 
 FORMAT_VERSION = 1
 
@@ -506,8 +507,9 @@ def _period() -> tuple[dt.datetime, dt.datetime]:
 def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
     """The dashboard's figures by hand: per period (this, the previous, a year ago) one aggregate
     over the cases with their agreement, the closing durations, escalations and re-openings,
-    follow-ups; today's open picture; one row per child; 民转刑; incidents by category and
-    repeats; the last three screening rounds."""
+    follow-ups; today's open picture; one row per child; then ``_field_sql`` (民转刑, incidents
+    by category and repeats, the field figures, the tiers' figures, the last three screening
+    rounds)."""
     ids = _ids(villages_sql, station_id)
     start, end = _period()
     for a, b in _dashboard_periods():
@@ -548,12 +550,13 @@ def _dashboard_sql(villages_sql: str, station_id: int | None) -> Any:
         " FROM disputes_disputecase WHERE village_id = ANY(%(ids)s) GROUP BY village_id",
         {"open": open_, "ids": ids},
     )
-    return _field_sql(ids, start, end)
+    return _field_sql(ids, station_id, start, end)
 
 
-def _field_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
+def _field_sql(ids: list[int], station_id: int | None, start: dt.datetime, end: dt.datetime) -> Any:
     """What both dashboard SQLs read after the case figures: 民转刑, incidents by category,
-    repeats, the last three screening rounds."""
+    repeats and the villages' population, village presence, patrols, risk visits, the tiers'
+    figures (evaluations, 交办, 督办), the last three screening rounds of the area's county."""
     # 民转刑: a criminal incident in the period, after the case, at its place or from a party's
     # phone — stored (issue 15) as disputes_criminalturn rows, which the hand SQL reads too
     _rows(
@@ -572,15 +575,133 @@ def _field_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
         " AND i.received_at < %(b)s AND i.is_repeat",
         {"ids": ids, "a": start, "b": end},
     )
-    return _screening_sql(ids)
+    _presence_sql(ids, timezone.localdate())
+    _patrol_sql(ids, station_id, start, end)
+    _visit_sql(ids, start, end)
+    _tier_sql(ids, start, end)
+    return _screening_sql(ids, of_county=True)
+
+
+def _presence_sql(ids: list[int], today: dt.date) -> Any:
+    """Village presence (一村一警、一村一辅警) and the population (警情 per 10,000): the villages,
+    those with a current auxiliary / attached officer, and the current attached officers with the
+    distinct days this month they checked in to their village (``PRESENCE_MIN_DAYS`` or more)."""
+    first = today.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    villages = _rows(
+        "SELECT count(*), coalesce(sum(population), 0) FROM governance_region WHERE id = ANY(%(ids)s)",
+        {"ids": ids},
+    )
+    kinds = _rows(
+        "SELECT count(DISTINCT village_id) FILTER (WHERE kind = 'auxiliary'),"
+        " count(DISTINCT village_id) FILTER (WHERE kind = 'officer')"
+        " FROM stations_villageassignment WHERE village_id = ANY(%(ids)s) AND end_date IS NULL",
+        {"ids": ids},
+    )
+    attached = _rows(
+        "SELECT count(*), count(*) FILTER (WHERE days >= %(min)s) FROM"
+        " (SELECT a.id, count(DISTINCT vv.visited_on) AS days FROM stations_villageassignment a"
+        "  LEFT JOIN stations_villagevisit vv ON vv.officer_id = a.officer_id AND vv.village_id = a.village_id"
+        "   AND vv.visited_on >= %(a)s AND vv.visited_on < %(b)s"
+        "  WHERE a.village_id = ANY(%(ids)s) AND a.end_date IS NULL AND a.kind = 'officer' GROUP BY a.id) d",
+        {"ids": ids, "a": first, "b": following, "min": presence_min_days()},
+    )
+    return villages + kinds + attached
+
+
+def _patrol_sql(ids: list[int], station_id: int | None, start: dt.datetime, end: dt.datetime) -> Any:
+    """Patrols started in the period by the area's stations (a station's page: that station; a
+    county's: the stations whose jurisdiction holds one of its villages or their townships):
+    how many, the hours of the ended ones, the distinct volunteer members present and the
+    distinct volunteer teams of their plans."""
+    stations = (
+        "%(s)s"
+        if station_id
+        else "SELECT j.station_id FROM stations_jurisdiction j WHERE j.region_id = ANY(%(ids)s)"
+        " OR j.region_id IN (SELECT parent_id FROM governance_region WHERE id = ANY(%(ids)s))"
+    )
+    return _rows(
+        "WITH p AS (SELECT id, plan_id, started_at, ended_at FROM patrols_patrol"
+        f" WHERE station_id IN ({stations}) AND started_at >= %(a)s AND started_at < %(b)s)"
+        " SELECT (SELECT count(*) FROM p),"
+        " (SELECT coalesce(sum(extract(epoch FROM ended_at - started_at)), 0) / 3600 FROM p"
+        "  WHERE ended_at IS NOT NULL),"
+        " (SELECT count(DISTINCT volunteer_member_id) FROM patrols_patrolattendance"
+        "  WHERE patrol_id IN (SELECT id FROM p)),"
+        " (SELECT count(DISTINCT volunteerteam_id) FROM patrols_patrolplan_volunteer_teams"
+        "  WHERE patrolplan_id IN (SELECT plan_id FROM p))",
+        {"ids": ids, "s": station_id, "a": start, "b": end},
+    )
+
+
+def _visit_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
+    """Risk visits asked for in the period: total, pending (not done, inside the deadline),
+    on time, done, verified, and for the done ones the level of the case's latest assessment
+    after the visit against the level when it was asked for (down, same, up, none since).
+    Done: the first check-in (village or grid) made for the visit by one of its assignees at or
+    after its creation; verified: the first such check-in that is verified."""
+    rank = " ".join(f"WHEN '{k}' THEN {v}" for k, v in RISK_LEVEL_RANK.items())
+    return _rows(
+        "WITH v AS (SELECT id, case_id, created_at, due_at,"
+        "  coalesce(nullif(risk_level_at_creation, ''), level) AS level FROM patrols_riskvisit"
+        "  WHERE village_id = ANY(%(ids)s) AND created_at >= %(a)s AND created_at < %(b)s),"
+        " c AS (SELECT v.id, min(x.checked_in_at) AS done_at,"
+        "  min(x.checked_in_at) FILTER (WHERE x.verified) AS verified_at"
+        "  FROM (SELECT risk_visit_id, created_by_id AS user_id, checked_in_at, verified"
+        "   FROM stations_villagevisit WHERE risk_visit_id IS NOT NULL"
+        "   UNION ALL SELECT risk_visit_id, user_id, checked_in_at, verified"
+        "   FROM patrols_gridcheckin WHERE risk_visit_id IS NOT NULL) x"
+        "  JOIN v ON v.id = x.risk_visit_id AND x.checked_in_at >= v.created_at"
+        "  JOIN patrols_riskvisit_assignees u ON u.riskvisit_id = x.risk_visit_id AND u.user_id = x.user_id"
+        "  GROUP BY v.id),"
+        f" d AS (SELECT v.due_at, c.done_at, c.verified_at, CASE v.level {rank} ELSE 0 END AS before,"
+        f"  CASE r.level {rank} ELSE 0 END AS after, r.level IS NOT NULL AS assessed"
+        "  FROM v LEFT JOIN c ON c.id = v.id LEFT JOIN LATERAL (SELECT r.level FROM disputes_riskassessment r"
+        "   WHERE r.case_id = v.case_id AND r.assessed_at > c.done_at"
+        "   ORDER BY r.assessed_at DESC, r.id DESC LIMIT 1) r ON true)"
+        " SELECT count(*), count(*) FILTER (WHERE done_at IS NULL AND due_at > now()),"
+        " count(*) FILTER (WHERE done_at <= due_at), count(done_at), count(verified_at),"
+        " count(*) FILTER (WHERE assessed AND after < before), count(*) FILTER (WHERE assessed AND after = before),"
+        " count(*) FILTER (WHERE assessed AND after > before),"
+        " count(*) FILTER (WHERE done_at IS NOT NULL AND NOT assessed) FROM d",
+        {"ids": ids, "a": start, "b": end},
+    )
+
+
+def _tier_sql(ids: list[int], start: dt.datetime, end: dt.datetime) -> Any:
+    """The tiers' figures: evaluations in the period per station (满意, 基本满意, 不满意), hand-ons
+    waiting for 签收 (and past their time), open supervisions (and unanswered past their time)."""
+    evaluations = _rows(
+        "SELECT s.name, count(*) FILTER (WHERE e.rating = 'satisfied'), count(*) FILTER (WHERE e.rating = 'fairly'),"
+        " count(*) FILTER (WHERE e.rating = 'unsatisfied'), count(*) FROM disputes_evaluation e"
+        " JOIN disputes_disputecase c ON c.id = e.case_id JOIN stations_station s ON s.id = c.station_id"
+        " WHERE c.village_id = ANY(%(ids)s) AND e.evaluated_at >= %(a)s AND e.evaluated_at < %(b)s"
+        " GROUP BY s.name ORDER BY s.name",
+        {"ids": ids, "a": start, "b": end},
+    )
+    hand_ons = _rows(
+        "SELECT count(*), count(*) FILTER (WHERE h.ack_due_at < now()) FROM disputes_handon h"
+        " JOIN disputes_disputecase c ON c.id = h.case_id WHERE c.village_id = ANY(%(ids)s) AND h.status = 'pending'",
+        {"ids": ids},
+    )
+    supervisions = _rows(
+        "SELECT count(*), count(*) FILTER (WHERE s.replied_at IS NULL AND s.reply_by < now())"
+        " FROM disputes_supervision s JOIN disputes_disputecase c ON c.id = s.case_id"
+        " WHERE c.village_id = ANY(%(ids)s) AND s.status = 'open'",
+        {"ids": ids},
+    )
+    return evaluations, hand_ons, supervisions
 
 
 def _dashboard_sql_stored(villages_sql: str, station_id: int | None) -> Any:
     """The same figures by hand from the rows a DBA would read at this size: the stored monthly
     case figures (``disputes_casemonth``) for the three periods (whole months) and the children,
     the closing durations' median sorted by the database, the open picture per village, the
-    points ranking of last month (people and points per village), then what ``_dashboard_sql``
-    reads after its period aggregates (民转刑, incidents, repeats, screening)."""
+    points ranking of last month (people and points per village, the villages' names), the
+    children (a county's stations, a station's townships: their names; the open picture is per
+    village and station), then what ``_dashboard_sql`` reads after its period aggregates
+    (``_field_sql``: 民转刑, incidents, repeats, population, village presence, patrols, risk
+    visits, evaluations / 交办 / 督办, screening) — every figure the page shows."""
     ids = _ids(villages_sql, station_id)
     start, end = _period()
     periods = _dashboard_periods()
@@ -609,12 +730,22 @@ def _dashboard_sql_stored(villages_sql: str, station_id: int | None) -> Any:
         {"a": months[0][0], "b": months[0][1], "ids": ids},
     )
     open_ = list(_open())
+    # per village and station: the area's total, and the children's rows (a county's children
+    # are its stations, a station's its townships)
     _rows(
-        "SELECT village_id, count(*), count(*) FILTER (WHERE paused_at IS NULL AND due_at < now()),"
+        "SELECT village_id, station_id, count(*), count(*) FILTER (WHERE paused_at IS NULL AND due_at < now()),"
         " count(*) FILTER (WHERE risk_level = 'red'), count(*) FILTER (WHERE risk_level = 'orange')"
         " FROM disputes_disputecase WHERE village_id = ANY(%(ids)s) AND status = ANY(%(open)s)"
-        " GROUP BY village_id",
+        " GROUP BY village_id, station_id",
         {"open": open_, "ids": ids},
+    )
+    _rows(
+        "SELECT id, name FROM stations_station WHERE county_id IN (SELECT t.parent_id FROM governance_region v"
+        " JOIN governance_region t ON t.id = v.parent_id WHERE v.id = ANY(%(ids)s)) ORDER BY code"
+        if station_id is None
+        else "SELECT id, name FROM governance_region WHERE id IN (SELECT parent_id FROM governance_region"
+        " WHERE id = ANY(%(ids)s)) ORDER BY code",
+        {"ids": ids},
     )
     last_month = months[1][0]
     _rows(
@@ -629,7 +760,12 @@ def _dashboard_sql_stored(villages_sql: str, station_id: int | None) -> Any:
         " WHERE g.village_id = ANY(%(ids)s) AND p.month = %(m)s GROUP BY g.village_id",
         {"ids": ids, "m": last_month},
     )
-    return _field_sql(ids, start, end)
+    _rows(
+        "SELECT v.id, v.name, t.name FROM governance_region v LEFT JOIN governance_region t ON t.id = v.parent_id"
+        " WHERE v.id = ANY(%(ids)s)",
+        {"ids": ids},
+    )
+    return _field_sql(ids, station_id, start, end)
 
 
 def _dashboard_periods() -> list[tuple[dt.datetime, dt.datetime]]:
@@ -639,18 +775,27 @@ def _dashboard_periods() -> list[tuple[dt.datetime, dt.datetime]]:
     return [this.bounds, this.previous().bounds, this.last_year().bounds]
 
 
-def _screening_sql(ids: list[int] | None = None) -> Any:
+def _screening_sql(ids: list[int] | None = None, *, of_county: bool = False) -> Any:
     """Completeness of the last three rounds per county: grids, reported on time, late — from
-    the per-round summary rows (``screening_roundgrid``, issue 15) the app reads too."""
+    the per-round summary rows (``screening_roundgrid``, issue 15) the app reads too.
+    ``of_county``: the last three rounds of the counties of these villages' grids (a
+    dashboard's), not the last three of the deployment."""
     if ids is None:
         ids = _ids("SELECT id FROM governance_region WHERE kind IN ('village', 'community')", None)
+    county = (
+        " WHERE county_id IN (SELECT t.parent_id FROM governance_grid g"
+        " JOIN governance_region v ON v.id = g.village_id JOIN governance_region t ON t.id = v.parent_id"
+        " WHERE g.village_id = ANY(%(ids)s))"
+        if of_county
+        else ""
+    )
     return _rows(
         "SELECT r.id, count(s.id), count(s.id) FILTER (WHERE s.filed_at <= r.due_at),"
         " count(s.id) FILTER (WHERE s.filed_at > r.due_at)"
-        " FROM (SELECT * FROM disputes_screeninground ORDER BY opens_on DESC, id DESC LIMIT 3) r"
+        f" FROM (SELECT * FROM disputes_screeninground{county} ORDER BY opens_on DESC, id DESC LIMIT 3) r"
         " JOIN screening_roundgrid s ON s.round_id = r.id"
-        " WHERE s.village_id = ANY(%s) GROUP BY r.id",
-        [ids],
+        " WHERE s.village_id = ANY(%(ids)s) GROUP BY r.id",
+        {"ids": ids},
     )
 
 
