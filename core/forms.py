@@ -61,6 +61,30 @@ def _select_html(widget: dict[str, Any]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
 
 
+class ValuesChoiceIterator(forms.models.ModelChoiceIterator):
+    """The options of a ``ValuesChoiceField`` from its label columns, read as values."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        for pk, *values in self.queryset.values_list("pk", *field.label_fields):
+            yield (pk, field.label_from_values(*values))
+
+
+class ValuesChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` whose options are read as values (the id and ``label_fields``), not
+    as model instances: a county user's select of 2,000 villages built 2,000 instances on every
+    list page (a third of its time). Validation is ``ModelChoiceField``'s (the chosen row is
+    fetched from the queryset); the label is ``label_from_values`` of the label columns."""
+
+    iterator = ValuesChoiceIterator
+    label_fields: tuple[str, ...] = ("name",)
+
+    def label_from_values(self, *values: Any) -> str:
+        return " ".join(str(v) for v in values)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput, ListFilterForm, StyledFormMixin, show_rows
+from core.forms import DateInput, ListFilterForm, StyledFormMixin, ValuesChoiceField, show_rows
 from core.limits import BoundedDateField, BoundedDateTimeField
 from core.versions import use_token_version, versions_token
 from governance import scoping
@@ -62,6 +62,16 @@ class MediatorChoiceField(forms.ModelChoiceField):
         return f"{obj.name}({obj.get_kind_display()})"
 
 
+class MediatorFilterField(ValuesChoiceField):
+    """The list filter's mediators, labelled as ``MediatorChoiceField`` labels them."""
+
+    label_fields = ("name", "kind")
+
+    def label_from_values(self, *values: Any) -> str:
+        name, kind = values
+        return f"{name}({dict(Mediator.Kind.choices).get(kind, kind)})"
+
+
 class GridChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return f"{obj.village.name} · {obj.name}"
@@ -74,11 +84,11 @@ class CaseFilterForm(ListFilterForm):
     status = forms.ChoiceField(label=_("状态"), choices=_blank(Status.choices, _("全部状态")))
     level = forms.ChoiceField(label=_("处置层级"), choices=_blank(Level.choices, _("全部层级")))
     category = forms.ChoiceField(label=_("纠纷类别"), choices=_blank(Category.choices, _("全部类别")))
-    village = forms.ModelChoiceField(
+    village = ValuesChoiceField(
         label=_("村(社区)"), queryset=Region.objects.none(), empty_label=_("全部村(社区)")
     )
     grid = GridChoiceField(label=_("网格"), queryset=Grid.objects.none(), empty_label=_("全部网格"))
-    mediator = MediatorChoiceField(
+    mediator = MediatorFilterField(
         label=_("调解员"), queryset=Mediator.objects.none(), empty_label=_("全部调解员")
     )
     overdue = forms.ChoiceField(label=_("是否逾期"), choices=[("", _("逾期与否")), ("1", _("仅看逾期"))])
