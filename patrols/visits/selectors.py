@@ -58,19 +58,19 @@ def with_check_ins(qs: QuerySet[RiskVisit]) -> QuerySet[RiskVisit]:
     )
 
 
-def _earliest(*times: dt.datetime | None) -> dt.datetime | None:
+def earliest(*times: dt.datetime | None) -> dt.datetime | None:
     found = [t for t in times if t is not None]
     return min(found) if found else None
 
 
 def done_at(visit: Any) -> dt.datetime | None:
     """When a visit annotated by ``with_check_ins`` was done (``None``: not yet)."""
-    return _earliest(visit.village_visit_at, visit.grid_check_in_at)
+    return earliest(visit.village_visit_at, visit.grid_check_in_at)
 
 
 def verified_at(visit: Any) -> dt.datetime | None:
     """When a visit annotated by ``with_check_ins`` got its first verified check-in."""
-    return _earliest(visit.verified_village_at, visit.verified_grid_at)
+    return earliest(visit.verified_village_at, visit.verified_grid_at)
 
 
 def done_filter(done: bool) -> Q:
