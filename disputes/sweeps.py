@@ -108,18 +108,28 @@ def _overdue_notices(cases: models.QuerySet[DisputeCase]) -> tuple[str, list[Any
             "l": label_sql("o.level", Level.choices),
         },
     )
-    region_t, officer_t = Region._meta.db_table, Officer._meta.db_table
+    region_t = Region._meta.db_table
     select = f"""SELECT {{recipient}} AS recipient_id, %s AS kind, 'case-' || {as_text("o.id")} AS target,
                    {period} AS period, {title} AS title, {body} AS body, '/cases/' || {as_text("o.id")} || '/' AS url
             FROM ({cases_sql}) o JOIN {region_t} v ON v.id = o.village_id {{join}}"""  # noqa: S608  (table names)
-    responsible = select.format(recipient="o.responsible_id", join="WHERE o.responsible_id IS NOT NULL")
+    params = ["case.overdue", *period_params, *title_params, *body_params, *cases_params]
+    return _responsible_or_staff(select, "o"), [*params, *params]
+
+
+def _responsible_or_staff(select: str, case: str) -> str:
+    """``select`` (its ``{recipient}`` and ``{join}`` to fill) for the case's responsible person,
+    and for its station's active staff where none is named (``_responsible`` in SQL): a UNION
+    ALL of the two, whose parameters are ``select``'s twice. ``case``: the alias of the rows with
+    the case's ``responsible_id`` and ``station_id``."""
+    responsible = select.format(
+        recipient=f"{case}.responsible_id", join=f"WHERE {case}.responsible_id IS NOT NULL"
+    )
     staff = select.format(
         recipient="ofc.user_id",
-        join=f"JOIN {officer_t} ofc ON ofc.station_id = o.station_id AND ofc.is_active"
-        " AND ofc.user_id IS NOT NULL WHERE o.responsible_id IS NULL",
+        join=f"JOIN {Officer._meta.db_table} ofc ON ofc.station_id = {case}.station_id AND ofc.is_active"
+        f" AND ofc.user_id IS NOT NULL WHERE {case}.responsible_id IS NULL",
     )
-    params = ["case.overdue", *period_params, *title_params, *body_params, *cases_params]
-    return f"{responsible} UNION ALL {staff}", [*params, *params]
+    return f"{responsible} UNION ALL {staff}"
 
 
 # cases per transaction: each chunk recounts its monthly figures and re-scores set-based, whose
@@ -303,7 +313,7 @@ def remind_follow_ups_due(*, now: dt.datetime) -> int:
         .values(f_id=F("pk"), f_case=F("case_id"), f_due=F("due_date"))
         .query.sql_with_params()
     )
-    case_t, officer_t = DisputeCase._meta.db_table, Officer._meta.db_table
+    case_t = DisputeCase._meta.db_table
     title, title_params = text_sql(
         _("案件 %(n)s 应于 %(d)s 回访"), columns={"n": "c.number", "d": as_text("f.f_due")}
     )
@@ -311,12 +321,6 @@ def remind_follow_ups_due(*, now: dt.datetime) -> int:
                    {as_text("f.f_due")} AS period, {title} AS title, '' AS body,
                    '/cases/' || {as_text("c.id")} || '/' AS url
             FROM ({due_sql}) f JOIN {case_t} c ON c.id = f.f_case {{join}}"""  # noqa: S608  (table names)
-    responsible = select.format(recipient="c.responsible_id", join="WHERE c.responsible_id IS NOT NULL")
-    staff = select.format(
-        recipient="o.user_id",
-        join=f"JOIN {officer_t} o ON o.station_id = c.station_id AND o.is_active AND o.user_id IS NOT NULL "
-        "WHERE c.responsible_id IS NULL",
-    )
     params = ["followup.due", *title_params, *due_params]
     with transaction.atomic():
         # marked first (the rows stay locked to the commit, so the notices are built from exactly
@@ -328,7 +332,7 @@ def remind_follow_ups_due(*, now: dt.datetime) -> int:
             )
         )
         due.filter(told, reminded_at__isnull=True).update(reminded_at=stamp)
-        return notify_select(f"{responsible} UNION ALL {staff}", [*params, *params])
+        return notify_select(_responsible_or_staff(select, "c"), [*params, *params])
 
 
 def run_all(*, now: dt.datetime) -> dict[str, int]:
