@@ -308,6 +308,15 @@ class DisputeCase(models.Model):
             ),
             # the open cases in id order: the nightly run's chunks, each an index range
             models.Index(fields=["id"], condition=Q(status__in=sorted(OPEN_STATUSES)), name="case_open_id"),
+            # the overdue cases (``selectors.is_overdue``: open, not paused, past the deadline) by
+            # deadline, with their village: the list's 逾期 filter counted from the index alone
+            # (a county's 90,000 overdue cases at 2 M: 106 → 6 ms for the list's capped count)
+            models.Index(
+                fields=["due_at"],
+                include=["village"],
+                condition=Q(status__in=sorted(OPEN_STATUSES), paused_at__isnull=True),
+                name="case_overdue",
+            ),
             # from a related row (民转刑's turns, a period's follow-ups) to its case's village
             # without reading the case: an index-only probe per row
             models.Index(fields=["id"], include=["village"], name="case_village_of_id"),
