@@ -36,7 +36,7 @@ KINDS: dict[str, type] = {
 GROUPS = {"village": gettext_lazy("村(社区)"), "township": gettext_lazy("乡镇(街道)")}
 TOP_N = 10
 BOTTOM_N = 5
-GRID_LIST_MAX = 1000
+GRID_LIST_MAX = 5000
 
 
 # --- Small helpers ------------------------------------------------------------------------
@@ -230,10 +230,10 @@ def village_ranking(*, user: User, month: dt.date, among: QuerySet | None = None
         # read by grid from the index instead of a scan of every grid worker of the deployment;
         # a county's thousands of grids stay a subquery (a hash join reads them faster)
         grids = list(Grid.objects.filter(village__in=among).values_list("pk", flat=True)[:GRID_LIST_MAX])
-        workers = workers.filter(
-            grid_id__in=grids
+        workers = (
+            workers.filter(grid_id__among=grids)
             if len(grids) < GRID_LIST_MAX
-            else Grid.objects.filter(village__in=among).values("pk")
+            else workers.filter(grid_id__in=Grid.objects.filter(village__in=among).values("pk"))
         )
     with_points = PointsEntry.objects.filter(month=month, grid_worker__in=workers.values("pk"))
     people = dict(
