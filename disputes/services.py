@@ -638,7 +638,7 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     and the notices of the receiving level one bulk insert. The cases whose new risk calls for a
     higher level go on, set-based again, with the risk's reason (``case_raise_to_risk_minimum``
     after any escalation), those whose risk calls for a shorter deadline get it (one UPDATE per
-    deadline); the monthly figures are recounted once for every step. A case that is paused, closed or
+    deadline); each step's escalations are added to the monthly figures (``summary_add``). A case that is paused, closed or
     already at the county is left to ``case_escalate`` (which refuses or handles it). Returns
     the escalated cases (their fields as now stored)."""
     touched: Counter[tuple[int, int, dt.date, str]] = Counter()
