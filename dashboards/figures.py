@@ -8,7 +8,7 @@ expressions as that app's lists (``disputes.figures``, ``screening.figures``,
 """
 
 import datetime as dt
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -125,7 +125,11 @@ def station_ids_of(area: Area) -> QuerySet:
     return stations.stations_serving(area.village_ids)
 
 
-def area_figures(area: Area, period: Period, user: User) -> AreaFigures:
+def area_figures(
+    area: Area, period: Period, user: User, *, open_now: cases.OpenCaseFigures | None = None
+) -> AreaFigures:
+    """Every figure of the area's page; ``open_now``: today's picture when the caller has it
+    already (``children``' totals), not counted again."""
     current = cases.dispute_figures(area.village_ids, period)
     previous = cases.dispute_figures(area.village_ids, period.previous())
     last_year = cases.dispute_figures(area.village_ids, period.last_year())
@@ -135,7 +139,7 @@ def area_figures(area: Area, period: Period, user: User) -> AreaFigures:
         "last_year_period": period.last_year(),
         "headline": _headline(current, previous, last_year),
         "current": current,
-        "open_now": cases.open_case_figures(area.village_ids),
+        "open_now": cases.open_case_figures(area.village_ids) if open_now is None else open_now,
         "escalations": [(LEVEL_LABELS[k], v) for k, v in current["escalations"].items()],
         "resolved_share": [(LEVEL_LABELS[k], v) for k, v in current["resolved_share"].items()],
         "screening": screening_figures(area.village_ids),
@@ -144,8 +148,15 @@ def area_figures(area: Area, period: Period, user: User) -> AreaFigures:
     }
 
 
-def children(area: Area, user: User, period: Period) -> tuple[str, list[ChildRow]]:
-    """One level down (stations, townships, villages or grids) with their case figures."""
+class Children(NamedTuple):
+    kind: str
+    rows: list[ChildRow]
+    open_now: cases.OpenCaseFigures  # the area's open picture: the sums over every child
+
+
+def children(area: Area, user: User, period: Period) -> Children:
+    """One level down (stations, townships, villages or grids) with their case figures, and the
+    area's open picture from the same grouped counts (``disputes.figures.open_totals``)."""
     kind = child_kind(area)
     if kind == "station":
         objs: list = stations.stations_in_scope(user, county_id=area.obj.pk)
@@ -164,4 +175,4 @@ def children(area: Area, user: User, period: Period) -> tuple[str, list[ChildRow
             else reverse("dashboards:area", args=[kind, obj.pk])
         )
         rows.append({"name": str(obj), "url": url, **table.get(obj.pk, cases.EMPTY_CHILD_ROW)})
-    return kind, rows
+    return Children(kind, rows, cases.open_totals(table))

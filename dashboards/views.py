@@ -49,8 +49,8 @@ class AreaDashboard(AreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind, rows = children(self.area, self.request.user, self.period)
-        context.update(area_figures(self.area, self.period, self.request.user))
+        kind, rows, open_now = children(self.area, self.request.user, self.period)
+        context.update(area_figures(self.area, self.period, self.request.user, open_now=open_now))
         context.update(
             area=self.area,
             nav_key="dashboard",
@@ -108,8 +108,8 @@ class ExportXlsx(AreaMixin, View):
     """Every table of the page as a sheet of one workbook."""
 
     def get(self, request, **kwargs):
-        data = area_figures(self.area, self.period, self.request.user)
-        kind, rows = children(self.area, request.user, self.period)
+        kind, rows, open_now = children(self.area, request.user, self.period)
+        data = area_figures(self.area, self.period, self.request.user, open_now=open_now)
         wb = Workbook()
         ws = wb.active
         ws.title = _("主要指标")
@@ -226,8 +226,8 @@ class MonthlyReport(AreaMixin, TemplateView):
             if first
             else month_period(today.year, today.month).previous()
         )
-        kind, rows = children(self.area, self.request.user, period)
-        context.update(area_figures(self.area, period, self.request.user))
+        kind, rows, open_now = children(self.area, self.request.user, period)
+        context.update(area_figures(self.area, period, self.request.user, open_now=open_now))
         context.update(
             area=self.area,
             children=rows,

@@ -226,6 +226,18 @@ def open_case_figures(village_ids: QuerySet, now: dt.datetime | None = None) -> 
     return {"open": agg["open"], "overdue": agg["overdue"], "red": agg["red"], "orange": agg["orange"]}
 
 
+def open_totals(table: dict[Any, ChildRow]) -> OpenCaseFigures:
+    """Today's picture of an area from its children's rows (``figures_by``): every open case is
+    in exactly one row (those with no child, such as a case with no grid, under ``None``), so the
+    sums are ``open_case_figures`` of the area without a second scan of its open cases."""
+    return {
+        "open": sum(r["open"] for r in table.values()),
+        "overdue": sum(r["overdue"] for r in table.values()),
+        "red": sum(r["red"] for r in table.values()),
+        "orange": sum(r["orange"] for r in table.values()),
+    }
+
+
 def _month_key(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
@@ -291,10 +303,11 @@ def _period_by(village_ids: QuerySet, key: str, start: dt.datetime, end: dt.date
     )
 
 
-def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dict[int, ChildRow]:
-    """One row per child area (``group``: station, township, village or grid), keyed by its id:
-    new, closed, 化解率 (the stored months and the raw edges of the period; a grid's from the raw
-    rows), open, overdue, 红/橙 (the open cases) — a fixed number of grouped queries."""
+def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dict[Any, ChildRow]:
+    """One row per child area (``group``: station, township, village or grid), keyed by its id
+    (the cases with none, such as those with no grid, under ``None``): new, closed, 化解率 (the
+    stored months and the raw edges of the period; a grid's from the raw rows), open, overdue,
+    红/橙 (the open cases) — a fixed number of grouped queries."""
     key = _GROUP_FIELD[group]
     whole, edges = _parts(period) if group in _SUMMARY_GROUP else (None, [period.bounds])
     parts: list[Any] = [_period_by(village_ids, key, start, end) for start, end in edges]
@@ -307,7 +320,7 @@ def figures_by(village_ids: QuerySet, *, group: GroupKey, period: Period) -> dic
             .values_list(summary_key, "new", "closed", "resolved")
             .order_by()
         )
-    table: dict[int, ChildRow] = {}
+    table: dict[Any, ChildRow] = {}
     for part in parts:
         for row in part:
             child_id, new, closed, resolved = (

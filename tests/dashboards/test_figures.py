@@ -1,11 +1,15 @@
 """Each figure against a constructed data set whose expected values are worked out by hand."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from core.periods import month_period
 from dashboards.areas import area_get
+from dashboards.figures import children
 from disputes import figures, services
+from disputes.models import DisputeCase, RiskLevel
 from screening import services as screening_services
 from screening.figures import screening_figures
 from screening.models import ScreeningReport
@@ -145,8 +149,6 @@ def test_the_map_colours_grids_by_their_highest_open_risk(world, data, settings)
 
 
 def test_screening_completeness_of_the_latest_round(world):
-    import datetime as dt
-
     now = timezone.now()
     [round_] = screening_services.screening_rounds_open_due(now=now)
     screening_services.screening_report_file(
@@ -167,7 +169,7 @@ def test_screening_completeness_of_the_latest_round(world):
 def test_a_county_dashboard_counts_its_own_county_only(world):
     """A prefecture's deployment holds several counties: each county's page counts the villages,
     cases and stations of that county, not every county the user may see."""
-    from dashboards.figures import area_figures, children
+    from dashboards.figures import area_figures
     from governance import services as gov
     from governance.models import Region
     from stations import services as st
@@ -197,6 +199,32 @@ def test_a_county_dashboard_counts_its_own_county_only(world):
     assert area_figures(here, period, county_user)["current"]["new"] == 1
     assert area_figures(there, period, county_user)["current"]["new"] == 2
     assert area_figures(here, period, county_user)["open_now"]["open"] == 1
-    kind, rows = children(here, county_user, period)
+    kind, rows, _open = children(here, county_user, period)
     assert kind == "station" and "丁镇派出所" not in {r["name"] for r in rows}
     assert [r["name"] for r in children(there, county_user, period)[1]] == ["丁镇派出所"]
+
+
+def test_the_open_picture_from_the_children_equals_the_area_count(world, data):
+    """The page takes today's picture from its children's grouped counts (one scan of the open
+    cases, not two): for every kind of area, cases with no grid, overdue and red ones included."""
+    overdue = report(world, village=world.village_2)  # no grid: under ``None`` in a village's grids
+    DisputeCase.objects.filter(pk=overdue.pk).update(
+        due_at=timezone.now() - dt.timedelta(days=3), risk_level=RiskLevel.RED
+    )
+    orange = report(world, grid=world.grid_1a)
+    DisputeCase.objects.filter(pk=orange.pk).update(risk_level=RiskLevel.ORANGE)
+    county_user = world.user("county")
+    period = _this_month()
+    areas = [
+        ("county", world.county.pk),
+        ("station", world.station_a.pk),
+        ("township", world.township_a.pk),
+        ("village", world.village_2.pk),
+        ("village", world.village_1.pk),
+    ]
+    for kind, pk in areas:
+        area = area_get(user=county_user, kind=kind, pk=pk)
+        expected = figures.open_case_figures(area.village_ids)
+        assert children(area, county_user, period).open_now == expected, kind
+    county = area_get(user=county_user, kind="county", pk=world.county.pk)
+    assert children(county, county_user, period).open_now == {"open": 3, "overdue": 1, "red": 1, "orange": 1}
