@@ -84,7 +84,7 @@ def villages_resolved(village_ids: QuerySet) -> QuerySet:
     ids = list(village_ids.values_list("pk", flat=True)[: RESOLVED_VILLAGES_MAX + 1])
     if len(ids) > RESOLVED_VILLAGES_MAX:
         return village_ids
-    return Region.objects.filter(pk__in=ids).values("pk")
+    return Region.objects.filter(pk__among=ids).values("pk")
 
 
 def villages_of_county(county: Region) -> QuerySet[Region]:

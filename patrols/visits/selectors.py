@@ -3,9 +3,9 @@
 """
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -40,6 +40,35 @@ def _grid_check_ins_for() -> QuerySet[GridCheckIn]:
     return GridCheckIn.objects.filter(
         _by_assignee("user_id"), risk_visit=OuterRef("pk"), checked_in_at__gte=OuterRef("created_at")
     )
+
+
+def first_check_ins(visits: QuerySet[RiskVisit]) -> dict[int, tuple[dt.datetime, dt.datetime | None]]:
+    """The visits of ``visits`` that are done, by id: (when, when verified or ``None``) — the
+    earliest of ``with_check_ins``' times, read from the check-ins' side (two grouped queries over
+    the check-ins made for these visits), for a figure over thousands of visits of which few are
+    done (``with_check_ins`` asks four subqueries of every visit)."""
+    first: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
+    for check_ins, user_field in ((VillageVisit.objects, "created_by_id"), (GridCheckIn.objects, "user_id")):
+        rows = (
+            check_ins.filter(
+                _by_assignee(user_field),
+                risk_visit__in=visits.values("pk"),
+                checked_in_at__gte=F("risk_visit__created_at"),
+            )
+            .values("risk_visit_id")
+            .annotate(
+                first_at=Min("checked_in_at"), verified_at=Min("checked_in_at", filter=Q(verified=True))
+            )
+            .values_list("risk_visit_id", "first_at", "verified_at")
+            .order_by()
+        )
+        for visit_id, done, verified in rows:
+            done_before, verified_before = first.get(visit_id, (None, None))
+            first[visit_id] = (
+                cast(dt.datetime, earliest(done, done_before)),  # ``done``: a check-in's time
+                earliest(verified, verified_before),
+            )
+    return first
 
 
 def _first(qs: QuerySet) -> Subquery:

@@ -15,6 +15,7 @@ from patrols.visits import figures as visit_figures
 from patrols.visits import selectors as visit_selectors
 from patrols.visits import services as visit_services
 from patrols.visits.models import RiskVisit
+from patrols.visits.selectors import done_at, first_check_ins, verified_at, with_check_ins
 from stations.models import VillageVisit
 from stations.presence import services as presence
 from tests.disputes.helpers import report
@@ -363,6 +364,13 @@ def test_the_command_centre_figure_matches_a_hand_count(mapped):
         "risk_up": 1,
         "risk_unassessed": 1,
     }
+    # the figure's done/verified (read from the check-ins' side) are the visit list's
+    listed = {
+        v.pk: (done_at(v), verified_at(v))
+        for v in with_check_ins(RiskVisit.objects.all())
+        if done_at(v) is not None
+    }
+    assert first_check_ins(RiskVisit.objects.all()) == listed and len(listed) == 4
 
 
 def test_the_dashboard_panel_shows_verified_share_and_change(client_for, mapped):
