@@ -78,9 +78,10 @@ RESOLVED_VILLAGES_MAX = 100
 def villages_resolved(village_ids: QuerySet) -> QuerySet:
     """The same villages as the values-queryset ``village_ids`` (a scope of nested subqueries),
     resolved now to their ids when they are few (one small query): queries filtering on the
-    result read ``IN (SELECT id FROM region WHERE id IN (…))``, which the planner sizes exactly.
-    More (a county's hundreds) stay the subquery: a list that long costs more to send with
-    each of a page's forty queries than the planner's guess costs."""
+    result read ``IN (SELECT id FROM region WHERE id = ANY(%s))`` (one array parameter:
+    ``core.sql.Among``), which the planner sizes exactly. More (a county's hundreds) stay the
+    subquery: measured when the ids went as one parameter each, a list that long cost more to
+    send with each of a page's forty queries than the planner's guess did."""
     ids = list(village_ids.values_list("pk", flat=True)[: RESOLVED_VILLAGES_MAX + 1])
     if len(ids) > RESOLVED_VILLAGES_MAX:
         return village_ids
