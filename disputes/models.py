@@ -281,13 +281,21 @@ class DisputeCase(models.Model):
             # the lists' default order (newest first), for the county and within a village;
             # the dashboards' closed-in-period figures. A deep page finds its ids in them alone
             # (``core.pagination.window``; PostgreSQL: an index-only scan): the county's by the
-            # first, a station's villages by the second, which also holds ``due_at`` for the
-            # list by deadline; the county's list by deadline by ``case_due_order``
+            # first, a station's villages by the second, which also holds ``due_at`` and
+            # ``risk_score`` for the lists by deadline and by risk (a station's 57,000 cases sorted
+            # from the index, not read from 44,000 heap pages: 290 ms for page 600); the county's
+            # lists by deadline and by risk by ``case_due_order`` and ``case_risk_order``
             models.Index(fields=["-reported_at", "-id"], name="case_reported_desc"),
             models.Index(
-                fields=["village", "-reported_at", "-id"], include=["due_at"], name="case_village_reported_id"
+                fields=["village", "-reported_at", "-id"],
+                include=["due_at", "risk_score"],
+                name="case_village_reported_id",
             ),
             models.Index(fields=["due_at", "-id"], name="case_due_order"),
+            # the lists by risk (``order=risk``: highest score first, NULLS FIRST as PostgreSQL
+            # sorts ``DESC``): the county's first and deep pages walk it instead of sorting every
+            # case of the deployment (2 M cases: 5.1 s for page 1, 1.4 s for page 1,000 without it)
+            models.Index(fields=["-risk_score", "-reported_at", "-id"], name="case_risk_order"),
             models.Index(fields=["status", "closed_at"], name="case_status_closed"),
             # today's picture (open, overdue, 红/橙 per area and per child, the map) from the open
             # cases alone, read from the index (PostgreSQL: an index-only scan; ``include`` is

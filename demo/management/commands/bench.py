@@ -40,6 +40,8 @@ from stations.models import Incident, Officer
 from stations.presence.selectors import presence_min_days
 
 FORMAT_VERSION = 1
+# the lists' order by risk (``disputes.selectors``: ``-risk_score, -reported_at, -pk``)
+BY_RISK = "c.risk_score DESC, c.reported_at DESC, c.id DESC"
 
 
 @dataclass
@@ -311,6 +313,13 @@ class Command(BaseCommand):
                 100,
             ),
             Target(
+                f"case list page, county, by risk, page {deep_county}",
+                get(county_client, f"/cases/?order=risk&page={deep_county}"),
+                lambda: _list_sql(all_villages, None, (deep_county - 1) * settings.PAGE_SIZE, order=BY_RISK),
+                "≤ 100 ms",
+                100,
+            ),
+            Target(
                 "case list page, station, page 1",
                 get(station_client, "/cases/"),
                 lambda: _list_sql(station_villages, s, 0),
@@ -321,6 +330,15 @@ class Command(BaseCommand):
                 f"case list page, station, page {deep_station}",
                 get(station_client, f"/cases/?page={deep_station}"),
                 lambda: _list_sql(station_villages, s, (deep_station - 1) * settings.PAGE_SIZE),
+                "≤ 100 ms",
+                100,
+            ),
+            Target(
+                f"case list page, station, by risk, page {deep_station}",
+                get(station_client, f"/cases/?order=risk&page={deep_station}"),
+                lambda: _list_sql(
+                    station_villages, s, (deep_station - 1) * settings.PAGE_SIZE, order=BY_RISK
+                ),
                 "≤ 100 ms",
                 100,
             ),
@@ -464,9 +482,15 @@ def _ids(villages_sql: str, station_id: int | None) -> list[int]:
 
 
 def _list_sql(
-    villages_sql: str, station_id: int | None, offset: int, extra: str = "", size: int | None = None
+    villages_sql: str,
+    station_id: int | None,
+    offset: int,
+    extra: str = "",
+    size: int | None = None,
+    order: str = "c.reported_at DESC, c.id DESC",
 ) -> Any:
-    """The case list: the scope, one page with its joins, its parties and mediators, the count."""
+    """The case list: the scope, one page with its joins, its parties and mediators, the count.
+    ``order``: the list's (newest first; by risk ``c.risk_score DESC, c.reported_at DESC, c.id DESC``)."""
     ids = _ids(villages_sql, station_id)
     params: list[Any] = [ids]
     if extra:
@@ -477,7 +501,7 @@ def _list_sql(
         " JOIN governance_region v ON v.id = c.village_id JOIN governance_region t ON t.id = v.parent_id"
         " LEFT JOIN governance_grid g ON g.id = c.grid_id JOIN stations_station s ON s.id = c.station_id"
         " LEFT JOIN governance_user u ON u.id = c.responsible_id"
-        f" WHERE c.village_id = ANY(%s) {extra} ORDER BY c.reported_at DESC, c.id DESC"
+        f" WHERE c.village_id = ANY(%s) {extra} ORDER BY {order}"
         f" LIMIT {size or settings.PAGE_SIZE} OFFSET {offset}",
         params,
     )
