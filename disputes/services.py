@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX, check_not_future
-from core.notifications import Message, notify, notify_bulk
+from core.notifications import Message, notify, notify_select
+from core.sql import as_text, label_sql, text_sql
 from core.versions import save_changed
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
@@ -730,7 +731,7 @@ def _escalate_set(
     for risk_level, members in further.items():
         _escalate_set(cases=members, reason=_risk_reason(risk_level), touched=touched)
     _cases_shorten_for_risk(_shorter_deadlines(others, now), now)
-    _notify_receiving_levels(moved, reason)
+    _notify_receiving_levels([c.pk for c in moved], reason)
     return moved
 
 
@@ -841,29 +842,33 @@ def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: d
     CaseEvent.objects.bulk_create(events, batch_size=2000)
 
 
-def _notify_receiving_levels(cases: list[DisputeCase], reason: str) -> None:
-    """``_notify_receiving_level`` for many cases: one query per receiving unit, one bulk insert."""
-    handlers: dict[tuple[str, int | None], list[User]] = {}
-    pairs = []
-    for case in cases:
-        if case.level not in tier_rules.HANDLED_LEVELS:
-            continue
-        unit = (
-            case.village.parent_id
-            if case.level == Level.TOWNSHIP
-            else None
-            if case.level == Level.COUNTY
-            else case.station_id
-        )
-        if (case.level, unit) not in handlers:
-            handlers[(case.level, unit)] = list(tier_people.level_handlers(case))
-        pairs.append(
-            (
-                handlers[(case.level, unit)],
-                _receiving_level_message(case, reason),
-            )
-        )
-    notify_bulk(pairs)
+def _notify_receiving_levels(case_ids: list[int], reason: str) -> None:
+    """``_notify_receiving_level`` for many cases (their level and escalation count as now
+    stored), in SQL: one INSERT … SELECT of the notices (``notify_select``) to the handlers of
+    each level (``tier_people.level_handler_joins``). ``test_escalation_set_based`` holds it to
+    the notices built one case at a time."""
+    if not case_ids:
+        return
+    cases_sql, cases_params = (
+        DisputeCase.objects.filter(pk__among=case_ids, level__in=list(tier_rules.HANDLED_LEVELS))
+        .order_by()
+        .values("id", "number", "level", "escalation_count", township_id=F("village__parent_id"))
+        .query.sql_with_params()
+    )
+    title, title_params = text_sql(
+        _("案件 %(number)s 已升级到%(level)s处置,请接手办理"),
+        columns={"number": "o.number", "level": label_sql("o.level", Level.choices)},
+    )
+    select = f"""SELECT h.id AS recipient_id, %s AS kind, 'case-' || {as_text("o.id")} AS target,
+                   o.level || '-' || {as_text("o.escalation_count")} AS period, {title} AS title, %s AS body,
+                   '/cases/' || {as_text("o.id")} || '/' AS url
+            FROM ({cases_sql}) o {{join}}"""  # noqa: S608  (table names)
+    params = ["case.escalated_to_level", *title_params, reason, *cases_params]
+    parts = tier_people.level_handler_joins("o")
+    notify_select(
+        " UNION ALL ".join(select.format(join=join) for join, _params in parts),
+        [p for _join, join_params in parts for p in (*params, *join_params)],
+    )
 
 
 def _notify_receiving_level(case: DisputeCase, reason: str) -> None:

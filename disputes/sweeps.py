@@ -176,34 +176,42 @@ def escalate_overdue_cases(*, now: dt.datetime, chunk: int = ESCALATION_CHUNK) -
                 return total
             last = cases[-1].pk
             escalated = services.cases_escalate_overdue(cases=cases, reason=reason)
-            staff = _station_staff({c.station_id for c in escalated})
-            levels = _labels(Level)
-            notify_bulk(
-                [
-                    (
-                        _responsible(case, staff) + staff.get(case.station_id, []),
-                        Message(
-                            kind="case.escalated",
-                            target=f"case-{case.pk}",
-                            period=case.level,
-                            title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
-                            % {"n": case.number, "l": levels[case.level]},
-                            url=f"/cases/{case.pk}/",
-                        ),
-                    )
-                    for case in escalated
-                ]
-            )
+            if escalated:
+                notify_select(
+                    *_escalated_notices(DisputeCase.objects.filter(pk__among=[c.pk for c in escalated]))
+                )
         total += len(escalated)
         skipped = len(cases) - len(escalated)
         if skipped:
             logger.info("%d overdue cases changed while escalating; skipped", skipped)
 
 
-def _labels(choices: type[models.TextChoices]) -> dict[str, str]:
-    """The labels of a choices class, translated once (``get_FOO_display`` per row translates
-    and hashes every choice: most of a sweep over thousands of cases)."""
-    return {value: str(label) for value, label in choices.choices}
+def _escalated_notices(cases: models.QuerySet[DisputeCase]) -> tuple[str, list[Any]]:
+    """The notices of the escalation of ``cases`` (just escalated: their level as now stored) as
+    the SELECT ``notify_select`` takes: to the responsible person and the station's active staff
+    (``_responsible(case, staff) + staff.get(case.station_id, [])`` in SQL, each once), once
+    per level reached."""
+    cases_sql, cases_params = (
+        cases.order_by()
+        .values("id", "number", "level", "station_id", "responsible_id")
+        .query.sql_with_params()
+    )
+    title, title_params = text_sql(
+        _("案件 %(n)s 逾期未办结,已自动提级至%(l)s"),
+        columns={"n": "o.number", "l": label_sql("o.level", Level.choices)},
+    )
+    select = f"""SELECT {{recipient}} AS recipient_id, %s AS kind, 'case-' || {as_text("o.id")} AS target,
+                   o.level AS period, {title} AS title, '' AS body, '/cases/' || {as_text("o.id")} || '/' AS url
+            FROM ({cases_sql}) o {{join}}"""  # noqa: S608  (table names)
+    params = ["case.escalated", *title_params, *cases_params]
+    responsible = select.format(recipient="o.responsible_id", join="WHERE o.responsible_id IS NOT NULL")
+    staff = select.format(
+        recipient="ofc.user_id",
+        join=f"JOIN {Officer._meta.db_table} ofc ON ofc.station_id = o.station_id AND ofc.is_active"
+        " AND ofc.user_id IS NOT NULL",
+    )
+    # UNION: a responsible person who is also on the station's staff is told once
+    return f"{responsible} UNION {staff}", [*params, *params]
 
 
 def escalate_to_risk_minimum(*, now: dt.datetime) -> int:
