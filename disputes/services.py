@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX, check_not_future
 from core.notifications import Message, notify, notify_select
-from core.sql import as_text, label_sql, text_sql
+from core.sql import as_text, insert_values, label_sql, text_sql
 from core.versions import save_changed
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
@@ -630,6 +630,25 @@ def case_escalate(
     return case
 
 
+# what ``cases_escalate_overdue`` reads of its cases (the overdue sweep loads only these)
+ESCALATION_FIELDS = (
+    "id",
+    "level",
+    "status",
+    "paused_at",
+    "accepted_at",
+    "due_at",
+    "feedback_due_at",
+    "escalation_count",
+    "version",
+    "risk_level",
+    "risk_score",
+    "risk_assessed_at",
+    "station",
+    "village",
+)
+
+
 def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[DisputeCase]:
     """The overdue sweep's ``case_escalate(actor=None, automatic=True)`` for a chunk of cases,
     set-based, in the caller's transaction: the cases are locked (``FOR UPDATE``; one being
@@ -684,7 +703,7 @@ def _escalate_set(
             )
         groups.setdefault((case.level, new_level, accepted, case.risk_level, due_cache[key]), []).append(case)
     moved: list[DisputeCase] = []
-    events: list[CaseEvent] = []
+    events: list[tuple[Any, ...]] = []
     for (old_level, new_level, accepted, _risk, due), members in groups.items():
         values: dict[str, Any] = {"level": new_level, "updated_at": now, "due_at": due}
         if not accepted:
@@ -701,19 +720,10 @@ def _escalate_set(
                 setattr(case, field, value)
             case.escalation_count += 1
             case.version += 1
-            events.append(
-                CaseEvent(
-                    case=case,
-                    actor=None,
-                    code="disputes.case.escalated_auto",
-                    note=reason,
-                    changes=_jsonable(changes),
-                    created_at=now,
-                )
-            )
+            events.append((case.pk, None, "disputes.case.escalated_auto", reason, _jsonable(changes), now))
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_values(CaseEvent, _EVENT_FIELDS, events)
     month = month_of(now)
     touched.update((c.station_id, c.village_id, month, ESCALATED_TO[Level(c.level)]) for c in moved)
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
@@ -811,10 +821,14 @@ def cases_raise_to_risk_minimum(*, cases: list[DisputeCase]) -> int:
     return sum(c.level != levels[c.pk] for c in mine)
 
 
+# the columns of the timeline events a set-based service writes (``core.sql.insert_values``)
+_EVENT_FIELDS = ("case_id", "actor_id", "code", "note", "changes", "created_at")
+
+
 def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: dt.datetime) -> None:
     """``_shorten_for_risk`` for cases locked by the caller, grouped by their shorter deadline:
     one UPDATE per group, one INSERT of the timeline events."""
-    events = []
+    events: list[tuple[Any, ...]] = []
     days: dict[tuple[str, str], int] = {}
     for due, members in groups.items():
         DisputeCase.objects.filter(pk__among=[c.pk for c in members], due_at__gt=due).update(
@@ -825,21 +839,21 @@ def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: d
             case.due_at, case.version = due, case.version + 1
             if (case.level, case.risk_level) not in days:
                 days[(case.level, case.risk_level)] = clock.handling_days(case.level, case.risk_level)
+            note = _("风险升至%(l)s色,办理期限缩短为%(d)d天") % {
+                "l": RiskLevel(case.risk_level).label,
+                "d": days[(case.level, case.risk_level)],
+            }
             events.append(
-                CaseEvent(
-                    case=case,
-                    actor=None,
-                    code="disputes.case.deadline_shortened",
-                    note=_("风险升至%(l)s色,办理期限缩短为%(d)d天")
-                    % {
-                        "l": RiskLevel(case.risk_level).label,
-                        "d": days[(case.level, case.risk_level)],
-                    },
-                    changes=_jsonable({"due_at": [old, due]}),
-                    created_at=now,
+                (
+                    case.pk,
+                    None,
+                    "disputes.case.deadline_shortened",
+                    note,
+                    _jsonable({"due_at": [old, due]}),
+                    now,
                 )
             )
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_values(CaseEvent, _EVENT_FIELDS, events)
 
 
 def _notify_receiving_levels(case_ids: list[int], reason: str) -> None:
