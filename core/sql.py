@@ -53,15 +53,24 @@ def insert_select(table: str, columns: list[str], qs: QuerySet) -> int:
         return cursor.rowcount
 
 
-def insert_rows(table: str, columns: list[str], select_sql: str, params: list[Any]) -> int:
+def insert_rows(
+    table: str,
+    columns: list[str],
+    select_sql: str,
+    params: list[Any],
+    *,
+    with_sql: str = "",
+    with_params: list[Any] | None = None,
+) -> int:
     """``INSERT INTO table (columns)`` the rows of ``select_sql`` (constant text: table names and
-    fixed SQL; every value a parameter), skipping conflicts. Returns how many were inserted."""
+    fixed SQL; every value a parameter), skipping conflicts, after ``with_sql`` (a ``WITH``, its
+    parameters ``with_params``) if given. Returns how many were inserted."""
     with connection.cursor() as cursor:
         cursor.execute(
             # ``WHERE TRUE``: SQLite would read ``ON CONFLICT`` as the join constraint of the SELECT
-            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({select_sql}) s "  # noqa: S608
+            f"{with_sql} INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM ({select_sql}) s "  # noqa: S608
             "WHERE TRUE ON CONFLICT DO NOTHING",
-            params,
+            [*(with_params or []), *params],
         )
         return cursor.rowcount
 
