@@ -655,7 +655,7 @@ def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[Dis
     changed by someone else right now is skipped, as a conflict is), each group of cases with
     the same new level and deadline moves with one conditional UPDATE, the timeline events go in
     with one INSERT, the re-score is one set-based assessment (``risk.assess_cases_changed``),
-    and the notices of the receiving level one bulk insert. The cases whose new risk calls for a
+    and the notices of the receiving level one INSERT … SELECT. The cases whose new risk calls for a
     higher level go on, set-based again, with the risk's reason (``case_raise_to_risk_minimum``
     after any escalation), those whose risk calls for a shorter deadline get it (one UPDATE per
     deadline); each step's escalations are added to the monthly figures (``summary_add``). A case that is paused, closed or

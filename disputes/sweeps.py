@@ -1,12 +1,14 @@
 """Scheduled sweeps over dispute cases: reminders and automatic escalation.
 
 Each sweep selects its targets with one query, then writes set-wise. Reminders go through
-``core.notifications.notify_bulk`` with a key of kind, target and period, so a sweep run
+``core.notifications.notify_bulk`` or, built in SQL, ``notify_select``, with a key of kind,
+target and period, so a sweep run
 twice, retried, or killed halfway and run again sends every reminder exactly once; a reminder
 whose condition has cleared (case closed, referral answered, visit done) is simply not selected.
 Escalation is set-based in chunks (``services.cases_escalate_overdue``: the cases locked, one
 UPDATE per new level and deadline, one INSERT of the timeline events, one set-based re-score),
-each chunk committed in one transaction with the notices it owes: a case being changed by
+each chunk committed in one transaction with the notices it owes (INSERT … SELECTs of the
+cases as escalated: no case is loaded for its notices): a case being changed by
 someone else meanwhile is skipped, and a worker that dies between chunks loses no notice.
 """
 
