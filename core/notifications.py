@@ -128,14 +128,23 @@ def _insert_notifications(rows: list[tuple[int, str, str, str, str, str, str]]) 
         )
 
 
-def notify_select(select_sql: str, params: list[Any], *, sms: bool = False) -> int:
+def notify_select(
+    select_sql: str,
+    params: list[Any],
+    *,
+    sms: bool = False,
+    with_sql: str = "",
+    with_params: list[Any] | None = None,
+) -> int:
     """``notify_bulk`` for messages built in SQL, in the caller's transaction: one
     ``INSERT … SELECT`` of the rows of ``select_sql`` — its columns ``recipient_id, kind, target,
     period, title, body, url`` (constant SQL, values as parameters; ``core.sql.text_sql`` makes a
     translated text of per-row fields) — with the same rules as ``notify``: the key of kind,
     target and period, once per recipient (a second run inserts nothing), inactive accounts
     skipped, the title cut to its field, an SMS pending for recipients with a phone when ``sms``.
-    Returns how many rows were inserted."""
+    ``with_sql``: a ``WITH`` the statement starts with (its parameters ``with_params``), whose
+    names ``select_sql`` may read: a PostgreSQL ``UPDATE … RETURNING`` marks rows and tells of
+    them in one statement. Returns how many rows were inserted."""
     users = get_user_model()._meta.db_table
     status = f"CASE WHEN u.phone <> '' THEN '{Notification.SmsStatus.PENDING}' ELSE '' END" if sms else "''"
     return insert_rows(
@@ -146,6 +155,8 @@ def notify_select(select_sql: str, params: list[Any], *, sms: bool = False) -> i
             FROM ({select_sql}) n JOIN {users} u ON u.id = n.recipient_id
             WHERE u.is_active""",  # noqa: S608  (table names and constant text)
         [connection.ops.adapt_datetimefield_value(timezone.now()), *params],
+        with_sql=with_sql,
+        with_params=with_params,
     )
 
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import ConflictError, DomainError, NotPermitted
 from core.limits import PARTIES_MAX, check_not_future
-from core.notifications import Message, notify, notify_bulk
+from core.notifications import Message, notify, notify_select
+from core.sql import as_text, insert_values, label_sql, text_sql
 from core.versions import save_changed
 from governance import capabilities, points, scoping
 from governance.models import Grid, Mediator, Region, User
@@ -629,13 +630,32 @@ def case_escalate(
     return case
 
 
+# what ``cases_escalate_overdue`` reads of its cases (the overdue sweep loads only these)
+ESCALATION_FIELDS = (
+    "id",
+    "level",
+    "status",
+    "paused_at",
+    "accepted_at",
+    "due_at",
+    "feedback_due_at",
+    "escalation_count",
+    "version",
+    "risk_level",
+    "risk_score",
+    "risk_assessed_at",
+    "station",
+    "village",
+)
+
+
 def cases_escalate_overdue(*, cases: list[DisputeCase], reason: str) -> list[DisputeCase]:
     """The overdue sweep's ``case_escalate(actor=None, automatic=True)`` for a chunk of cases,
     set-based, in the caller's transaction: the cases are locked (``FOR UPDATE``; one being
     changed by someone else right now is skipped, as a conflict is), each group of cases with
     the same new level and deadline moves with one conditional UPDATE, the timeline events go in
     with one INSERT, the re-score is one set-based assessment (``risk.assess_cases_changed``),
-    and the notices of the receiving level one bulk insert. The cases whose new risk calls for a
+    and the notices of the receiving level one INSERT … SELECT. The cases whose new risk calls for a
     higher level go on, set-based again, with the risk's reason (``case_raise_to_risk_minimum``
     after any escalation), those whose risk calls for a shorter deadline get it (one UPDATE per
     deadline); each step's escalations are added to the monthly figures (``summary_add``). A case that is paused, closed or
@@ -683,7 +703,7 @@ def _escalate_set(
             )
         groups.setdefault((case.level, new_level, accepted, case.risk_level, due_cache[key]), []).append(case)
     moved: list[DisputeCase] = []
-    events: list[CaseEvent] = []
+    events: list[tuple[Any, ...]] = []
     for (old_level, new_level, accepted, _risk, due), members in groups.items():
         values: dict[str, Any] = {"level": new_level, "updated_at": now, "due_at": due}
         if not accepted:
@@ -700,19 +720,10 @@ def _escalate_set(
                 setattr(case, field, value)
             case.escalation_count += 1
             case.version += 1
-            events.append(
-                CaseEvent(
-                    case=case,
-                    actor=None,
-                    code="disputes.case.escalated_auto",
-                    note=reason,
-                    changes=_jsonable(changes),
-                    created_at=now,
-                )
-            )
+            events.append((case.pk, None, "disputes.case.escalated_auto", reason, _jsonable(changes), now))
             moved.append(case)
     moved.sort(key=lambda c: c.pk)
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_values(CaseEvent, _EVENT_FIELDS, events)
     month = month_of(now)
     touched.update((c.station_id, c.village_id, month, ESCALATED_TO[Level(c.level)]) for c in moved)
     # the re-score (escalations are a factor), set-based; then its consequences, per case only
@@ -730,7 +741,7 @@ def _escalate_set(
     for risk_level, members in further.items():
         _escalate_set(cases=members, reason=_risk_reason(risk_level), touched=touched)
     _cases_shorten_for_risk(_shorter_deadlines(others, now), now)
-    _notify_receiving_levels(moved, reason)
+    _notify_receiving_levels([c.pk for c in moved], reason)
     return moved
 
 
@@ -810,10 +821,14 @@ def cases_raise_to_risk_minimum(*, cases: list[DisputeCase]) -> int:
     return sum(c.level != levels[c.pk] for c in mine)
 
 
+# the columns of the timeline events a set-based service writes (``core.sql.insert_values``)
+_EVENT_FIELDS = ("case_id", "actor_id", "code", "note", "changes", "created_at")
+
+
 def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: dt.datetime) -> None:
     """``_shorten_for_risk`` for cases locked by the caller, grouped by their shorter deadline:
     one UPDATE per group, one INSERT of the timeline events."""
-    events = []
+    events: list[tuple[Any, ...]] = []
     days: dict[tuple[str, str], int] = {}
     for due, members in groups.items():
         DisputeCase.objects.filter(pk__among=[c.pk for c in members], due_at__gt=due).update(
@@ -824,46 +839,50 @@ def _cases_shorten_for_risk(groups: dict[dt.datetime, list[DisputeCase]], now: d
             case.due_at, case.version = due, case.version + 1
             if (case.level, case.risk_level) not in days:
                 days[(case.level, case.risk_level)] = clock.handling_days(case.level, case.risk_level)
+            note = _("风险升至%(l)s色,办理期限缩短为%(d)d天") % {
+                "l": RiskLevel(case.risk_level).label,
+                "d": days[(case.level, case.risk_level)],
+            }
             events.append(
-                CaseEvent(
-                    case=case,
-                    actor=None,
-                    code="disputes.case.deadline_shortened",
-                    note=_("风险升至%(l)s色,办理期限缩短为%(d)d天")
-                    % {
-                        "l": RiskLevel(case.risk_level).label,
-                        "d": days[(case.level, case.risk_level)],
-                    },
-                    changes=_jsonable({"due_at": [old, due]}),
-                    created_at=now,
+                (
+                    case.pk,
+                    None,
+                    "disputes.case.deadline_shortened",
+                    note,
+                    _jsonable({"due_at": [old, due]}),
+                    now,
                 )
             )
-    CaseEvent.objects.bulk_create(events, batch_size=2000)
+    insert_values(CaseEvent, _EVENT_FIELDS, events)
 
 
-def _notify_receiving_levels(cases: list[DisputeCase], reason: str) -> None:
-    """``_notify_receiving_level`` for many cases: one query per receiving unit, one bulk insert."""
-    handlers: dict[tuple[str, int | None], list[User]] = {}
-    pairs = []
-    for case in cases:
-        if case.level not in tier_rules.HANDLED_LEVELS:
-            continue
-        unit = (
-            case.village.parent_id
-            if case.level == Level.TOWNSHIP
-            else None
-            if case.level == Level.COUNTY
-            else case.station_id
-        )
-        if (case.level, unit) not in handlers:
-            handlers[(case.level, unit)] = list(tier_people.level_handlers(case))
-        pairs.append(
-            (
-                handlers[(case.level, unit)],
-                _receiving_level_message(case, reason),
-            )
-        )
-    notify_bulk(pairs)
+def _notify_receiving_levels(case_ids: list[int], reason: str) -> None:
+    """``_notify_receiving_level`` for many cases (their level and escalation count as now
+    stored), in SQL: one INSERT … SELECT of the notices (``notify_select``) to the handlers of
+    each level (``tier_people.level_handler_joins``). ``test_escalation_set_based`` holds it to
+    the notices built one case at a time."""
+    if not case_ids:
+        return
+    cases_sql, cases_params = (
+        DisputeCase.objects.filter(pk__among=case_ids, level__in=list(tier_rules.HANDLED_LEVELS))
+        .order_by()
+        .values("id", "number", "level", "escalation_count", township_id=F("village__parent_id"))
+        .query.sql_with_params()
+    )
+    title, title_params = text_sql(
+        _("案件 %(number)s 已升级到%(level)s处置,请接手办理"),
+        columns={"number": "o.number", "level": label_sql("o.level", Level.choices)},
+    )
+    select = f"""SELECT h.id AS recipient_id, %s AS kind, 'case-' || {as_text("o.id")} AS target,
+                   o.level || '-' || {as_text("o.escalation_count")} AS period, {title} AS title, %s AS body,
+                   '/cases/' || {as_text("o.id")} || '/' AS url
+            FROM ({cases_sql}) o {{join}}"""  # noqa: S608  (table names)
+    params = ["case.escalated_to_level", *title_params, reason, *cases_params]
+    parts = tier_people.level_handler_joins("o")
+    notify_select(
+        " UNION ALL ".join(select.format(join=join) for join, _params in parts),
+        [p for _join, join_params in parts for p in (*params, *join_params)],
+    )
 
 
 def _notify_receiving_level(case: DisputeCase, reason: str) -> None:
