@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.notifications import Message
 from disputes import services
 from disputes.models import Category, DisputeCase
 from governance.models import User
@@ -100,3 +102,16 @@ def rolled_back(run: Any) -> Any:
         result = run()
         transaction.set_rollback(True)
     return result
+
+
+def escalated_message(case: DisputeCase) -> Message:
+    """The overdue sweep's notice of an automatic escalation, built one case at a time (the
+    reference the set-based notices are held to)."""
+    return Message(
+        kind="case.escalated",
+        target=f"case-{case.pk}",
+        period=case.level,
+        title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
+        % {"n": case.number, "l": case.get_level_display()},
+        url=f"/cases/{case.pk}/",
+    )

@@ -12,10 +12,9 @@ import datetime as dt
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.models import Notification
-from core.notifications import Message, notify_bulk
+from core.notifications import notify_bulk
 from disputes import services, sweeps
 from disputes.models import CaseEvent, DisputeCase, Level
 from disputes.tiers import people as tier_people
@@ -23,7 +22,7 @@ from disputes.tiers import rules as tier_rules
 from governance.models import User
 from tests.factories import UserFactory
 
-from .helpers import disabled_station_officer, report, rolled_back
+from .helpers import disabled_station_officer, escalated_message, report, rolled_back
 
 pytestmark = pytest.mark.django_db
 KINDS = ("case.escalated", "case.escalated_to_level")
@@ -69,14 +68,7 @@ def _one_by_one() -> int:
         pairs.append(
             (
                 sweeps._responsible(case, staff) + staff.get(case.station_id, []),
-                Message(
-                    kind="case.escalated",
-                    target=f"case-{case.pk}",
-                    period=case.level,
-                    title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
-                    % {"n": case.number, "l": case.get_level_display()},
-                    url=f"/cases/{case.pk}/",
-                ),
+                escalated_message(case),
             )
         )
         if case.level in tier_rules.HANDLED_LEVELS:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Notification
-from core.notifications import Message, notify
+from core.notifications import notify
 from disputes import services, sweeps
 from disputes.models import CaseEvent, DisputeCase, Level, RiskAssessment
 from disputes.selectors import is_overdue
@@ -24,7 +24,7 @@ from disputes.summary import store
 from disputes.summary.models import METRICS, CaseMonth
 from patrols.visits.models import RiskVisit
 
-from .helpers import report, rolled_back
+from .helpers import escalated_message, report, rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +76,7 @@ def _one_by_one(now: dt.datetime) -> int:
             )
             notify(
                 recipients=sweeps._responsible(case, staff) + staff.get(case.station_id, []),
-                message=Message(
-                    kind="case.escalated",
-                    target=f"case-{case.pk}",
-                    period=case.level,
-                    title=_("案件 %(n)s 逾期未办结,已自动提级至%(l)s")
-                    % {"n": case.number, "l": case.get_level_display()},
-                    url=f"/cases/{case.pk}/",
-                ),
+                message=escalated_message(case),
             )
         n += 1
     return n
