@@ -110,11 +110,27 @@ class CaseListView(ScopedListView):
             create_url=reverse("disputes:case-create") if services.may(user, "report") else "",
             export_url=reverse("disputes:case-export") + (f"?{query.urlencode()}" if query else ""),
             status_tags=STATUS_TAGS,
+            labels=_row_labels(),
             empty_hint=_("您被指派的案件会显示在这里。")
             if _is_mediator(user)
             else _("您的辖区内还没有矛盾纠纷案件。"),
         )
         return context
+
+
+def _row_labels() -> dict[str, dict[str, str]]:
+    """The labels of the list rows' choice fields, translated once per page: each row's
+    ``get_FOO_display`` translated and hashed every choice of the field (a page of 25 rows: ≈ 800
+    translations, a tenth of the page's time)."""
+    return {
+        name: {value: str(label) for value, label in choices.choices}
+        for name, choices in (
+            ("category", Category),
+            ("level", Level),
+            ("risk_level", RiskLevel),
+            ("status", Status),
+        )
+    }
 
 
 # --- Intake (来访登记) ----------------------------------------------------------------------
