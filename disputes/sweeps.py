@@ -127,11 +127,18 @@ def _responsible_or_staff(select: str, case: str) -> str:
         recipient=f"{case}.responsible_id", join=f"WHERE {case}.responsible_id IS NOT NULL"
     )
     staff = select.format(
-        recipient="ofc.user_id",
-        join=f"JOIN {Officer._meta.db_table} ofc ON ofc.station_id = {case}.station_id AND ofc.is_active"
-        f" AND ofc.user_id IS NOT NULL WHERE {case}.responsible_id IS NULL",
+        recipient="ofc.user_id", join=f"{_station_staff_join(case)} WHERE {case}.responsible_id IS NULL"
     )
     return f"{responsible} UNION ALL {staff}"
+
+
+def _station_staff_join(case: str) -> str:
+    """The JOIN of the active officers (with an account) of the station of the rows at ``case``,
+    as ``ofc`` (``_station_staff`` in SQL; ``notify_select`` skips inactive accounts)."""
+    return (
+        f"JOIN {Officer._meta.db_table} ofc ON ofc.station_id = {case}.station_id AND ofc.is_active"
+        " AND ofc.user_id IS NOT NULL"
+    )
 
 
 def _someone_to_tell(case: str = "") -> Q:
@@ -209,11 +216,7 @@ def _escalated_notices(cases: models.QuerySet[DisputeCase]) -> tuple[str, list[A
             FROM ({cases_sql}) o {{join}}"""  # noqa: S608  (table names)
     params = ["case.escalated", *title_params, *cases_params]
     responsible = select.format(recipient="o.responsible_id", join="WHERE o.responsible_id IS NOT NULL")
-    staff = select.format(
-        recipient="ofc.user_id",
-        join=f"JOIN {Officer._meta.db_table} ofc ON ofc.station_id = o.station_id AND ofc.is_active"
-        " AND ofc.user_id IS NOT NULL",
-    )
+    staff = select.format(recipient="ofc.user_id", join=_station_staff_join("o"))
     # UNION: a responsible person who is also on the station's staff is told once
     return f"{responsible} UNION {staff}", [*params, *params]
 
